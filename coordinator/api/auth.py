@@ -1,0 +1,81 @@
+"""Authentication middleware: HTTP Basic (user:password, or a token as the user name) and Bearer tokens.
+
+Token checks are one indexed read, remembered for `cache_s` seconds in each
+process, so a busy worker costs microseconds per request. The slow password KDF
+runs only when a password is presented.
+"""
+
+import base64
+import binascii
+import time
+
+from coordinator.errors import Unauthorized
+from coordinator.store import users
+
+_MAX_CACHED = 10_000
+
+
+class TokenCache:
+    """Principals of recently seen tokens, keyed by token digest, for a few seconds."""
+
+    def __init__(self, ttl_s: float, clock=time.monotonic):
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._entries = {}
+
+    def principal(self, secret: str):
+        key = users.token_digest(secret)
+        hit = self._entries.get(key)
+        now = self._clock()
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        principal = users.principal_for_token(secret)
+        if principal is not None and self._ttl_s > 0:
+            if len(self._entries) >= _MAX_CACHED:
+                self._entries.clear()
+            self._entries[key] = (principal, now + self._ttl_s)
+        return principal
+
+
+class AuthMiddleware:
+    """Sets `req.context.principal` for every routed request to a resource that is not `public`."""
+
+    def __init__(self, tokens: TokenCache):
+        self._tokens = tokens
+
+    def process_resource(self, req, resp, resource, params):
+        if resource is None or getattr(resource, 'public', False):
+            return  # unknown paths get their 404 without credentials, as on the peer
+        if not hasattr(resource, 'on_' + req.method.lower()):
+            return  # a wrong method gets its 405 likewise
+        req.context.principal = self._authenticate(req.get_header('Authorization') or '')
+
+    def _authenticate(self, header: str):
+        scheme, _, credentials = header.partition(' ')
+        scheme = scheme.lower()
+        if scheme == 'bearer' and credentials.strip():
+            return self._token(credentials.strip())
+        if scheme == 'basic':
+            name, password = _basic(credentials)
+            if not password or name.startswith(users.TOKEN_PREFIX):
+                return self._token(name)
+            principal = users.principal_for_password(name, password)
+            if principal is None:
+                raise Unauthorized('wrong user name or password')
+            return principal
+        raise Unauthorized('credentials required: HTTP Basic (user:password or token:) or Bearer token')
+
+    def _token(self, secret: str):
+        principal = self._tokens.principal(secret) if secret else None
+        if principal is None:
+            raise Unauthorized('unknown or expired token')
+        return principal
+
+
+def _basic(credentials: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized('malformed Basic credentials') from None
+    name, _, password = decoded.partition(':')
+    return name, password

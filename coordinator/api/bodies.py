@@ -1,0 +1,93 @@
+"""Reading request bodies and checking field types, with one clear message per mistake."""
+
+import json
+import math
+
+from coordinator.errors import InvalidInput, PayloadTooLarge
+
+
+class JsonObjectReader:
+    """Reads a request body that must be a JSON object of at most `max_bytes`."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+
+    def __call__(self, req) -> dict:
+        return json_object(req, self.max_bytes)
+
+
+def json_object(req, max_bytes: int) -> dict:
+    """The request body as a JSON object, or InvalidInput / PayloadTooLarge."""
+    if req.content_length is not None and req.content_length > max_bytes:
+        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
+    raw = req.bounded_stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
+    if not raw.strip():
+        raise InvalidInput('request body is empty; send a JSON object')
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f'request body is not valid JSON: {exc}') from None
+    if not isinstance(body, dict):
+        raise InvalidInput('request body must be a JSON object')
+    return body
+
+
+def only_keys(body: dict, allowed: set[str]) -> None:
+    """InvalidInput naming any key outside `allowed`."""
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise InvalidInput(f'unknown field(s) {", ".join(unknown)}; allowed: {", ".join(sorted(allowed))}')
+
+
+def required(body: dict, key: str):
+    if key not in body:
+        raise InvalidInput(f'missing field {key!r}')
+    return body[key]
+
+
+def integer(value, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """`value` as an int in range (JSON true/false and 2.0 are not integers)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(f'{name} must be an integer, not {_kind(value)}')
+    if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        raise InvalidInput(f'{name} must be between {minimum} and {maximum}, not {value}')
+    return value
+
+
+def number(value, name: str, minimum: float, maximum: float) -> float:
+    """`value` as a finite float within [minimum, maximum]."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        raise InvalidInput(f'{name} must be a number, not {_kind(value)}')
+    if not minimum <= value <= maximum:
+        raise InvalidInput(f'{name} must be between {minimum:g} and {maximum:g}, not {value:g}')
+    return float(value)
+
+
+def text(value, name: str, max_length: int) -> str:
+    """`value` as a non-empty string of at most `max_length` characters."""
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f'{name} must be a non-empty string, not {_kind(value)}')
+    if len(value) > max_length:
+        raise InvalidInput(f'{name} is longer than {max_length} characters')
+    return value
+
+
+def choice(value, name: str, choices):
+    """`value` as a member of the str enum `choices`."""
+    try:
+        return choices(value)
+    except (ValueError, TypeError):
+        names = ', '.join(member.value for member in choices)
+        raise InvalidInput(f'{name} must be one of {names}, not {value!r}') from None
+
+
+def _kind(value) -> str:
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, str):
+        return f'the string {value[:40]!r}'
+    return {dict: 'an object', list: 'an array'}.get(type(value), repr(value)[:40])

@@ -1,0 +1,52 @@
+"""Error responses: domain errors and Falcon's own become each family's JSON body, never a traceback."""
+
+import logging
+
+import falcon
+import peewee
+
+from coordinator.errors import FarmError, Unauthorized
+
+log = logging.getLogger(__name__)
+
+# the error body each API family's clients expect, by path prefix (longest first)
+_BODY_KEYS = (('/api/v1/', 'error'), ('/v6/', 'detail'), ('', 'msg'))
+
+
+def error_body(path: str, msg: str) -> dict:
+    key = next(key for prefix, key in _BODY_KEYS if path.startswith(prefix))
+    return {key: msg}
+
+
+def install(app: falcon.App, database) -> None:
+    """Register the error handlers and serializer on `app`."""
+
+    def farm_error(req, resp, ex, params):
+        resp.status = ex.status
+        resp.media = error_body(req.path, ex.msg)
+        if isinstance(ex, Unauthorized):
+            resp.set_header('WWW-Authenticate', 'Basic realm="taskfarm"')
+
+    def database_error(req, resp, ex, params):
+        log.warning('database unavailable: %s', ex)
+        if not database.in_transaction():
+            database.close()  # reconnect on the next request
+        resp.status = 503
+        resp.set_header('Retry-After', '1')
+        resp.media = error_body(req.path, 'database unavailable, retry shortly')
+
+    def unexpected(req, resp, ex, params):
+        if isinstance(ex, falcon.HTTPError):
+            raise ex
+        log.exception('unhandled error on %s %s', req.method, req.path)
+        resp.status = 500
+        resp.media = error_body(req.path, 'internal error; the coordinator log has details')
+
+    def serialize(req, resp, ex):
+        resp.content_type = falcon.MEDIA_JSON
+        resp.media = error_body(req.path, ex.description or ex.title)
+
+    app.add_error_handler(Exception, unexpected)
+    app.add_error_handler(FarmError, farm_error)
+    app.add_error_handler((peewee.OperationalError, peewee.InterfaceError), database_error)
+    app.set_error_serializer(serialize)

@@ -1,0 +1,51 @@
+"""Operational endpoints: the index page, health, and the OpenAPI document."""
+
+import html
+
+import falcon
+
+from coordinator import openapi
+from coordinator.db import database
+
+_INDEX = """<!doctype html>
+<html><head><title>HPC Taskfarm</title></head><body>
+<h1>HPC Taskfarm coordinator</h1><p>version: {version}</p>
+<p>APIs: taskfarm at <code>/api/</code>. Machine-readable description: <a href="/openapi.json">/openapi.json</a>
+(needs a token). Health: <a href="/health">/health</a>.</p>
+</body></html>
+"""
+
+
+class Index:
+    public = True
+
+    def __init__(self, version: str):
+        self._page = _INDEX.format(version=html.escape(version))
+
+    def on_get(self, req, resp):
+        resp.content_type = falcon.MEDIA_HTML
+        resp.text = self._page
+
+
+class Health:
+    """GET /health: 200 when the database answers, 503 when it does not."""
+
+    public = True
+
+    def on_get(self, req, resp):
+        database.execute_sql('SELECT 1')
+        resp.media = {'status': 'ok', 'database': 'ok'}
+
+
+class OpenApi:
+    def __init__(self, version: str):
+        self._document = openapi.document(version)
+
+    def on_get(self, req, resp):
+        resp.media = self._document
+
+
+def add_routes(app: falcon.App, version: str) -> None:
+    app.add_route('/', Index(version))
+    app.add_route('/health', Health())
+    app.add_route('/openapi.json', OpenApi(version))

@@ -1,0 +1,18 @@
+"""`create_app(config)`: the Falcon WSGI application, wired in one place."""
+
+import falcon
+
+from coordinator import __version__, db
+from coordinator.api import auth, errors, ops, taskfarm
+from coordinator.config import Config
+
+
+def create_app(config: Config | None = None, database=None) -> falcon.App:
+    """The coordinator app over `database` (default: opened from `config.database_url`)."""
+    config = config or Config.from_env()
+    db.bind(database or db.open_database(config.database_url))
+    app = falcon.App(middleware=[auth.AuthMiddleware(auth.TokenCache(config.token_cache_s))])
+    errors.install(app, db.database)
+    ops.add_routes(app, __version__)
+    taskfarm.add_routes(app, config)
+    return app

@@ -1,0 +1,143 @@
+"""`farm-coordinator`: create the database, manage users and tokens, and serve the APIs."""
+
+import argparse
+import getpass
+import sys
+
+from coordinator import __version__, db, schema
+from coordinator.config import Config
+from coordinator.errors import FarmError
+from coordinator.store import runs, users
+from coordinator.store.access import Scope
+
+DESCRIPTION = """\
+The HPC Taskfarm coordinator: one database of work served through the taskfarm
+(/api/) REST API. Configure with flags or FARM_* environment variables
+(FARM_DATABASE_URL, FARM_DATA_DIR, FARM_BIND, FARM_WORKERS, FARM_THREADS, ...).
+"""
+
+EPILOG = """\
+quick start:
+  farm-coordinator init
+  farm-coordinator user add alice --password-stdin <<< 's3cret'
+  farm-coordinator token create alice --scope worker
+  farm-coordinator serve --bind 0.0.0.0:8080
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog='farm-coordinator', description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--version', action='version', version=f'%(prog)s {__version__}')
+    parser.add_argument('--database-url', metavar='URL',
+                        help='sqlite:///PATH or postgresql://USER:PW@HOST:PORT/DB '
+                             '(default: sqlite in the data dir; env FARM_DATABASE_URL)')
+    parser.add_argument('--data-dir', metavar='DIR',
+                        help='where the default SQLite database lives; use a local disk, not NFS '
+                             '(default: ~/.local/share/hpc-taskfarm; env FARM_DATA_DIR)')
+    commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+
+    commands.add_parser('init', help='create or upgrade the database schema')
+
+    user = commands.add_parser('user', help='add or list users').add_subparsers(
+        dest='user_command', required=True, metavar='ACTION')
+    add = user.add_parser('add', help='add a user')
+    add.add_argument('name')
+    add.add_argument('--admin', action='store_true', help='may see and change every project')
+    add.add_argument('--project', default=schema.DEFAULT_PROJECT,
+                     help='the project the user works in (created if new; default: %(default)s)')
+    add.add_argument('--password-stdin', action='store_true',
+                     help='read the password from the first line of stdin (else prompt on a '
+                          'terminal; with neither, the user can only use tokens)')
+    user.add_parser('list', help='list users')
+
+    token = commands.add_parser('token', help='create API tokens').add_subparsers(
+        dest='token_command', required=True, metavar='ACTION')
+    create = token.add_parser('create', help='create a token for a user and print it once')
+    create.add_argument('user')
+    create.add_argument('--scope', choices=[s.value for s in Scope], default=Scope.USER.value,
+                        help='worker: claim and report only; user: manage runs; admin: all '
+                             'projects (default: %(default)s)')
+    create.add_argument('--run', metavar='UUID', help='limit the token to one run')
+    create.add_argument('--expires-in', type=int, metavar='SECONDS',
+                        help='lifetime of the token (default: no expiry)')
+
+    serve = commands.add_parser('serve', help='serve the APIs with gunicorn')
+    serve.add_argument('--bind', help='HOST:PORT to listen on (default 127.0.0.1:8080; env FARM_BIND)')
+    serve.add_argument('--workers', type=int, help='gunicorn worker processes (default: CPUs)')
+    serve.add_argument('--threads', type=int, help='threads per worker (default 4; 1 = sync workers)')
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    config = Config.from_env(database_url=args.database_url, data_dir=args.data_dir,
+                             bind=getattr(args, 'bind', None), workers=getattr(args, 'workers', None),
+                             threads=getattr(args, 'threads', None))
+    db.bind(db.open_database(config.database_url))
+    try:
+        return COMMANDS[args.command](args, config)
+    except FarmError as exc:
+        print(f'farm-coordinator: {exc.msg}', file=sys.stderr)
+        return 1
+
+
+def _init(args, config) -> int:
+    found, now = schema.upgrade()
+    state = 'created' if found is None else f'upgraded from {found}' if found != now else 'up to date'
+    print(f'database {db.describe(config.database_url)}: schema version {now} ({state})')
+    return 0
+
+
+def _user(args, config) -> int:
+    schema.upgrade()
+    if args.user_command == 'list':
+        for row in users.list_users():
+            flags = ', '.join(f for f, on in (('admin', row['admin']), ('password', row['password']))
+                              if on)
+            print(f"{row['name']:<24} project={row['project']:<16} {flags}")
+        return 0
+    password = _read_password(args.password_stdin)
+    users.add_user(args.name, password, admin=args.admin, project=args.project)
+    how = 'with a password' if password else 'without a password (tokens only)'
+    print(f'user {args.name} added to project {args.project} {how}')
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip('\n')
+        if not password:
+            raise SystemExit('farm-coordinator: --password-stdin got an empty line')
+        return password
+    if sys.stdin.isatty():
+        password = getpass.getpass('password: ')
+        if password != getpass.getpass('again: '):
+            raise SystemExit('farm-coordinator: the passwords differ')
+        return password or None
+    return None
+
+
+def _token(args, config) -> int:
+    schema.upgrade()
+    secret = users.create_token(args.user, Scope(args.scope), args.run, ttl_s=args.expires_in)
+    print(secret)
+    print('(shown once: store it now; send it as the Basic user name or as a Bearer token)',
+          file=sys.stderr)
+    return 0
+
+
+def _serve(args, config) -> int:
+    from coordinator.server import CoordinatorServer  # gunicorn only where it is needed
+
+    schema.upgrade()
+    runs.purge_deleted_runs()
+    db.database.close()  # the workers open their own connections after the fork
+    print(f'farm-coordinator {__version__} on http://{config.bind} '
+          f'({config.workers} workers x {config.threads} threads, '
+          f'database {db.describe(config.database_url)})', file=sys.stderr)
+    CoordinatorServer(config).run()
+    return 0
+
+
+COMMANDS = {'init': _init, 'user': _user, 'token': _token, 'serve': _serve}

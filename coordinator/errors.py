@@ -1,0 +1,53 @@
+"""Domain errors raised by the store and validators; each API family renders them once at its edge."""
+
+
+class FarmError(Exception):
+    """Base of every error a client may see; `status` is the HTTP status it maps to."""
+
+    status = 500
+
+    def __init__(self, msg: str):
+        super().__init__(msg)
+        self.msg = msg
+
+
+class InvalidInput(FarmError):
+    """The request is malformed or a value is out of range."""
+
+    status = 400
+
+
+class Unauthorized(FarmError):
+    """No credentials, or credentials that do not check out."""
+
+    status = 401
+
+
+class Forbidden(FarmError):
+    """Valid credentials whose scope does not allow the operation."""
+
+    status = 403
+
+
+class NotFound(FarmError):
+    """The object does not exist, or is not visible to the caller."""
+
+    status = 404
+
+
+class Conflict(FarmError):
+    """The request contradicts the current state (duplicate id, stale attempt)."""
+
+    status = 409
+
+
+class PayloadTooLarge(FarmError):
+    """The request body is larger than the configured limit."""
+
+    status = 413
+
+
+class Unavailable(FarmError):
+    """The database is unreachable or too busy; the client should retry."""
+
+    status = 503

@@ -1,0 +1,151 @@
+"""The unified model: projects, users and tokens, runs, tasks, workers and the audit log.
+
+Every unit of work of every API family is a row of `Task`. Times are UTC epoch
+seconds (float) so they compare and index the same way on SQLite and PostgreSQL.
+"""
+
+import secrets
+import time
+
+import peewee as pw
+
+from coordinator.db import database
+from coordinator.states import TaskState, WorkerState
+
+
+class EpochField(pw.DoubleField):
+    """A UTC instant as seconds since the epoch."""
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    """One row: the schema version the database is at."""
+
+    version = pw.IntegerField()
+
+
+class Project(BaseModel):
+    """A tenant; IronWorker addresses it by `hex_id`, other families by the caller's project."""
+
+    name = pw.CharField(max_length=64, unique=True)
+    hex_id = pw.CharField(max_length=24, unique=True, default=lambda: secrets.token_hex(12))
+    created_at = EpochField(default=time.time)
+
+
+class User(BaseModel):
+    name = pw.CharField(max_length=64, unique=True)
+    password_hash = pw.CharField(max_length=255, null=True)
+    is_admin = pw.BooleanField(default=False)
+    project = pw.ForeignKeyField(Project, backref='users', on_delete='CASCADE')
+    created_at = EpochField(default=time.time)
+
+
+class Run(BaseModel):
+    """A taskfarm run of `num_tasks` numbered tasks, materialised as rows when first touched.
+
+    The counters are kept in the same transaction as every task change, so run
+    status is one row read however many tasks the run has.
+    """
+
+    uuid = pw.CharField(max_length=32, unique=True)
+    project = pw.ForeignKeyField(Project, on_delete='CASCADE')
+    owner = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
+    num_tasks = pw.BigIntegerField()
+    next_number = pw.BigIntegerField(default=0)
+    running_count = pw.BigIntegerField(default=0)
+    done_count = pw.BigIntegerField(default=0)
+    failed_count = pw.BigIntegerField(default=0)
+    percent_sum = pw.DoubleField(default=0.0)
+    deleting = pw.BooleanField(default=False)
+    created_at = EpochField(default=time.time)
+
+    class Meta:
+        indexes = ((('project', 'deleting', 'id'), False),)
+
+
+class Token(BaseModel):
+    """An API token: a random secret stored as its SHA-256 digest."""
+
+    user = pw.ForeignKeyField(User, backref='tokens', on_delete='CASCADE')
+    digest = pw.CharField(max_length=64, unique=True)
+    scope = pw.CharField(max_length=16)
+    run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE')
+    created_at = EpochField(default=time.time)
+    expires_at = EpochField(null=True)
+
+
+class Worker(BaseModel):
+    """A worker process; the stock taskfarm client registers with hostname and pid only."""
+
+    uuid = pw.CharField(max_length=64, unique=True)
+    project = pw.ForeignKeyField(Project, on_delete='CASCADE')
+    owner = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
+    hostname = pw.CharField(max_length=255)
+    pid = pw.BigIntegerField()
+    slots = pw.IntegerField(default=1)
+    cpus = pw.IntegerField(null=True)
+    memory_bytes = pw.BigIntegerField(null=True)
+    load = pw.DoubleField(null=True)
+    slurm_job_id = pw.CharField(max_length=64, null=True)
+    walltime_end_at = EpochField(null=True)
+    state = pw.CharField(max_length=16, default=WorkerState.IDLE.value)
+    reason = pw.CharField(max_length=255, null=True)
+    created_at = EpochField(default=time.time)
+    last_heartbeat_at = EpochField(null=True)
+
+
+class Task(BaseModel):
+    """One unit of work of any family: a run's numbered task, a queued payload, a job."""
+
+    project = pw.ForeignKeyField(Project, on_delete='CASCADE')
+    run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE')
+    number = pw.BigIntegerField(null=True)
+    status = pw.CharField(max_length=16, default=TaskState.QUEUED.value)
+    priority = pw.IntegerField(default=0)
+    payload = pw.TextField(null=True)
+    timeout_s = pw.IntegerField(null=True)
+    available_at = EpochField(default=0.0)
+    attempt = pw.IntegerField(default=0)
+    worker = pw.ForeignKeyField(Worker, null=True, on_delete='SET NULL')
+    lease_expires_at = EpochField(null=True)
+    percent = pw.DoubleField(default=0.0)
+    msg = pw.TextField(null=True)
+    exit_code = pw.IntegerField(null=True)
+    error_category = pw.CharField(max_length=16, null=True)
+    log_tail = pw.TextField(null=True)
+    created_at = EpochField(default=time.time)
+    queued_at = EpochField(null=True)
+    started_at = EpochField(null=True)
+    ended_at = EpochField(null=True)
+    status_changed_at = EpochField(null=True)
+
+    class Meta:
+        indexes = (
+            (('run', 'number'), True),
+            (('run', 'status', 'number'), False),
+            (('worker', 'status'), False),
+            (('status', 'priority', 'id'), False),
+        )
+
+
+class AuditLog(BaseModel):
+    """Who did what to which object, and when."""
+
+    created_at = EpochField(default=time.time)
+    actor = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
+    project = pw.ForeignKeyField(Project, null=True, on_delete='CASCADE')
+    action = pw.CharField(max_length=32)
+    object_type = pw.CharField(max_length=32)
+    object_id = pw.CharField(max_length=64)
+    detail = pw.TextField(null=True)
+
+    class Meta:
+        indexes = ((('project', 'id'), False),)
+
+
+MODELS = (SchemaVersion, Project, User, Run, Token, Worker, Task, AuditLog)

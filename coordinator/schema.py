@@ -1,0 +1,50 @@
+"""Schema creation and versioned upgrades, safe to run any number of times from any number of processes.
+
+A new database gets the current tables and is stamped `SCHEMA_VERSION`. An older
+one is brought forward by the steps in `UPGRADES`: `UPGRADES[n]` takes a database
+from version n - 1 to n (a function of a playhouse.migrate migrator).
+"""
+
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+from coordinator.db import database
+from coordinator.models import MODELS, Project, SchemaVersion
+
+SCHEMA_VERSION = 1
+UPGRADES: dict = {}
+DEFAULT_PROJECT = 'default'
+
+
+def upgrade() -> tuple[int | None, int]:
+    """Create or upgrade the schema; returns (version found, version now)."""
+    with database.write():
+        found = _current_version()
+        if found is None:
+            database.create_tables(MODELS, safe=True)
+            SchemaVersion.create(version=SCHEMA_VERSION)
+        elif found > SCHEMA_VERSION:
+            raise RuntimeError(
+                f'the database is at schema version {found}, newer than this '
+                f'coordinator ({SCHEMA_VERSION}); upgrade hpc-taskfarm'
+            )
+        else:
+            migrator = _migrator()
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                migrate(*UPGRADES[version](migrator))
+            SchemaVersion.update(version=SCHEMA_VERSION).execute()
+        Project.get_or_create(name=DEFAULT_PROJECT)
+    return found, SCHEMA_VERSION
+
+
+def _current_version() -> int | None:
+    if not SchemaVersion.table_exists():
+        return None
+    row = SchemaVersion.select(SchemaVersion.version).first()
+    return row.version if row else None
+
+
+def _migrator():
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        return PostgresqlMigrator(database.obj)
+    return SqliteMigrator(database.obj)

@@ -1,0 +1,34 @@
+"""Serving the app with gunicorn: threaded workers, keep-alive, graceful shutdown on SIGTERM."""
+
+import gunicorn.app.base
+
+from coordinator.app import create_app
+from coordinator.config import Config
+
+
+class CoordinatorServer(gunicorn.app.base.BaseApplication):
+    """gunicorn running `create_app(config)` in each worker (no preload: no connection crosses a fork)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        super().__init__()
+
+    def load_config(self):
+        settings = {
+            'bind': self.config.bind,
+            'workers': self.config.workers,
+            'threads': self.config.threads,
+            'worker_class': 'gthread' if self.config.threads > 1 else 'sync',
+            'keepalive': 75,  # longer than clients' idle gaps, so workers keep their connection
+            'graceful_timeout': 30,
+            'timeout': 120,
+            'loglevel': self.config.log_level,
+            'proc_name': 'farm-coordinator',
+            'control_socket_disable': True,
+        }
+        for name, value in settings.items():
+            if name in self.cfg.settings:  # control_socket_disable is gunicorn >= 25.1
+                self.cfg.set(name, value)
+
+    def load(self):
+        return create_app(self.config)

@@ -1,0 +1,1 @@
+"""All transactions and queries; no HTTP. One module per concept."""

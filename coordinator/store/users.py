@@ -1,0 +1,111 @@
+"""Users and API tokens: a slow password check mints tokens, a token check is one indexed read."""
+
+import hashlib
+import re
+import secrets
+import time
+
+from coordinator.db import database
+from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coordinator.models import Project, Run, Token, User
+from coordinator.passwords import hash_password, verify_password
+from coordinator.schema import DEFAULT_PROJECT
+from coordinator.store import audit
+from coordinator.store.access import Principal, Scope
+
+TOKEN_PREFIX = 'farm_'
+_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}')
+
+
+def token_digest(secret: str) -> str:
+    """What is stored for a token: its SHA-256, so a leaked database leaks no usable token."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_user(name: str, password: str | None = None, *, admin: bool = False,
+             project: str = DEFAULT_PROJECT) -> User:
+    """Create a user (in `project`, created if new); without a password it can only use tokens."""
+    for label, value in (('user name', name), ('project name', project)):
+        if not _NAME.fullmatch(value):
+            raise InvalidInput(f'{label} {value!r}: use 1-64 letters, digits and _.@- ')
+    password_hash = hash_password(password) if password else None
+    with database.write():
+        if User.select().where(User.name == name).exists():
+            raise Conflict(f'user {name!r} already exists')
+        owning_project, _ = Project.get_or_create(name=project)
+        user = User.create(name=name, password_hash=password_hash, is_admin=admin,
+                           project=owning_project)
+        audit.record(None, 'user.add', 'user', name, project_id=owning_project.id, admin=admin)
+    return user
+
+
+def list_users() -> list[dict]:
+    """Every user with their project, admin flag and whether a password is set."""
+    query = (User.select(User, Project.name.alias('project_name'))
+             .join(Project).order_by(User.name).dicts())
+    return [
+        {'name': row['name'], 'project': row['project_name'], 'admin': row['is_admin'],
+         'password': row['password_hash'] is not None, 'created_at': row['created_at']}
+        for row in query
+    ]
+
+
+def create_token(user_name: str, scope: Scope = Scope.USER, run_uuid: str | None = None, *,
+                 ttl_s: float | None = None, now: float | None = None) -> str:
+    """Create a token for a user; returns the secret, which is never stored or shown again."""
+    now = time.time() if now is None else now
+    user = User.get_or_none(User.name == user_name)
+    if user is None:
+        raise NotFound(f'no user {user_name!r}')
+    if scope is Scope.ADMIN and not user.is_admin:
+        raise Forbidden(f'user {user_name!r} is not an admin; an admin token needs one')
+    run_id = None
+    if run_uuid is not None:
+        run = Run.get_or_none((Run.uuid == run_uuid) & (Run.project == user.project_id))
+        if run is None:
+            raise NotFound(f'no run {run_uuid!r} in the project of {user_name!r}')
+        run_id = run.id
+    principal = Principal(user.id, user.name, user.project_id, scope, run_id)
+    with database.write():
+        secret = _insert_token(principal, ttl_s, now)
+        audit.record(principal, 'token.create', 'user', user.name, scope=scope.value, run=run_uuid)
+    return secret
+
+
+def mint_session_token(principal: Principal, ttl_s: float, now: float | None = None) -> str:
+    """A fresh token with the caller's scope and run binding, expiring after `ttl_s`."""
+    now = time.time() if now is None else now
+    with database.write():
+        Token.delete().where((Token.user == principal.user_id) & (Token.expires_at < now)).execute()
+        return _insert_token(principal, ttl_s, now)
+
+
+def _insert_token(principal: Principal, ttl_s: float | None, now: float) -> str:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    Token.insert(user=principal.user_id, digest=token_digest(secret), scope=principal.scope.value,
+                 run=principal.run_id, created_at=now,
+                 expires_at=None if ttl_s is None else now + ttl_s).execute()
+    return secret
+
+
+def principal_for_token(secret: str, now: float | None = None) -> Principal | None:
+    """The caller a token stands for, or None when it is unknown or expired."""
+    now = time.time() if now is None else now
+    row = (Token.select(Token.scope, Token.run, Token.expires_at,
+                        User.id, User.name, User.project)
+           .join(User).where(Token.digest == token_digest(secret)).tuples().first())
+    if row is None:
+        return None
+    scope, run_id, expires_at, user_id, name, project_id = row
+    if expires_at is not None and expires_at <= now:
+        return None
+    return Principal(user_id, name, project_id, Scope(scope), run_id)
+
+
+def principal_for_password(name: str, password: str) -> Principal | None:
+    """The user a name and password stand for (a deliberately slow check), or None."""
+    user = User.get_or_none(User.name == name)
+    if user is None or not verify_password(password, user.password_hash):
+        return None
+    scope = Scope.ADMIN if user.is_admin else Scope.USER
+    return Principal(user.id, user.name, user.project_id, scope)

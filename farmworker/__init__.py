@@ -1,0 +1,1 @@
+"""farmworker: the agent that runs a coordinator's tasks on cluster nodes."""

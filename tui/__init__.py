@@ -1,0 +1,1 @@
+"""farm-tui: the Textual dashboard over the coordinator's REST API."""
