@@ -141,7 +141,7 @@ def update_task(principal: Principal, run_uuid: str, number: int, *, percent: fl
         fields = dict(percent=new_percent, **(_entering(new, now) if new is not old else {}))
         if task_id is None:
             Task.insert(project=run.project_id, run=run.id, number=number, created_at=now,
-                        queued_at=now, status=new.value, **fields).execute()
+                        **{'queued_at': now, 'status': new.value, **fields}).execute()
         elif Task.update(**fields).where((Task.id == task_id) & (Task.status == old.value)).execute() != 1:
             raise RuntimeError(f'task {task_id} changed under the run lock')
         _count(run.id, old, new, new_percent - old_percent)

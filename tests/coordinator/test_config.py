@@ -1,0 +1,36 @@
+"""Config: defaults, FARM_* variables and flags, in that order of precedence."""
+
+from pathlib import Path
+
+import pytest
+
+from coordinator.config import Config
+from coordinator.db import describe, open_database
+
+
+def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path):
+    assert Config(data_dir=tmp_path).database_url == f'sqlite:///{tmp_path}/farm.db'
+
+
+def test_environment_then_flags_override_defaults(tmp_path):
+    env = {'FARM_BIND': '0.0.0.0:9000', 'FARM_WORKERS': '3', 'FARM_DATA_DIR': str(tmp_path)}
+    config = Config.from_env(env, workers=5, threads=None)
+    assert (config.bind, config.workers, config.data_dir) == ('0.0.0.0:9000', 5, Path(tmp_path))
+
+
+def test_a_malformed_number_in_the_environment_is_a_clear_error():
+    with pytest.raises(SystemExit, match='FARM_WORKERS'):
+        Config.from_env({'FARM_WORKERS': 'many'})
+
+
+def test_postgres_urls_are_parsed_and_passwords_never_printed():
+    database = open_database('postgresql://u:s%40cret@db.example:5433/farm?sslmode=require')
+    assert database.database == 'farm'
+    assert database.connect_params == {'user': 'u', 'password': 's@cret', 'host': 'db.example',
+                                       'port': 5433, 'sslmode': 'require'}
+    assert 's%40cret' not in describe('postgresql://u:s%40cret@db.example/farm')
+
+
+def test_unknown_database_schemes_are_refused():
+    with pytest.raises(ValueError, match='unsupported'):
+        open_database('mysql://x/y')

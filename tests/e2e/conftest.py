@@ -1,0 +1,78 @@
+"""Real processes: `farm-coordinator serve` under gunicorn on a free port, over a fresh database."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from coordinator import db
+from coordinator.store import users
+from tests.conftest import PASSWORD
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Coordinator:
+    """A running `farm-coordinator serve`; `api` is the taskfarm base URL the stock client takes."""
+
+    def __init__(self, database_url: str, data_dir, workers: int):
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.api = self.url + '/api/'
+        self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir)}
+        self.log_path = data_dir / 'coordinator.log'
+        self.process = subprocess.Popen(
+            ['farm-coordinator', 'serve', '--bind', f'127.0.0.1:{self.port}',
+             '--workers', str(workers)],
+            env=self.env, stdout=open(self.log_path, 'w'), stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout_s: float = 30):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'coordinator exited: {self.log_path.read_text()}')
+            try:
+                with urllib.request.urlopen(self.url + '/health', timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f'coordinator not ready after {timeout_s}s: {self.log_path.read_text()}')
+
+    def cli(self, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(['farm-coordinator', *args], env=self.env, input=stdin,
+                              capture_output=True, text=True, timeout=60)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=40)
+
+
+@pytest.fixture
+def serve(database, database_url, tmp_path):
+    """Start coordinators: `serve(workers=4)`; all are stopped after the test.
+
+    The test database already holds user alice (password PASSWORD).
+    """
+    users.add_user('alice', PASSWORD)
+    db.database.close()
+    started = []
+
+    def start(workers: int = 4) -> Coordinator:
+        coordinator = Coordinator(database_url, tmp_path, workers)
+        started.append(coordinator)
+        return coordinator
+
+    yield start
+    for coordinator in started:
+        coordinator.stop()

@@ -1,0 +1,41 @@
+"""The farm-coordinator CLI as a user runs it: init, users, tokens, serve and a graceful SIGTERM."""
+
+import json
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import basic
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_init_user_and_token_commands_set_up_a_working_coordinator(serve):
+    coordinator = serve(workers=1)
+    init = coordinator.cli('init')
+    assert init.returncode == 0 and 'schema version' in init.stdout
+    added = coordinator.cli('user', 'add', 'carol', '--password-stdin', stdin='pw-of-carol\n')
+    assert added.returncode == 0, added.stderr
+    assert 'carol' in coordinator.cli('user', 'list').stdout
+    token = coordinator.cli('token', 'create', 'carol', '--scope', 'worker')
+    assert token.returncode == 0 and 'shown once' in token.stderr
+    request = urllib.request.Request(coordinator.url + '/api/runs', headers=basic(token.stdout.strip()))
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert json.load(resp) == {'data': []}
+
+
+def test_cli_errors_are_one_clear_line(serve):
+    coordinator = serve(workers=1)
+    result = coordinator.cli('token', 'create', 'nobody')
+    assert result.returncode == 1
+    assert result.stderr.strip() == "farm-coordinator: no user 'nobody'"
+    duplicate = coordinator.cli('user', 'add', 'alice', '--password-stdin', stdin='x\n')
+    assert duplicate.returncode == 1 and 'already exists' in duplicate.stderr
+
+
+def test_sigterm_stops_the_server_gracefully(serve):
+    coordinator = serve(workers=2)
+    started = time.monotonic()
+    assert coordinator.stop() == 0
+    assert time.monotonic() - started < 10
