@@ -8,6 +8,12 @@ import secrets
 # n=2**14, r=8: ~50 ms here, 16 MiB of memory per check
 _N, _R, _P = 2**14, 8, 1
 
+# the hash of a random, forgotten password
+UNMATCHABLE_HASH = (
+    'scrypt$16384$8$1$nrlonYHufhZNTYb6/TvpMA==$r76rdbFjofuDKXYjOjBmuvACSAAfhmxjHehPo32nA9chA3k53'
+    'Cu77vjjbxQRax1qL0LA1QIQcJJzWfCZoqL89g=='
+)
+
 
 def hash_password(password: str) -> str:
     """An encoded scrypt hash of `password` with a fresh salt."""

@@ -14,11 +14,15 @@ from coordinator.models import MODELS, Project, SchemaVersion
 SCHEMA_VERSION = 1
 UPGRADES: dict = {}
 DEFAULT_PROJECT = 'default'
+_UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 
 
 def upgrade() -> tuple[int | None, int]:
     """Create or upgrade the schema; returns (version found, version now)."""
     with database.write():
+        if isinstance(database.obj, peewee.PostgresqlDatabase):
+            # coordinators starting together on one PostgreSQL upgrade one at a time
+            database.execute_sql('SELECT pg_advisory_xact_lock(%s)', (_UPGRADE_LOCK_ID,))
         found = _current_version()
         if found is None:
             database.create_tables(MODELS, safe=True)

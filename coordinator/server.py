@@ -1,5 +1,7 @@
 """Serving the app with gunicorn: threaded workers, keep-alive, graceful shutdown on SIGTERM."""
 
+import logging
+
 import gunicorn.app.base
 
 from coordinator.app import create_app
@@ -31,4 +33,6 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
                 self.cfg.set(name, value)
 
     def load(self):
+        logging.basicConfig(level=self.config.log_level.upper(),
+                            format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
         return create_app(self.config)

@@ -29,8 +29,10 @@ def install(app: falcon.App, database) -> None:
 
     def database_error(req, resp, ex, params):
         log.warning('database unavailable: %s', ex)
-        if not database.in_transaction():
+        try:
             database.close()  # reconnect on the next request
+        except peewee.PeeweeException:
+            pass  # a transaction was left open or the connection is already gone
         resp.status = 503
         resp.set_header('Retry-After', '1')
         resp.media = error_body(req.path, 'database unavailable, retry shortly')

@@ -8,7 +8,7 @@ import time
 from coordinator.db import database
 from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordinator.models import Project, Run, Token, User
-from coordinator.passwords import hash_password, verify_password
+from coordinator.passwords import UNMATCHABLE_HASH, hash_password, verify_password
 from coordinator.schema import DEFAULT_PROJECT
 from coordinator.store import audit
 from coordinator.store.access import Principal, Scope
@@ -105,7 +105,10 @@ def principal_for_token(secret: str, now: float | None = None) -> Principal | No
 def principal_for_password(name: str, password: str) -> Principal | None:
     """The user a name and password stand for (a deliberately slow check), or None."""
     user = User.get_or_none(User.name == name)
-    if user is None or not verify_password(password, user.password_hash):
+    stored = user.password_hash if user is not None else None
+    # unknown and token-only users are checked against a hash nobody matches, so the
+    # answer takes as long as for a real user and does not reveal which names exist
+    if not verify_password(password, stored or UNMATCHABLE_HASH):
         return None
     scope = Scope.ADMIN if user.is_admin else Scope.USER
     return Principal(user.id, user.name, user.project_id, scope)
