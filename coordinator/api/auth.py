@@ -77,5 +77,7 @@ def _basic(credentials: str) -> tuple[str, str]:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         raise Unauthorized('malformed Basic credentials') from None
+    if '\x00' in decoded:
+        raise Unauthorized('malformed Basic credentials')
     name, _, password = decoded.partition(':')
     return name, password

@@ -29,6 +29,8 @@ def json_object(req, max_bytes: int) -> dict:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f'request body is not valid JSON: {exc}') from None
+    except RecursionError:
+        raise InvalidInput('request body is nested too deeply') from None
     if not isinstance(body, dict):
         raise InvalidInput('request body must be a JSON object')
     return body
@@ -45,6 +47,11 @@ def required(body: dict, key: str):
     if key not in body:
         raise InvalidInput(f'missing field {key!r}')
     return body[key]
+
+
+def optional(body: dict, key: str, check, *args):
+    """`check(value, key, *args)` when `key` was sent (null included), else None."""
+    return check(body[key], key, *args) if key in body else None
 
 
 def integer(value, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -71,6 +78,8 @@ def text(value, name: str, max_length: int) -> str:
         raise InvalidInput(f'{name} must be a non-empty string, not {_kind(value)}')
     if len(value) > max_length:
         raise InvalidInput(f'{name} is longer than {max_length} characters')
+    if '\x00' in value:  # PostgreSQL cannot store it; no name or host contains one
+        raise InvalidInput(f'{name} contains a NUL character')
     return value
 
 

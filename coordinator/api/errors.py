@@ -18,6 +18,14 @@ def error_body(path: str, msg: str) -> dict:
     return {key: msg}
 
 
+def _routing_message(req, ex: falcon.HTTPError) -> str:
+    if isinstance(ex, falcon.HTTPRouteNotFound):
+        return f'no such path: {req.path}'
+    if isinstance(ex, falcon.HTTPMethodNotAllowed):
+        return f'{req.method} is not allowed on {req.path}'
+    return ex.title
+
+
 def install(app: falcon.App, database) -> None:
     """Register the error handlers and serializer on `app`."""
 
@@ -46,7 +54,7 @@ def install(app: falcon.App, database) -> None:
 
     def serialize(req, resp, ex):
         resp.content_type = falcon.MEDIA_JSON
-        resp.media = error_body(req.path, ex.description or ex.title)
+        resp.media = error_body(req.path, ex.description or _routing_message(req, ex))
 
     app.add_error_handler(Exception, unexpected)
     app.add_error_handler(FarmError, farm_error)

@@ -77,10 +77,10 @@ class Run:
 
     def on_get(self, req, resp, uuid):
         info = _info(req, RUN_INFO)
-        resp.media = _pick(run_dict(runs.run_status(req.context.principal, uuid)), info)
+        resp.media = _pick(run_dict(runs.run_status(req.context.principal, uuid.hex)), info)
 
     def on_delete(self, req, resp, uuid):
-        runs.delete_run(req.context.principal, uuid)
+        runs.delete_run(req.context.principal, uuid.hex)
         resp.status = falcon.HTTP_204
 
 
@@ -91,7 +91,7 @@ class RunRestart:
         value = req.get_param('all') or 'False'
         if value.lower() not in _RESTART_ALL:
             raise InvalidInput(f'all must be True or False, not {value!r}')
-        runs.restart_run(req.context.principal, uuid, _RESTART_ALL[value.lower()])
+        runs.restart_run(req.context.principal, uuid.hex, _RESTART_ALL[value.lower()])
         resp.status = falcon.HTTP_204
 
 
@@ -104,7 +104,7 @@ class TaskClaim:
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
-        task = run_tasks.claim_next(req.context.principal, uuid, worker_uuid)
+        task = run_tasks.claim_next(req.context.principal, uuid.hex, worker_uuid)
         if task is None:
             resp.status = falcon.HTTP_204
             return
@@ -120,7 +120,7 @@ class Task:
 
     def on_get(self, req, resp, uuid, number):
         info = _info(req, TASK_INFO)
-        task = run_tasks.task_view(req.context.principal, uuid, number)
+        task = run_tasks.task_view(req.context.principal, uuid.hex, number)
         resp.media = _pick(task_dict(task), info)
 
     def on_put(self, req, resp, uuid, number):
@@ -128,12 +128,10 @@ class Task:
         bodies.only_keys(body, {'percentCompleted', 'status'})
         if not body:
             raise InvalidInput('send percentCompleted and/or status')
-        percent = body.get('percentCompleted')
-        status = body.get('status')
         run_tasks.update_task(
-            req.context.principal, uuid, number,
-            percent=None if percent is None else bodies.number(percent, 'percentCompleted', 0, 100),
-            status=None if status is None else bodies.choice(status, 'status', TaskfarmStatus),
+            req.context.principal, uuid.hex, number,
+            percent=bodies.optional(body, 'percentCompleted', bodies.number, 0, 100),
+            status=bodies.optional(body, 'status', bodies.choice, TaskfarmStatus),
         )
         resp.status = falcon.HTTP_204
 
@@ -155,13 +153,17 @@ class WorkerRegistration:
 
 
 def add_routes(app: falcon.App, config) -> None:
-    """Mount the taskfarm API under /api/."""
+    """Mount the taskfarm API under /api/.
+
+    Run ids go through Falcon's uuid converter (responders get a UUID; the store
+    takes its 32-hex form), so a malformed id is an unknown path: 404, as on the peer.
+    """
     read_body = bodies.JsonObjectReader(config.max_body_bytes)
     app.add_route('/api/token', Token(config.session_token_ttl_s))
     app.add_route('/api/run', RunCreate(read_body))
     app.add_route('/api/runs', Runs())
-    app.add_route('/api/runs/{uuid}', Run())
-    app.add_route('/api/runs/{uuid}/restart', RunRestart())
-    app.add_route('/api/runs/{uuid}/task', TaskClaim(read_body))
-    app.add_route('/api/runs/{uuid}/tasks/{number:int(min=0)}', Task(read_body))
+    app.add_route('/api/runs/{uuid:uuid}', Run())
+    app.add_route('/api/runs/{uuid:uuid}/restart', RunRestart())
+    app.add_route('/api/runs/{uuid:uuid}/task', TaskClaim(read_body))
+    app.add_route('/api/runs/{uuid:uuid}/tasks/{number:int(min=0)}', Task(read_body))
     app.add_route('/api/worker', WorkerRegistration(read_body))

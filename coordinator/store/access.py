@@ -33,3 +33,9 @@ def require_manager(principal: Principal) -> None:
     """Raise Forbidden unless the caller may create, change or delete work (user or admin scope)."""
     if principal.scope is Scope.WORKER:
         raise Forbidden('a worker token may only claim and report tasks')
+
+
+def require_unbound(principal: Principal) -> None:
+    """Raise Forbidden when the caller's token is bound to one run."""
+    if principal.run_id is not None:
+        raise Forbidden('a token bound to one run cannot create runs')

@@ -9,7 +9,7 @@ from coordinator.errors import NotFound
 from coordinator.models import Run, Task
 from coordinator.states import TaskState
 from coordinator.store import audit
-from coordinator.store.access import Principal, require_manager
+from coordinator.store.access import Principal, require_manager, require_unbound
 
 DELETE_CHUNK = 5000
 
@@ -58,6 +58,7 @@ def find_run(principal: Principal, run_uuid: str, *columns, lock: bool = False) 
 def create_run(principal: Principal, num_tasks: int, now: float | None = None) -> Run:
     """A new run of `num_tasks` tasks; no task row is written until a task is touched."""
     require_manager(principal)
+    require_unbound(principal)
     now = time.time() if now is None else now
     with database.write():
         run = Run.create(uuid=uuidlib.uuid4().hex, project=principal.project_id,
