@@ -4,6 +4,9 @@
 """
 
 import contextlib
+import fcntl
+import functools
+import os
 import threading
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -22,20 +25,43 @@ SQLITE_PRAGMAS = {
 
 
 class FarmSqliteDatabase(peewee.SqliteDatabase):
-    """SQLite with writers serialised inside the process.
+    """SQLite with writers queued in the kernel rather than in SQLite's busy handler.
 
-    SQLite's busy handler sleeps with backoff instead of queueing writers, so a
-    thread lock in front of BEGIN IMMEDIATE cuts tail latency (calibration.md).
+    The busy handler sleeps with backoff (1, 2, 5, 10 ms, ...) instead of waking a
+    writer when the lock frees, which put claims' p99 near 40 ms with several
+    gunicorn workers. A thread lock plus an flock on a side file, taken before
+    BEGIN IMMEDIATE, hands the write lock over at once (calibration.md).
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._write_lock = threading.RLock()
+    def __init__(self, database, *args, **kwargs):
+        super().__init__(database, *args, **kwargs)
+        self._thread_lock = threading.RLock()
+        self._lock_path = None if database == ':memory:' else f'{database}-writelock'
+        self._lock_fd = None
+        self._depth = 0
 
     @contextlib.contextmanager
     def write(self):
-        with self._write_lock, self.atomic('IMMEDIATE') as txn:
-            yield txn
+        with self._thread_lock:
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    self._lock_file(fcntl.LOCK_EX)
+                try:
+                    with self.atomic('IMMEDIATE') as txn:
+                        yield txn
+                finally:
+                    if self._depth == 1:
+                        self._lock_file(fcntl.LOCK_UN)
+            finally:
+                self._depth -= 1
+
+    def _lock_file(self, operation: int) -> None:
+        if self._lock_path is None:
+            return
+        if self._lock_fd is None:  # opened lazily: after a fork, in the process that writes
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, operation)
 
 
 class FarmPostgresDatabase(peewee.PostgresqlDatabase):
@@ -81,6 +107,19 @@ def describe(url: str) -> str:
     return url
 
 
-def locked(query):
-    """`query` with FOR UPDATE where the database has row locks (SQLite locks the whole file)."""
-    return query.for_update() if database.for_update else query
+def run_sql(sql: str, params: tuple = ()):
+    """Execute hand-written SQL on the bound database and return the cursor.
+
+    Write it for PostgreSQL with `?` placeholders; for SQLite a trailing
+    ` FOR UPDATE` is dropped (BEGIN IMMEDIATE already locks the whole file).
+    Hot paths use this because peewee spends ~100 us building each query here,
+    against ~4 us for SQLite to run it.
+    """
+    return database.execute_sql(_dialect(sql, database.param, database.for_update), params)
+
+
+@functools.lru_cache(maxsize=256)
+def _dialect(sql: str, param: str, row_locks: bool) -> str:
+    if not row_locks:
+        sql = sql.removesuffix(' FOR UPDATE')
+    return sql if param == '?' else sql.replace('?', param)

@@ -3,8 +3,9 @@
 import dataclasses
 import time
 import uuid as uuidlib
+from typing import NamedTuple
 
-from coordinator.db import database, locked
+from coordinator.db import database, run_sql
 from coordinator.errors import NotFound
 from coordinator.models import Run, Task
 from coordinator.states import TaskState
@@ -32,27 +33,31 @@ class RunStatus:
         return self.num_tasks - self.running - self.done - self.failed
 
 
-_STATUS_COLUMNS = (Run.id, Run.uuid, Run.num_tasks, Run.running_count, Run.done_count,
-                   Run.failed_count, Run.percent_sum)
+class RunRef(NamedTuple):
+    """The columns writers need of a run they have locked."""
+
+    id: int
+    num_tasks: int
+    next_number: int
+    project_id: int
 
 
-def visible(principal: Principal):
-    """The runs `principal` may see: its project's (all, for admins), or its one bound run."""
-    condition = ~Run.deleting
-    if not principal.is_admin:
-        condition &= Run.project == principal.project_id
-    if principal.run_id is not None:
-        condition &= Run.id == principal.run_id
-    return condition
+# the runs a principal may see: its project's (every project's, for admins), or its one bound run
+_VISIBLE = 'NOT deleting AND (? OR project_id = ?) AND (? IS NULL OR id = ?)'
 
 
-def find_run(principal: Principal, run_uuid: str, *columns, lock: bool = False) -> Run:
-    """The visible run `run_uuid` (row-locked for the transaction when `lock`), or NotFound."""
-    query = Run.select(*columns).where(visible(principal) & (Run.uuid == run_uuid))
-    run = (locked(query) if lock else query).first()
-    if run is None:
+def _visible_params(principal: Principal) -> tuple:
+    return (principal.is_admin, principal.project_id, principal.run_id, principal.run_id)
+
+
+def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
+    """The visible run `run_uuid`, row-locked for the transaction when `lock`, or NotFound."""
+    sql = f'SELECT id, num_tasks, next_number, project_id FROM run WHERE uuid = ? AND {_VISIBLE}'
+    row = run_sql(sql + (' FOR UPDATE' if lock else ''),
+                  (run_uuid, *_visible_params(principal))).fetchone()
+    if row is None:
         raise NotFound(f'no run {run_uuid}')
-    return run
+    return RunRef(*row)
 
 
 def create_run(principal: Principal, num_tasks: int, now: float | None = None) -> Run:
@@ -69,14 +74,15 @@ def create_run(principal: Principal, num_tasks: int, now: float | None = None) -
 
 def list_runs(principal: Principal) -> list[tuple[int, str, int]]:
     """(id, uuid, num_tasks) of every visible run, oldest first."""
-    query = Run.select(Run.id, Run.uuid, Run.num_tasks).where(visible(principal)).order_by(Run.id)
-    return list(query.tuples())
+    sql = f'SELECT id, uuid, num_tasks FROM run WHERE {_VISIBLE} ORDER BY id'
+    return [tuple(row) for row in run_sql(sql, _visible_params(principal)).fetchall()]
 
 
 def run_status(principal: Principal, run_uuid: str) -> RunStatus:
     """Progress of one run: a single row read."""
-    row = (Run.select(*_STATUS_COLUMNS)
-           .where(visible(principal) & (Run.uuid == run_uuid)).tuples().first())
+    sql = ('SELECT id, uuid, num_tasks, running_count, done_count, failed_count, percent_sum '
+           f'FROM run WHERE uuid = ? AND {_VISIBLE}')
+    row = run_sql(sql, (run_uuid, *_visible_params(principal))).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
     run_id, uuid, num_tasks, running, done, failed, percent_sum = row
@@ -94,7 +100,7 @@ def restart_run(principal: Principal, run_uuid: str, everything: bool,
     require_manager(principal)
     now = time.time() if now is None else now
     with database.write():
-        run = find_run(principal, run_uuid, Run.id, lock=True)
+        run = find_run(principal, run_uuid, lock=True)
         requeue = dict(status=TaskState.QUEUED.value, worker=None, lease_expires_at=None,
                        exit_code=None, queued_at=now, status_changed_at=now, ended_at=None)
         counters = dict(running_count=0, failed_count=0)
@@ -115,7 +121,7 @@ def delete_run(principal: Principal, run_uuid: str) -> None:
     """Hide a run at once, then delete its tasks in chunks so writers are never blocked for long."""
     require_manager(principal)
     with database.write():
-        run = find_run(principal, run_uuid, Run.id, lock=True)
+        run = find_run(principal, run_uuid, lock=True)
         Run.update(deleting=True).where(Run.id == run.id).execute()
         audit.record(principal, 'run.delete', 'run', run_uuid)
     purge_run(run.id)

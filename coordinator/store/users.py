@@ -5,7 +5,7 @@ import re
 import secrets
 import time
 
-from coordinator.db import database
+from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordinator.models import Project, Run, Token, User
 from coordinator.passwords import UNMATCHABLE_HASH, hash_password, verify_password
@@ -91,14 +91,13 @@ def _insert_token(principal: Principal, ttl_s: float | None, now: float) -> str:
 def principal_for_token(secret: str, now: float | None = None) -> Principal | None:
     """The caller a token stands for, or None when it is unknown or expired."""
     now = time.time() if now is None else now
-    row = (Token.select(Token.scope, Token.run, Token.expires_at,
-                        User.id, User.name, User.project)
-           .join(User).where(Token.digest == token_digest(secret)).tuples().first())
+    row = run_sql('SELECT t.scope, t.run_id, u.id, u.name, u.project_id FROM token t '
+                  'JOIN "user" u ON u.id = t.user_id '
+                  'WHERE t.digest = ? AND (t.expires_at IS NULL OR t.expires_at > ?)',
+                  (token_digest(secret), now)).fetchone()
     if row is None:
         return None
-    scope, run_id, expires_at, user_id, name, project_id = row
-    if expires_at is not None and expires_at <= now:
-        return None
+    scope, run_id, user_id, name, project_id = row
     return Principal(user_id, name, project_id, Scope(scope), run_id)
 
 

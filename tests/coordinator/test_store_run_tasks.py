@@ -8,17 +8,11 @@ from coordinator import db
 from coordinator.errors import Conflict, NotFound
 from coordinator.models import Task
 from coordinator.states import TaskfarmStatus, TaskState
-from coordinator.store import run_tasks, runs, users, workers
+from coordinator.store import run_tasks, runs, workers
 
 
 @pytest.fixture
-def alice_principal(alice):
-    return users.principal_for_password(alice, 'correct horse battery staple')
-
-
-@pytest.fixture
-def run_uuid(alice_principal):
-    workers.register_worker(alice_principal, 'w-1', 'node01', 42)
+def run_uuid(alice_principal, worker_uuid):
     return runs.create_run(alice_principal, 5).uuid
 
 

@@ -7,19 +7,8 @@ import pytest
 from coordinator.errors import Forbidden, NotFound
 from coordinator.models import AuditLog, Run, Task
 from coordinator.states import TaskfarmStatus
-from coordinator.store import run_tasks, runs, users, workers
+from coordinator.store import run_tasks, runs, users
 from coordinator.store.access import Principal, Scope
-
-
-@pytest.fixture
-def alice_principal(alice):
-    return users.principal_for_password(alice, 'correct horse battery staple')
-
-
-@pytest.fixture
-def worker_uuid(alice_principal):
-    workers.register_worker(alice_principal, 'w-1', 'node01', 42)
-    return 'w-1'
 
 
 def test_creating_a_huge_run_writes_no_task_rows(alice_principal):

@@ -54,3 +54,4 @@ def test_duplicate_and_malformed_user_names_are_refused(alice):
         users.add_user('has space')
     with pytest.raises(NotFound):
         users.create_token('nobody')
+
