@@ -9,7 +9,7 @@ if [[ -z ${FARM_TEST_POSTGRES_URL:-} ]]; then
   FARM_TEST_POSTGRES_URL=$(scripts/services.sh start postgres | tail -n1)
 fi
 export FARM_TEST_POSTGRES_URL FARM_REQUIRE_POSTGRES=1
-export PATH="$PWD/$VENV/bin:$PATH"   # the e2e tests start farm-coordinator and the stock clients
+
 
 # pytest exits 5 when it collects nothing: that fails this script like any other failure
 exec "$VENV/bin/pytest" "$@"

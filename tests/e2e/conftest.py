@@ -4,14 +4,21 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from coordinator import db
 from coordinator.store import users
 from tests.conftest import PASSWORD
+
+
+def venv_script(name: str) -> str:
+    """A console script installed beside the Python running the tests (no reliance on PATH)."""
+    return str(Path(sys.executable).parent / name)
 
 
 def free_port() -> int:
@@ -30,7 +37,7 @@ class Coordinator:
         self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir)}
         self.log_path = data_dir / 'coordinator.log'
         self.process = subprocess.Popen(
-            ['farm-coordinator', 'serve', '--bind', f'127.0.0.1:{self.port}',
+            [venv_script('farm-coordinator'), 'serve', '--bind', f'127.0.0.1:{self.port}',
              '--workers', str(workers)],
             env=self.env, stdout=open(self.log_path, 'w'), stderr=subprocess.STDOUT)
         self._wait_ready()
@@ -49,7 +56,7 @@ class Coordinator:
         raise RuntimeError(f'coordinator not ready after {timeout_s}s: {self.log_path.read_text()}')
 
     def cli(self, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(['farm-coordinator', *args], env=self.env, input=stdin,
+        return subprocess.run([venv_script('farm-coordinator'), *args], env=self.env, input=stdin,
                               capture_output=True, text=True, timeout=60)
 
     def stop(self) -> int:

@@ -7,6 +7,7 @@ import pytest
 from taskfarm_worker import TaskFarm, TaskFarmWorker, tfRuns
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import venv_script
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -62,7 +63,7 @@ def test_the_client_library_manages_a_run_as_with_the_original(serve):
 
 
 def _manage(coordinator, *args) -> str:
-    result = subprocess.run(['manageTF', '-b', coordinator.api, '-u', 'alice', '-p', PASSWORD, *args],
+    result = subprocess.run([venv_script('manageTF'), '-b', coordinator.api, '-u', 'alice', '-p', PASSWORD, *args],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout
