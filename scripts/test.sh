@@ -10,6 +10,5 @@ if [[ -z ${FARM_TEST_POSTGRES_URL:-} ]]; then
 fi
 export FARM_TEST_POSTGRES_URL FARM_REQUIRE_POSTGRES=1
 
-
 # pytest exits 5 when it collects nothing: that fails this script like any other failure
 exec "$VENV/bin/pytest" "$@"

@@ -15,7 +15,7 @@ from coordinator import db, schema
 from coordinator.app import create_app
 from coordinator.config import Config
 from coordinator.models import MODELS
-from coordinator.store import users
+from coordinator.store import users, workers
 from coordinator.store.access import Scope
 
 POSTGRES_URL = os.environ.get('FARM_TEST_POSTGRES_URL', '')
@@ -65,6 +65,19 @@ def client(config, database):
 def alice(database):
     users.add_user('alice', PASSWORD)
     return 'alice'
+
+
+@pytest.fixture
+def alice_principal(alice):
+    """alice as the store sees her after a password check."""
+    return users.principal_for_password(alice, PASSWORD)
+
+
+@pytest.fixture
+def worker_uuid(alice_principal):
+    """A worker registered by alice."""
+    workers.register_worker(alice_principal, 'w-1', 'node01', 42)
+    return 'w-1'
 
 
 def basic(name: str, password: str = '') -> dict:
