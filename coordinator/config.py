@@ -27,6 +27,7 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     token_cache_s: float = 10.0
     session_token_ttl_s: int = 30 * 24 * 3600
+    worker_ttl_s: float = 60.0
     log_level: str = 'info'
 
     def __post_init__(self):

@@ -13,6 +13,9 @@ from coordinator.db import database
 from coordinator.states import TaskState, WorkerState
 
 
+DEFAULT_MAX_TRIES = 3
+
+
 class EpochField(pw.DoubleField):
     """A UTC instant as seconds since the epoch."""
 
@@ -63,6 +66,12 @@ class Run(BaseModel):
     percent_sum = pw.DoubleField(default=0.0)
     deleting = pw.BooleanField(default=False)
     created_at = EpochField(default=time.time)
+    # how failures are retried (schema 2); a task handed back at walltime uses no try
+    max_tries = pw.IntegerField(default=DEFAULT_MAX_TRIES,
+                                constraints=[pw.SQL(f'DEFAULT {DEFAULT_MAX_TRIES}')])
+    retry_delay_s = pw.DoubleField(default=0.0, constraints=[pw.SQL('DEFAULT 0')])
+    task_timeout_s = pw.DoubleField(null=True)
+    expected_duration_s = pw.DoubleField(null=True)
 
     class Meta:
         indexes = ((('project', 'deleting', 'id'), False),)
@@ -110,7 +119,9 @@ class Task(BaseModel):
     payload = pw.TextField(null=True)
     timeout_s = pw.IntegerField(null=True)
     available_at = EpochField(default=0.0)
-    attempt = pw.IntegerField(default=0)
+    attempt = pw.IntegerField(default=0)  # bumped by every claim: the fencing token of reports
+    # tries that failed or whose worker was lost (SQL default: hot-path inserts are raw SQL)
+    failed_tries = pw.IntegerField(default=0, constraints=[pw.SQL('DEFAULT 0')])
     worker = pw.ForeignKeyField(Worker, null=True, on_delete='SET NULL')
     lease_expires_at = EpochField(null=True)
     percent = pw.DoubleField(default=0.0)

@@ -9,10 +9,23 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from coordinator.db import database
-from coordinator.models import MODELS, Project, SchemaVersion
+from coordinator.models import MODELS, Project, Run, SchemaVersion, Task
 
-SCHEMA_VERSION = 1
-UPGRADES: dict = {}
+SCHEMA_VERSION = 2
+
+
+def _retries(migrator):
+    """Version 2: per-run retry policy and per-task failed tries, for the farmworker protocol."""
+    return [
+        migrator.add_column('run', 'max_tries', Run.max_tries),
+        migrator.add_column('run', 'retry_delay_s', Run.retry_delay_s),
+        migrator.add_column('run', 'task_timeout_s', Run.task_timeout_s),
+        migrator.add_column('run', 'expected_duration_s', Run.expected_duration_s),
+        migrator.add_column('task', 'failed_tries', Task.failed_tries),
+    ]
+
+
+UPGRADES = {2: _retries}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

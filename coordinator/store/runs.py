@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from coordinator.db import database, run_sql
 from coordinator.errors import NotFound
-from coordinator.models import Run, Task
+from coordinator.models import DEFAULT_MAX_TRIES, Run, Task
 from coordinator.states import TaskState
 from coordinator.store import audit
 from coordinator.store.access import Principal, require_manager, require_unbound
@@ -16,8 +16,18 @@ DELETE_CHUNK = 5000
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Policy:
+    """How a run's tasks are retried and timed; the agent reads it when it starts."""
+
+    max_tries: int = DEFAULT_MAX_TRIES
+    retry_delay_s: float = 0.0
+    task_timeout_s: float | None = None
+    expected_duration_s: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class RunStatus:
-    """A run's progress, read from its counters (no scan of its tasks)."""
+    """A run's progress and policy, read from its row (no scan of its tasks)."""
 
     id: int
     uuid: str
@@ -26,6 +36,7 @@ class RunStatus:
     done: int
     failed: int
     percent_done: float
+    policy: Policy
 
     @property
     def waiting(self) -> int:
@@ -60,15 +71,18 @@ def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
     return RunRef(*row)
 
 
-def create_run(principal: Principal, num_tasks: int, now: float | None = None) -> Run:
+def create_run(principal: Principal, num_tasks: int, now: float | None = None,
+               policy: Policy = Policy()) -> Run:
     """A new run of `num_tasks` tasks; no task row is written until a task is touched."""
     require_manager(principal)
     require_unbound(principal)
     now = time.time() if now is None else now
     with database.write():
         run = Run.create(uuid=uuidlib.uuid4().hex, project=principal.project_id,
-                         owner=principal.user_id, num_tasks=num_tasks, created_at=now)
-        audit.record(principal, 'run.create', 'run', run.uuid, now=now, num_tasks=num_tasks)
+                         owner=principal.user_id, num_tasks=num_tasks, created_at=now,
+                         **dataclasses.asdict(policy))
+        audit.record(principal, 'run.create', 'run', run.uuid, now=now, num_tasks=num_tasks,
+                     **dataclasses.asdict(policy))
     return run
 
 
@@ -80,15 +94,16 @@ def list_runs(principal: Principal) -> list[tuple[int, str, int]]:
 
 def run_status(principal: Principal, run_uuid: str) -> RunStatus:
     """Progress of one run: a single row read."""
-    sql = ('SELECT id, uuid, num_tasks, running_count, done_count, failed_count, percent_sum '
+    sql = ('SELECT id, uuid, num_tasks, running_count, done_count, failed_count, percent_sum, '
+           'max_tries, retry_delay_s, task_timeout_s, expected_duration_s '
            f'FROM run WHERE uuid = ? AND {_VISIBLE}')
     row = run_sql(sql, (run_uuid, *_visible_params(principal))).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
-    run_id, uuid, num_tasks, running, done, failed, percent_sum = row
+    run_id, uuid, num_tasks, running, done, failed, percent_sum, *policy = row
     # the sum is kept by adding deltas, so round away float drift
     percent = 100.0 if done == num_tasks else round(percent_sum / num_tasks, 6)
-    return RunStatus(run_id, uuid, num_tasks, running, done, failed, percent)
+    return RunStatus(run_id, uuid, num_tasks, running, done, failed, percent, Policy(*policy))
 
 
 def restart_run(principal: Principal, run_uuid: str, everything: bool,

@@ -1,28 +1,144 @@
-"""Worker registration; registering an existing uuid again (a retried POST) is not an error."""
+"""Workers: registration (again, for a retried POST, is not an error), heartbeats and goodbyes.
 
+A worker registered with resources (a farmworker agent) heartbeats, and is
+declared lost when it stops doing so; one registered without (the stock
+taskfarm client) never heartbeats and is never reaped.
+"""
+
+import dataclasses
 import time
 
-from coordinator.db import database
-from coordinator.errors import Conflict
-from coordinator.models import Worker
-from coordinator.states import WorkerState
+from coordinator.db import database, run_sql
+from coordinator.errors import Conflict, NotFound
+from coordinator.states import TaskState, WorkerState
 from coordinator.store.access import Principal
+from coordinator.store.counters import RunCounters
+
+_GONE = (WorkerState.LOST.value, WorkerState.STOPPED.value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Resources:
+    """What an agent reports about its node and allocation when it registers."""
+
+    slots: int
+    cpus: int | None = None
+    memory_bytes: int | None = None
+    slurm_job_id: str | None = None
+    walltime_end_at: float | None = None
 
 
 def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: int,
-                    now: float | None = None) -> int:
+                    now: float | None = None, resources: Resources | None = None) -> int:
     """Record a worker and return its id; the same uuid from another project is a Conflict."""
     now = time.time() if now is None else now
-    fields = dict(hostname=hostname, pid=pid, state=WorkerState.IDLE.value, reason=None)
+    fields = dict(hostname=hostname, pid=pid, state=WorkerState.IDLE.value, reason=None,
+                  last_heartbeat_at=now if resources else None,
+                  **dataclasses.asdict(resources or Resources(slots=1)))
     with database.write():
-        worker_id = (Worker.insert(uuid=worker_uuid, project=principal.project_id,
-                                   owner=principal.user_id, created_at=now, **fields)
-                     .on_conflict_ignore().execute())
+        worker_id = run_sql(
+            f'INSERT INTO worker (uuid, project_id, owner_id, created_at, {", ".join(fields)}) '
+            f'VALUES (?, ?, ?, ?, {", ".join("?" * len(fields))}) '
+            'ON CONFLICT DO NOTHING RETURNING id',
+            (worker_uuid, principal.project_id, principal.user_id, now, *fields.values())).fetchone()
         if worker_id is not None:
-            return worker_id
-        worker_id, project_id = (Worker.select(Worker.id, Worker.project)
-                                 .where(Worker.uuid == worker_uuid).tuples().get())
+            return worker_id[0]
+        worker_id, project_id = run_sql('SELECT id, project_id FROM worker WHERE uuid = ?',
+                                        (worker_uuid,)).fetchone()
         if project_id != principal.project_id:
             raise Conflict(f'worker uuid {worker_uuid} is taken')
-        Worker.update(**fields).where(Worker.id == worker_id).execute()
+        assignments = ', '.join(f'{column} = ?' for column in fields)
+        run_sql(f'UPDATE worker SET {assignments} WHERE id = ?', (*fields.values(), worker_id))
     return worker_id
+
+
+def heartbeat(principal: Principal, worker_uuid: str, *, load: float | None = None,
+              memory_bytes: int | None = None, draining: bool = False,
+              now: float | None = None) -> None:
+    """Record that a worker is alive (with its load); a lost or stopped worker must register again."""
+    now = time.time() if now is None else now
+    worker_id = active_worker(principal, worker_uuid)
+    with database.write():
+        run_sql('UPDATE worker SET last_heartbeat_at = ?, load = COALESCE(?, load), '
+                'memory_bytes = COALESCE(?, memory_bytes), '
+                'state = CASE WHEN ? THEN ? ELSE state END WHERE id = ? AND state NOT IN (?, ?)',
+                (now, load, memory_bytes, draining, WorkerState.DRAINING.value, worker_id, *_GONE))
+
+
+def touch(worker_id: int, now: float, busy: bool) -> None:
+    """The heartbeat that rides on a claim or a report (its own short transaction)."""
+    state = (WorkerState.BUSY if busy else WorkerState.IDLE).value
+    with database.write():
+        run_sql('UPDATE worker SET last_heartbeat_at = ?, '
+                'state = CASE WHEN state = ? THEN state ELSE ? END WHERE id = ? AND state NOT IN (?, ?)',
+                (now, WorkerState.DRAINING.value, state, worker_id, *_GONE))
+
+
+def stop_worker(principal: Principal, worker_uuid: str, reason: str,
+                now: float | None = None) -> int:
+    """A worker says goodbye: tasks it still holds go back to the queue without using a try.
+
+    Returns how many tasks were handed back.
+    """
+    now = time.time() if now is None else now
+    worker_id = _worker(principal, worker_uuid)[0]
+    with database.write():
+        run_sql('UPDATE worker SET state = ?, reason = ? WHERE id = ?',
+                (WorkerState.STOPPED.value, reason, worker_id))
+    return requeue_tasks_of(worker_id, now, failed=False, reason=f'worker stopped: {reason}')
+
+
+def requeue_tasks_of(worker_id: int, now: float, *, failed: bool, reason: str) -> int:
+    """Put a worker's running tasks back in the queue; returns how many moved.
+
+    With `failed` (the worker was lost) each counts as a failed try, and a task out
+    of tries ends in error with category SYSTEM. No transaction here holds a worker
+    row and a run row together, and runs are locked in id order, so this never
+    deadlocks with claims, reports or another coordinator process doing the same.
+    """
+    run_ids = [row[0] for row in run_sql(
+        'SELECT DISTINCT run_id FROM task WHERE worker_id = ? AND status = ? ORDER BY run_id',
+        (worker_id, TaskState.RUNNING.value)).fetchall()]
+    return sum(_requeue_in_run(run_id, worker_id, now, failed, reason) for run_id in run_ids)
+
+
+def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reason: str) -> int:
+    moved = 0
+    with database.write():
+        (max_tries,) = run_sql('SELECT max_tries FROM run WHERE id = ? FOR UPDATE',
+                               (run_id,)).fetchone()
+        counters = RunCounters(run_id)
+        rows = run_sql('SELECT id, failed_tries FROM task WHERE run_id = ? AND worker_id = ? '
+                       'AND status = ?', (run_id, worker_id, TaskState.RUNNING.value)).fetchall()
+        for task_id, failed_tries in rows:
+            tries = failed_tries + failed
+            new = TaskState.ERROR if tries >= max_tries else TaskState.QUEUED
+            ended = now if new is TaskState.ERROR else None
+            changed = run_sql(
+                'UPDATE task SET status = ?, worker_id = NULL, failed_tries = ?, msg = ?, '
+                'error_category = ?, status_changed_at = ?, queued_at = ?, available_at = ?, '
+                'ended_at = ? WHERE id = ? AND status = ?',
+                (new.value, tries, reason, 'SYSTEM' if ended else None, now, now, now, ended,
+                 task_id, TaskState.RUNNING.value)).rowcount
+            if changed == 1:
+                counters.move(TaskState.RUNNING, new)
+                moved += 1
+        counters.save()
+    return moved
+
+
+def active_worker(principal: Principal, worker_uuid: str) -> int:
+    """The id of a worker of the caller's project that may work, or NotFound / Conflict."""
+    worker_id, state = _worker(principal, worker_uuid)
+    if state in _GONE:
+        raise Conflict(f'worker {worker_uuid} is {state}: its tasks went back to the queue; '
+                       'register again to work')
+    return worker_id
+
+
+def _worker(principal: Principal, worker_uuid: str) -> tuple[int, str]:
+    row = run_sql('SELECT id, state FROM worker WHERE uuid = ? AND (? OR project_id = ?)',
+                  (worker_uuid, principal.is_admin, principal.project_id)).fetchone()
+    if row is None:
+        raise NotFound(f'no worker {worker_uuid}')
+    return row

@@ -3,7 +3,7 @@
 import pytest
 
 from coordinator import schema
-from coordinator.models import Project, SchemaVersion
+from coordinator.models import Project, Run, SchemaVersion
 
 
 def test_upgrading_twice_changes_nothing(database):
@@ -24,3 +24,15 @@ def test_older_databases_are_brought_forward_step_by_step(database, monkeypatch)
     monkeypatch.setitem(schema.UPGRADES, schema.SCHEMA_VERSION, lambda m: applied.append(m) or [])
     assert schema.upgrade() == (schema.SCHEMA_VERSION - 1, schema.SCHEMA_VERSION)
     assert len(applied) == 1 and SchemaVersion.get().version == schema.SCHEMA_VERSION
+
+
+def test_a_version_1_database_gains_the_retry_columns(database):
+    # rebuild the version-1 shape: the same tables without the columns version 2 added
+    for table, column in (('run', 'max_tries'), ('run', 'retry_delay_s'), ('run', 'task_timeout_s'),
+                          ('run', 'expected_duration_s'), ('task', 'failed_tries')):
+        database.execute_sql(f'ALTER TABLE {table} DROP COLUMN {column}')
+    SchemaVersion.update(version=1).execute()
+    assert schema.upgrade() == (1, 2)
+    columns = {c.name for c in database.get_columns('run')} | {c.name for c in database.get_columns('task')}
+    assert {'max_tries', 'retry_delay_s', 'failed_tries'} <= columns
+    assert Run.select().count() == 0  # and the models can use it

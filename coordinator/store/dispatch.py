@@ -1,0 +1,86 @@
+"""Handing out a run's tasks: up to k per claim, atomically, each with a new attempt number.
+
+The run row is locked first (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE),
+so two claims of one run are serialised and no task is handed out twice.
+Requeued tasks go first (lowest number), then never-claimed numbers, whose rows
+are created here. The attempt number is the fencing token: a report must carry
+the attempt it was claimed with.
+"""
+
+import dataclasses
+import time
+
+from coordinator.db import database, run_sql
+from coordinator.states import TaskState
+from coordinator.store import workers
+from coordinator.store.access import Principal
+from coordinator.store.runs import RunRef, find_run
+
+_QUEUED = TaskState.QUEUED.value
+_RUNNING = TaskState.RUNNING.value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TaskView:
+    """A task of a run as clients see it; `id` is None for a task never touched."""
+
+    id: int | None
+    number: int
+    percent: float
+    state: TaskState
+    attempt: int = 0
+
+
+def claim_tasks(principal: Principal, run_uuid: str, worker_uuid: str, max_tasks: int,
+                now: float | None = None, *, heartbeat: bool = False) -> list[TaskView]:
+    """Up to `max_tasks` tasks of a run for a worker; empty when none is waiting now.
+
+    With `heartbeat` the call also counts as the worker's heartbeat (farmworker
+    agents); the stock taskfarm client never heartbeats, so its tasks are never reaped.
+    """
+    now = time.time() if now is None else now
+    worker_id = workers.active_worker(principal, worker_uuid)
+    with database.write():
+        run = find_run(principal, run_uuid, lock=True)
+        claimed = _claim_queued(run, worker_id, max_tasks, now)
+        next_number = run.next_number
+        if len(claimed) < max_tasks:
+            fresh, next_number = _claim_fresh(run, worker_id, max_tasks - len(claimed), now)
+            claimed += fresh
+        if claimed or next_number != run.next_number:
+            run_sql('UPDATE run SET next_number = ?, running_count = running_count + ? WHERE id = ?',
+                    (next_number, len(claimed), run.id))
+    if heartbeat:
+        workers.touch(worker_id, now, busy=bool(claimed))
+    return claimed
+
+
+def _claim_queued(run: RunRef, worker_id: int, limit: int, now: float) -> list[TaskView]:
+    rows = run_sql('UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, '
+                   'started_at = ?, status_changed_at = ?, ended_at = NULL, exit_code = NULL '
+                   'WHERE id IN (SELECT id FROM task WHERE run_id = ? AND status = ? '
+                   'AND available_at <= ? ORDER BY number LIMIT ?) '
+                   'RETURNING id, number, percent, attempt',
+                   (_RUNNING, worker_id, now, now, run.id, _QUEUED, now, limit)).fetchall()
+    return sorted((TaskView(task_id, number, percent, TaskState.RUNNING, attempt)
+                   for task_id, number, percent, attempt in rows), key=lambda t: t.number)
+
+
+def _claim_fresh(run: RunRef, worker_id: int, limit: int,
+                 now: float) -> tuple[list[TaskView], int]:
+    """Create rows for the next never-claimed numbers; returns them and the new next_number."""
+    number, claimed = run.next_number, []
+    while len(claimed) < limit and number < run.num_tasks:
+        # no row comes back when a PUT already created this number's task (it is not
+        # queued, or the queued claim above would have taken it): skip that number
+        row = run_sql('INSERT INTO task (project_id, run_id, number, status, priority, '
+                      'available_at, attempt, failed_tries, worker_id, percent, created_at, '
+                      'queued_at, started_at, status_changed_at) '
+                      'VALUES (?, ?, ?, ?, 0, 0, 1, 0, ?, 0, ?, ?, ?, ?) '
+                      'ON CONFLICT DO NOTHING RETURNING id',
+                      (run.project_id, run.id, number, _RUNNING, worker_id, now, now, now, now)
+                      ).fetchone()
+        if row is not None:
+            claimed.append(TaskView(row[0], number, 0.0, TaskState.RUNNING, 1))
+        number += 1
+    return claimed, number

@@ -1,0 +1,123 @@
+"""Results from farmworker agents, many per request, each fenced by the attempt it was claimed with.
+
+A result for an attempt that is no longer current (the task was requeued after
+its worker was declared lost, and perhaps claimed again) is refused and changes
+nothing: a zombie worker can never overwrite its successor's work.
+"""
+
+import dataclasses
+import enum
+import time
+
+from coordinator.db import database, run_sql
+from coordinator.states import TaskState
+from coordinator.store import workers
+from coordinator.store.access import Principal
+from coordinator.store.counters import RunCounters
+from coordinator.store.runs import find_run
+
+LOG_TAIL_CHARS = 64 * 1024
+
+
+class Outcome(str, enum.Enum):
+    """What an agent says about one attempt of a task."""
+
+    RUNNING = 'running'  # progress only
+    COMPLETE = 'complete'  # exit code 0
+    FAILED = 'failed'  # non-zero exit code: retried while tries are left
+    TIMEOUT = 'timeout'  # killed at the run's task timeout: retried like a failure
+    RELEASED = 'released'  # handed back unfinished (walltime, drain): no try used
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    number: int
+    attempt: int
+    outcome: Outcome
+    percent: float | None = None
+    exit_code: int | None = None
+    msg: str | None = None
+    log_tail: str | None = None
+
+
+@dataclasses.dataclass
+class Receipt:
+    """Which results were applied and which were refused, with the reason."""
+
+    accepted: list[int] = dataclasses.field(default_factory=list)
+    refused: list[dict] = dataclasses.field(default_factory=list)
+
+
+def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[Result],
+           now: float | None = None) -> Receipt:
+    """Apply a batch of results in one transaction; the call also counts as a heartbeat."""
+    now = time.time() if now is None else now
+    worker_id = workers.active_worker(principal, worker_uuid)
+    receipt = Receipt()
+    with database.write():
+        run = find_run(principal, run_uuid, lock=True)
+        max_tries, retry_delay_s = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
+                                           (run.id,)).fetchone()
+        counters = RunCounters(run.id)
+        for result in results:
+            row = run_sql('SELECT id, status, attempt, worker_id, percent, failed_tries FROM task '
+                          'WHERE run_id = ? AND number = ?', (run.id, result.number)).fetchone()
+            refusal = _refusal(row, result, worker_id)
+            if refusal:
+                receipt.refused.append({'number': result.number, 'attempt': result.attempt,
+                                        'reason': refusal})
+                continue
+            task_id, _, _, _, old_percent, failed_tries = row
+            new, fields = _apply(result, failed_tries, max_tries, retry_delay_s, now)
+            fields.setdefault('percent', old_percent)
+            assignments = ', '.join(f'{column} = ?' for column in fields)
+            changed = run_sql(f'UPDATE task SET {assignments} WHERE id = ? AND attempt = ? '
+                              'AND status = ?', (*fields.values(), task_id, result.attempt,
+                                                 TaskState.RUNNING.value)).rowcount
+            if changed != 1:  # cannot happen while the run row is locked
+                raise RuntimeError(f'task {task_id} changed under the run lock')
+            counters.move(TaskState.RUNNING, new, fields['percent'] - old_percent)
+            receipt.accepted.append(result.number)
+        counters.save()
+    workers.touch(worker_id, now, busy=True)
+    return receipt
+
+
+def _refusal(row, result: Result, worker_id: int) -> str | None:
+    if row is None:
+        return 'no such task has been claimed'
+    _, status, attempt, holder, _, _ = row
+    if attempt != result.attempt:
+        return f'attempt {result.attempt} is stale: the task is at attempt {attempt}'
+    if status != TaskState.RUNNING.value:
+        return f'the task is {status}, not running'
+    if holder != worker_id:
+        return 'the task is held by another worker'
+    return None
+
+
+def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: float,
+           now: float) -> tuple[TaskState, dict]:
+    """The state a result moves its task to, and the columns that change."""
+    fields = {} if result.percent is None else {'percent': result.percent}
+    if result.msg is not None:
+        fields['msg'] = result.msg
+    if result.log_tail is not None:
+        fields['log_tail'] = result.log_tail[-LOG_TAIL_CHARS:]
+    if result.outcome is Outcome.RUNNING:
+        return TaskState.RUNNING, fields
+    fields.update(status_changed_at=now, exit_code=result.exit_code)
+    if result.outcome is Outcome.COMPLETE:
+        return TaskState.COMPLETE, dict(fields, status=TaskState.COMPLETE.value, percent=100.0,
+                                        ended_at=now, error_category=None)
+    if result.outcome is Outcome.RELEASED:
+        return TaskState.QUEUED, dict(fields, status=TaskState.QUEUED.value, worker_id=None,
+                                      queued_at=now, available_at=now)
+    tries = failed_tries + 1
+    if tries < max_tries:  # retried after the run's delay
+        return TaskState.QUEUED, dict(fields, status=TaskState.QUEUED.value, worker_id=None,
+                                      failed_tries=tries, queued_at=now,
+                                      available_at=now + retry_delay_s)
+    final = TaskState.TIMEOUT if result.outcome is Outcome.TIMEOUT else TaskState.ERROR
+    return final, dict(fields, status=final.value, failed_tries=tries, ended_at=now,
+                       error_category='ALGORITHM')

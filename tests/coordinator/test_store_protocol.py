@@ -1,0 +1,158 @@
+"""Store: the farmworker protocol — batched claims, fenced results, retries, leases and the reaper."""
+
+import pytest
+
+from coordinator import maintenance
+from coordinator.errors import Conflict
+from coordinator.models import Run, Task, Worker
+from coordinator.states import TaskState, WorkerState
+from coordinator.store import dispatch, reports, runs, workers
+from coordinator.store.reports import Outcome, Result
+
+T0 = 1_000_000.0
+TTL = 60.0
+
+
+@pytest.fixture
+def farm(alice_principal):
+    """A run of 6 tasks (2 tries, retry after 30 s) and two heartbeating agents, at time T0."""
+    run = runs.create_run(alice_principal, 6, now=T0)
+    Run.update(max_tries=2, retry_delay_s=30).where(Run.id == run.id).execute()
+    for name in ('agent-a', 'agent-b'):
+        workers.register_worker(alice_principal, name, 'node', 1, now=T0,
+                                resources=workers.Resources(slots=4, cpus=4))
+    return run.uuid
+
+
+def claim(principal, run_uuid, agent, k, now):
+    return dispatch.claim_tasks(principal, run_uuid, agent, k, now, heartbeat=True)
+
+
+def send(principal, run_uuid, agent, now, *results):
+    return reports.report(principal, run_uuid, agent, list(results), now=now)
+
+
+def status(principal, run_uuid):
+    return runs.run_status(principal, run_uuid)
+
+
+def test_a_batched_claim_hands_out_distinct_tasks_with_attempt_one(alice_principal, farm):
+    first = claim(alice_principal, farm, 'agent-a', 4, T0)
+    second = claim(alice_principal, farm, 'agent-b', 4, T0)
+    assert [t.number for t in first] == [0, 1, 2, 3] and [t.number for t in second] == [4, 5]
+    assert {t.attempt for t in first + second} == {1}
+    assert claim(alice_principal, farm, 'agent-b', 4, T0) == []
+    assert status(alice_principal, farm).running == 6
+
+
+def test_results_complete_and_count(alice_principal, farm):
+    tasks = claim(alice_principal, farm, 'agent-a', 2, T0)
+    receipt = send(alice_principal, farm, 'agent-a', T0 + 5,
+                   Result(tasks[0].number, 1, Outcome.RUNNING, percent=50.0),
+                   Result(tasks[1].number, 1, Outcome.COMPLETE, exit_code=0, log_tail='ok\n'))
+    assert receipt.accepted == [0, 1] and receipt.refused == []
+    now = status(alice_principal, farm)
+    assert (now.running, now.done, now.percent_done) == (1, 1, pytest.approx(150 / 6))
+    assert Task.get(Task.number == 1).log_tail == 'ok\n'
+
+
+def test_a_failure_is_retried_after_the_delay_then_fails_for_good(alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
+    send(alice_principal, farm, 'agent-a', T0, Result(task.number, 1, Outcome.FAILED, exit_code=3))
+    assert [t.number for t in claim(alice_principal, farm, 'agent-a', 1, T0 + 29)] == [1]
+    (again,) = claim(alice_principal, farm, 'agent-a', 1, T0 + 30)
+    assert (again.number, again.attempt) == (task.number, 2)
+    send(alice_principal, farm, 'agent-a', T0 + 31, Result(again.number, 2, Outcome.FAILED, exit_code=3))
+    row = Task.get(Task.number == task.number)
+    assert (row.status, row.exit_code, row.failed_tries, row.error_category) == ('error', 3, 2, 'ALGORITHM')
+    assert status(alice_principal, farm).failed == 1
+
+
+def test_a_released_task_is_claimable_at_once_without_using_a_try(alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
+    send(alice_principal, farm, 'agent-a', T0, Result(task.number, 1, Outcome.RELEASED, percent=40.0))
+    (again,) = claim(alice_principal, farm, 'agent-b', 1, T0)
+    assert (again.number, again.attempt, again.percent) == (task.number, 2, 40.0)
+    assert Task.get(Task.number == task.number).failed_tries == 0
+
+
+def test_stale_and_foreign_results_are_refused_and_change_nothing(alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
+    receipt = send(alice_principal, farm, 'agent-b', T0,
+                   Result(task.number, 1, Outcome.COMPLETE, exit_code=0),
+                   Result(task.number, 7, Outcome.COMPLETE, exit_code=0),
+                   Result(5, 1, Outcome.COMPLETE, exit_code=0))
+    assert receipt.accepted == []
+    assert [r['reason'] for r in receipt.refused] == [
+        'the task is held by another worker', 'attempt 7 is stale: the task is at attempt 1',
+        'no such task has been claimed']
+    assert status(alice_principal, farm).done == 0
+
+
+def test_a_silent_agent_is_declared_lost_and_its_tasks_go_to_another(alice_principal, farm):
+    tasks = claim(alice_principal, farm, 'agent-a', 2, T0)
+    workers.heartbeat(alice_principal, 'agent-b', now=T0 + 50)
+    assert maintenance.reap(TTL, now=T0 + 59) == []
+    assert maintenance.reap(TTL, now=T0 + 61) == ['agent-a']
+    lost = Worker.get(Worker.uuid == 'agent-a')
+    assert lost.state == 'lost' and 'no heartbeat for 61 s' in lost.reason
+    assert status(alice_principal, farm).running == 0
+    handed = claim(alice_principal, farm, 'agent-b', 2, T0 + 62)
+    assert [(t.number, t.attempt) for t in handed] == [(0, 2), (1, 2)]
+    late = send(alice_principal, farm, 'agent-b', T0 + 63,
+                Result(0, 2, Outcome.COMPLETE, exit_code=0))
+    assert late.accepted == [0]
+    with pytest.raises(Conflict):  # the zombie is told it is lost; its result changes nothing
+        send(alice_principal, farm, 'agent-a', T0 + 64, Result(0, 1, Outcome.COMPLETE, exit_code=0))
+    assert status(alice_principal, farm).done == 1
+    assert Task.get(Task.number == 0).attempt == 2
+
+
+def test_a_task_whose_workers_keep_dying_fails_with_a_system_error(alice_principal, farm):
+    claim(alice_principal, farm, 'agent-a', 1, T0)
+    maintenance.reap(TTL, now=T0 + 61)
+    workers.register_worker(alice_principal, 'agent-c', 'node', 2, now=T0 + 61,
+                            resources=workers.Resources(slots=1))
+    claim(alice_principal, farm, 'agent-c', 1, T0 + 61)
+    maintenance.reap(TTL, now=T0 + 200)
+    row = Task.get(Task.number == 0)
+    assert (row.status, row.error_category, row.failed_tries) == ('error', 'SYSTEM', 2)
+
+
+def test_workers_that_never_heartbeat_are_never_reaped(alice_principal, farm):
+    workers.register_worker(alice_principal, 'stock-client', 'node', 3, now=T0)
+    (task,) = dispatch.claim_tasks(alice_principal, farm, 'stock-client', 1, T0)
+    assert maintenance.reap(TTL, now=T0 + 10**6) == ['agent-a', 'agent-b']
+    assert Task.get(Task.id == task.id).status == 'running'
+
+
+def test_a_lost_agent_must_register_again_and_then_works(alice_principal, farm):
+    maintenance.reap(TTL, now=T0 + 61)
+    with pytest.raises(Conflict):
+        workers.heartbeat(alice_principal, 'agent-a', now=T0 + 62)
+    with pytest.raises(Conflict):
+        claim(alice_principal, farm, 'agent-a', 1, T0 + 62)
+    workers.register_worker(alice_principal, 'agent-a', 'node', 1, now=T0 + 63,
+                            resources=workers.Resources(slots=4))
+    assert len(claim(alice_principal, farm, 'agent-a', 1, T0 + 63)) == 1
+
+
+def test_a_stopping_agent_hands_its_tasks_back_without_using_tries(alice_principal, farm):
+    claim(alice_principal, farm, 'agent-a', 3, T0)
+    assert workers.stop_worker(alice_principal, 'agent-a', 'walltime', now=T0 + 1) == 3
+    assert Worker.get(Worker.uuid == 'agent-a').state == WorkerState.STOPPED.value
+    assert {t.failed_tries for t in Task.select()} == {0}
+    assert status(alice_principal, farm).running == 0
+
+
+def test_tasks_claimed_by_a_worker_as_it_was_declared_lost_are_requeued_next_pass(alice_principal, farm):
+    Run.update(max_tries=5).execute()
+    claim(alice_principal, farm, 'agent-a', 1, T0)
+    maintenance.reap(TTL, now=T0 + 61)
+    # a claim that passed the liveness check just before the worker was declared lost
+    Task.update(status=TaskState.RUNNING.value, worker=Worker.get(Worker.uuid == 'agent-a').id,
+                attempt=Task.attempt + 1).where(Task.number == 0).execute()
+    Run.update(running_count=Run.running_count + 1).execute()
+    maintenance.reap(TTL, now=T0 + 62)
+    assert Task.get(Task.number == 0).status == 'queued'
+    assert status(alice_principal, farm).running == 0
