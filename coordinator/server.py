@@ -6,6 +6,7 @@ import gunicorn.app.base
 
 from coordinator.app import create_app
 from coordinator.config import Config
+from coordinator.maintenance import Reaper
 
 
 class CoordinatorServer(gunicorn.app.base.BaseApplication):
@@ -35,4 +36,7 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
     def load(self):
         logging.basicConfig(level=self.config.log_level.upper(),
                             format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
-        return create_app(self.config)
+        app = create_app(self.config)
+        # every worker process reaps; passes are idempotent, so N processes are safe
+        Reaper(self.config.worker_ttl_s, interval_s=self.config.worker_ttl_s / 4).start()
+        return app

@@ -49,9 +49,9 @@ def required(body: dict, key: str):
     return body[key]
 
 
-def optional(body: dict, key: str, check, *args):
-    """`check(value, key, *args)` when `key` was sent (null included), else None."""
-    return check(body[key], key, *args) if key in body else None
+def optional(body: dict, key: str, check, *args, **kwargs):
+    """`check(value, key, *args, **kwargs)` when `key` was sent (null included), else None."""
+    return check(body[key], key, *args, **kwargs) if key in body else None
 
 
 def integer(value, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:

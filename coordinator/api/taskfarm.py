@@ -25,7 +25,9 @@ def task_dict(task: run_tasks.TaskView) -> dict:
 def run_dict(status: runs.RunStatus) -> dict:
     return {'id': status.id, 'uuid': status.uuid, 'numTasks': status.num_tasks,
             'percentDone': status.percent_done, 'numWaiting': status.waiting,
-            'numDone': status.done, 'numComputing': status.running}
+            'numDone': status.done, 'numComputing': status.running,
+            # not in taskfarm 0.4.0 (which cannot fail a task); clients ignore extra keys
+            'numFailed': status.failed}
 
 
 def _info(req, choices) -> str:

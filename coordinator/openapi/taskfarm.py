@@ -15,7 +15,7 @@ SCHEMAS = {
     'TaskfarmRun': obj({'id': _INT, 'uuid': _STR, 'numTasks': _INT}, ('id', 'uuid', 'numTasks')),
     'TaskfarmRunStatus': obj({
         'id': _INT, 'uuid': _STR, 'numTasks': _INT, 'percentDone': {'type': 'number'},
-        'numWaiting': _INT, 'numDone': _INT, 'numComputing': _INT}),
+        'numWaiting': _INT, 'numDone': _INT, 'numComputing': _INT, 'numFailed': _INT}),
     'TaskfarmTask': obj({
         'id': {'type': 'integer', 'nullable': True,
                'description': 'row id; null for a task never touched'},

@@ -55,7 +55,7 @@ def test_runs_are_listed_under_data(client, alice_auth, run):
 def test_run_status_has_every_key_and_answers_single_info_items(client, alice_auth, run):
     full = client.simulate_get(f"/api/runs/{run['uuid']}", params={'info': ''}, headers=alice_auth).json
     assert full == {'id': run['id'], 'uuid': run['uuid'], 'numTasks': 3, 'percentDone': 0.0,
-                    'numWaiting': 3, 'numDone': 0, 'numComputing': 0}
+                    'numWaiting': 3, 'numDone': 0, 'numComputing': 0, 'numFailed': 0}
     for key in ('percentDone', 'numWaiting', 'numDone', 'numComputing'):
         one = client.simulate_get(f"/api/runs/{run['uuid']}", params={'info': key}, headers=alice_auth)
         assert one.json == {key: full[key]}
@@ -116,5 +116,8 @@ def test_the_openapi_document_is_valid_and_lists_every_route(client, alice_auth)
     validate(document)
     routes = {'/', '/health', '/openapi.json', '/api/token', '/api/run', '/api/runs',
               '/api/runs/{uuid}', '/api/runs/{uuid}/restart', '/api/runs/{uuid}/task',
-              '/api/runs/{uuid}/tasks/{number}', '/api/worker'}
+              '/api/runs/{uuid}/tasks/{number}', '/api/worker', '/farm/v1/runs',
+              '/farm/v1/runs/{uuid}', '/farm/v1/runs/{uuid}/claim', '/farm/v1/runs/{uuid}/results',
+              '/farm/v1/workers', '/farm/v1/workers/{uuid}/heartbeat',
+              '/farm/v1/workers/{uuid}/stop'}
     assert set(document['paths']) == routes

@@ -52,7 +52,7 @@ def test_the_client_library_manages_a_run_as_with_the_original(serve):
     status = farm.info('')
     assert isinstance(status.pop('id'), int)
     assert status == {'uuid': farm.uuid, 'numTasks': 5, 'numWaiting': 3, 'numComputing': 1,
-                      'numDone': 1, 'percentDone': 28.0}
+                      'numDone': 1, 'numFailed': 0, 'percentDone': 28.0}
     farm.restart()
     assert (farm.numWaiting, farm.numDone, farm.percentDone) == (4, 1, 28.0)
     farm.restart(True)

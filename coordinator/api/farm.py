@@ -1,0 +1,188 @@
+"""The farmworker protocol (`/farm/v1/`): agents register, heartbeat, claim in batches, report results.
+
+Heartbeats ride on claims and reports; an agent idle for longer sends
+`heartbeat` every `heartbeat_s`. A result carries the attempt its task was
+claimed with and is refused when that attempt is no longer current.
+"""
+
+import falcon
+
+from coordinator.api import bodies
+from coordinator.errors import InvalidInput
+from coordinator.store import dispatch, reports, runs, workers
+
+MAX_BATCH = 1000
+MAX_TASKS = 2**31 - 1
+_DAY_S = 86_400.0
+
+
+def run_dict(status: runs.RunStatus) -> dict:
+    policy = status.policy
+    return {'uuid': status.uuid, 'num_tasks': status.num_tasks, 'waiting': status.waiting,
+            'running': status.running, 'done': status.done, 'failed': status.failed,
+            'percent_done': status.percent_done, 'max_tries': policy.max_tries,
+            'retry_delay_s': policy.retry_delay_s, 'task_timeout_s': policy.task_timeout_s,
+            'expected_duration_s': policy.expected_duration_s}
+
+
+def _policy(body: dict) -> runs.Policy:
+    """The policy fields sent (null is refused, absent means the default)."""
+    values = {key: bodies.optional(body, key, bodies.number, 0, 365 * _DAY_S)
+              for key in ('retry_delay_s', 'task_timeout_s', 'expected_duration_s')}
+    values['max_tries'] = bodies.optional(body, 'max_tries', bodies.integer, minimum=1, maximum=100)
+    return runs.Policy(**{key: value for key, value in values.items() if value is not None})
+
+
+def _worker_uuid(uuid: str) -> str:
+    return bodies.text(uuid, 'worker uuid', 64)
+
+
+class Runs:
+    """POST /farm/v1/runs: create a run with its retry and timing policy (201)."""
+
+    def __init__(self, read_body):
+        self._read_body = read_body
+
+    def on_post(self, req, resp):
+        body = self._read_body(req)
+        bodies.only_keys(body, {'num_tasks', 'max_tries', 'retry_delay_s', 'task_timeout_s',
+                                'expected_duration_s'})
+        num_tasks = bodies.integer(bodies.required(body, 'num_tasks'), 'num_tasks',
+                                   minimum=1, maximum=MAX_TASKS)
+        run = runs.create_run(req.context.principal, num_tasks, policy=_policy(body))
+        resp.status = falcon.HTTP_201
+        resp.media = run_dict(runs.run_status(req.context.principal, run.uuid))
+
+
+class Run:
+    """GET /farm/v1/runs/{uuid}: progress and policy of a run."""
+
+    def on_get(self, req, resp, uuid):
+        resp.media = run_dict(runs.run_status(req.context.principal, uuid.hex))
+
+
+class Workers:
+    """POST /farm/v1/workers: register an agent with its resources (201)."""
+
+    def __init__(self, read_body, worker_ttl_s: float):
+        self._read_body = read_body
+        self._worker_ttl_s = worker_ttl_s
+
+    def on_post(self, req, resp):
+        body = self._read_body(req)
+        worker_uuid = bodies.text(bodies.required(body, 'uuid'), 'uuid', 64)
+        resources = workers.Resources(
+            slots=bodies.integer(bodies.required(body, 'slots'), 'slots', minimum=1, maximum=4096),
+            cpus=bodies.optional(body, 'cpus', bodies.integer, minimum=1, maximum=1 << 20),
+            memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer, minimum=0,
+                                         maximum=1 << 60),
+            slurm_job_id=bodies.optional(body, 'slurm_job_id', bodies.text, 64),
+            walltime_end_at=bodies.optional(body, 'walltime_end_at', bodies.number, 0, 1e11))
+        worker_id = workers.register_worker(
+            req.context.principal, worker_uuid,
+            bodies.text(bodies.required(body, 'hostname'), 'hostname', 255),
+            bodies.integer(bodies.required(body, 'pid'), 'pid', minimum=0, maximum=2**31 - 1),
+            resources=resources)
+        resp.status = falcon.HTTP_201
+        resp.media = {'id': worker_id, 'uuid': worker_uuid, 'worker_ttl_s': self._worker_ttl_s,
+                      'heartbeat_s': self._worker_ttl_s / 4}
+
+
+class Heartbeat:
+    """POST /farm/v1/workers/{uuid}/heartbeat {load, memory_bytes, draining}: alive (200)."""
+
+    def __init__(self, read_body):
+        self._read_body = read_body
+
+    def on_post(self, req, resp, uuid):
+        body = self._read_body(req)
+        draining = body.get('draining', False)
+        if not isinstance(draining, bool):
+            raise InvalidInput('draining must be true or false')
+        workers.heartbeat(req.context.principal, _worker_uuid(uuid),
+                          load=bodies.optional(body, 'load', bodies.number, 0, 1e6),
+                          memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer,
+                                                       minimum=0, maximum=1 << 60),
+                          draining=draining)
+        resp.media = {'ok': True}
+
+
+class Stop:
+    """POST /farm/v1/workers/{uuid}/stop {reason}: the agent leaves; its tasks go back (200)."""
+
+    def __init__(self, read_body):
+        self._read_body = read_body
+
+    def on_post(self, req, resp, uuid):
+        reason = bodies.text(bodies.required(self._read_body(req), 'reason'), 'reason', 255)
+        handed_back = workers.stop_worker(req.context.principal, _worker_uuid(uuid), reason)
+        resp.media = {'handed_back': handed_back}
+
+
+class Claim:
+    """POST /farm/v1/runs/{uuid}/claim {worker_uuid, max_tasks}: up to max_tasks tasks (200)."""
+
+    def __init__(self, read_body):
+        self._read_body = read_body
+
+    def on_post(self, req, resp, uuid):
+        body = self._read_body(req)
+        worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
+        count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
+                               maximum=MAX_BATCH)
+        principal = req.context.principal
+        tasks = dispatch.claim_tasks(principal, uuid.hex, worker_uuid, count, heartbeat=True)
+        resp.media = {
+            'tasks': [{'number': t.number, 'attempt': t.attempt, 'percent': t.percent}
+                      for t in tasks],
+            'run': run_dict(runs.run_status(principal, uuid.hex)),
+        }
+
+
+class Results:
+    """POST /farm/v1/runs/{uuid}/results {worker_uuid, results}: 200, or 409 when all are refused."""
+
+    def __init__(self, read_body):
+        self._read_body = read_body
+
+    def on_post(self, req, resp, uuid):
+        body = self._read_body(req)
+        worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
+        items = bodies.required(body, 'results')
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+            raise InvalidInput(f'results must be a list of 1 to {MAX_BATCH} results')
+        results = [_result(item, index) for index, item in enumerate(items)]
+        receipt = reports.report(req.context.principal, uuid.hex, worker_uuid, results)
+        resp.status = falcon.HTTP_409 if not receipt.accepted else falcon.HTTP_200
+        resp.media = {'accepted': receipt.accepted, 'refused': receipt.refused}
+
+
+def _result(item, index: int) -> reports.Result:
+    name = f'results[{index}]'
+    if not isinstance(item, dict):
+        raise InvalidInput(f'{name} must be an object')
+    bodies.only_keys(item, {'number', 'attempt', 'outcome', 'percent', 'exit_code', 'msg',
+                            'log_tail'})
+    return reports.Result(
+        number=bodies.integer(bodies.required(item, 'number'), f'{name}.number', minimum=0,
+                              maximum=MAX_TASKS),
+        attempt=bodies.integer(bodies.required(item, 'attempt'), f'{name}.attempt', minimum=1,
+                               maximum=2**31 - 1),
+        outcome=bodies.choice(bodies.required(item, 'outcome'), f'{name}.outcome', reports.Outcome),
+        percent=bodies.optional(item, 'percent', bodies.number, 0, 100),
+        exit_code=bodies.optional(item, 'exit_code', bodies.integer, minimum=-255, maximum=255),
+        msg=bodies.optional(item, 'msg', bodies.text, 4096),
+        log_tail=bodies.optional(item, 'log_tail', bodies.text, reports.LOG_TAIL_CHARS),
+    )
+
+
+def add_routes(app: falcon.App, config) -> None:
+    """Mount the farmworker protocol under /farm/v1/."""
+    read_body = bodies.JsonObjectReader(config.max_body_bytes)
+    app.add_route('/farm/v1/runs', Runs(read_body))
+    app.add_route('/farm/v1/runs/{uuid:uuid}', Run())
+    app.add_route('/farm/v1/runs/{uuid:uuid}/claim', Claim(read_body))
+    app.add_route('/farm/v1/runs/{uuid:uuid}/results', Results(read_body))
+    app.add_route('/farm/v1/workers', Workers(read_body, config.worker_ttl_s))
+    app.add_route('/farm/v1/workers/{uuid}/heartbeat', Heartbeat(read_body))
+    app.add_route('/farm/v1/workers/{uuid}/stop', Stop(read_body))
