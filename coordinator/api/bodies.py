@@ -16,6 +16,13 @@ class JsonObjectReader:
         return json_object(req, self.max_bytes)
 
 
+class BodyResource:
+    """Base of resources whose requests carry a JSON object body, read by `self._read_body(req)`."""
+
+    def __init__(self, read_body: JsonObjectReader):
+        self._read_body = read_body
+
+
 def json_object(req, max_bytes: int) -> dict:
     """The request body as a JSON object, or InvalidInput / PayloadTooLarge."""
     if req.content_length is not None and req.content_length > max_bytes:

@@ -37,11 +37,8 @@ def _worker_uuid(uuid: str) -> str:
     return bodies.text(uuid, 'worker uuid', 64)
 
 
-class Runs:
+class Runs(bodies.BodyResource):
     """POST /farm/v1/runs: create a run with its retry and timing policy (201)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp):
         body = self._read_body(req)
@@ -61,11 +58,11 @@ class Run:
         resp.media = run_dict(runs.run_status(req.context.principal, uuid.hex))
 
 
-class Workers:
+class Workers(bodies.BodyResource):
     """POST /farm/v1/workers: register an agent with its resources (201)."""
 
     def __init__(self, read_body, worker_ttl_s: float):
-        self._read_body = read_body
+        super().__init__(read_body)
         self._worker_ttl_s = worker_ttl_s
 
     def on_post(self, req, resp):
@@ -88,11 +85,8 @@ class Workers:
                       'heartbeat_s': self._worker_ttl_s / 4}
 
 
-class Heartbeat:
+class Heartbeat(bodies.BodyResource):
     """POST /farm/v1/workers/{uuid}/heartbeat {load, memory_bytes, draining}: alive (200)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
@@ -107,11 +101,8 @@ class Heartbeat:
         resp.media = {'ok': True}
 
 
-class Stop:
+class Stop(bodies.BodyResource):
     """POST /farm/v1/workers/{uuid}/stop {reason}: the agent leaves; its tasks go back (200)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp, uuid):
         reason = bodies.text(bodies.required(self._read_body(req), 'reason'), 'reason', 255)
@@ -119,11 +110,8 @@ class Stop:
         resp.media = {'handed_back': handed_back}
 
 
-class Claim:
+class Claim(bodies.BodyResource):
     """POST /farm/v1/runs/{uuid}/claim {worker_uuid, max_tasks}: up to max_tasks tasks (200)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
@@ -139,11 +127,8 @@ class Claim:
         }
 
 
-class Results:
+class Results(bodies.BodyResource):
     """POST /farm/v1/runs/{uuid}/results {worker_uuid, results}: 200, or 409 when all are refused."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)

@@ -51,11 +51,8 @@ class Token:
         resp.media = {'token': users.mint_session_token(req.context.principal, self._ttl_s)}
 
 
-class RunCreate:
+class RunCreate(bodies.BodyResource):
     """POST /api/run {"numTasks": N}: create a run (201)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp):
         body = self._read_body(req)
@@ -97,11 +94,8 @@ class RunRestart:
         resp.status = falcon.HTTP_204
 
 
-class TaskClaim:
+class TaskClaim(bodies.BodyResource):
     """POST /api/runs/{uuid}/task {"worker_uuid": …}: the next task (201) or none left (204)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
@@ -114,11 +108,8 @@ class TaskClaim:
         resp.media = task_dict(task)
 
 
-class Task:
+class Task(bodies.BodyResource):
     """GET /api/runs/{uuid}/tasks/{n}[?info=…]: one task; PUT {percentCompleted, status} (204)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_get(self, req, resp, uuid, number):
         info = _info(req, TASK_INFO)
@@ -138,11 +129,8 @@ class Task:
         resp.status = falcon.HTTP_204
 
 
-class WorkerRegistration:
+class WorkerRegistration(bodies.BodyResource):
     """POST /api/worker {"uuid", "hostname", "pid"}: register a worker (201)."""
-
-    def __init__(self, read_body):
-        self._read_body = read_body
 
     def on_post(self, req, resp):
         body = self._read_body(req)
