@@ -3,10 +3,13 @@
 Tests that take `database_url` run once on SQLite and once on PostgreSQL. The
 PostgreSQL run needs FARM_TEST_POSTGRES_URL (`make test` starts a server and sets
 it); without it those cases skip, unless FARM_REQUIRE_POSTGRES=1 makes that an error.
+Likewise the Slurm tests need FARM_TEST_SLURM=1 and sbatch on PATH (`make test` starts a
+single-node cluster); FARM_REQUIRE_SLURM=1 makes their absence an error.
 """
 
 import base64
 import os
+import shutil
 
 import pytest
 from falcon import testing
@@ -25,6 +28,11 @@ PASSWORD = 'correct horse battery staple'
 def pytest_sessionstart(session):
     if os.environ.get('FARM_REQUIRE_POSTGRES') == '1' and not POSTGRES_URL:
         raise pytest.UsageError('FARM_REQUIRE_POSTGRES=1 but FARM_TEST_POSTGRES_URL is not set')
+    if os.environ.get('FARM_REQUIRE_SLURM') == '1':
+        if os.environ.get('FARM_TEST_SLURM') != '1':
+            raise pytest.UsageError('FARM_REQUIRE_SLURM=1 but FARM_TEST_SLURM=1 is not set')
+        if not shutil.which('sbatch'):
+            raise pytest.UsageError('FARM_REQUIRE_SLURM=1 but sbatch is not on PATH')
 
 
 @pytest.fixture(params=['sqlite', pytest.param('postgres', marks=pytest.mark.postgres)])
