@@ -63,6 +63,10 @@ class Reaper(threading.Thread):
         self._stopped = threading.Event()
 
     def run(self):
+        # after a (re)start, agents get one ttl to check in before anyone is judged silent:
+        # their silence while this coordinator was down is not theirs
+        if self._stopped.wait(self._worker_ttl_s):
+            return
         while not self._stopped.wait(self._interval_s):
             try:
                 reap(self._worker_ttl_s)

@@ -79,9 +79,9 @@ def number(value, name: str, minimum: float, maximum: float) -> float:
     return float(value)
 
 
-def text(value, name: str, max_length: int) -> str:
-    """`value` as a non-empty string of at most `max_length` characters."""
-    if not isinstance(value, str) or not value:
+def text(value, name: str, max_length: int, *, empty_ok: bool = False) -> str:
+    """`value` as a string of at most `max_length` characters, non-empty unless `empty_ok`."""
+    if not isinstance(value, str) or not (value or empty_ok):
         raise InvalidInput(f'{name} must be a non-empty string, not {_kind(value)}')
     if len(value) > max_length:
         raise InvalidInput(f'{name} is longer than {max_length} characters')

@@ -101,6 +101,15 @@ class Heartbeat(bodies.BodyResource):
         resp.media = {'ok': True}
 
 
+class HeldTasks:
+    """GET /farm/v1/workers/{uuid}/tasks: the tasks the worker holds now, to reconcile after a lost answer."""
+
+    def on_get(self, req, resp, uuid):
+        held = workers.held_tasks(req.context.principal, _worker_uuid(uuid))
+        resp.media = {'tasks': [{'run': run, 'number': number, 'attempt': attempt}
+                                for run, number, attempt in held]}
+
+
 class Stop(bodies.BodyResource):
     """POST /farm/v1/workers/{uuid}/stop {reason}: the agent leaves; its tasks go back (200)."""
 
@@ -156,8 +165,9 @@ def _result(item, index: int) -> reports.Result:
         outcome=bodies.choice(bodies.required(item, 'outcome'), f'{name}.outcome', reports.Outcome),
         percent=bodies.optional(item, 'percent', bodies.number, 0, 100),
         exit_code=bodies.optional(item, 'exit_code', bodies.integer, minimum=-255, maximum=255),
-        msg=bodies.optional(item, 'msg', bodies.text, 4096),
-        log_tail=bodies.optional(item, 'log_tail', bodies.text, reports.LOG_TAIL_CHARS),
+        msg=bodies.optional(item, 'msg', bodies.text, 4096, empty_ok=True),
+        log_tail=bodies.optional(item, 'log_tail', bodies.text, reports.LOG_TAIL_CHARS,
+                                 empty_ok=True),
     )
 
 
@@ -171,3 +181,4 @@ def add_routes(app: falcon.App, config) -> None:
     app.add_route('/farm/v1/workers', Workers(read_body, config.worker_ttl_s))
     app.add_route('/farm/v1/workers/{uuid}/heartbeat', Heartbeat(read_body))
     app.add_route('/farm/v1/workers/{uuid}/stop', Stop(read_body))
+    app.add_route('/farm/v1/workers/{uuid}/tasks', HeldTasks())

@@ -80,6 +80,11 @@ PATHS = {
          404: _NOT_FOUND, 409: _GONE},
         body=obj({'load': _NUM, 'memory_bytes': _INT, 'draining': {'type': 'boolean'}}),
         parameters=[_WORKER_UUID])},
+    '/farm/v1/workers/{uuid}/tasks': {'get': operation(
+        'The tasks the worker holds now (to reconcile after a claim whose answer was lost)',
+        {200: response('held tasks', obj({'tasks': {'type': 'array', 'items': obj({
+            'run': _STR, 'number': _INT, 'attempt': _INT})}})), 404: _NOT_FOUND},
+        parameters=[_WORKER_UUID])},
     '/farm/v1/workers/{uuid}/stop': {'post': operation(
         'The agent leaves; tasks it still holds go back to the queue without using a try',
         {200: response('stopped', obj({'handed_back': _INT})), 400: _BAD, 404: _NOT_FOUND},

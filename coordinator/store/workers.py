@@ -127,6 +127,18 @@ def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reaso
     return moved
 
 
+def held_tasks(principal: Principal, worker_uuid: str) -> list[tuple[str, int, int]]:
+    """(run uuid, number, attempt) of every task the worker holds (running) now.
+
+    An agent whose claim got no answer asks this, then hands back what it does not know.
+    """
+    worker_id, _ = _worker(principal, worker_uuid)
+    return [tuple(row) for row in run_sql(
+        'SELECT r.uuid, t.number, t.attempt FROM task t JOIN run r ON r.id = t.run_id '
+        'WHERE t.worker_id = ? AND t.status = ? ORDER BY r.uuid, t.number',
+        (worker_id, TaskState.RUNNING.value)).fetchall()]
+
+
 def active_worker(principal: Principal, worker_uuid: str) -> int:
     """The id of a worker of the caller's project that may work, or NotFound / Conflict."""
     worker_id, state = _worker(principal, worker_uuid)

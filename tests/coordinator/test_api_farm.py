@@ -80,6 +80,14 @@ def test_a_lost_agent_gets_409_until_it_registers_again(client, alice_auth, run,
                 {'load': 1.5, 'draining': True}).status_code == 200
 
 
+def test_an_agent_can_ask_which_tasks_it_holds(client, alice_auth, run, agent):
+    post(client, alice_auth, f"/farm/v1/runs/{run['uuid']}/claim",
+         {'worker_uuid': 'agent-1', 'max_tasks': 2})
+    held = client.simulate_get('/farm/v1/workers/agent-1/tasks', headers=alice_auth).json
+    assert held == {'tasks': [{'run': run['uuid'], 'number': 0, 'attempt': 1},
+                              {'run': run['uuid'], 'number': 1, 'attempt': 1}]}
+
+
 def test_stop_hands_back_held_tasks(client, alice_auth, run, agent):
     post(client, alice_auth, f"/farm/v1/runs/{run['uuid']}/claim",
          {'worker_uuid': 'agent-1', 'max_tasks': 2})

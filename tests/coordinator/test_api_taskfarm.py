@@ -119,5 +119,5 @@ def test_the_openapi_document_is_valid_and_lists_every_route(client, alice_auth)
               '/api/runs/{uuid}/tasks/{number}', '/api/worker', '/farm/v1/runs',
               '/farm/v1/runs/{uuid}', '/farm/v1/runs/{uuid}/claim', '/farm/v1/runs/{uuid}/results',
               '/farm/v1/workers', '/farm/v1/workers/{uuid}/heartbeat',
-              '/farm/v1/workers/{uuid}/stop'}
+              '/farm/v1/workers/{uuid}/stop', '/farm/v1/workers/{uuid}/tasks'}
     assert set(document['paths']) == routes

@@ -90,7 +90,7 @@ def test_stale_and_foreign_results_are_refused_and_change_nothing(alice_principa
 
 
 def test_a_silent_agent_is_declared_lost_and_its_tasks_go_to_another(alice_principal, farm):
-    tasks = claim(alice_principal, farm, 'agent-a', 2, T0)
+    claim(alice_principal, farm, 'agent-a', 2, T0)
     workers.heartbeat(alice_principal, 'agent-b', now=T0 + 50)
     assert maintenance.reap(TTL, now=T0 + 59) == []
     assert maintenance.reap(TTL, now=T0 + 61) == ['agent-a']
