@@ -1,13 +1,128 @@
-"""`farmworker`: placeholder until the agent lands (see the issue "farmworker agents on Slurm")."""
+"""`farmworker`: run a coordinator's tasks on this node, and report a task's progress from inside it."""
 
 import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+DESCRIPTION = """\
+The farmworker agent: claims tasks of a run from the coordinator, runs each as
+COMMAND with {task} replaced by the task number, N at a time, and reports
+results. Under Slurm it stops claiming tasks that would outlive the job and
+drains on SIGTERM or SIGUSR1 (sbatch --signal=B:USR1@SECONDS).
+"""
+
+EPILOG = """\
+inside a task:
+  FARM_TASK, FARM_RUN, FARM_ATTEMPT, FARM_TASK_DIR (scratch) and FARM_SLOTS are set;
+  report progress with:  farmworker progress 50 "halfway"
+
+example:
+  export FARM_URL=http://login1:8080 FARM_TOKEN=$(cat ~/.farm-token)
+  farmworker run --run 3f2a... --slots 8 -- ./simulate.sh --case {task}
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog='farmworker', description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    run = commands.add_parser('run', help='work on a run until it is done, idle or drained',
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument('--run', required=True, metavar='UUID', help='the run to work on')
+    run.add_argument('--url', default=os.environ.get('FARM_URL'),
+                     help='coordinator, e.g. http://login1:8080 (env FARM_URL)')
+    run.add_argument('--token', default=os.environ.get('FARM_TOKEN'),
+                     help='a worker or user token (env FARM_TOKEN; prefer the variable: '
+                          'arguments are visible to other users in ps)')
+    run.add_argument('--slots', type=int, help='tasks at once (default: CPUs of the node or of '
+                                               'the Slurm allocation)')
+    run.add_argument('--max-idle', type=float, default=120.0, metavar='SECONDS',
+                     help='leave after this long with nothing to do (default %(default)g)')
+    run.add_argument('--grace', type=float, default=20.0, metavar='SECONDS',
+                     help='when draining, how long running tasks may go on before they are handed '
+                          'back; keep it below Slurm\'s KillWait (default %(default)g)')
+    run.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
+                     help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
+    run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
+                     help='the task command; {task} is replaced by the task number')
+    progress = commands.add_parser('progress', help="report the running task's progress")
+    progress.add_argument('percent', type=float, help='0 to 100')
+    progress.add_argument('msg', nargs='?', help='a short message')
+    return parser
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog='farmworker',
-        description='The farmworker agent is not built yet. Until it is, run tasks with the '
-                    'taskfarm-worker client (pip install taskfarm-worker) against /api/.')
-    parser.parse_args(argv)
-    parser.print_help()
-    return 2
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format='farmworker: %(message)s')
+    try:
+        return _progress(args) if args.command == 'progress' else _run(args)
+    except _Fatal as fatal:
+        print(f'farmworker: {fatal}', file=sys.stderr)
+        return 1
+
+
+class _Fatal(Exception):
+    """A problem the user must fix, told in one line."""
+
+
+def _progress(args) -> int:
+    from farmworker.executors import write_progress
+
+    task_dir = os.environ.get('FARM_TASK_DIR')
+    if not task_dir:
+        raise _Fatal('progress works inside a task run by farmworker (FARM_TASK_DIR is not set)')
+    try:
+        write_progress(Path(task_dir), args.percent, args.msg)
+    except ValueError as exc:
+        raise _Fatal(str(exc)) from None
+    return 0
+
+
+def _run(args) -> int:
+    from farmworker.agent import Agent, AgentConfig
+    from farmworker.client import Client, Refused, Unreachable
+    from farmworker.executors import SubprocessExecutor
+
+    command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
+    if not command:
+        raise _Fatal('no task command: give it after --, e.g. -- ./job.sh {task}')
+    if not args.url or not args.token:
+        raise _Fatal('the coordinator URL and a token are needed: --url/--token or FARM_URL/FARM_TOKEN')
+    node = _node()
+    slots = args.slots or node.cpus or 1
+    if slots < 1:
+        raise _Fatal('--slots must be at least 1')
+    try:
+        client = Client(args.url, args.token)
+    except ValueError as exc:
+        raise _Fatal(str(exc)) from None
+    config = AgentConfig(run=args.run, command=command, slots=slots, log_dir=args.log_dir,
+                         max_idle_s=args.max_idle, grace_s=args.grace)
+    agent = Agent(config, client, SubprocessExecutor(args.log_dir / args.run), node)
+    for signum in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: agent.drain(signal.Signals(number).name))
+    try:
+        return agent.run()
+    except Refused as refused:
+        raise _Fatal(f'the coordinator refused: {refused}') from None
+    except Unreachable as exc:
+        raise _Fatal(str(exc)) from None
+
+
+def _node():
+    """Where the agent runs: host, CPUs and memory, and the Slurm job with its end, if any."""
+    import time
+
+    import psutil
+
+    from farmworker import slurm
+    from farmworker.agent import Node
+
+    environ = os.environ
+    return Node(cpus=slurm.cpus_from_env(environ) or os.cpu_count(),
+                memory_bytes=psutil.virtual_memory().total,
+                slurm_job_id=slurm.job_id_from_env(environ),
+                walltime_end_at=slurm.walltime_end(environ, time.time()))

@@ -30,11 +30,12 @@ def free_port() -> int:
 class Coordinator:
     """A running `farm-coordinator serve`; `api` is the taskfarm base URL the stock client takes."""
 
-    def __init__(self, database_url: str, data_dir, workers: int):
+    def __init__(self, database_url: str, data_dir, workers: int, env: dict | None = None):
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.api = self.url + '/api/'
-        self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir)}
+        self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir),
+                    **(env or {})}
         self.log_path = data_dir / 'coordinator.log'
         self.process = subprocess.Popen(
             [venv_script('farm-coordinator'), 'serve', '--bind', f'127.0.0.1:{self.port}',
@@ -67,7 +68,7 @@ class Coordinator:
 
 @pytest.fixture
 def serve(database, database_url, tmp_path):
-    """Start coordinators: `serve(workers=4)`; all are stopped after the test.
+    """Start coordinators: `serve(workers=4, FARM_SETTING='value')`; all are stopped after the test.
 
     The test database already holds user alice (password PASSWORD).
     """
@@ -75,8 +76,8 @@ def serve(database, database_url, tmp_path):
     db.database.close()
     started = []
 
-    def start(workers: int = 4) -> Coordinator:
-        coordinator = Coordinator(database_url, tmp_path, workers)
+    def start(workers: int = 4, **env) -> Coordinator:
+        coordinator = Coordinator(database_url, tmp_path, workers, env)
         started.append(coordinator)
         return coordinator
 

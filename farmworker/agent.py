@@ -1,0 +1,234 @@
+"""The farmworker agent: claims a run's tasks, runs them N at a time, reports results, drains cleanly.
+
+One loop, one thread. Each step collects finished tasks and progress, delivers
+results (kept until the coordinator has them, however long it is away), then
+either drains or claims work for free slots, and heartbeats when due. Signal
+handlers only set a flag.
+"""
+
+import dataclasses
+import logging
+import os
+import socket
+import time
+import uuid
+from pathlib import Path
+
+from farmworker import commands
+from farmworker.client import Client, Refused
+from farmworker.estimates import DurationWindow, expected_duration_s, fits
+from farmworker.executors import Finished, SubprocessExecutor
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class AgentConfig:
+    run: str
+    command: list[str]
+    slots: int
+    log_dir: Path
+    max_idle_s: float = 120.0  # leave after this long with nothing to do
+    grace_s: float = 20.0  # when draining, how long running tasks may go on before handed back
+    margin_s: float = 30.0  # a task must end this long before the walltime to be claimed
+    poll_s: float = 0.05
+    idle_poll_s: float = 2.0  # between claims while the run has nothing waiting
+    uuid: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclasses.dataclass
+class Node:
+    """What the agent tells the coordinator about where it runs."""
+
+    hostname: str = dataclasses.field(default_factory=socket.gethostname)
+    pid: int = dataclasses.field(default_factory=os.getpid)
+    cpus: int | None = None
+    memory_bytes: int | None = None
+    slurm_job_id: str | None = None
+    walltime_end_at: float | None = None
+
+
+class Agent:
+    def __init__(self, config: AgentConfig, client: Client, executor: SubprocessExecutor,
+                 node: Node, *, clock=time.time, sleep=time.sleep, environ=os.environ):
+        self.config, self.client, self.executor, self.node = config, client, executor, node
+        self._clock, self._sleep, self._environ = clock, sleep, environ
+        self._durations = DurationWindow()
+        self._outbox: dict[tuple[int, int], dict] = {}  # (number, attempt) -> its latest result
+        self._policy: dict = {}
+        self._last_contact = self._next_claim_at = 0.0
+        self._idle_since: float | None = None
+        self._run_done = False
+        self._heartbeat_s = 15.0  # until the coordinator says otherwise
+        self.draining: str | None = None  # why, once draining started
+        self._drain_started: float | None = None
+        self._handed_back = False
+
+    def drain(self, why: str) -> None:
+        """Stop claiming; running tasks get `grace_s`, then are handed back. Safe in a signal handler."""
+        if self.draining is None:
+            self.draining = why
+
+    def run(self) -> int:
+        self._register()
+        self._policy = self.client.call('GET', f'/runs/{self.config.run}')
+        log.info('working on run %s with %d slot(s)', self.config.run, self.config.slots)
+        while not self._finished():
+            self._step()
+            self._sleep(self.config.poll_s)
+        reason = self.draining or ('run finished' if self._run_done else 'idle')
+        self.client.call('POST', f'/workers/{self.config.uuid}/stop', {'reason': reason})
+        log.info('leaving: %s', reason)
+        return 0
+
+    def _step(self) -> None:
+        now = self._clock()
+        self._collect()
+        self._deliver()
+        if self.draining:
+            self._drain_step(now)
+        else:
+            self._claim(now)
+        if now - self._last_contact >= self._heartbeat_s:
+            self._heartbeat(now)
+
+    def _finished(self) -> bool:
+        if self._outbox or len(self.executor):
+            return False
+        if self.draining or self._run_done:
+            return True
+        return self._idle_since is not None and self._clock() - self._idle_since >= self.config.max_idle_s
+
+    # -- registration and heartbeats
+
+    def _register(self) -> None:
+        node = self.node
+        facts = {'uuid': self.config.uuid, 'hostname': node.hostname, 'pid': node.pid,
+                 'slots': self.config.slots, 'cpus': node.cpus, 'memory_bytes': node.memory_bytes,
+                 'slurm_job_id': node.slurm_job_id, 'walltime_end_at': node.walltime_end_at}
+        reply = self.client.call('POST', '/workers',
+                                 {key: value for key, value in facts.items() if value is not None})
+        self._heartbeat_s = reply['heartbeat_s']
+        self._last_contact = self._clock()
+
+    def _heartbeat(self, now: float) -> None:
+        body = {'load': os.getloadavg()[0], 'draining': bool(self.draining)}
+        try:
+            self.client.call('POST', f'/workers/{self.config.uuid}/heartbeat', body)
+        except Refused as refused:
+            self._rejoin(refused)
+        self._last_contact = now
+
+    def _rejoin(self, refused: Refused) -> None:
+        """Declared lost (409) while away: register again; results of old attempts will be refused."""
+        if refused.status != 409:
+            raise refused
+        log.warning('coordinator: %s; registering again', refused)
+        self._register()
+
+    # -- claims
+
+    def _claim(self, now: float) -> None:
+        free = self.config.slots - len(self.executor)
+        if free <= 0 or now < self._next_claim_at:
+            return
+        expected = expected_duration_s(self._policy.get('expected_duration_s'), self._durations)
+        if not fits(now, self.node.walltime_end_at, expected, self.config.margin_s):
+            log.info('the next task (~%.0f s) would not end before the walltime', expected)
+            self.drain('walltime')
+            return
+        try:
+            reply = self.client.call('POST', f'/runs/{self.config.run}/claim',
+                                     {'worker_uuid': self.config.uuid, 'max_tasks': free})
+        except Refused as refused:
+            return self._rejoin(refused)
+        self._last_contact = now
+        if self.client.retried:  # the answer to an earlier try may have been lost
+            self._reconcile()
+        for task in reply['tasks']:
+            self._start(task['number'], task['attempt'])
+        self._note_idleness(now, bool(reply['tasks']), reply['run'])
+
+    def _note_idleness(self, now: float, claimed: bool, run: dict) -> None:
+        if claimed or len(self.executor):
+            self._idle_since, self._next_claim_at = None, now
+            return
+        self._run_done = run['waiting'] == 0 and run['running'] == 0
+        self._idle_since = self._idle_since or now
+        self._next_claim_at = now + self.config.idle_poll_s
+
+    def _reconcile(self) -> None:
+        """Hand back tasks the coordinator says we hold but we never started."""
+        held = self.client.call('GET', f'/workers/{self.config.uuid}/tasks')['tasks']
+        ours = set(self.executor.running()) | set(self._outbox)
+        for task in held:
+            key = (task['number'], task['attempt'])
+            if task['run'] == self.config.run and key not in ours:
+                self._outbox[key] = {'number': key[0], 'attempt': key[1], 'outcome': 'released'}
+
+    def _start(self, number: int, attempt: int) -> None:
+        run_dir = self.config.log_dir / self.config.run
+        task_dir = run_dir / f'task-{number}'
+        environ = commands.task_environment(self._environ, task=number, run=self.config.run,
+                                            attempt=attempt, task_dir=str(task_dir),
+                                            slots=self.config.slots)
+        argv = commands.render(self.config.command, {'task': str(number)})
+        self.executor.start(number, attempt, argv, environ, task_dir,
+                            self._policy.get('task_timeout_s'))
+
+    # -- results
+
+    def _collect(self) -> None:
+        for done in self.executor.poll():
+            self._outbox[(done.number, done.attempt)] = self._result(done)
+        for (number, attempt), progress in self.executor.progress().items():
+            if (number, attempt) not in self._outbox:  # a final result wins over progress
+                self._outbox[(number, attempt)] = {
+                    'number': number, 'attempt': attempt, 'outcome': 'running',
+                    'percent': progress.percent, 'msg': progress.msg}
+
+    def _result(self, done: Finished) -> dict:
+        result = {'number': done.number, 'attempt': done.attempt, 'log_tail': done.log_tail}
+        if done.terminated:
+            return dict(result, outcome='released')
+        if done.timed_out:
+            return dict(result, outcome='timeout', msg=f'killed after {done.duration_s:.0f} s')
+        if done.exit_code == 0:
+            self._durations.add(done.duration_s)
+            return dict(result, outcome='complete', exit_code=0)
+        return dict(result, outcome='failed', exit_code=done.exit_code)
+
+    def _deliver(self) -> None:
+        """Report everything gathered; what the coordinator refuses (stale attempts) is dropped."""
+        if not self._outbox:
+            return
+        results = [{k: v for k, v in r.items() if v is not None} for r in self._outbox.values()]
+        try:
+            receipt = self.client.call('POST', f'/runs/{self.config.run}/results',
+                                       {'worker_uuid': self.config.uuid, 'results': results},
+                                       accept=(409,))
+        except Refused as refused:
+            self._rejoin(refused)
+            receipt = {'refused': [{'number': r['number'], 'attempt': r['attempt'],
+                                    'reason': 'this agent was declared lost'} for r in results]}
+        if 'accepted' not in receipt and 'refused' not in receipt:  # 409 naming the worker, not results
+            return self._rejoin(Refused(409, receipt.get('msg', 'worker gone')))
+        for refusal in receipt['refused']:
+            log.warning('result for task %s attempt %s refused: %s', refusal['number'],
+                        refusal['attempt'], refusal['reason'])
+        self._outbox.clear()
+        self._last_contact = self._clock()
+
+    # -- draining
+
+    def _drain_step(self, now: float) -> None:
+        if self._drain_started is None:
+            self._drain_started = now
+            log.info('draining (%s): no new claims; %d task(s) get %g s to finish',
+                     self.draining, len(self.executor), self.config.grace_s)
+            self._heartbeat(now)
+        elif (len(self.executor) and not self._handed_back
+              and now - self._drain_started >= self.config.grace_s):
+            log.info('grace time over: handing back %d task(s)', len(self.executor))
+            self.executor.terminate_all()
+            self._handed_back = True

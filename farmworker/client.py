@@ -1,0 +1,106 @@
+"""The coordinator's farmworker protocol over one keep-alive HTTP connection, retrying through blips.
+
+Connection errors and 5xx answers are retried with jittered backoff (a 503's
+Retry-After is honoured), so a coordinator restart costs the agent nothing but
+time. A 4xx is a refusal retrying will not fix: it raises `Refused` with the
+coordinator's one-line message.
+"""
+
+import http.client
+import json
+import logging
+import time
+import urllib.parse
+from collections.abc import Callable
+
+from farmworker.backoff import Backoff
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """The coordinator answered 4xx: a bad token, an unknown run, a worker declared lost."""
+
+    def __init__(self, status: int, msg: str, body: dict | None = None):
+        super().__init__(f'{msg} (HTTP {status})')
+        self.status = status
+        self.body = body or {}
+
+
+class Unreachable(Exception):
+    """The coordinator did not answer within the time the caller allowed."""
+
+
+class Client:
+    """Calls to one coordinator; `retried` says whether the last call needed more than one try."""
+
+    def __init__(self, url: str, token: str, *, timeout_s: float = 30.0,
+                 backoff: Backoff | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            raise ValueError(f'not a coordinator URL: {url!r} (use http://HOST:PORT)')
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError(f'not a coordinator URL: {url!r} (bad port)') from None
+        connection = http.client.HTTPSConnection if parts.scheme == 'https' else http.client.HTTPConnection
+        self._connect = lambda: connection(parts.hostname, port, timeout=timeout_s)
+        self._prefix = parts.path.rstrip('/') + '/farm/v1'
+        self._headers = {'Authorization': f'Bearer {token}', 'Content-Type': 'application/json'}
+        self._backoff = backoff or Backoff()
+        self._sleep = sleep
+        self._clock = clock
+        self._conn = None
+        self.retried = False
+
+    def call(self, method: str, path: str, body: dict | None = None, *,
+             give_up_s: float | None = None, accept: tuple[int, ...] = ()) -> dict:
+        """One protocol call; `accept` lists 4xx answers returned as bodies instead of raised."""
+        started, self.retried = self._clock(), False
+        payload = None if body is None else json.dumps(body)
+        while True:
+            try:
+                status, data, retry_after = self._send(method, self._prefix + path, payload)
+            except (OSError, http.client.HTTPException) as exc:
+                status, data, retry_after, problem = None, {}, 0.0, f'{type(exc).__name__}: {exc}'
+            else:
+                problem = f'HTTP {status}: {data.get("msg", "")}'
+            if status is not None and (status < 500 or status in accept):
+                if 200 <= status < 300 or status in accept:
+                    self._backoff.reset()
+                    return data
+                raise Refused(status, data.get('msg') or http.client.responses.get(status, ''), data)
+            self._wait(problem, retry_after, started, give_up_s)
+
+    def _send(self, method: str, path: str, payload: str | None) -> tuple[int, dict, float]:
+        if self._conn is None:
+            self._conn = self._connect()
+        try:
+            self._conn.request(method, path, body=payload, headers=self._headers)
+            response = self._conn.getresponse()
+            raw = response.read()
+        except BaseException:
+            self._conn.close()  # a half-used connection cannot be reused
+            self._conn = None
+            raise
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            data = {'msg': raw[:200].decode(errors='replace')}
+        retry_after = response.getheader('Retry-After') or '0'
+        return response.status, data, float(retry_after) if retry_after.isdigit() else 0.0
+
+    def _wait(self, problem: str, retry_after: float, started: float,
+              give_up_s: float | None) -> None:
+        self.retried = True
+        delay = self._backoff.next_delay(at_least=retry_after)
+        if give_up_s is not None and self._clock() - started + delay > give_up_s:
+            raise Unreachable(f'coordinator not reachable for {give_up_s:g} s: {problem}')
+        log.warning('coordinator: %s; retrying in %.1f s', problem, delay)
+        self._sleep(delay)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

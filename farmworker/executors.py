@@ -1,0 +1,291 @@
+"""Tasks as subprocesses, N at a time: start, poll without blocking, time out, drain, progress."""
+
+# Each task runs in its own session, so it is one process group: signalling the group kills a
+# task that forks (`sh -c 'sleep 100 & wait'`) as a whole, where signalling the pid would leave
+# the children running in the next task's slot. A process that calls setsid() itself leaves
+# the group and cannot be followed this way; only a cgroup (Slurm's, at job end) catches that.
+#
+# Nothing here waits or sleeps: the agent loop calls poll() and progress() between its own
+# requests, and every timer runs on the injected clock.
+
+import contextlib
+import dataclasses
+import errno
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PROGRESS_FILE = 'progress'
+# What a shell answers for a command it cannot find or run, so users read it the same way.
+CANNOT_RUN_EXIT_CODE = 127
+# Why exec() of the task's own command fails: the task's fault, reported as its exit. Other
+# OSErrors from Popen (fork failing with EAGAIN or ENOMEM, out of file descriptors) are the
+# node's, and propagate so the agent can hand the task back instead of failing it.
+_EXEC_ERRNOS = frozenset({errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOEXEC,
+                          errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG, errno.E2BIG})
+# Progress is a few words; bounds keep a runaway writer from swelling every heartbeat.
+_PROGRESS_MAX_BYTES = 64 * 1024
+MESSAGE_MAX_CHARS = 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class Finished:
+    """One task's end, as the agent reports it."""
+
+    number: int
+    attempt: int
+    exit_code: int | None  # None: killed by a signal we sent; -N: killed by signal N otherwise
+    timed_out: bool  # we signalled it because it passed its timeout
+    terminated: bool  # we signalled it for terminate_all / kill_all (a drain or an exit)
+    duration_s: float
+    log_path: Path
+    log_tail: str  # the last tail_bytes of the log, so a result stays small
+
+
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    percent: float
+    msg: str | None
+
+
+@dataclasses.dataclass(eq=False)
+class _Task:
+    number: int
+    attempt: int
+    log_path: Path
+    task_dir: Path
+    started_s: float
+    deadline_s: float | None
+    process: subprocess.Popen | None  # None: it could not be started
+    why: str | None = None  # 'timeout' or 'terminate' once we signal it
+    sent: set[int] = dataclasses.field(default_factory=set)  # signals we sent its group
+    term_sent_s: float | None = None
+    progress_stamp: tuple[int, int, int] | None = None
+    progress: Progress | None = None
+
+
+class SubprocessExecutor:
+    """Runs tasks as process groups, logging to log_dir / 'task-NUMBER.ATTEMPT.log'.
+
+    The agent decides how many run at once; len() counts the tasks started and not yet
+    reported by poll() (a slot stays taken until its Finished is handed over).
+    """
+
+    def __init__(self, log_dir: Path, tail_bytes: int = 16 * 1024, kill_grace_s: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if tail_bytes < 0 or not kill_grace_s >= 0:
+            raise ValueError('need tail_bytes >= 0 and kill_grace_s >= 0')
+        self.log_dir = Path(log_dir)
+        self.tail_bytes = tail_bytes
+        self.kill_grace_s = kill_grace_s
+        self._clock = clock
+        self._tasks: dict[tuple[int, int], _Task] = {}
+
+    def start(self, number: int, attempt: int, argv: list[str], env: dict[str, str],
+              task_dir: Path, timeout_s: float | None) -> None:
+        """Start one task; a command that cannot be run is reported by the next poll()."""
+        if (number, attempt) in self._tasks:
+            raise ValueError(f'task {number} attempt {attempt} is already running')
+        if not argv:
+            raise ValueError('empty argv')
+        if timeout_s is not None and not timeout_s > 0:
+            raise ValueError(f'timeout_s must be positive or None, not {timeout_s!r}')
+        task_dir = Path(task_dir)
+        task_dir.mkdir(parents=True, exist_ok=True)
+        # In a reused task_dir an earlier attempt's progress would pass for this one's.
+        with contextlib.suppress(FileNotFoundError):
+            (task_dir / PROGRESS_FILE).unlink()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f'task-{number}.{attempt}.log'
+        started_s = self._clock()
+        with open(log_path, 'ab') as log:  # the child keeps its own copy of the descriptor
+            try:
+                # cwd stays the agent's: HPC users expect their job's launch directory.
+                process = subprocess.Popen(
+                    argv, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=subprocess.STDOUT, start_new_session=True)
+            except OSError as exc:
+                if exc.errno not in _EXEC_ERRNOS:
+                    raise
+                log.write(f'farmworker: cannot run task {number}: {exc}\n'.encode())
+                process = None
+        deadline_s = None if timeout_s is None else started_s + timeout_s
+        self._tasks[number, attempt] = _Task(number, attempt, log_path, task_dir, started_s,
+                                             deadline_s, process)
+
+    def poll(self) -> list[Finished]:
+        """Reap what has ended and advance timeouts and kills; never waits."""
+        now = self._clock()
+        finished = []
+        for key, task in list(self._tasks.items()):
+            if self._step(task, now):
+                finished.append(self._finish(task, now))
+                del self._tasks[key]
+        return finished
+
+    def progress(self) -> dict[tuple[int, int], Progress]:
+        """Progress that running tasks wrote since the last call, by (number, attempt)."""
+        changed = {}
+        for key, task in self._tasks.items():
+            path = task.task_dir / PROGRESS_FILE
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            # Each write is a new file (os.replace), so the stamp changes with every write and
+            # an unchanged stamp spares a read, which is dearer on a parallel file system.
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if stamp == task.progress_stamp:
+                continue
+            task.progress_stamp = stamp
+            value = read_progress(path)
+            if value is not None and value != task.progress:
+                task.progress = changed[key] = value
+        return changed
+
+    def running(self) -> list[tuple[int, int]]:
+        """(number, attempt) of the tasks started and not yet reported by poll()."""
+        return list(self._tasks)
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def terminate_all(self) -> None:
+        """Drain: SIGTERM every task now; poll() sends SIGKILL kill_grace_s later."""
+        now = self._clock()
+        for task in self._tasks.values():
+            if task.process is not None and task.why is None and task.process.poll() is None:
+                self._signal(task, signal.SIGTERM, 'terminate', now)
+
+    def kill_all(self) -> None:
+        """SIGKILL every task now, for an agent on its way out; poll() then reports them."""
+        now = self._clock()
+        for task in self._tasks.values():
+            if task.process is None or signal.SIGKILL in task.sent:
+                continue
+            if task.process.poll() is None or task.sent:  # alive, or its group still is
+                self._signal(task, signal.SIGKILL, 'terminate', now)
+
+    def _step(self, task: _Task, now: float) -> bool:
+        """Advance one task's timeout and kill timers; True once it can be reported."""
+        if task.process is None:
+            return True
+        grace_over = (task.term_sent_s is not None and signal.SIGKILL not in task.sent
+                      and now >= task.term_sent_s + self.kill_grace_s)
+        if task.process.poll() is None:
+            if task.why is None and task.deadline_s is not None and now >= task.deadline_s:
+                self._signal(task, signal.SIGTERM, 'timeout', now)
+            elif grace_over:
+                self._signal(task, signal.SIGKILL, task.why, now)
+            return False
+        # The leader has exited. Unsignalled, that is the end of the task. Signalled, the rest
+        # of its group keeps the grace: a shell wrapper dies of SIGTERM at once while the
+        # program it ran may still be writing a checkpoint. (Orphans that are zombies count as
+        # alive until init reaps them, so where it does not, this lasts the whole grace.)
+        return (not task.sent or signal.SIGKILL in task.sent or grace_over
+                or not _group_alive(task.process.pid))
+
+    def _signal(self, task: _Task, signum: int, why: str | None, now: float) -> None:
+        assert task.process is not None
+        task.why = task.why or why
+        if signum == signal.SIGTERM:
+            task.term_sent_s = now
+        task.sent.add(signum)
+        _killpg(task.process.pid, signum)
+
+    def _finish(self, task: _Task, now: float) -> Finished:
+        exit_code: int | None = CANNOT_RUN_EXIT_CODE
+        if task.process is not None:
+            # Whatever the task left behind in its group would outlive it in a freed slot.
+            _killpg(task.process.pid, signal.SIGKILL)
+            exit_code = task.process.returncode
+            if exit_code < 0 and -exit_code in task.sent:
+                exit_code = None
+        return Finished(
+            number=task.number, attempt=task.attempt, exit_code=exit_code,
+            timed_out=task.why == 'timeout', terminated=task.why == 'terminate',
+            duration_s=now - task.started_s, log_path=task.log_path,
+            log_tail=read_tail(task.log_path, self.tail_bytes))
+
+
+def _killpg(pgid: int, signum: int) -> None:
+    # The group's id is the leader's pid, which the kernel does not hand out again while any
+    # member (even a zombie) still uses it as a group id.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a member we may not signal still exists
+        return True
+    return True
+
+
+def read_tail(path: Path, limit_bytes: int) -> str:
+    """The last `limit_bytes` of a file as text; '' when it cannot be read."""
+    try:
+        with open(path, 'rb') as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(0, size - limit_bytes))
+            data = file.read(limit_bytes)
+    except OSError:
+        return ''
+    if size > limit_bytes:  # cut inside a UTF-8 sequence: drop its stray continuation bytes
+        skip = 0
+        while skip < min(3, len(data)) and data[skip] & 0xC0 == 0x80:
+            skip += 1
+        data = data[skip:]
+    return data.decode('utf-8', errors='replace')
+
+
+def write_progress(task_dir: Path, percent: float, msg: str | None = None) -> None:
+    """Record a task's progress for its agent, atomically (a reader never sees half a file)."""
+    if isinstance(percent, bool) or not isinstance(percent, int | float):
+        raise TypeError(f'percent must be a number, not {percent!r}')
+    if not 0 <= percent <= 100:  # also refuses NaN
+        raise ValueError(f'percent must be between 0 and 100, not {percent!r}')
+    if msg is not None and not isinstance(msg, str):
+        raise TypeError(f'msg must be a string or None, not {msg!r}')
+    if msg is not None:
+        msg = msg[:MESSAGE_MAX_CHARS]
+    payload = json.dumps({'percent': float(percent), 'msg': msg}).encode()
+    task_dir = Path(task_dir)
+    # A unique temporary name, so concurrent writers inside one task cannot clash.
+    fd, tmp = tempfile.mkstemp(dir=task_dir, prefix='.progress.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as file:
+            file.write(payload)
+        os.replace(tmp, task_dir / PROGRESS_FILE)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_progress(path: Path) -> Progress | None:
+    """The progress in a file written by write_progress; None if unreadable or garbled."""
+    try:
+        with open(path, 'rb') as file:
+            raw = file.read(_PROGRESS_MAX_BYTES + 1)
+        if len(raw) > _PROGRESS_MAX_BYTES:
+            return None
+        data = json.loads(raw)
+    except (OSError, ValueError, RecursionError):  # RecursionError: '[[[[...' nested deep
+        return None
+    if not isinstance(data, dict):
+        return None
+    percent, msg = data.get('percent'), data.get('msg')
+    if isinstance(percent, bool) or not isinstance(percent, int | float):
+        return None
+    if not 0 <= percent <= 100 or not (msg is None or isinstance(msg, str)):
+        return None
+    return Progress(float(percent), None if msg is None else msg[:MESSAGE_MAX_CHARS])

@@ -1,0 +1,135 @@
+"""farmworker agents as users run them, against a live coordinator: every task once, no lost work."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+
+import psutil
+import pytest
+
+from tests.e2e.conftest import venv_script
+
+pytestmark = pytest.mark.timeout(180)
+
+
+class Farm:
+    """A coordinator, a token for alice, and helpers to create runs and start agents."""
+
+    def __init__(self, coordinator, tmp_path):
+        self.coordinator, self.tmp_path = coordinator, tmp_path
+        self.token = coordinator.cli('token', 'create', 'alice').stdout.strip()
+
+    def call(self, method, path, body=None):
+        request = urllib.request.Request(
+            self.coordinator.url + path, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={'Authorization': f'Bearer {self.token}', 'Content-Type': 'application/json'})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status, json.load(resp)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def create_run(self, num_tasks, **policy):
+        status, run = self.call('POST', '/farm/v1/runs', {'num_tasks': num_tasks, **policy})
+        assert status == 201, run
+        return run['uuid']
+
+    def status(self, run_uuid):
+        return self.call('GET', f'/farm/v1/runs/{run_uuid}')[1]
+
+    def agent(self, run_uuid, shell_command, *args):
+        """`farmworker run` in the background; the task is `sh -c SHELL_COMMAND`."""
+        env = {**os.environ, 'FARM_URL': self.coordinator.url, 'FARM_TOKEN': self.token,
+               'PATH': f'{os.path.dirname(venv_script("farmworker"))}:{os.environ["PATH"]}'}
+        return subprocess.Popen(
+            [venv_script('farmworker'), 'run', '--run', run_uuid, '--log-dir',
+             str(self.tmp_path / 'logs'), *args, '--', 'sh', '-c', shell_command],
+            env=env, cwd=self.tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def wait_for(self, predicate, timeout_s=60):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.1)
+        raise AssertionError('condition not reached in time')
+
+
+@pytest.fixture
+def farm(serve, tmp_path):
+    return Farm(serve(workers=2, FARM_WORKER_TTL_S='2'), tmp_path)
+
+
+def ran(tmp_path) -> list[int]:
+    path = tmp_path / 'ran'
+    return sorted(int(line) for line in path.read_text().split()) if path.exists() else []
+
+
+def test_an_agent_runs_every_task_once_reporting_progress(farm, tmp_path):
+    run_uuid = farm.create_run(30)
+    agent = farm.agent(run_uuid, 'farmworker progress 50 half && echo {task} >> ran', '--slots', '3')
+    output, _ = agent.communicate(timeout=120)
+    assert agent.returncode == 0, output
+    assert ran(tmp_path) == list(range(30))
+    status = farm.status(run_uuid)
+    assert (status['done'], status['waiting'], status['running']) == (30, 0, 0), status
+    assert 'leaving: run finished' in output
+    assert (tmp_path / 'logs' / run_uuid / 'task-7.1.log').exists()
+
+
+def test_a_failing_task_is_retried_then_reported_with_its_exit_code(farm, tmp_path):
+    run_uuid = farm.create_run(3, max_tries=2)
+    agent = farm.agent(run_uuid, 'echo {task} >> ran; test {task} != 1 || exit 7', '--slots', '2')
+    output, _ = agent.communicate(timeout=120)
+    assert agent.returncode == 0, output
+    assert ran(tmp_path) == [0, 1, 1, 2]
+    assert farm.status(run_uuid)['failed'] == 1
+
+
+def _kill_tree(process):
+    """kill -9 the agent and every task it started (they run in their own sessions)."""
+    tree = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGKILL)
+    for child in tree:
+        child.kill()
+    process.wait(10)
+
+
+def test_a_killed_agents_task_goes_to_another_agent_and_its_late_report_is_refused(
+        farm, tmp_path, database):
+    from coordinator.models import Worker
+
+    run_uuid = farm.create_run(3)
+    first = farm.agent(run_uuid, 'test {task} != 0 || sleep 600; echo {task} >> ran', '--slots', '2')
+    farm.wait_for(lambda: ran(tmp_path) == [1, 2])  # task 0 is still sleeping in the other slot
+    _kill_tree(first)
+    farm.wait_for(lambda: farm.status(run_uuid)['running'] == 0, timeout_s=30)  # ttl 2 s + reaper
+    second = farm.agent(run_uuid, 'echo {task} >> ran', '--slots', '2')
+    output, _ = second.communicate(timeout=60)
+    assert second.returncode == 0, output
+    assert ran(tmp_path) == [0, 1, 2]
+    assert farm.status(run_uuid)['done'] == 3
+    dead = Worker.get(Worker.state == 'lost')
+    status, body = farm.call('POST', f'/farm/v1/runs/{run_uuid}/results', {
+        'worker_uuid': dead.uuid, 'results': [{'number': 0, 'attempt': 1, 'outcome': 'complete'}]})
+    assert status == 409, body
+    assert farm.status(run_uuid)['done'] == 3
+
+
+def test_sigterm_drains_and_hands_back_unfinished_tasks_without_using_a_try(farm, tmp_path, database):
+    from coordinator.models import Task
+
+    run_uuid = farm.create_run(4, max_tries=1)
+    agent = farm.agent(run_uuid, 'sleep 600', '--slots', '2', '--grace', '1')
+    farm.wait_for(lambda: farm.status(run_uuid)['running'] == 2)
+    agent.send_signal(signal.SIGTERM)
+    output, _ = agent.communicate(timeout=60)
+    assert agent.returncode == 0, output
+    status = farm.status(run_uuid)
+    assert (status['running'], status['waiting'], status['failed']) == (0, 4, 0), status
+    assert {t.failed_tries for t in Task.select()} == {0}
+    assert 'draining (SIGTERM)' in output
