@@ -143,10 +143,10 @@ class Agent:
         except Refused as refused:
             return self._rejoin(refused)
         self._last_contact = now
-        if self.client.retried:  # the answer to an earlier try may have been lost
-            self._reconcile()
         for task in reply['tasks']:
             self._start(task['number'], task['attempt'])
+        if self.client.retried:  # the answer to an earlier try may have been lost
+            self._reconcile()  # after starting this answer's tasks, which are ours
         self._note_idleness(now, bool(reply['tasks']), reply['run'])
 
     def _note_idleness(self, now: float, claimed: bool, run: dict) -> None:

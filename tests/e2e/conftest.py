@@ -37,10 +37,14 @@ class Coordinator:
         self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir),
                     **(env or {})}
         self.log_path = data_dir / 'coordinator.log'
-        self.process = subprocess.Popen(
-            [venv_script('farm-coordinator'), 'serve', '--bind', f'127.0.0.1:{self.port}',
-             '--workers', str(workers)],
-            env=self.env, stdout=open(self.log_path, 'w'), stderr=subprocess.STDOUT)
+        self.argv = [venv_script('farm-coordinator'), 'serve', '--bind', f'127.0.0.1:{self.port}',
+                     '--workers', str(workers)]
+        self.start()
+
+    def start(self) -> None:
+        """Start (again, after `stop`) on the same port and database."""
+        self.process = subprocess.Popen(self.argv, env=self.env, stdout=open(self.log_path, 'a'),
+                                        stderr=subprocess.STDOUT)
         self._wait_ready()
 
     def _wait_ready(self, timeout_s: float = 30):

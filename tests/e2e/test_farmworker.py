@@ -133,3 +133,18 @@ def test_sigterm_drains_and_hands_back_unfinished_tasks_without_using_a_try(farm
     assert (status['running'], status['waiting'], status['failed']) == (0, 4, 0), status
     assert {t.failed_tries for t in Task.select()} == {0}
     assert 'draining (SIGTERM)' in output
+
+
+def test_a_coordinator_restart_loses_no_result(farm, tmp_path):
+    run_uuid = farm.create_run(20)
+    agent = farm.agent(run_uuid, 'sleep 0.3; echo {task} >> ran', '--slots', '2')
+    farm.wait_for(lambda: len(ran(tmp_path)) >= 4)
+    assert farm.coordinator.stop() == 0
+    time.sleep(2)  # the coordinator stays down while tasks finish: their results must wait
+    farm.coordinator.start()
+    output, _ = agent.communicate(timeout=120)
+    assert agent.returncode == 0, output
+    assert 'retrying in' in output, 'the agent saw the outage and backed off'
+    assert ran(tmp_path) == list(range(20)), 'every task ran exactly once'
+    status = farm.status(run_uuid)
+    assert (status['done'], status['running'], status['waiting']) == (20, 0, 0), status

@@ -1,0 +1,179 @@
+"""The agent's decisions, with a fake coordinator and executor and injected time (nothing runs)."""
+
+from pathlib import Path
+
+import pytest
+
+from farmworker.agent import Agent, AgentConfig, Node
+from farmworker.client import Refused
+from farmworker.executors import Finished
+
+RUN = 'r' * 32
+
+
+class FakeCoordinator:
+    """Answers the protocol calls the agent makes, and records them."""
+
+    def __init__(self, tasks=(), waiting=0, held=()):
+        self.queue = list(tasks)  # (number, attempt) handed out by claims, in order
+        self.waiting, self.held = waiting, list(held)
+        self.calls, self.results, self.retried = [], [], False
+        self.retry_next_claim = False
+        self.refuse_heartbeat_with: int | None = None
+
+    def call(self, method, path, body=None, **_):
+        self.calls.append((method, path, body))
+        self.retried = False
+        if path == '/workers':
+            return {'heartbeat_s': 15.0}
+        if path.endswith('/heartbeat') and self.refuse_heartbeat_with:
+            status, self.refuse_heartbeat_with = self.refuse_heartbeat_with, None
+            raise Refused(status, 'worker is lost')
+        if path.endswith('/claim'):
+            self.retried, self.retry_next_claim = self.retry_next_claim, False
+            taken, self.queue = self.queue[:body['max_tasks']], self.queue[body['max_tasks']:]
+            return {'tasks': [{'number': n, 'attempt': a, 'percent': 0} for n, a in taken],
+                    'run': {'waiting': len(self.queue) + self.waiting, 'running': 0}}
+        if path.endswith('/results'):
+            self.results += body['results']
+            return {'accepted': [r['number'] for r in body['results']], 'refused': []}
+        if path.endswith('/tasks'):
+            return {'tasks': [{'run': RUN, 'number': n, 'attempt': a} for n, a in self.held]}
+        return {}
+
+
+class FakeExecutor:
+    """Tasks finish when the test says so."""
+
+    def __init__(self):
+        self.started, self.finished, self.terminated = [], [], False
+
+    def start(self, number, attempt, argv, env, task_dir, timeout_s):
+        self.started.append((number, attempt, argv, env))
+
+    def poll(self):
+        done, self.finished = self.finished, []
+        for item in done:
+            self.started = [s for s in self.started if s[:2] != (item.number, item.attempt)]
+        return done
+
+    def progress(self):
+        return {}
+
+    def running(self):
+        return [s[:2] for s in self.started]
+
+    def terminate_all(self):
+        self.terminated = True
+        self.finished += [finished(n, a, terminated=True) for n, a, *_ in self.started]
+
+    def __len__(self):
+        return len(self.started)
+
+
+def finished(number, attempt, exit_code=0, *, timed_out=False, terminated=False):
+    return Finished(number, attempt, exit_code, timed_out, terminated, 1.0, Path('log'), 'tail')
+
+
+class Clock:
+    def __init__(self, now=1000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def make(coordinator, *, slots=2, walltime_end_at=None, now=1000.0, **config):
+    executor, clock = FakeExecutor(), Clock(now)
+    agent = Agent(AgentConfig(run=RUN, command=['job', '{task}'], slots=slots,
+                              log_dir=Path('/tmp/logs'), **config),
+                  coordinator, executor, Node(hostname='n1', pid=1, walltime_end_at=walltime_end_at),
+                  clock=clock, sleep=lambda s: None, environ={'FARM_TOKEN': 'secret', 'HOME': '/h'})
+    agent._register()
+    agent._policy = {'expected_duration_s': None, 'task_timeout_s': None}
+    return agent, executor, clock
+
+
+def test_tasks_start_with_their_number_in_the_command_and_no_token_in_their_environment():
+    agent, executor, _ = make(FakeCoordinator(tasks=[(4, 1), (5, 1)]))
+    agent._step()
+    assert [(n, argv) for n, _, argv, _ in executor.started] == [(4, ['job', '4']), (5, ['job', '5'])]
+    env = executor.started[0][3]
+    assert env['FARM_TASK'] == '4' and 'FARM_TOKEN' not in env
+
+
+def test_outcomes_become_results_and_are_delivered_in_one_batch():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1), (2, 1), (3, 1)])
+    agent, executor, _ = make(coordinator, slots=4)
+    agent._step()
+    executor.finished = [finished(0, 1), finished(1, 1, 3), finished(2, 1, None, timed_out=True),
+                         finished(3, 1, None, terminated=True)]
+    agent._step()
+    assert [(r['number'], r['outcome'], r.get('exit_code')) for r in coordinator.results] == [
+        (0, 'complete', 0), (1, 'failed', 3), (2, 'timeout', None), (3, 'released', None)]
+    assert sum(1 for c in coordinator.calls if c[1].endswith('/results')) == 1
+
+
+def test_after_a_retried_claim_only_tasks_the_agent_does_not_run_are_handed_back():
+    coordinator = FakeCoordinator(tasks=[(8, 1)], held=[(6, 1), (8, 1)])
+    coordinator.retry_next_claim = True  # the answer to a first try, handing out 6, was lost
+    agent, executor, _ = make(coordinator, slots=1)
+    agent._step()
+    agent._step()
+    assert executor.running() == [(8, 1)]
+    assert [(r['number'], r['outcome']) for r in coordinator.results] == [(6, 'released')]
+
+
+def test_no_task_is_claimed_that_would_outlive_the_walltime_and_the_agent_drains():
+    coordinator = FakeCoordinator(tasks=[(0, 1)])
+    agent, executor, _ = make(coordinator, walltime_end_at=1000.0 + 100, margin_s=30)
+    agent._policy['expected_duration_s'] = 80.0
+    agent._step()
+    assert executor.started == [] and agent.draining == 'walltime'
+    assert agent._finished()
+
+
+def test_draining_waits_the_grace_time_then_hands_tasks_back():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
+    agent, executor, clock = make(coordinator, grace_s=20)
+    agent._step()
+    agent.drain('SIGUSR1')
+    agent._step()
+    clock.now += 19
+    agent._step()
+    assert not executor.terminated
+    clock.now += 1
+    agent._step()
+    agent._step()
+    assert executor.terminated and {r['outcome'] for r in coordinator.results} == {'released'}
+    assert agent._finished()
+
+
+def test_the_agent_leaves_when_the_run_has_nothing_left():
+    agent, _, _ = make(FakeCoordinator())
+    agent._step()
+    assert agent._finished()
+
+
+def test_the_agent_waits_while_tasks_may_still_come_then_leaves_after_max_idle():
+    agent, _, clock = make(FakeCoordinator(waiting=3), max_idle_s=60)
+    agent._step()
+    assert not agent._finished()
+    clock.now += 60
+    assert agent._finished()
+
+
+def test_an_agent_declared_lost_registers_again():
+    coordinator = FakeCoordinator()
+    agent, _, clock = make(coordinator)
+    coordinator.refuse_heartbeat_with = 409
+    agent._heartbeat(clock.now + 16)
+    assert [path for _, path, _ in coordinator.calls].count('/workers') == 2
+
+
+def test_other_refusals_are_not_swallowed():
+    coordinator = FakeCoordinator()
+    agent, _, clock = make(coordinator)
+    coordinator.refuse_heartbeat_with = 401
+    with pytest.raises(Refused):
+        agent._heartbeat(clock.now + 16)
