@@ -33,6 +33,7 @@ class AgentConfig:
     margin_s: float = 30.0  # a task must end this long before the walltime to be claimed
     poll_s: float = 0.05
     idle_poll_s: float = 2.0  # between claims while the run has nothing waiting
+    connect_timeout_s: float = 300.0  # at start only: later, outages are waited out
     uuid: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -107,7 +108,8 @@ class Agent:
                  'slots': self.config.slots, 'cpus': node.cpus, 'memory_bytes': node.memory_bytes,
                  'slurm_job_id': node.slurm_job_id, 'walltime_end_at': node.walltime_end_at}
         reply = self.client.call('POST', '/workers',
-                                 {key: value for key, value in facts.items() if value is not None})
+                                 {key: value for key, value in facts.items() if value is not None},
+                                 give_up_s=self.config.connect_timeout_s)
         self._heartbeat_s = reply['heartbeat_s']
         self._last_contact = self._clock()
 

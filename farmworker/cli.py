@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--grace', type=float, default=20.0, metavar='SECONDS',
                      help='when draining, how long running tasks may go on before they are handed '
                           'back; keep it below Slurm\'s KillWait (default %(default)g)')
+    run.add_argument('--connect-timeout', type=float, default=300.0, metavar='SECONDS',
+                     help='give up if the coordinator does not answer at start (default '
+                          '%(default)g); once working, outages are waited out')
     run.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
                      help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
     run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
@@ -100,7 +103,8 @@ def _run(args) -> int:
     except ValueError as exc:
         raise _Fatal(str(exc)) from None
     config = AgentConfig(run=args.run, command=command, slots=slots, log_dir=args.log_dir,
-                         max_idle_s=args.max_idle, grace_s=args.grace)
+                         max_idle_s=args.max_idle, grace_s=args.grace,
+                         connect_timeout_s=args.connect_timeout)
     agent = Agent(config, client, SubprocessExecutor(args.log_dir / args.run), node)
     for signum in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT):
         signal.signal(signum, lambda number, frame: agent.drain(signal.Signals(number).name))

@@ -148,3 +148,20 @@ def test_a_coordinator_restart_loses_no_result(farm, tmp_path):
     assert ran(tmp_path) == list(range(20)), 'every task ran exactly once'
     status = farm.status(run_uuid)
     assert (status['done'], status['running'], status['waiting']) == (20, 0, 0), status
+
+
+@pytest.mark.parametrize('url, token, run, expected', [
+    ('ftp://x', None, None, "farmworker: not a coordinator URL: 'ftp://x' (use http://HOST:PORT)"),
+    ('http://127.0.0.1:9', None, None, 'farmworker: coordinator not reachable for 1 s'),
+    (None, 'farm_wrong', None, 'farmworker: the coordinator refused: unknown or expired token (HTTP 401)'),
+    (None, None, '0' * 32, f'farmworker: the coordinator refused: no run {"0" * 32} (HTTP 404)'),
+], ids=['bad-url', 'unreachable', 'bad-token', 'unknown-run'])
+def test_mistakes_are_one_clear_line(farm, url, token, run, expected):
+    result = subprocess.run(
+        [venv_script('farmworker'), 'run', '--run', run or farm.create_run(1),
+         '--url', url or farm.coordinator.url, '--token', token or farm.token,
+         '--connect-timeout', '1', '--', 'true'],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(expected), result.stderr
+    assert 'Traceback' not in result.stderr
