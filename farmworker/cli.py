@@ -22,6 +22,17 @@ inside a task:
 example:
   export FARM_URL=http://login1:8080 FARM_TOKEN=$(cat ~/.farm-token)
   farmworker run --run 3f2a... --slots 8 -- ./simulate.sh --case {task}
+  farmworker submit --run 3f2a... --nodes 4 --time 02:00:00 -- ./simulate.sh --case {task}
+"""
+
+SUBMIT_DESCRIPTION = """\
+Render a Slurm batch script that runs one farmworker agent per node (or one per
+job of a job array) and submit it with sbatch; print the job id. Slurm sends the
+agents SIGUSR1 a while before the time limit (--signal-lead) so they drain in
+time. The coordinator is --url (env FARM_URL), else the URL that
+slurm/coordinator.sbatch writes to --url-file. The token reaches the job through
+the environment (FARM_TOKEN, exported by sbatch): never in the script, never on
+a command line.
 """
 
 
@@ -51,17 +62,69 @@ def build_parser() -> argparse.ArgumentParser:
                      help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
     run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
                      help='the task command; {task} is replaced by the task number')
+    _add_submit(commands)
     progress = commands.add_parser('progress', help="report the running task's progress")
     progress.add_argument('percent', type=float, help='0 to 100')
     progress.add_argument('msg', nargs='?', help='a short message')
     return parser
 
 
+def _add_submit(commands) -> None:
+    from farmworker.submit import DEFAULT_GRACE_S, DEFAULT_URL_FILE
+
+    submit = commands.add_parser('submit', help='sbatch a job that runs agents on a run',
+                                 description=SUBMIT_DESCRIPTION,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    submit.add_argument('--run', required=True, metavar='UUID', help='the run to work on')
+    submit.add_argument('--time', required=True, metavar='TIME',
+                        help='walltime of each job, as sbatch takes it (e.g. 02:00:00)')
+    submit.add_argument('--nodes', type=int, default=1, metavar='N',
+                        help='nodes per job, one agent on each (default %(default)s)')
+    submit.add_argument('--array', type=int, metavar='K',
+                        help='submit a job array of K independent jobs')
+    submit.add_argument('--cpus', type=int, metavar='N',
+                        help='CPUs per node (per array job); default: whole nodes (--exclusive)')
+    submit.add_argument('--slots', type=int, metavar='N',
+                        help='tasks at once per agent (default: the CPUs it has)')
+    submit.add_argument('--grace', type=float, default=DEFAULT_GRACE_S, metavar='SECONDS',
+                        help='when draining, how long running tasks may go on before they are '
+                             'handed back; shorter than --signal-lead (default %(default)g)')
+    submit.add_argument('--signal-lead', type=int, metavar='SECONDS',
+                        help='send SIGUSR1 this long before the time limit (default: a third '
+                             'of the walltime, at most 120)')
+    submit.add_argument('--max-idle', type=float, metavar='SECONDS',
+                        help="passed to the agents' --max-idle")
+    submit.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
+                        help='Slurm output and task logs go here (default %(default)s)')
+    submit.add_argument('--url', default=os.environ.get('FARM_URL'),
+                        help='coordinator, e.g. http://login1:8080 (env FARM_URL)')
+    submit.add_argument('--url-file', default=os.environ.get('FARM_URL_FILE', DEFAULT_URL_FILE),
+                        help='without --url, the job reads the URL from this file, as '
+                             'coordinator.sbatch writes it (env FARM_URL_FILE; '
+                             'default %(default)s)')
+    submit.add_argument('--token', default=None,
+                        help='a worker or user token (default: env FARM_TOKEN, which is better: '
+                             'arguments are visible to other users in ps)')
+    submit.add_argument('--job-name', help='default: farm-<first 8 characters of the run>')
+    submit.add_argument('--partition', help='sbatch --partition')
+    submit.add_argument('--account', help='sbatch --account')
+    submit.add_argument('--sbatch-arg', action='append', default=[], metavar='ARG',
+                        help='one more sbatch option, e.g. --sbatch-arg=--qos=long (repeatable)')
+    submit.add_argument('--srun', action='store_true',
+                        help='start the agent as a job step (srun) even on one node, so that '
+                             'sstat and accounting see it; several nodes always use srun')
+    submit.add_argument('--dry-run', action='store_true',
+                        help='print the sbatch command and the script; submit nothing')
+    submit.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
+                        help='the task command; {task} is replaced by the task number')
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='farmworker: %(message)s')
+    commands = {'run': _run, 'submit': _submit, 'progress': _progress}
     try:
-        return _progress(args) if args.command == 'progress' else _run(args)
+        return commands[args.command](args)
     except _Fatal as fatal:
         print(f'farmworker: {fatal}', file=sys.stderr)
         return 1
@@ -114,6 +177,47 @@ def _run(args) -> int:
         raise _Fatal(f'the coordinator refused: {refused}') from None
     except Unreachable as exc:
         raise _Fatal(str(exc)) from None
+
+
+def _submit(args) -> int:
+    from farmworker.submit import SubmitError, SubmitOptions, check, dry_run_text, submit
+
+    command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
+    log_dir = args.log_dir.expanduser().absolute()
+    options = SubmitOptions(
+        run=args.run, command=command, time=args.time, log_dir=str(log_dir), nodes=args.nodes,
+        array=args.array, cpus=args.cpus, slots=args.slots, grace_s=args.grace,
+        max_idle_s=args.max_idle, signal_lead_s=args.signal_lead, url=args.url or None,
+        url_file=str(Path(args.url_file).expanduser().absolute()), farmworker=_farmworker(),
+        srun=args.srun, job_name=args.job_name, partition=args.partition, account=args.account,
+        sbatch_args=args.sbatch_arg)
+    try:
+        if args.dry_run:
+            print(dry_run_text(options), end='')
+            return 0
+        check(options)
+        if not options.url:
+            missing = '' if Path(options.url_file).exists() else ' (not there yet: the job waits)'
+            print(f'farmworker: no --url: the job reads the coordinator URL from '
+                  f'{options.url_file}{missing}', file=sys.stderr)
+        log_dir.mkdir(parents=True, exist_ok=True)  # sbatch does not create --output's directory
+        job_id = submit(options, os.environ, token=args.token)
+    except SubmitError as exc:
+        raise _Fatal(str(exc)) from None
+    print(job_id)
+    print(f'farmworker: submitted job {job_id}; its output goes to {log_dir}', file=sys.stderr)
+    return 0
+
+
+def _farmworker() -> str:
+    """This farmworker's executable as a path the job can run (the venv need not be active)."""
+    import shutil
+
+    beside_python = Path(sys.executable).parent / 'farmworker'
+    if beside_python.is_file() and os.access(beside_python, os.X_OK):
+        return str(beside_python)
+    found = shutil.which('farmworker')
+    return os.path.abspath(found) if found else 'farmworker'
 
 
 def _node():

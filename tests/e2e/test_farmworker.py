@@ -105,7 +105,8 @@ def test_a_killed_agents_task_goes_to_another_agent_and_its_late_report_is_refus
 
     run_uuid = farm.create_run(3)
     first = farm.agent(run_uuid, 'test {task} != 0 || sleep 600; echo {task} >> ran', '--slots', '2')
-    farm.wait_for(lambda: ran(tmp_path) == [1, 2])  # task 0 is still sleeping in the other slot
+    # tasks 1 and 2 done and reported while task 0 still sleeps in the other slot
+    farm.wait_for(lambda: ran(tmp_path) == [1, 2] and farm.status(run_uuid)['done'] == 2)
     _kill_tree(first)
     farm.wait_for(lambda: farm.status(run_uuid)['running'] == 0, timeout_s=30)  # ttl 2 s + reaper
     second = farm.agent(run_uuid, 'echo {task} >> ran', '--slots', '2')
