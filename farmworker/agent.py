@@ -53,7 +53,8 @@ class Agent:
     def __init__(self, config: AgentConfig, client: Client, executor: SubprocessExecutor,
                  node: Node, *, clock=time.time, sleep=time.sleep, environ=os.environ):
         self.config, self.client, self.executor, self.node = config, client, executor, node
-        self._clock, self._sleep, self._environ = clock, sleep, environ
+        # a plain copy once: os.environ decodes on every access, a cost paid per task otherwise
+        self._clock, self._sleep, self._environ = clock, sleep, dict(environ)
         self._durations = DurationWindow()
         self._outbox: dict[tuple[int, int], dict] = {}  # (number, attempt) -> its latest result
         self._policy: dict = {}

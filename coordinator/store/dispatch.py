@@ -68,19 +68,25 @@ def _claim_queued(run: RunRef, worker_id: int, limit: int, now: float) -> list[T
 
 def _claim_fresh(run: RunRef, worker_id: int, limit: int,
                  now: float) -> tuple[list[TaskView], int]:
-    """Create rows for the next never-claimed numbers; returns them and the new next_number."""
+    """Create rows for the next never-claimed numbers; returns them and the new next_number.
+
+    One INSERT per batch (numbers from a recursive CTE, which both databases have):
+    a statement per task made big claims slow on PostgreSQL, whose round trips
+    happen while the run row is locked.
+    """
     number, claimed = run.next_number, []
     while len(claimed) < limit and number < run.num_tasks:
-        # no row comes back when a PUT already created this number's task (it is not
-        # queued, or the queued claim above would have taken it): skip that number
-        row = run_sql('INSERT INTO task (project_id, run_id, number, status, priority, '
-                      'available_at, attempt, failed_tries, worker_id, percent, created_at, '
-                      'queued_at, started_at, status_changed_at) '
-                      'VALUES (?, ?, ?, ?, 0, 0, 1, 0, ?, 0, ?, ?, ?, ?) '
-                      'ON CONFLICT DO NOTHING RETURNING id',
-                      (run.project_id, run.id, number, _RUNNING, worker_id, now, now, now, now)
-                      ).fetchone()
-        if row is not None:
-            claimed.append(TaskView(row[0], number, 0.0, TaskState.RUNNING, 1))
-        number += 1
-    return claimed, number
+        count = min(limit - len(claimed), run.num_tasks - number)
+        # numbers whose row a PUT already created are skipped by ON CONFLICT (they are
+        # not queued, or the queued claim above would have taken them): loop to fill up
+        rows = run_sql(
+            'WITH RECURSIVE fresh(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM fresh WHERE n + 1 < ?) '
+            'INSERT INTO task (project_id, run_id, number, status, priority, available_at, attempt, '
+            'failed_tries, worker_id, percent, created_at, queued_at, started_at, status_changed_at) '
+            'SELECT ?, ?, n, ?, 0, 0, 1, 0, ?, 0, ?, ?, ?, ? FROM fresh WHERE 1 = 1 '
+            'ON CONFLICT DO NOTHING RETURNING id, number',
+            (number, number + count, run.project_id, run.id, _RUNNING, worker_id, now, now, now, now)
+        ).fetchall()
+        claimed += [TaskView(task_id, n, 0.0, TaskState.RUNNING, 1) for task_id, n in rows]
+        number += count
+    return sorted(claimed, key=lambda task: task.number), number

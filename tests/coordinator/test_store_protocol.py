@@ -156,3 +156,14 @@ def test_tasks_claimed_by_a_worker_as_it_was_declared_lost_are_requeued_next_pas
     maintenance.reap(TTL, now=T0 + 62)
     assert Task.get(Task.number == 0).status == 'queued'
     assert status(alice_principal, farm).running == 0
+
+
+def test_progress_then_completion_of_one_task_in_one_batch_both_apply(alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
+    receipt = send(alice_principal, farm, 'agent-a', T0,
+                   Result(task.number, 1, Outcome.RUNNING, percent=50.0),
+                   Result(task.number, 1, Outcome.COMPLETE, exit_code=0),
+                   Result(task.number, 1, Outcome.RUNNING, percent=10.0))
+    assert receipt.accepted == [task.number, task.number]
+    assert receipt.refused[0]['reason'] == 'the task is complete, not running'
+    assert status(alice_principal, farm).done == 1
