@@ -50,6 +50,7 @@ from bench_taskfarm import (  # the server plumbing of the other benchmark
     free_port,
     init_coordinator,
     run_checked,
+    start_all,
     start_coordinator,
 )
 
@@ -288,11 +289,7 @@ def drive(server: Server, token: str, target: Target, workdir: Path, executor: s
     db_cpu = target.db_processes()
     status, timed_out = {}, False
     try:
-        for proc in procs:
-            proc.start()
-        setup_errors = {ready.get(timeout=120) for _ in procs} - {None}
-        if setup_errors:
-            raise RuntimeError('agent setup failed: ' + '; '.join(sorted(setup_errors)))
+        start_all(procs, ready, 'agent')
         time.sleep(0.3)  # let the spawned interpreters settle before the clock starts
         server0, db0, system0, own0 = (server.cpu_seconds(), db_cpu.snapshot(), busy_cpu(),
                                        time.process_time())

@@ -258,6 +258,15 @@ def work(session, run_url: str, worker_uuid: str, stats: dict, deadline: float) 
 
 # ---------------------------------------------------------------- one measured run
 
+def start_all(procs, ready, what: str) -> None:
+    """Start the processes and wait until each has said it is ready (or why it is not)."""
+    for proc in procs:
+        proc.start()
+    errors = {ready.get(timeout=120) for _ in procs} - {None}
+    if errors:
+        raise RuntimeError(f'{what} setup failed: ' + '; '.join(sorted(errors)))
+
+
 def percentile(values, q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float('nan')
@@ -277,12 +286,7 @@ def drive(server: Server, tasks: int, max_seconds: float) -> dict:
     procs = [ctx.Process(target=client, args=(base, PASSWORD, run_uuid, ready, go, results, deadline))
              for _ in range(CLIENTS)]
     try:
-        for proc in procs:
-            proc.start()
-        # tokens and worker registration stay outside the measured window
-        setup_errors = {ready.get(timeout=120) for _ in procs} - {None}
-        if setup_errors:
-            raise RuntimeError('client setup failed: ' + '; '.join(sorted(setup_errors)))
+        start_all(procs, ready, 'client')  # tokens and registration stay outside the measured window
         server_cpu0, system0 = server.cpu_seconds(), busy_cpu()
         started = time.perf_counter()
         go.set()
