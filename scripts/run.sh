@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# run.sh - the coordinator on SQLite in ./farm-data, with a demo user, serving on FARM_BIND.
+# run.sh - the main job on one machine: the coordinator on SQLite in ./farm-data (a demo user),
+# plus a demo run of 20 tasks worked by a local farmworker agent. Ctrl-C stops everything.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 export FARM_DATA_DIR=${FARM_DATA_DIR:-$PWD/farm-data}
 export FARM_BIND=${FARM_BIND:-127.0.0.1:8080}
+URL=http://$FARM_BIND
 farm() { "$VENV/bin/farm-coordinator" "$@"; }
 
 farm init
@@ -15,14 +17,43 @@ if ! farm user list | grep -q '^demo '; then
   chmod 600 "$FARM_DATA_DIR/demo-password"
 fi
 token=$(farm token create demo 2>/dev/null)
+
+"$VENV/bin/farm-coordinator" serve &
+coordinator=$!
+trap 'kill $coordinator ${agent:-} 2>/dev/null; wait' EXIT INT TERM
+
+# wait for the coordinator, then create a demo run through the farmworker protocol
+run=$(FARM_TOKEN=$token "$VENV/bin/python" - "$URL" <<'PY'
+import json, os, sys, time, urllib.request
+url = sys.argv[1]
+for _ in range(100):
+    try:
+        urllib.request.urlopen(url + '/health', timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+request = urllib.request.Request(
+    url + '/farm/v1/runs', data=json.dumps({'num_tasks': 20}).encode(), method='POST',
+    headers={'Authorization': 'Bearer ' + os.environ['FARM_TOKEN'],
+             'Content-Type': 'application/json'})
+print(json.load(urllib.request.urlopen(request, timeout=10))['uuid'])
+PY
+)
+PATH="$PWD/$VENV/bin:$PATH" FARM_URL=$URL FARM_TOKEN=$token \
+  "$VENV/bin/farmworker" run --run "$run" --slots 2 --log-dir "$FARM_DATA_DIR/logs" \
+  -- sh -c 'sleep 1; farmworker progress 50 halfway; sleep 1; echo "task {task} done"' &
+agent=$!
+
 cat <<MSG
 
-  Coordinator:  http://$FARM_BIND/   (health: /health, API description: /openapi.json)
+  Coordinator:  $URL/   (health: /health, API description: /openapi.json)
   User:         demo, password in $FARM_DATA_DIR/demo-password
   Token:        $token
+  Demo run:     $run (20 tasks, worked by a local farmworker with 2 slots)
 
-  Try it:   curl -u $token: http://$FARM_BIND/api/runs
-            $VENV/bin/manageTF -b http://$FARM_BIND/api/ -u demo -p \$(cat $FARM_DATA_DIR/demo-password) -l
+  Watch it:  curl -s -H "Authorization: Bearer $token" $URL/farm/v1/runs/$run
+             $VENV/bin/manageTF -b $URL/api/ -u demo -p \$(cat $FARM_DATA_DIR/demo-password) -i $run
+  Logs:      $FARM_DATA_DIR/logs/$run/
 
 MSG
-exec "$VENV/bin/farm-coordinator" serve
+wait $coordinator
