@@ -192,7 +192,10 @@ class Agent:
 
     def _result(self, done: Finished) -> dict:
         result = {'number': done.number, 'attempt': done.attempt, 'log_tail': done.log_tail}
-        if done.terminated:
+        # killed by a signal while draining: most likely Slurm's own SIGTERM at the time limit
+        # reaching the task, not the task's fault, so it is handed back without using a try
+        signalled = done.exit_code is not None and done.exit_code < 0
+        if done.terminated or (self.draining and signalled):
             return dict(result, outcome='released')
         if done.timed_out:
             return dict(result, outcome='timeout', msg=f'killed after {done.duration_s:.0f} s')

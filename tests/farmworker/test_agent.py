@@ -149,6 +149,19 @@ def test_draining_waits_the_grace_time_then_hands_tasks_back():
     assert agent._finished()
 
 
+def test_a_task_killed_by_a_signal_while_draining_is_handed_back_not_failed():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
+    agent, executor, _ = make(coordinator)
+    agent._step()
+    executor.finished = [finished(0, 1, -15)]  # SIGTERM from elsewhere, before any drain
+    agent._step()
+    agent.drain('SIGTERM')
+    executor.finished = [finished(1, 1, -15)]  # Slurm's SIGTERM reached the task too
+    agent._step()
+    assert [(r['number'], r['outcome']) for r in coordinator.results] == [
+        (0, 'failed'), (1, 'released')]
+
+
 def test_the_agent_leaves_when_the_run_has_nothing_left():
     agent, _, _ = make(FakeCoordinator())
     agent._step()
