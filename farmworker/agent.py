@@ -112,6 +112,7 @@ class Agent:
                                  {key: value for key, value in facts.items() if value is not None},
                                  give_up_s=self.config.connect_timeout_s)
         self._heartbeat_s = reply['heartbeat_s']
+        self.client.retry_within(self._heartbeat_s)
         self._last_contact = self._clock()
 
     def _heartbeat(self, now: float) -> None:

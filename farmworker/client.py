@@ -73,6 +73,16 @@ class Client:
                 raise Refused(status, data.get('msg') or http.client.responses.get(status, ''), data)
             self._wait(problem, retry_after, started, give_up_s)
 
+    def retry_within(self, seconds: float) -> None:
+        """Never wait longer than `seconds` between tries from now on.
+
+        An agent promises a sign of life every heartbeat interval; a restarted
+        coordinator judges it lost one ttl (four intervals) after coming back, so
+        backing off longer than an interval would get it declared lost, and its
+        finished work refused, for an outage that was not its fault.
+        """
+        self._backoff.cap_s = max(self._backoff.base_s, min(self._backoff.cap_s, seconds))
+
     def _send(self, method: str, path: str, payload: str | None) -> tuple[int, dict, float]:
         if self._conn is None:
             self._conn = self._connect()

@@ -146,6 +146,7 @@ def test_a_coordinator_restart_loses_no_result(farm, tmp_path):
     output, _ = agent.communicate(timeout=120)
     assert agent.returncode == 0, output
     assert 'retrying in' in output, 'the agent saw the outage and backed off'
+    assert 'registering again' not in output, 'the agent was back before it was judged lost'
     assert ran(tmp_path) == list(range(20)), 'every task ran exactly once'
     status = farm.status(run_uuid)
     assert (status['done'], status['running'], status['waiting']) == (20, 0, 0), status

@@ -20,6 +20,10 @@ class FakeCoordinator:
         self.calls, self.results, self.retried = [], [], False
         self.retry_next_claim = False
         self.refuse_heartbeat_with: int | None = None
+        self.retry_limit_s: float | None = None
+
+    def retry_within(self, seconds):
+        self.retry_limit_s = seconds
 
     def call(self, method, path, body=None, **_):
         self.calls.append((method, path, body))
@@ -122,6 +126,14 @@ def test_after_a_retried_claim_only_tasks_the_agent_does_not_run_are_handed_back
     agent._step()
     assert executor.running() == [(8, 1)]
     assert [(r['number'], r['outcome']) for r in coordinator.results] == [(6, 'released')]
+
+
+def test_the_agent_never_backs_off_longer_than_its_heartbeat_interval():
+    # a restarted coordinator judges agents one ttl after it is back: one that waited out
+    # the outage with a long backoff would be declared lost and its finished work refused
+    coordinator = FakeCoordinator()
+    make(coordinator)
+    assert coordinator.retry_limit_s == 15.0
 
 
 def test_no_task_is_claimed_that_would_outlive_the_walltime_and_the_agent_drains():

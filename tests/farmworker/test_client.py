@@ -1,0 +1,52 @@
+"""The protocol client against a port nobody listens on: refusals, backoff limits, giving up."""
+
+import socket
+
+import pytest
+
+from farmworker.backoff import Backoff
+from farmworker.client import Client, Unreachable
+
+
+@pytest.fixture
+def dead_url():
+    """A local port that was free a moment ago: connections to it are refused."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    return f'http://127.0.0.1:{port}'
+
+
+class Time:
+    """A clock that only the injected sleep advances."""
+
+    def __init__(self):
+        self.now, self.sleeps = 0.0, []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_retry_within_caps_every_delay_of_a_long_outage(dead_url):
+    time = Time()
+    client = Client(dead_url, 't', backoff=Backoff(base_s=0.5, cap_s=60, rng=lambda: 1.0),
+                    sleep=time.sleep, clock=lambda: time.now)
+    client.retry_within(2.0)
+    with pytest.raises(Unreachable, match='not reachable for 30 s'):
+        client.call('GET', '/health', give_up_s=30)
+    assert client.retried
+    assert time.sleeps[:3] == [0.5, 1.0, 2.0]
+    assert max(time.sleeps) == 2.0 and len(time.sleeps) >= 14
+
+
+def test_retry_within_never_goes_below_the_base_delay():
+    backoff = Backoff(base_s=0.5, cap_s=60)
+    Client('http://127.0.0.1:9', 't', backoff=backoff).retry_within(0.1)
+    assert backoff.cap_s == 0.5
+
+
+@pytest.mark.parametrize('url', ['ftp://host', 'localhost:8080', 'http://host:99999', 'http://'])
+def test_a_url_that_is_not_a_coordinator_url_is_refused_with_the_reason(url):
+    with pytest.raises(ValueError, match='not a coordinator URL'):
+        Client(url, 't')
