@@ -1,13 +1,149 @@
-"""`farm-tui`: placeholder until the dashboard lands (see the issue "Textual dashboard")."""
+"""`farm-tui`: the App (modes = screens, one state, one poller) and the command line that starts it."""
 
 import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from tui.client import ClientError, FarmClient
+from tui.poller import Poller, Reply
+from tui.screens.base import FarmScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.overview import OverviewScreen
+from tui.screens.queues import QueuesScreen
+from tui.screens.runs import RunsScreen
+from tui.screens.workers import WorkersScreen
+from tui.state import State
+
+THEMES = ('textual-dark', 'textual-light')
 
 
-def main(argv=None) -> int:
+class Delivered(Message):
+    """A reply from the poller thread, posted to the UI thread's queue."""
+
+    def __init__(self, reply: Reply):
+        super().__init__()
+        self.reply = reply
+
+
+class FarmApp(App):
+    """The dashboard; `client` may be any object with FarmClient's methods (tests pass a fake)."""
+
+    CSS_PATH = 'app.tcss'
+    TITLE = 'farm-tui'
+    MODES = {'overview': OverviewScreen, 'runs': RunsScreen, 'queues': QueuesScreen,
+             'workers': WorkersScreen}
+    DEFAULT_MODE = 'overview'
+    BINDINGS = [
+        Binding('1', "switch_mode('overview')", 'Overview'),
+        Binding('2', "switch_mode('runs')", 'Runs'),
+        Binding('3', "switch_mode('queues')", 'Queues'),
+        Binding('4', "switch_mode('workers')", 'Workers'),
+        Binding('g', 'refresh_now', 'Refresh'),
+        Binding('t', 'toggle_theme', 'Theme'),
+        Binding('q', 'quit', 'Quit'),
+    ]
+
+    def __init__(self, client: FarmClient, interval_s: float = 2.0, theme: str = THEMES[0]):
+        super().__init__()
+        self.client = client
+        self.state = State()
+        self.poller = Poller(client, interval_s, self._deliver_from_thread)
+        self.theme = theme
+
+    def on_mount(self) -> None:
+        self.poller.start()
+
+    def on_unmount(self) -> None:
+        self.poller.stop()
+
+    # ---- the poller's side
+
+    def _deliver_from_thread(self, reply: Reply) -> None:
+        try:
+            self.post_message(Delivered(reply))
+        except RuntimeError:  # the event loop is gone: we are exiting
+            self.poller.stop()
+
+    def on_delivered(self, message: Delivered) -> None:
+        self.state.apply(message.reply)
+        if isinstance(self.screen, FarmScreen):
+            self.screen.refresh_view()
+
+    def watch_screen(self, screen: FarmScreen) -> None:
+        """`screen` is on top now: draw it from what we have and poll what it needs."""
+        self.poller.watch(screen.feeds())
+        screen.refresh_view()
+
+    # ---- actions
+
+    def action_refresh_now(self) -> None:
+        self.poller.wake()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
+
+    def confirm(self, question: str, choices: list[tuple[str, str, str]],
+                act: Callable[[str, FarmClient], str]) -> None:
+        """Ask; on a choice run `act(choice, client)` off the UI thread and notify its outcome."""
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                self._act(act, choice)
+
+        self.push_screen(ConfirmScreen(question, choices), chosen)
+
+    @work(thread=True, group='actions')
+    def _act(self, act: Callable[[str, FarmClient], str], choice: str) -> None:
+        try:
+            done = act(choice, self.client)
+        except ClientError as error:
+            self.call_from_thread(self.notify, str(error), title='Failed', severity='error',
+                                  timeout=8)
+        else:
+            self.call_from_thread(self.notify, done, title='Done')
+        self.poller.wake()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog='farm-tui',
-        description='The dashboard is not built yet. Until it is, `manageTF -l` and '
-                    '`manageTF -i UUID` (from taskfarm-worker) show runs and their progress.')
-    parser.parse_args(argv)
-    parser.print_help()
-    return 2
+        description='A live terminal dashboard of a task-farm coordinator: runs with progress, '
+                    'rate and ETA, queued work, workers. It only talks to the REST API, so it '
+                    'runs anywhere the coordinator is reachable.',
+        epilog='Keys: 1-4 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
+               'the light/dark theme, q quits. Each screen lists its own keys in the footer.')
+    parser.add_argument('--url', default=os.environ.get('FARM_URL', 'http://127.0.0.1:8000'),
+                        help='the coordinator (default: $FARM_URL or %(default)s)')
+    parser.add_argument('--token', default=os.environ.get('FARM_TOKEN'),
+                        help='a user token (default: $FARM_TOKEN); create one with '
+                             '`farm-coordinator token create USER`')
+    parser.add_argument('--interval', type=float, default=2.0, metavar='SECONDS',
+                        help='seconds between refreshes (default: %(default)s)')
+    parser.add_argument('--light', action='store_true', help='start with the light theme')
+    args = parser.parse_args(argv)
+    if not args.token:
+        parser.error('no token: pass --token or set FARM_TOKEN')
+    if args.interval < 0.2:
+        parser.error('--interval must be at least 0.2 seconds')
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        client = FarmClient(args.url, args.token)
+    except ValueError as error:
+        print(f'farm-tui: {error}', file=sys.stderr)
+        return 2
+    FarmApp(client, args.interval, THEMES[1] if args.light else THEMES[0]).run()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Canned /farm/v1 replies with fixed times, shaped exactly as docs/api-contract.md says, and a fake client."""
+
+import copy
+
+from tui.client import NotFound
+
+NOW = '2026-11-23T17:20:05.123456+00:00'
+UUIDS = ['3f2a9c1e8b7d4e6fa0c1d2e3f4a5b6c7', '7c1d5e0fa9b84c2d8e3f4a5b6c7d8e9f',
+         'a0b1c2d3e4f5061728394a5b6c7d8e9f', 'e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4']
+
+
+def run(uuid, name, num_tasks, waiting, running, done, failed, cancelled=0, state='running',
+        created='2026-11-23T16:05:00+00:00', started='2026-11-23T16:06:10+00:00',
+        finished=None, rate=0.0, eta=None, command=None):
+    return {'uuid': uuid, 'name': name, 'command': command, 'has_inputs': False,
+            'num_tasks': num_tasks, 'waiting': waiting, 'running': running, 'done': done,
+            'failed': failed, 'cancelled': cancelled,
+            'percent_done': round(100.0 * (done + failed + cancelled) / num_tasks, 1),
+            'state': state, 'created_at': created, 'started_at': started,
+            'finished_at': finished, 'rate_per_s': rate, 'eta_s': eta, 'max_tries': 3,
+            'retry_delay_s': 0.0, 'task_timeout_s': None, 'expected_duration_s': None}
+
+
+RUNS = [
+    run(UUIDS[0], 'md-sweep', 2000, 1180, 16, 790, 14, rate=0.85, eta=1388.0,
+        command=['python', 'sim.py', '--seed', '{task}']),
+    run(UUIDS[1], None, 500, 240, 0, 260, 0, created='2026-11-23T15:10:00+00:00',
+        started=None, state='waiting', rate=0.0),
+    run(UUIDS[2], 'blast-chunks', 120, 0, 0, 112, 6, 2, state='finished',
+        created='2026-11-23T12:00:00+00:00', started='2026-11-23T12:00:30+00:00',
+        finished='2026-11-23T13:41:02+00:00'),
+    run(UUIDS[3], 'render-frames', 48, 10, 8, 30, 0, created='2026-11-23T17:01:00+00:00',
+        started='2026-11-23T17:01:05+00:00', rate=2.5, eta=4.0),
+]
+
+WORKERS = [
+    {'uuid': 'w-0001-node017', 'hostname': 'node017', 'pid': 40211, 'slots': 8, 'cpus': 32,
+     'memory_bytes': 13_200_000_000, 'load': 7.91, 'state': 'busy', 'reason': None,
+     'slurm_job_id': '4411823', 'walltime_end_at': '2026-11-23T19:02:00+00:00',
+     'last_heartbeat_at': '2026-11-23T17:20:02+00:00', 'created_at': '2026-11-23T16:06:00+00:00',
+     'tasks': [{'run': UUIDS[0], 'number': n, 'attempt': 1} for n in (801, 802, 803, 805, 806)]},
+    {'uuid': 'w-0002-node018', 'hostname': 'node018', 'pid': 40877, 'slots': 8, 'cpus': 32,
+     'memory_bytes': 9_800_000_000, 'load': 8.02, 'state': 'busy', 'reason': None,
+     'slurm_job_id': '4411824', 'walltime_end_at': '2026-11-23T17:31:00+00:00',
+     'last_heartbeat_at': '2026-11-23T17:20:04+00:00', 'created_at': '2026-11-23T16:06:00+00:00',
+     'tasks': [{'run': UUIDS[3], 'number': 40, 'attempt': 1},
+               {'run': UUIDS[0], 'number': 807, 'attempt': 2}]},
+    {'uuid': 'w-0003-login01', 'hostname': 'login01', 'pid': 2231, 'slots': 2, 'cpus': 8,
+     'memory_bytes': 1_100_000_000, 'load': 0.12, 'state': 'idle', 'reason': None,
+     'slurm_job_id': None, 'walltime_end_at': None,
+     'last_heartbeat_at': '2026-11-23T17:19:58+00:00', 'created_at': '2026-11-23T17:00:00+00:00',
+     'tasks': []},
+    {'uuid': 'w-0004-node009', 'hostname': 'node009', 'pid': 11873, 'slots': 8, 'cpus': 32,
+     'memory_bytes': 20_000_000_000, 'load': 3.5, 'state': 'lost',
+     'reason': 'no heartbeat for 120 s', 'slurm_job_id': '4411700',
+     'walltime_end_at': '2026-11-23T18:00:00+00:00',
+     'last_heartbeat_at': '2026-11-23T16:58:41+00:00', 'created_at': '2026-11-23T15:00:00+00:00',
+     'tasks': []},
+]
+
+
+def task(number, status, attempt=1, failed_tries=0, worker='w-0001-node017', hostname='node017',
+         percent=None, started=None, ended=None, duration=None, exit_code=None, msg=None):
+    return {'number': number, 'status': status, 'attempt': attempt, 'failed_tries': failed_tries,
+            'worker': worker, 'hostname': hostname, 'percent': percent, 'started_at': started,
+            'ended_at': ended, 'duration_s': duration, 'exit_code': exit_code, 'msg': msg,
+            'input': None}
+
+
+TASKS = [
+    task(0, 'done', started='2026-11-23T16:06:11+00:00', ended='2026-11-23T16:07:52+00:00',
+         duration=101.2, exit_code=0, percent=100),
+    task(1, 'failed', attempt=3, failed_tries=3, started='2026-11-23T16:20:00+00:00',
+         ended='2026-11-23T16:20:03+00:00', duration=3.1, exit_code=2,
+         msg='exit code 2'),
+    task(2, 'running', percent=40, started='2026-11-23T17:18:30+00:00'),
+    task(3, 'cancelled', started='2026-11-23T16:40:00+00:00', ended='2026-11-23T16:41:00+00:00',
+         duration=60.0, msg='cancelled by alice'),
+    task(4, 'waiting', attempt=0, worker=None, hostname=None),
+]
+
+LOG_TAIL = '\n'.join([f'step {n:4d}: energy -{1520.5 + n * 0.25:.2f} kJ/mol' for n in range(12)]
+                     + ['Traceback (most recent call last):', '  File "sim.py", line 88',
+                        'ValueError: bad seed'])
+
+OVERVIEW = {
+    'now': NOW,
+    'tasks': {'waiting': 1430, 'running': 24, 'done': 1192, 'failed': 20, 'cancelled': 2},
+    'runs': {'active': 3, 'finished': 1, 'total': 4},
+    'workers': {'idle': 1, 'busy': 2, 'draining': 0, 'lost': 1, 'stopped': 0},
+    'rate_per_s': 3.35,
+    'done_per_minute': [0, 0, 12, 40, 55, 61, 58, 60, 64, 70, 66, 62, 59, 71, 80, 84, 90, 88,
+                        120, 150, 160, 171, 168, 175, 180, 190, 205, 201, 199, 64],
+    'failed_last_hour': 7,
+    'oldest_waiting': {'run': UUIDS[1], 'name': None, 'since': '2026-11-23T15:10:00+00:00'},
+}
+
+
+class FakeClient:
+    """FarmClient's methods over the canned replies; actions change them and are recorded."""
+
+    url = 'http://coordinator.test:8000'
+
+    def __init__(self):
+        self.runs_by_uuid = {r['uuid']: copy.deepcopy(r) for r in RUNS}
+        self.tasks_by_number = {t['number']: copy.deepcopy(t) for t in TASKS}
+        self.calls: list[tuple] = []
+
+    def overview(self):
+        self.calls.append(('overview',))
+        return copy.deepcopy(OVERVIEW)
+
+    def runs(self, state='all', limit=100, offset=0):
+        self.calls.append(('runs', state, limit, offset))
+        runs = [r for r in self.runs_by_uuid.values()
+                if state == 'all' or (state == 'finished') == (r['state'] in ('finished', 'cancelled'))]
+        return {'now': NOW, 'total': len(runs), 'runs': copy.deepcopy(runs[offset:offset + limit])}
+
+    def run(self, uuid):
+        self.calls.append(('run', uuid))
+        if uuid not in self.runs_by_uuid:
+            raise NotFound(404, f'not found: no run {uuid} (HTTP 404)')
+        return copy.deepcopy(self.runs_by_uuid[uuid])
+
+    def tasks(self, uuid, status=None, after=-1, limit=100):
+        self.calls.append(('tasks', uuid, status, after, limit))
+        tasks = [t for n, t in sorted(self.tasks_by_number.items())
+                 if n > after and (status is None or t['status'] == status)]
+        page = tasks[:limit]
+        more = len(tasks) > limit
+        return {'now': NOW, 'tasks': copy.deepcopy(page),
+                'next_after': page[-1]['number'] if more else None}
+
+    def task(self, uuid, number):
+        self.calls.append(('task', uuid, number))
+        return {**copy.deepcopy(self.tasks_by_number[number]), 'log_tail': LOG_TAIL,
+                'error_category': 'ALGORITHM' if number == 1 else None}
+
+    def workers(self, state='all', limit=100, offset=0):
+        self.calls.append(('workers', state, limit, offset))
+        alive = ('idle', 'busy', 'draining')
+        workers = [w for w in WORKERS if state == 'all'
+                   or (state == 'alive') == (w['state'] in alive)]
+        return {'now': NOW, 'total': len(workers), 'workers': copy.deepcopy(workers)}
+
+    def cancel_task(self, uuid, number):
+        self.calls.append(('cancel_task', uuid, number))
+        self.tasks_by_number[number]['status'] = 'cancelled'
+        return copy.deepcopy(self.tasks_by_number[number])
+
+    def restart_run(self, uuid, all_tasks=False):
+        self.calls.append(('restart_run', uuid, all_tasks))
+        r = self.runs_by_uuid[uuid]
+        r['waiting'] += r['failed'] + r['cancelled']
+        r['failed'] = r['cancelled'] = 0
+        return copy.deepcopy(r)
+
+    def cancel_run(self, uuid):
+        self.calls.append(('cancel_run', uuid))
+        self.runs_by_uuid[uuid]['state'] = 'cancelled'
+        return copy.deepcopy(self.runs_by_uuid[uuid])
+
+    def delete_run(self, uuid):
+        self.calls.append(('delete_run', uuid))
+        del self.runs_by_uuid[uuid]

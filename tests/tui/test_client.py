@@ -1,0 +1,102 @@
+"""FarmClient against a canned HTTP server: the contract's paths and queries, and one-line errors."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.tui.canned import NOW, RUNS, TASKS, UUIDS
+from tui.client import BadToken, FarmClient, NotFound, Refused, Unreachable
+
+REPLIES = {
+    ('GET', '/farm/v1/runs?state=active&limit=500&offset=0'):
+        (200, {'now': NOW, 'total': len(RUNS), 'runs': RUNS}),
+    ('GET', f'/farm/v1/runs/{UUIDS[0]}/tasks?after=4&limit=100&status=failed'):
+        (200, {'now': NOW, 'tasks': TASKS[1:2], 'next_after': None}),
+    ('POST', f'/farm/v1/runs/{UUIDS[0]}/restart'): (200, RUNS[0]),
+    ('DELETE', f'/farm/v1/runs/{UUIDS[0]}'): (204, None),
+    ('POST', f'/farm/v1/runs/{UUIDS[2]}/tasks/0/cancel'): (409, {'msg': 'task 0 already finished'}),
+    ('GET', '/farm/v1/overview'): (401, {'msg': 'unknown or expired token'}),
+    ('GET', f'/farm/v1/runs/{UUIDS[3]}'): (404, {'msg': f'no run {UUIDS[3]}'}),
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'  # keep-alive, as the coordinator serves it
+
+    def _answer(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
+        self.server.seen.append((self.command, self.path, body, self.headers['Authorization']))
+        status, reply = REPLIES.get((self.command, self.path), (404, {'msg': 'no such path'}))
+        raw = b'' if reply is None else json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    do_GET = do_POST = do_DELETE = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    httpd.seen = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def client(server):
+    return FarmClient(f'http://127.0.0.1:{server.server_address[1]}/', 'farm_secret')
+
+
+def test_reads_send_the_contracts_paths_and_queries_with_the_bearer_token(client, server):
+    assert client.runs('active', 500, 0)['total'] == len(RUNS)
+    page = client.tasks(UUIDS[0], 'failed', after=4, limit=100)
+    assert page['tasks'][0]['number'] == 1 and page['next_after'] is None
+    assert [auth for *_, auth in server.seen] == ['Bearer farm_secret'] * 2
+
+
+def test_actions_send_their_bodies(client, server):
+    assert client.restart_run(UUIDS[0], all_tasks=True)['uuid'] == UUIDS[0]
+    assert client.delete_run(UUIDS[0]) is None
+    assert [(method, body) for method, _, body, _ in server.seen] == [
+        ('POST', {'all': True}), ('DELETE', None)]
+
+
+def test_a_wrong_token_is_one_line_naming_the_fix(client):
+    with pytest.raises(BadToken) as caught:
+        client.overview()
+    assert str(caught.value) == ('the coordinator refused the token: unknown or expired token '
+                                 '(HTTP 401; check --token / FARM_TOKEN)')
+
+
+def test_an_unknown_run_and_a_refused_action_say_what_the_coordinator_said(client):
+    with pytest.raises(NotFound, match=f'no run {UUIDS[3]} \\(HTTP 404\\)'):
+        client.run(UUIDS[3])
+    with pytest.raises(Refused, match=r'^task 0 already finished \(HTTP 409\)$'):
+        client.cancel_task(UUIDS[2], 0)
+
+
+def test_an_unreachable_coordinator_is_one_line_with_its_url(server):
+    port = server.server_address[1]
+    server.shutdown()
+    server.server_close()
+    with pytest.raises(Unreachable) as caught:
+        FarmClient(f'http://127.0.0.1:{port}', 't').overview()
+    assert str(caught.value) == f'cannot reach the coordinator at http://127.0.0.1:{port}: connection refused'
+
+
+@pytest.mark.parametrize('url', ['ftp://host', 'coordinator:8000', 'http://host:port'])
+def test_a_url_that_is_not_http_is_refused_before_any_request(url):
+    with pytest.raises(ValueError, match='not a coordinator URL'):
+        FarmClient(url, 't')

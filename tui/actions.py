@@ -1,0 +1,52 @@
+"""The dashboard's actions on runs and tasks, each asked through a confirmation modal first."""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tui import format as fmt
+
+if TYPE_CHECKING:
+    from tui.app import FarmApp
+
+
+def restart_run(app: 'FarmApp', run: dict) -> None:
+    def act(choice, client):
+        reply = client.restart_run(run['uuid'], all_tasks=choice == 'all')
+        return f'run {fmt.run_label(run)} restarted: {reply["waiting"]} tasks waiting'
+
+    app.confirm(f'Restart run {fmt.run_label(run)} ({fmt.short(run["uuid"])})?\n'
+                'Failed only: failed and cancelled tasks (and running ones whose worker is gone) '
+                'wait again. All tasks: every task runs again with fresh tries.',
+                [('failed', 'Failed only', 'primary'), ('all', 'All tasks', 'warning')], act)
+
+
+def cancel_run(app: 'FarmApp', run: dict) -> None:
+    def act(choice, client):
+        client.cancel_run(run['uuid'])
+        return f'run {fmt.run_label(run)} cancelled'
+
+    app.confirm(f'Cancel run {fmt.run_label(run)} ({fmt.short(run["uuid"])})?\n'
+                'Waiting and running tasks become cancelled; agents stop the running ones.',
+                [('cancel', 'Cancel run', 'warning')], act)
+
+
+def delete_run(app: 'FarmApp', run: dict, then: Callable[[], None] | None = None) -> None:
+    def act(choice, client):
+        client.delete_run(run['uuid'])
+        if then is not None:
+            app.call_from_thread(then)
+        return f'run {fmt.run_label(run)} deleted'
+
+    app.confirm(f'Delete run {fmt.run_label(run)} ({fmt.short(run["uuid"])}) and all its '
+                f'{run["num_tasks"]:,} tasks?\nThis cannot be undone.',
+                [('delete', 'Delete', 'error')], act)
+
+
+def cancel_task(app: 'FarmApp', run: dict, number: int) -> None:
+    def act(choice, client):
+        reply = client.cancel_task(run['uuid'], number)
+        return f'task {number} of {fmt.run_label(run)} is {reply["status"]}'
+
+    app.confirm(f'Cancel task {number} of run {fmt.run_label(run)}?\n'
+                'If it is running, its agent is told to stop it.',
+                [('cancel', 'Cancel task', 'warning')], act)

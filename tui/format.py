@@ -1,0 +1,108 @@
+"""Pure functions turning API values into short cell text: ages, durations, rates, sizes, bars.
+
+Ages are computed against the reply's `now` (the server's clock), never the
+local one, so a login node with a skewed clock still shows true ages and the
+snapshot tests stay deterministic.
+"""
+
+from datetime import datetime
+
+from rich.text import Text
+
+NONE = '–'
+
+
+def instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def seconds_between(earlier: str | None, later: str | None) -> float | None:
+    start, end = instant(earlier), instant(later)
+    return None if start is None or end is None else (end - start).total_seconds()
+
+
+def duration(seconds: float | None) -> str:
+    """`42s`, `3m 05s`, `2h 10m`, `3d 4h`: two units at most, so columns stay narrow."""
+    if seconds is None:
+        return NONE
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f'{seconds}s'
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f'{minutes}m {seconds:02d}s'
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f'{hours}h {minutes:02d}m'
+    days, hours = divmod(hours, 24)
+    return f'{days}d {hours}h'
+
+
+def age(then: str | None, now: str) -> str:
+    return duration(seconds_between(then, now))
+
+
+def rate(per_s: float | None) -> str:
+    """Per second when at least one a second, else per minute (slow runs are the common case)."""
+    if not per_s:
+        return NONE
+    if per_s >= 1:
+        return f'{per_s:,.1f}/s'
+    return f'{per_s * 60:.1f}/min'
+
+
+def size(num_bytes: int | None) -> str:
+    if num_bytes is None:
+        return NONE
+    value = float(num_bytes)
+    for unit in ('B', 'KiB', 'MiB', 'GiB', 'TiB'):
+        if value < 1024 or unit == 'TiB':
+            return f'{value:.0f} {unit}' if unit == 'B' else f'{value:.1f} {unit}'
+        value /= 1024
+    raise AssertionError('unreachable')
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return NONE
+    return f'{value:,.{digits}f}'
+
+
+def short(uuid: str | None) -> str:
+    """The first 8 hex digits: unique enough on one screen, as git shows commits."""
+    return uuid[:8] if uuid else NONE
+
+
+def run_label(run: dict) -> str:
+    return run.get('name') or short(run['uuid'])
+
+
+def progress_bar(run: dict, width: int = 10) -> Text:
+    """A bar of done (green), failed + cancelled (red) and running (yellow), then the percentage."""
+    total = max(1, run['num_tasks'])
+    parts = [(run['done'], 'green'), (run['failed'] + run.get('cancelled', 0), 'red'),
+             (run['running'], 'yellow')]
+    bar, used = Text(), 0
+    for count, style in parts:
+        cells = min(width - used, round(count * width / total))
+        bar.append('█' * cells, style)
+        used += cells
+    bar.append('░' * (width - used), 'dim')
+    bar.append(f' {run["percent_done"]:5.1f}%')
+    return bar
+
+
+STATE_STYLES = {
+    'waiting': 'cyan', 'running': 'yellow', 'finished': 'green', 'cancelled': 'magenta',
+    'done': 'green', 'failed': 'red', 'idle': 'cyan', 'busy': 'green', 'draining': 'yellow',
+    'lost': 'bold red', 'stopped': 'dim',
+}
+
+
+def state(name: str | None) -> Text:
+    return Text(name or NONE, STATE_STYLES.get(name or '', ''))
+
+
+def right(value: str) -> Text:
+    """A right-aligned cell, for numbers and durations."""
+    return Text(value, justify='right')

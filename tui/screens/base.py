@@ -1,0 +1,60 @@
+"""FarmScreen: the frame every dashboard screen shares (header, problem panel, status bar, footer).
+
+A screen declares the requests it needs (`feeds`) and draws itself from the
+app's state (`render_state`); it never fetches anything itself.
+"""
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from tui.poller import Feed
+from tui.state import State
+from tui.widgets.problem import ProblemPanel
+from tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tui.app import FarmApp
+
+
+class FarmScreen(Screen):
+    """Subclasses provide `compose_body`, `feeds` and `render_state`."""
+
+    app: 'FarmApp'
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ProblemPanel(id='problem')
+        with Vertical(id='body'):
+            yield from self.compose_body()
+        yield StatusBar(id='status')
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def feeds(self) -> list[Feed]:
+        return []
+
+    def render_state(self, state: State) -> None:
+        """Draw from the state; called after every reply while this screen is on top."""
+
+    def on_screen_resume(self) -> None:
+        self.app.watch_screen(self)
+
+    def refresh_view(self) -> None:
+        state = self.app.state
+        self.query_one(StatusBar).show(state.connection, self.app.client.url,
+                                       self.app.poller.interval_s)
+        self.query_one(ProblemPanel).show(state.connection)
+        self.render_state(state)
+
+    def reply(self, key: str) -> dict | None:
+        return self.app.state.replies.get(key)
+
+    def refetch(self) -> None:
+        """Our request changed (filter, page): poll the new one now."""
+        self.app.watch_screen(self)

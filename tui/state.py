@@ -1,0 +1,50 @@
+"""The dashboard's one source of truth: the latest reply of every feed and the connection's health."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.client import BadToken, ClientError, Unreachable
+from tui.poller import Reply
+
+
+@dataclass
+class Connection:
+    """How the last request went; `kind` is connecting, ok, unreachable, bad-token or error."""
+
+    kind: str = 'connecting'
+    message: str = 'connecting…'
+    server_now: str | None = None
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == 'ok'
+
+
+def _kind(error: ClientError) -> str:
+    if isinstance(error, Unreachable):
+        return 'unreachable'
+    if isinstance(error, BadToken):
+        return 'bad-token'
+    return 'error'
+
+
+@dataclass
+class State:
+    """Replies by feed key; a failed fetch keeps the last good data (stale beats blank)."""
+
+    replies: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, ClientError] = field(default_factory=dict)
+    connection: Connection = field(default_factory=Connection)
+
+    def apply(self, reply: Reply) -> None:
+        if reply.error is None:
+            self.replies[reply.key] = reply.data
+            self.errors.pop(reply.key, None)
+            now = reply.data.get('now') if isinstance(reply.data, dict) else None
+            self.connection = Connection('ok', 'connected', now or self.connection.server_now,
+                                         reply.elapsed_s)
+        else:
+            self.errors[reply.key] = reply.error
+            self.connection = Connection(_kind(reply.error), str(reply.error),
+                                         self.connection.server_now, reply.elapsed_s)

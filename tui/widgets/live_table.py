@@ -1,0 +1,71 @@
+"""LiveTable: a DataTable updated in place from keyed rows, keeping the cursor on the same row."""
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
+
+Row = tuple[str, Sequence]  # (key, cells)
+
+
+class LiveTable(DataTable):
+    """`sync(rows)` adds, updates and removes rows; it never clears, so scroll position survives."""
+
+    DEFAULT_CSS = 'LiveTable { height: 1fr; }'
+
+    def __init__(self, columns: Sequence[tuple[str, str]], **kwargs):
+        kwargs.setdefault('cursor_type', 'row')
+        kwargs.setdefault('zebra_stripes', True)
+        super().__init__(**kwargs)
+        self._columns_spec = columns
+        self._cells: dict[str, tuple] = {}
+
+    def on_mount(self) -> None:
+        for key, label in self._columns_spec:
+            self.add_column(label, key=key)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor, or None when the table is empty."""
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except CellDoesNotExist:
+            return None
+
+    def sync(self, rows: Sequence[Row]) -> None:
+        """Make the table show exactly `rows`, in that order, touching only what changed."""
+        keep = self.cursor_key
+        wanted = {key for key, _ in rows}
+        for key in [key for key in self._cells if key not in wanted]:
+            self.remove_row(key)
+            del self._cells[key]
+        columns = [key for key, _ in self._columns_spec]
+        for key, cells in rows:
+            cells = tuple(cells)
+            old = self._cells.get(key)
+            if old is None:
+                self.add_row(_fresh(cells[0]), *cells[1:], key=key)
+            elif old != cells:
+                for index, (column, before, after) in enumerate(zip(columns, old, cells)):
+                    if before != after:
+                        self.update_cell(key, column, _fresh(after) if index == 0 else after)
+            self._cells[key] = cells
+        self._reorder([key for key, _ in rows])
+        if keep is not None and keep in self._cells:
+            index = self.get_row_index(keep)
+            if index != self.cursor_row:
+                self.move_cursor(row=index, scroll=False)
+
+    def _reorder(self, keys: list[str]) -> None:
+        if [row.key.value for row in self.ordered_rows] == keys:
+            return
+        rank = {id(self.get_row(key)[0]): index for index, key in enumerate(keys)}
+        self.sort(key=lambda cells: rank[id(cells[0])])
+
+
+def _fresh(cell) -> Text:
+    """A new Text object per first cell: `_reorder` tells rows apart by its identity."""
+    return Text(cell) if isinstance(cell, str) else cell.copy()

@@ -1,0 +1,23 @@
+"""ProblemPanel: what went wrong talking to the coordinator and what to do about it, in words."""
+
+from textual.widgets import Static
+
+from tui.state import Connection
+
+_ADVICE = {
+    'unreachable': 'Is `farm-coordinator serve` running there? Point farm-tui at it with --url '
+                   'or FARM_URL.',
+    'bad-token': 'Create a token with `farm-coordinator token create USER` (or `farm login`) and '
+                 'pass it with --token or FARM_TOKEN.',
+    'error': 'The coordinator log may say more.',
+}
+
+
+class ProblemPanel(Static):
+    """Hidden while requests succeed; the data shown below it is the last that arrived."""
+
+    def show(self, connection: Connection) -> None:
+        self.display = connection.kind in _ADVICE
+        if self.display:
+            self.update(f'{connection.message}\n{_ADVICE[connection.kind]} '
+                        'Retrying; the data below (if any) is the last that arrived.')
