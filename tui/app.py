@@ -40,11 +40,13 @@ class FarmApp(App):
              'workers': WorkersScreen}
     DEFAULT_MODE = 'overview'
     BINDINGS = [
-        Binding('1', "switch_mode('overview')", 'Overview'),
-        Binding('2', "switch_mode('runs')", 'Runs'),
-        Binding('3', "switch_mode('queues')", 'Queues'),
-        Binding('4', "switch_mode('workers')", 'Workers'),
-        Binding('g', 'refresh_now', 'Refresh'),
+        # the screens' keys are shown (and clickable) in the NavBar, which keeps the footer
+        # for the keys of the screen on top
+        Binding('1', "switch_mode('overview')", 'Overview', show=False),
+        Binding('2', "switch_mode('runs')", 'Runs', show=False),
+        Binding('3', "switch_mode('queues')", 'Queues', show=False),
+        Binding('4', "switch_mode('workers')", 'Workers', show=False),
+        Binding('g', 'refresh_now', 'Refresh', show=False),
         Binding('t', 'toggle_theme', 'Theme'),
         Binding('q', 'quit', 'Quit'),
     ]

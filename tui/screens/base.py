@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from tui.poller import Feed
 from tui.state import State
+from tui.widgets.nav import NavBar
 from tui.widgets.problem import ProblemPanel
 from tui.widgets.status_bar import StatusBar
 
@@ -26,12 +27,12 @@ class FarmScreen(Screen):
     app: 'FarmApp'
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield NavBar(id='nav')
         yield ProblemPanel(id='problem')
         with Vertical(id='body'):
             yield from self.compose_body()
         yield StatusBar(id='status')
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -45,8 +46,13 @@ class FarmScreen(Screen):
     def on_screen_resume(self) -> None:
         self.app.watch_screen(self)
 
+    def where(self) -> str:
+        """Where in the screen's mode we are, beyond its name (e.g. the open run)."""
+        return ''
+
     def refresh_view(self) -> None:
         state = self.app.state
+        self.query_one(NavBar).show(self.app.current_mode, self.where())
         self.query_one(StatusBar).show(state.connection, self.app.client.url,
                                        self.app.poller.interval_s)
         self.query_one(ProblemPanel).show(state.connection)

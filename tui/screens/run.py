@@ -52,9 +52,9 @@ class RunScreen(FarmScreen):
     SUB_TITLE = 'Run'
     BINDINGS = [
         Binding('escape', 'app.pop_screen', 'Back'),
-        Binding('f', 'filter', 'Status filter'),
-        Binding('n', 'page(1)', 'Next page'),
-        Binding('p', 'page(-1)', 'Prev page'),
+        Binding('f', 'filter', 'Filter'),
+        Binding('n', 'page(1)', 'Page', key_display='n/p'),
+        Binding('p', 'page(-1)', 'Previous page', show=False),
         Binding('c', 'cancel_task', 'Cancel task'),
         Binding('R', 'restart', 'Restart'),
         Binding('x', 'cancel_run', 'Cancel run'),
@@ -80,6 +80,9 @@ class RunScreen(FarmScreen):
     def tasks_key(self) -> str:
         return f'tasks/{self.run["uuid"]}?status={self.status}&after={self.cursors[-1]}'
 
+    def where(self) -> str:
+        return f'run {fmt.run_label(self.run)}'
+
     def feeds(self) -> list[Feed]:
         uuid, status, after = self.run['uuid'], self.status, self.cursors[-1]
         return [Feed(self.run_key, lambda client: client.run(uuid)),
@@ -87,7 +90,6 @@ class RunScreen(FarmScreen):
 
     def render_state(self, state: State) -> None:
         self.run = state.replies.get(self.run_key, self.run)
-        self.sub_title = f'Run {fmt.run_label(self.run)}'
         self.query_one('#run-header', Static).update(run_header(self.run))
         data = state.replies.get(self.tasks_key)
         if data is None:

@@ -33,8 +33,8 @@ class RunsScreen(FarmScreen):
     BINDINGS = [
         Binding('enter', 'open', 'Open', show=False),
         Binding('f', 'filter', 'Filter'),
-        Binding('n', 'page(1)', 'Next page'),
-        Binding('p', 'page(-1)', 'Prev page'),
+        Binding('n', 'page(1)', 'Page', key_display='n/p'),
+        Binding('p', 'page(-1)', 'Previous page', show=False),
         Binding('R', 'restart', 'Restart'),
         Binding('x', 'cancel_run', 'Cancel run'),
         Binding('D', 'delete', 'Delete'),

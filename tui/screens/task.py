@@ -63,12 +63,14 @@ class TaskScreen(FarmScreen):
     def key(self) -> str:
         return f'task/{self.run["uuid"]}/{self.number}'
 
+    def where(self) -> str:
+        return f'run {fmt.run_label(self.run)} › task {self.number}'
+
     def feeds(self) -> list[Feed]:
         uuid, number = self.run['uuid'], self.number
         return [Feed(self.key, lambda client: client.task(uuid, number))]
 
     def render_state(self, state: State) -> None:
-        self.sub_title = f'Task {self.number} of {fmt.run_label(self.run)}'
         task = state.replies.get(self.key)
         if task is None:
             return
