@@ -120,7 +120,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     'runs anywhere the coordinator is reachable.',
         epilog='Keys: 1-4 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
                'the light/dark theme, q quits. Each screen lists its own keys in the footer.')
-    parser.add_argument('--url', default=os.environ.get('FARM_URL', 'http://127.0.0.1:8000'),
+    parser.add_argument('--url', default=os.environ.get('FARM_URL', 'http://127.0.0.1:8080'),
                         help='the coordinator (default: $FARM_URL or %(default)s)')
     parser.add_argument('--token', default=os.environ.get('FARM_TOKEN'),
                         help='a user token (default: $FARM_TOKEN); create one with '
