@@ -1,4 +1,4 @@
-"""`farm-tui`: the App (modes = screens, one state, one poller) and the command line that starts it."""
+"""`farm-tui`: the App (a mode per screen, one state, one poller) and its command line."""
 
 import argparse
 import os

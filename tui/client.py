@@ -1,4 +1,4 @@
-"""The dashboard's REST client: one method per `/farm/v1` read or action, one clear error per failure.
+"""The dashboard's REST client: a method per `/farm/v1` read or action, a clear error per failure.
 
 It never retries by itself: the poller calls again on its next tick, so an
 outage shows on screen as it happens instead of hiding behind a backoff.

@@ -62,7 +62,7 @@ def size(num_bytes: int | None) -> str:
     raise AssertionError('unreachable')
 
 
-def number(value: float | int | None, digits: int = 0) -> str:
+def number(value: float | None, digits: int = 0) -> str:
     if value is None:
         return NONE
     return f'{value:,.{digits}f}'

@@ -1,4 +1,4 @@
-"""The poller: fetches the visible screen's feeds in a background thread and hands each reply to the UI.
+"""The poller: fetches the visible screen's feeds in a background thread, hands replies to the UI.
 
 The UI thread only ever swaps the list of feeds (one assignment) and sets an
 event to ask for an early refresh; it never waits on the network. The thread

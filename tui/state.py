@@ -1,4 +1,4 @@
-"""The dashboard's one source of truth: the latest reply of every feed and the connection's health."""
+"""The one source of truth: the latest reply of every feed and the connection's health."""
 
 from dataclasses import dataclass, field
 from typing import Any

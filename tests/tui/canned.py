@@ -1,4 +1,4 @@
-"""Canned /farm/v1 replies with fixed times, shaped exactly as docs/api-contract.md says, and a fake client."""
+"""Canned /farm/v1 replies with fixed times, shaped as the API contract says, and a fake client."""
 
 import copy
 
@@ -112,8 +112,9 @@ class FakeClient:
 
     def runs(self, state='all', limit=100, offset=0):
         self.calls.append(('runs', state, limit, offset))
+        over = ('finished', 'cancelled')
         runs = [r for r in self.runs_by_uuid.values()
-                if state == 'all' or (state == 'finished') == (r['state'] in ('finished', 'cancelled'))]
+                if state == 'all' or (state == 'finished') == (r['state'] in over)]
         return {'now': NOW, 'total': len(runs), 'runs': copy.deepcopy(runs[offset:offset + limit])}
 
     def run(self, uuid):

@@ -1,4 +1,4 @@
-"""Helpers for Pilot tests: wait for the visible screen's data instead of sleeping a guessed time."""
+"""Pilot helpers: wait for the visible screen's data instead of sleeping a guessed time."""
 
 import asyncio
 

@@ -1,4 +1,4 @@
-"""FarmClient against a canned HTTP server: the contract's paths and queries, and one-line errors."""
+"""FarmClient against a canned HTTP server: the contract's paths and queries, one-line errors."""
 
 import json
 import threading
@@ -93,7 +93,8 @@ def test_an_unreachable_coordinator_is_one_line_with_its_url(server):
     server.server_close()
     with pytest.raises(Unreachable) as caught:
         FarmClient(f'http://127.0.0.1:{port}', 't').overview()
-    assert str(caught.value) == f'cannot reach the coordinator at http://127.0.0.1:{port}: connection refused'
+    assert str(caught.value) == (f'cannot reach the coordinator at http://127.0.0.1:{port}: '
+                                 'connection refused')
 
 
 @pytest.mark.parametrize('url', ['ftp://host', 'coordinator:8000', 'http://host:port'])

@@ -1,4 +1,4 @@
-"""Overview: task totals by state, throughput with a sparkline, runs, workers, oldest wait, failures."""
+"""Overview: tasks by state, throughput and its sparkline, runs, workers, oldest wait, failures."""
 
 from rich.text import Text
 from textual.app import ComposeResult

@@ -14,15 +14,16 @@ PAGE = 500
 COLUMNS = [('run', 'Run'), ('waiting', 'Waiting'), ('running', 'Running'),
            ('pending', 'Pending for'), ('started', 'First claim'), ('rate', 'Rate'),
            ('eta', 'ETA'), ('tries', 'Max tries'), ('command', 'Command'), ('uuid', 'UUID')]
+RIGHT = {'waiting', 'running', 'pending', 'started', 'rate', 'eta', 'tries'}
 
 
 def queue_row(run: dict, now: str) -> tuple:
     started = fmt.age(run['started_at'], now) + ' ago' if run['started_at'] else 'not yet'
     command = ' '.join(run['command']) if run.get('command') else fmt.NONE
-    return (fmt.run_label(run), fmt.right(fmt.number(run['waiting'])),
-            fmt.right(fmt.number(run['running'])), fmt.right(fmt.age(run['created_at'], now)),
-            fmt.right(started), fmt.right(fmt.rate(run['rate_per_s'])),
-            fmt.right(fmt.duration(run['eta_s'])), fmt.right(str(run['max_tries'])), command[:40],
+    return (fmt.run_label(run), fmt.number(run['waiting']),
+            fmt.number(run['running']), fmt.age(run['created_at'], now),
+            started, fmt.rate(run['rate_per_s']),
+            fmt.duration(run['eta_s']), str(run['max_tries']), command[:40],
             fmt.short(run['uuid']))
 
 
@@ -35,7 +36,7 @@ class QueuesScreen(FarmScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id='summary', classes='summary')
-        yield LiveTable(COLUMNS, id='table')
+        yield LiveTable(COLUMNS, right=RIGHT, id='table')
 
     def feeds(self) -> list[Feed]:
         return [Feed(self.key, lambda client: client.runs('active', PAGE, 0))]

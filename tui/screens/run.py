@@ -17,15 +17,16 @@ PAGE = 100
 COLUMNS = [('number', 'Task'), ('status', 'Status'), ('attempt', 'Attempt'),
            ('failed_tries', 'Failed tries'), ('host', 'Worker'), ('percent', '%'),
            ('started', 'Started'), ('duration', 'Duration'), ('exit', 'Exit'), ('msg', 'Message')]
+RIGHT = {'number', 'attempt', 'failed_tries', 'percent', 'started', 'duration', 'exit'}
 
 
 def task_row(task: dict, now: str) -> tuple:
     started = fmt.age(task['started_at'], now) + ' ago' if task['started_at'] else fmt.NONE
-    return (fmt.right(str(task['number'])), fmt.state(task['status']),
-            fmt.right(str(task['attempt'])), fmt.right(str(task['failed_tries'])),
-            task['hostname'] or fmt.short(task['worker']), fmt.right(fmt.number(task['percent'])),
-            fmt.right(started), fmt.right(fmt.duration(task['duration_s'])),
-            fmt.right(fmt.NONE if task['exit_code'] is None else str(task['exit_code'])),
+    return (str(task['number']), fmt.state(task['status']),
+            str(task['attempt']), str(task['failed_tries']),
+            task['hostname'] or fmt.short(task['worker']), fmt.number(task['percent']),
+            started, fmt.duration(task['duration_s']),
+            fmt.NONE if task['exit_code'] is None else str(task['exit_code']),
             (task['msg'] or '')[:60])
 
 
@@ -70,7 +71,7 @@ class RunScreen(FarmScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id='run-header', classes='summary')
         yield Static(id='summary', classes='summary')
-        yield LiveTable(COLUMNS, id='table')
+        yield LiveTable(COLUMNS, right=RIGHT, id='table')
 
     @property
     def run_key(self) -> str:

@@ -16,14 +16,15 @@ PAGE = 500
 COLUMNS = [('run', 'Run'), ('state', 'State'), ('progress', 'Progress'), ('tasks', 'Tasks'),
            ('waiting', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'),
            ('rate', 'Rate'), ('eta', 'ETA'), ('age', 'Age'), ('uuid', 'UUID')]
+RIGHT = {'tasks', 'waiting', 'running', 'done', 'failed', 'rate', 'eta', 'age'}
 
 
 def run_row(run: dict, now: str) -> tuple:
-    counts = [fmt.right(fmt.number(run[key]))
+    counts = [fmt.number(run[key])
               for key in ('num_tasks', 'waiting', 'running', 'done', 'failed')]
     return (fmt.run_label(run), fmt.state(run['state']), fmt.progress_bar(run), *counts,
-            fmt.right(fmt.rate(run['rate_per_s'])), fmt.right(fmt.duration(run['eta_s'])),
-            fmt.right(fmt.age(run['created_at'], now)), fmt.short(run['uuid']))
+            fmt.rate(run['rate_per_s']), fmt.duration(run['eta_s']),
+            fmt.age(run['created_at'], now), fmt.short(run['uuid']))
 
 
 class RunsScreen(FarmScreen):
@@ -47,7 +48,7 @@ class RunsScreen(FarmScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id='summary', classes='summary')
-        yield LiveTable(COLUMNS, id='table')
+        yield LiveTable(COLUMNS, right=RIGHT, id='table')
 
     @property
     def key(self) -> str:

@@ -17,6 +17,7 @@ COLUMNS = [('host', 'Host'), ('pid', 'PID'), ('state', 'State'), ('slots', 'Slot
            ('heartbeat', 'Heartbeat'), ('load', 'Load'), ('memory', 'Memory'),
            ('slurm', 'Slurm job'), ('walltime', 'Walltime left'), ('tasks', 'Tasks'),
            ('reason', 'Reason'), ('uuid', 'UUID')]
+RIGHT = {'pid', 'slots', 'heartbeat', 'load', 'memory', 'walltime'}
 
 
 def tasks_cell(tasks: list[dict]) -> str:
@@ -35,11 +36,11 @@ def worker_row(worker: dict, now: str) -> tuple:
     walltime = fmt.NONE
     if worker['walltime_end_at'] and alive:
         walltime = fmt.duration(fmt.seconds_between(now, worker['walltime_end_at']))
-    return (worker['hostname'], fmt.right(str(worker['pid'])), fmt.state(worker['state']),
-            fmt.right(f'{len(worker["tasks"])}/{worker["slots"]}'),
-            fmt.right(fmt.age(worker['last_heartbeat_at'], now)),
-            fmt.right(fmt.number(worker['load'], 2)), fmt.right(fmt.size(worker['memory_bytes'])),
-            worker['slurm_job_id'] or fmt.NONE, fmt.right(walltime), tasks_cell(worker['tasks']),
+    return (worker['hostname'], str(worker['pid']), fmt.state(worker['state']),
+            f'{len(worker["tasks"])}/{worker["slots"]}',
+            fmt.age(worker['last_heartbeat_at'], now),
+            fmt.number(worker['load'], 2), fmt.size(worker['memory_bytes']),
+            worker['slurm_job_id'] or fmt.NONE, walltime, tasks_cell(worker['tasks']),
             worker['reason'] or '', fmt.short(worker['uuid']))
 
 
@@ -55,7 +56,7 @@ class WorkersScreen(FarmScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id='summary', classes='summary')
-        yield LiveTable(COLUMNS, id='table')
+        yield LiveTable(COLUMNS, right=RIGHT, id='table')
 
     @property
     def key(self) -> str:

@@ -1,6 +1,6 @@
 """LiveTable: a DataTable updated in place from keyed rows, keeping the cursor on the same row."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -14,16 +14,19 @@ class LiveTable(DataTable):
 
     DEFAULT_CSS = 'LiveTable { height: 1fr; }'
 
-    def __init__(self, columns: Sequence[tuple[str, str]], **kwargs):
+    def __init__(self, columns: Sequence[tuple[str, str]], right: Collection[str] = (),
+                 **kwargs):
+        """`columns` are (key, label); the columns named in `right` (numbers) are right-aligned."""
         kwargs.setdefault('cursor_type', 'row')
         kwargs.setdefault('zebra_stripes', True)
         super().__init__(**kwargs)
         self._columns_spec = columns
+        self._right = [key in right for key, _ in columns]
         self._cells: dict[str, tuple] = {}
 
     def on_mount(self) -> None:
-        for key, label in self._columns_spec:
-            self.add_column(label, key=key)
+        for (key, label), right in zip(self._columns_spec, self._right):
+            self.add_column(Text(label, justify='right') if right else label, key=key)
 
     @property
     def cursor_key(self) -> str | None:
@@ -47,11 +50,12 @@ class LiveTable(DataTable):
             cells = tuple(cells)
             old = self._cells.get(key)
             if old is None:
-                self.add_row(_fresh(cells[0]), *cells[1:], key=key)
+                self.add_row(*[self._shown(index, cell) for index, cell in enumerate(cells)],
+                             key=key)
             elif old != cells:
                 for index, (column, before, after) in enumerate(zip(columns, old, cells)):
                     if before != after:
-                        self.update_cell(key, column, _fresh(after) if index == 0 else after)
+                        self.update_cell(key, column, self._shown(index, after))
             self._cells[key] = cells
         self._reorder([key for key, _ in rows])
         if keep is not None and keep in self._cells:
@@ -65,7 +69,9 @@ class LiveTable(DataTable):
         rank = {id(self.get_row(key)[0]): index for index, key in enumerate(keys)}
         self.sort(key=lambda cells: rank[id(cells[0])])
 
-
-def _fresh(cell) -> Text:
-    """A new Text object per first cell: `_reorder` tells rows apart by its identity."""
-    return Text(cell) if isinstance(cell, str) else cell.copy()
+    def _shown(self, index: int, cell):
+        """The cell as drawn; the first is always a new Text, as `_reorder` tells rows apart by
+        its identity."""
+        if isinstance(cell, str) and (index == 0 or self._right[index]):
+            return Text(cell, justify='right' if self._right[index] else 'left')
+        return cell.copy() if index == 0 else cell

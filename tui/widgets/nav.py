@@ -1,4 +1,4 @@
-"""NavBar: the top line naming the app and its screens; the current one is highlighted, all clickable."""
+"""NavBar: the top line naming the app and its screens, the current one highlighted, clickable."""
 
 from textual.widgets import Static
 
