@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.client import BadToken, ClientError, Unreachable
+from tui.client import BadToken, ClientError, NotFound, Unreachable
 from tui.poller import Reply
 
 
@@ -44,6 +44,10 @@ class State:
             now = reply.data.get('now') if isinstance(reply.data, dict) else None
             self.connection = Connection('ok', 'connected', now or self.connection.server_now,
                                          reply.elapsed_s)
+        elif isinstance(reply.error, NotFound):
+            # the coordinator answered: the thing is gone (deleted meanwhile), the link is fine
+            self.errors[reply.key] = reply.error
+            self.replies.pop(reply.key, None)
         else:
             self.errors[reply.key] = reply.error
             self.connection = Connection(_kind(reply.error), str(reply.error),

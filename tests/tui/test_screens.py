@@ -195,3 +195,20 @@ def test_the_confirmation_modal_names_the_run():
         assert {button.id for button in app.screen.query(Button)} == {'delete', 'back'}
 
     run_app(scenario)
+
+
+def test_a_run_deleted_elsewhere_is_said_so_while_the_connection_stays_ok():
+    client = FakeClient()
+
+    async def scenario(pilot, app):
+        await pilot.press('2')
+        await settled(pilot)
+        await pilot.press('enter')
+        await settled(pilot)
+        del client.runs_by_uuid[UUIDS[0]]  # someone else deleted it
+        await until(pilot, lambda: 'no longer exists' in text_of(app, '#run-header'),
+                    what='the run reported gone')
+        assert 'ok' in text_of(app, '#status')
+        assert not app.screen.query_one('#problem').display
+
+    run_app(scenario, client)

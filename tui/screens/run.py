@@ -7,6 +7,7 @@ from textual.widgets import DataTable, Static
 
 from tui import actions
 from tui import format as fmt
+from tui.client import NotFound
 from tui.poller import Feed
 from tui.screens.base import FarmScreen
 from tui.state import State
@@ -90,6 +91,11 @@ class RunScreen(FarmScreen):
                 Feed(self.tasks_key, lambda client: client.tasks(uuid, status, after, PAGE))]
 
     def render_state(self, state: State) -> None:
+        if isinstance(state.errors.get(self.run_key), NotFound):
+            self.query_one('#run-header', Static).update(Text(
+                f'Run {fmt.run_label(self.run)} ({self.run["uuid"]}) no longer exists: it was '
+                'deleted. Esc goes back.', 'bold red'))
+            return
         self.run = state.replies.get(self.run_key, self.run)
         self.query_one('#run-header', Static).update(run_header(self.run))
         data = state.replies.get(self.tasks_key)
