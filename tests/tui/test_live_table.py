@@ -24,6 +24,21 @@ def test_unchanged_rows_are_not_touched():
     asyncio.run(_unchanged_untouched())
 
 
+def test_a_column_widens_when_a_value_outgrows_it():
+    asyncio.run(_widens())
+
+
+async def _widens():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(LiveTable)
+        table.sync(rows(('a', 1), ('b', 2)))
+        await pilot.pause()
+        table.sync(rows(('a', 1), ('b', 123456789)))
+        await pilot.pause()
+        assert table.columns[table.ordered_columns[1].key].content_width >= 9
+
+
 async def _cursor_stays():
     app = TableApp()
     async with app.run_test() as pilot:
@@ -48,5 +63,5 @@ async def _unchanged_untouched():
         updates = []
         table.update_cell = lambda *args, **kwargs: updates.append(args)
         table.sync(rows(('a', 1), ('b', 3)))
-        assert updates == [('b', 'count', '3')]
+        assert [args for args in updates] == [('b', 'count', '3')]
         assert table.get_row('a')[0] is first

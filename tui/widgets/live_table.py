@@ -2,9 +2,10 @@
 
 from collections.abc import Collection, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 
 Row = tuple[str, Sequence]  # (key, cells)
 
@@ -55,7 +56,9 @@ class LiveTable(DataTable):
             elif old != cells:
                 for index, (column, before, after) in enumerate(zip(columns, old, cells)):
                     if before != after:
-                        self.update_cell(key, column, self._shown(index, after))
+                        shown = self._shown(index, after)
+                        self.update_cell(key, column, shown,
+                                         update_width=self._wider(column, shown))
             self._cells[key] = cells
         self._reorder([key for key, _ in rows])
         if keep is not None and keep in self._cells:
@@ -68,6 +71,12 @@ class LiveTable(DataTable):
             return
         rank = {id(self.get_row(key)[0]): index for index, key in enumerate(keys)}
         self.sort(key=lambda cells: rank[id(cells[0])])
+
+    def _wider(self, column: str, cell) -> bool:
+        """Whether `cell` needs a wider column. Asking DataTable to re-measure on every update
+        would re-measure the whole column whenever a value gets shorter (O(rows) per cell)."""
+        width = cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+        return width > self.columns[ColumnKey(column)].content_width
 
     def _shown(self, index: int, cell):
         """The cell as drawn; the first is always a new Text, as `_reorder` tells rows apart by
