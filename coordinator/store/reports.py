@@ -58,7 +58,7 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
         run = find_run(principal, run_uuid, lock=True)
         max_tries, retry_delay_s = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
                                            (run.id,)).fetchone()
-        counters = RunCounters(run.id)
+        counters = RunCounters(run.id, now)
         rows = _task_rows(run.id, {result.number for result in results})
         for result in results:
             row = rows.get(result.number)
