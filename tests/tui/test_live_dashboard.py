@@ -1,0 +1,109 @@
+"""The dashboard under Pilot against a live coordinator with real data and a real farmworker agent.
+
+One scenario per backend (a coordinator start costs seconds): every screen, a drill-down into a
+run and a task, and each action through its confirmation, checked after the next refresh.
+"""
+
+import asyncio
+
+import pytest
+from textual.widgets import Static
+
+from tests.e2e.test_farmworker import Farm
+from tests.tui.pilot import cells, settled, table_keys, until
+from tui.app import FarmApp
+from tui.client import FarmClient
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.run import RunScreen
+from tui.screens.runs import RunsScreen
+from tui.screens.task import TaskScreen
+from tui.screens.workers import WorkersScreen
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def farm(serve, tmp_path):
+    farm = Farm(serve(workers=2), tmp_path)
+    # run "worked": 6 tasks done by a real agent; task 3 fails for good (one try)
+    farm.worked = farm.create_run(6, name='worked', max_tries=1)
+    agent = farm.agent(farm.worked, 'echo working on {task}; test {task} != 3', '--slots', '2')
+    output, _ = agent.communicate(timeout=60)
+    assert agent.returncode == 0, output
+    # run "queued": nobody works it
+    farm.queued = farm.create_run(4, name='queued')
+    return farm
+
+
+def text_of(app, selector) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def confirm(pilot, key: str, button: str) -> None:
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), what='the modal')
+    await pilot.click(f'#{button}')
+
+
+def test_every_screen_drill_down_and_action_against_a_live_coordinator(farm):
+    asyncio.run(_scenario(farm))
+
+
+async def _scenario(farm):
+    app = FarmApp(FarmClient(farm.coordinator.url, farm.token), interval_s=0.3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert 'ok' in text_of(app, '#status')
+        assert '10' in text_of(app, '#tasks')  # 6 + 4 tasks in total
+
+        await pilot.press('3')  # queues: only the run nobody works has waiting tasks
+        await settled(pilot)
+        assert table_keys(app) == [farm.queued]
+
+        await pilot.press('4')
+        await settled(pilot)
+        assert isinstance(app.screen, WorkersScreen) and len(table_keys(app)) == 1
+        assert cells(app, table_keys(app)[0])[2] == 'stopped'  # the agent left when done
+
+        await pilot.press('2', 'f')  # runs, "all" (the worked run is finished)
+        await until(pilot, lambda: set(table_keys(app)) == {farm.worked, farm.queued},
+                    what='both runs listed')
+        row = cells(app, farm.worked)
+        assert (row[6].strip(), row[7].strip()) == ('5', '1'), row  # done, failed
+
+        app.screen.query_one('LiveTable').move_cursor(row=table_keys(app).index(farm.worked))
+        await pilot.press('enter')
+        await settled(pilot)
+        assert isinstance(app.screen, RunScreen) and len(table_keys(app)) == 6
+        await pilot.press('f', 'f', 'f', 'f')  # -> failed
+        await until(pilot, lambda: table_keys(app) == ['3'], what='the failed task alone')
+        await pilot.press('enter')
+        await settled(pilot)
+        assert isinstance(app.screen, TaskScreen)
+        assert 'exit code  1' in text_of(app, '#task-fields')
+        assert 'working on 3' in text_of(app, '#log-text')
+        await pilot.press('escape')
+
+        # restart, failed only: task 3 waits again; then all: every task waits again
+        await confirm(pilot, 'R', 'failed')
+        await until(pilot, lambda: (app.screen.run['waiting'], app.screen.run['failed']) == (1, 0),
+                    what='the failed task waiting again')
+        await confirm(pilot, 'R', 'all')
+        await until(pilot, lambda: app.screen.run['waiting'] == 6, what='all six waiting again')
+        # cancel the whole run
+        await confirm(pilot, 'x', 'cancel')
+        await until(pilot, lambda: app.screen.run['state'] == 'cancelled', what='run cancelled')
+        await pilot.press('escape')
+
+        # cancel task 0 of the queued run
+        app.screen.query_one('LiveTable').move_cursor(row=table_keys(app).index(farm.queued))
+        await pilot.press('enter')
+        await settled(pilot)
+        await confirm(pilot, 'c', 'cancel')
+        await until(pilot, lambda: cells(app, '0')[1] == 'cancelled', what='task 0 cancelled')
+
+        # delete the queued run from its own screen: back on Runs, where it is gone
+        await confirm(pilot, 'D', 'delete')
+        await until(pilot, lambda: isinstance(app.screen, RunsScreen)
+                    and table_keys(app) == [farm.worked], what='the run gone')
+        assert farm.call('GET', f'/farm/v1/runs/{farm.queued}')[0] == 404
