@@ -7,7 +7,7 @@ snapshot tests stay deterministic.
 
 from datetime import datetime
 
-from rich.text import Text
+from rich.text import Span, Text
 
 NONE = '–'
 
@@ -80,16 +80,17 @@ def run_label(run: dict) -> str:
 def progress_bar(run: dict, width: int = 10) -> Text:
     """A bar of done (green), failed + cancelled (red) and running (yellow), then the percentage."""
     total = max(1, run['num_tasks'])
-    parts = [(run['done'], 'green'), (run['failed'] + run.get('cancelled', 0), 'red'),
-             (run['running'], 'yellow')]
-    bar, used = Text(), 0
-    for count, style in parts:
+    # built as one string with spans: the Runs screen makes one per run per refresh
+    spans, used = [], 0
+    for count, style in ((run['done'], 'green'), (run['failed'] + run.get('cancelled', 0), 'red'),
+                         (run['running'], 'yellow')):
         cells = min(width - used, round(count * width / total))
-        bar.append('█' * cells, style)
+        if cells:
+            spans.append(Span(used, used + cells, style))
         used += cells
-    bar.append('░' * (width - used), 'dim')
-    bar.append(f' {run["percent_done"]:5.1f}%')
-    return bar
+    spans.append(Span(used, width, 'dim'))
+    plain = '█' * used + '░' * (width - used) + f' {run["percent_done"]:5.1f}%'
+    return Text(plain, spans=spans)
 
 
 STATE_STYLES = {

@@ -14,6 +14,7 @@ class LiveTable(DataTable):
     """`sync(rows)` adds, updates and removes rows; it never clears, so scroll position survives."""
 
     DEFAULT_CSS = 'LiveTable { height: 1fr; }'
+    _held: list[bool] | None = None  # while syncing: whether each refresh asked needs a layout
 
     def __init__(self, columns: Sequence[tuple[str, str]], right: Collection[str] = (),
                  **kwargs):
@@ -39,8 +40,25 @@ class LiveTable(DataTable):
         except CellDoesNotExist:
             return None
 
+    def refresh(self, *regions, **kwargs):
+        # DataTable refreshes after each cell it changes; a refresh costs ~20 us, so for a
+        # thousand changed cells one refresh at the end of `sync` saves ~20 ms of UI thread
+        if self._held is not None:
+            self._held.append(kwargs.get('layout', False) or kwargs.get('recompose', False))
+            return self
+        return super().refresh(*regions, **kwargs)
+
     def sync(self, rows: Sequence[Row]) -> None:
         """Make the table show exactly `rows`, in that order, touching only what changed."""
+        self._held = []
+        try:
+            self._sync(rows)
+        finally:
+            held, self._held = self._held, None
+            if held:
+                self.refresh(layout=any(held))
+
+    def _sync(self, rows: Sequence[Row]) -> None:
         keep = self.cursor_key
         wanted = {key for key, _ in rows}
         for key in [key for key in self._cells if key not in wanted]:
