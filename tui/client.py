@@ -10,6 +10,8 @@ import http.client
 import json
 import threading
 import urllib.parse
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 
 
 class ClientError(Exception):
@@ -38,8 +40,7 @@ class NotFound(Refused):
 
 def _refusal(status: int, msg: str, path: str) -> Refused:
     if status in (401, 403):
-        hint = 'check --token / FARM_TOKEN' if status == 401 else 'this token may not do that'
-        return BadToken(status, f'the coordinator refused the token: {msg} (HTTP {status}; {hint})')
+        return BadToken(status, f'the coordinator refused the token: {msg} (HTTP {status})')
     if status == 404:
         return NotFound(status, f'not found: {msg or path} (HTTP 404)')
     return Refused(status, f'{msg or http.client.responses.get(status, "error")} (HTTP {status})')
@@ -113,7 +114,7 @@ class FarmClient:
             target += '?' + urllib.parse.urlencode(query)
         payload = None if body is None else json.dumps(body)
         try:
-            status, raw = self._send(method, target, payload)
+            status, raw, date = self._send(method, target, payload)
         except (OSError, http.client.HTTPException) as exc:
             raise Unreachable(f'cannot reach the coordinator at {self.url}: '
                               f'{_reason(exc)}') from None
@@ -124,10 +125,15 @@ class FarmClient:
         if not isinstance(data, dict):
             data = {'msg': 'unexpected reply'}
         if 200 <= status < 300:
+            if 'now' not in data and date:
+                # a reply without the server's clock (a task's detail): its Date header is it,
+                # to the second, so ages never mix the server's clock with ours
+                data['now'] = _instant(date)
             return data
         raise _refusal(status, str(data.get('msg', '')), path)
 
-    def _send(self, method: str, target: str, payload: str | None) -> tuple[int, bytes]:
+    def _send(self, method: str, target: str,
+              payload: str | None) -> tuple[int, bytes, str | None]:
         conn = getattr(self._local, 'conn', None)
         reused = conn is not None
         if conn is None:
@@ -135,7 +141,7 @@ class FarmClient:
         try:
             conn.request(method, target, body=payload, headers=self._headers)
             response = conn.getresponse()
-            return response.status, response.read()
+            return response.status, response.read(), response.getheader('Date')
         except (OSError, http.client.HTTPException):
             conn.close()
             self._local.conn = None
@@ -154,6 +160,14 @@ class FarmClient:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def _instant(http_date: str) -> str | None:
+    try:
+        moment = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError):
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def _reason(exc: Exception) -> str:

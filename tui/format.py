@@ -5,7 +5,7 @@ local one, so a login node with a skewed clock still shows true ages and the
 snapshot tests stay deterministic.
 """
 
-from datetime import datetime
+from datetime import datetime, timezone, UTC
 
 from rich.text import Span, Text
 
@@ -14,6 +14,12 @@ NONE = '–'
 
 def instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def clock(value: str | None) -> str:
+    """`2026-11-23 17:20:05 UTC`: an instant to the second, in UTC like the server's logs."""
+    moment = instant(value)
+    return moment.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S UTC') if moment else NONE
 
 
 def seconds_between(earlier: str | None, later: str | None) -> float | None:

@@ -90,4 +90,9 @@ class Poller:
             data = feed.fetch(self.client)
         except ClientError as error:
             return Reply(feed.key, error=error, elapsed_s=time.perf_counter() - started)
+        except Exception as exc:
+            # a reply we cannot read (a coordinator newer or older than us): say so on screen
+            # and keep polling; a dead poller thread would leave a dashboard frozen in silence
+            error = ClientError(f'unexpected reply for {feed.key}: {type(exc).__name__}: {exc}')
+            return Reply(feed.key, error=error, elapsed_s=time.perf_counter() - started)
         return Reply(feed.key, data=data, elapsed_s=time.perf_counter() - started)

@@ -17,6 +17,7 @@ REPLIES = {
     ('POST', f'/farm/v1/runs/{UUIDS[0]}/restart'): (200, RUNS[0]),
     ('DELETE', f'/farm/v1/runs/{UUIDS[0]}'): (204, None),
     ('POST', f'/farm/v1/runs/{UUIDS[2]}/tasks/0/cancel'): (409, {'msg': 'task 0 already finished'}),
+    ('GET', f'/farm/v1/runs/{UUIDS[0]}/tasks/1'): (200, TASKS[1]),
     ('GET', '/farm/v1/overview'): (401, {'msg': 'unknown or expired token'}),
     ('GET', f'/farm/v1/runs/{UUIDS[3]}'): (404, {'msg': f'no run {UUIDS[3]}'}),
 }
@@ -38,6 +39,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     do_GET = do_POST = do_DELETE = _answer
+
+    def date_time_string(self, timestamp=None):
+        return 'Mon, 23 Nov 2026 17:20:05 GMT'  # the Date header: a fixed server clock
 
     def log_message(self, *args):
         pass
@@ -66,6 +70,11 @@ def test_reads_send_the_contracts_paths_and_queries_with_the_bearer_token(client
     assert [auth for *_, auth in server.seen] == ['Bearer farm_secret'] * 2
 
 
+def test_a_reply_without_the_servers_clock_gets_it_from_the_date_header(client):
+    task = client.task(UUIDS[0], 1)
+    assert task['now'] == '2026-11-23T17:20:05+00:00'
+
+
 def test_actions_send_their_bodies(client, server):
     assert client.restart_run(UUIDS[0], all_tasks=True)['uuid'] == UUIDS[0]
     assert client.delete_run(UUIDS[0]) is None
@@ -77,7 +86,7 @@ def test_a_wrong_token_is_one_line_naming_the_fix(client):
     with pytest.raises(BadToken) as caught:
         client.overview()
     assert str(caught.value) == ('the coordinator refused the token: unknown or expired token '
-                                 '(HTTP 401; check --token / FARM_TOKEN)')
+                                 '(HTTP 401)')
 
 
 def test_an_unknown_run_and_a_refused_action_say_what_the_coordinator_said(client):

@@ -53,3 +53,15 @@ def test_a_failed_fetch_is_delivered_as_an_error_and_retried_soon():
     finally:
         poller.stop()
     assert all(r.key == 'down' and isinstance(r.error, Unreachable) for r in deliver.replies)
+
+
+def test_a_bug_in_reading_a_reply_is_reported_and_polling_goes_on():
+    deliver = Collector()
+    poller = Poller(client=None, interval_s=3600, deliver=deliver, retry_s=0.01)
+    poller.watch([Feed('odd', lambda client: {}['runs'])])
+    poller.start()
+    try:
+        deliver.wait_for(2)
+    finally:
+        poller.stop()
+    assert str(deliver.replies[0].error) == "unexpected reply for odd: KeyError: 'runs'"

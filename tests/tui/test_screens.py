@@ -166,11 +166,11 @@ def test_an_unreachable_coordinator_is_a_message_not_a_traceback_and_polling_goe
 
 def test_a_wrong_token_says_how_to_get_a_good_one():
     client = FlakyClient(BadToken(401, 'the coordinator refused the token: unknown or expired '
-                                       'token (HTTP 401; check --token / FARM_TOKEN)'))
+                                       'token (HTTP 401)'))
 
     async def scenario(pilot, app):
         problem = text_of(app, '#problem')
-        assert 'HTTP 401' in problem and 'token create' in problem
+        assert 'HTTP 401' in problem and 'token create' in problem and '--token' in problem
         assert 'bad-token' in text_of(app, '#status')
 
     run_app(scenario, client, size=(80, 24))

@@ -20,9 +20,9 @@ def task_fields(task: dict, now: str) -> Text:
         ('attempt', f'{task["attempt"]} ({task["failed_tries"]} failed tries)'),
         ('worker', f'{task["hostname"] or fmt.NONE}  {task["worker"] or ""}'),
         ('progress', fmt.NONE if task['percent'] is None else f'{task["percent"]:g}%'),
-        ('started', f'{task["started_at"]}  ({fmt.age(task["started_at"], now)} ago)'
+        ('started', f'{fmt.clock(task["started_at"])}  ({fmt.age(task["started_at"], now)} ago)'
                     if task['started_at'] else fmt.NONE),
-        ('ended', task['ended_at'] or fmt.NONE),
+        ('ended', fmt.clock(task['ended_at'])),
         ('duration', fmt.duration(task['duration_s'])),
         ('exit code', fmt.NONE if task['exit_code'] is None else str(task['exit_code'])),
         ('category', task.get('error_category') or fmt.NONE),

@@ -3,6 +3,7 @@
 from rich.text import Text
 from textual.widgets import Static
 
+from tui import format as fmt
 from tui.state import Connection
 
 _MARKS = {'ok': ('●', 'status-ok'), 'connecting': ('…', 'status-wait'),
@@ -20,7 +21,7 @@ class StatusBar(Static):
         line = Text(f' {mark} {connection.kind} ', style='bold')
         line.append(f' {url} ')
         if connection.server_now:
-            line.append(f' · data of {connection.server_now[11:19]} UTC')
+            line.append(f' · data of {fmt.clock(connection.server_now)[11:]}')
         if connection.ok:
             line.append(f' · every {interval_s:g}s')
         else:
