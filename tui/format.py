@@ -5,7 +5,7 @@ local one, so a login node with a skewed clock still shows true ages and the
 snapshot tests stay deterministic.
 """
 
-from datetime import datetime, timezone, UTC
+from datetime import UTC, datetime
 
 from rich.text import Span, Text
 

@@ -90,7 +90,7 @@ class Poller:
             data = feed.fetch(self.client)
         except ClientError as error:
             return Reply(feed.key, error=error, elapsed_s=time.perf_counter() - started)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (see below)
             # a reply we cannot read (a coordinator newer or older than us): say so on screen
             # and keep polling; a dead poller thread would leave a dashboard frozen in silence
             error = ClientError(f'unexpected reply for {feed.key}: {type(exc).__name__}: {exc}')
