@@ -212,3 +212,13 @@ def test_a_run_deleted_elsewhere_is_said_so_while_the_connection_stays_ok():
         assert not app.screen.query_one('#problem').display
 
     run_app(scenario, client)
+
+
+def test_the_screen_names_in_the_top_line_are_clickable():
+    async def scenario(pilot, app):
+        line = str(app.screen.query_one('#nav', Static).render())
+        await pilot.click('#nav', offset=(line.index('2 Runs') + 2, 0))
+        await settled(pilot)
+        assert isinstance(app.screen, RunsScreen)
+
+    run_app(scenario)
