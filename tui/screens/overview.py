@@ -2,8 +2,8 @@
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
-from textual.widgets import Sparkline, Static
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Label, Sparkline, Static
 
 from tui import format as fmt
 from tui.poller import Feed
@@ -34,17 +34,20 @@ class OverviewScreen(FarmScreen):
             yield Static(id='tasks', classes='card')
             yield Static(id='runs', classes='card')
             yield Static(id='workers', classes='card')
-            with Vertical(id='throughput', classes='card'):
-                yield Static(id='rate')
-                yield Sparkline([], id='sparkline')
-                yield Static('30 min ago → now', id='spark-axis')
+            yield Static(id='rate', classes='card')
             yield Static(id='oldest', classes='card')
             yield Static(id='failures', classes='card')
+        # the chart takes the rest of the height: a glance at a big terminal shows the trend
+        with Vertical(id='history', classes='card'):
+            yield Sparkline([], id='sparkline')
+            with Horizontal(id='spark-axis'):
+                yield Label('30 min ago')
+                yield Label('now', id='spark-now')
 
     def on_mount(self) -> None:
         titles = {'tasks': 'Tasks', 'runs': 'Runs', 'workers': 'Workers',
-                  'throughput': 'Throughput', 'oldest': 'Oldest waiting run',
-                  'failures': 'Failures'}
+                  'rate': 'Throughput', 'oldest': 'Oldest waiting run',
+                  'failures': 'Failures', 'history': 'Completions per minute'}
         for widget_id, title in titles.items():
             self.query_one(f'#{widget_id}').border_title = title
 
@@ -81,10 +84,14 @@ class OverviewScreen(FarmScreen):
              ('last min', fmt.number(per_minute[-1] if per_minute else 0), ''),
              ('30 min', fmt.number(sum(per_minute)), '')]))
         self.query_one('#sparkline', Sparkline).data = per_minute or [0]
+        self.query_one('#history').border_subtitle = f'peak {max(per_minute, default=0):,}/min'
+
         self.query_one('#oldest', Static).update(self._oldest(data))
         failed = data.get('failed_last_hour', 0)
         self.query_one('#failures', Static).update(_lines(
-            [('last hour', fmt.number(failed), 'bold red' if failed else 'green')]))
+            [('last hour', fmt.number(failed), 'bold red' if failed else 'green'),
+             ('failed', fmt.number(tasks.get('failed', 0)), 'red' if tasks.get('failed') else ''),
+             ('cancelled', fmt.number(tasks.get('cancelled', 0)), '')]))
 
     @staticmethod
     def _oldest(data: dict) -> Text:
