@@ -83,13 +83,18 @@ def run_label(run: dict) -> str:
     return run.get('name') or short(run['uuid'])
 
 
+# mid-tone colours that read on the dark and the light theme alike (plain yellow and cyan
+# vanish on a light background)
+GREEN, RED, ORANGE, TEAL, PURPLE = 'green3', 'red3', 'dark_orange', 'dark_cyan', 'medium_purple'
+
+
 def progress_bar(run: dict, width: int = 10) -> Text:
-    """A bar of done (green), failed + cancelled (red) and running (yellow), then the percentage."""
+    """A bar of done (green), failed + cancelled (red) and running (orange), then the percentage."""
     total = max(1, run['num_tasks'])
     # built as one string with spans: the Runs screen makes one per run per refresh
     spans, used = [], 0
-    for count, style in ((run['done'], 'green'), (run['failed'] + run.get('cancelled', 0), 'red'),
-                         (run['running'], 'yellow')):
+    for count, style in ((run['done'], GREEN), (run['failed'] + run.get('cancelled', 0), RED),
+                         (run['running'], ORANGE)):
         cells = min(width - used, round(count * width / total))
         if cells:
             spans.append(Span(used, used + cells, style))
@@ -100,9 +105,9 @@ def progress_bar(run: dict, width: int = 10) -> Text:
 
 
 STATE_STYLES = {
-    'waiting': 'cyan', 'running': 'yellow', 'finished': 'green', 'cancelled': 'magenta',
-    'done': 'green', 'failed': 'red', 'idle': 'cyan', 'busy': 'green', 'draining': 'yellow',
-    'lost': 'bold red', 'stopped': 'dim',
+    'waiting': TEAL, 'running': ORANGE, 'finished': GREEN, 'cancelled': PURPLE,
+    'done': GREEN, 'failed': RED, 'idle': TEAL, 'busy': GREEN, 'draining': ORANGE,
+    'lost': f'bold {RED}', 'stopped': 'dim',
 }
 
 

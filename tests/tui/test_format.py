@@ -34,4 +34,4 @@ def test_the_progress_bar_shows_done_failed_and_running_in_proportion():
     bar = fmt.progress_bar(run, width=10)
     assert bar.plain == '████████░░  70.0%'
     assert [(span.end - span.start, span.style) for span in bar.spans[:3]] == [
-        (5, 'green'), (2, 'red'), (1, 'yellow')]
+        (5, fmt.GREEN), (2, fmt.RED), (1, fmt.ORANGE)]

@@ -62,21 +62,21 @@ class OverviewScreen(FarmScreen):
         total = sum(tasks.get(name, 0) for name in TASK_STATES)
         self.query_one('#tasks', Static).update(_lines(
             [(name, fmt.number(tasks.get(name, 0)), fmt.STATE_STYLES[name] if name != 'cancelled'
-              else 'magenta') for name in TASK_STATES] + [('total', fmt.number(total), 'bold')]))
+              else fmt.PURPLE) for name in TASK_STATES] + [('total', fmt.number(total), 'bold')]))
         runs = data['runs']
         self.query_one('#runs', Static).update(_lines(
-            [('active', fmt.number(runs['active']), 'yellow'),
-             ('finished', fmt.number(runs['finished']), 'green'),
+            [('active', fmt.number(runs['active']), fmt.ORANGE),
+             ('finished', fmt.number(runs['finished']), fmt.GREEN),
              ('total', fmt.number(runs['total']), 'bold')]))
         workers = data['workers']
         alive = sum(workers.get(name, 0) for name in ('idle', 'busy', 'draining'))
         lost = sum(workers.get(name, 0) for name in ('lost', 'stopped'))
         self.query_one('#workers', Static).update(_lines(
-            [('alive', fmt.number(alive), 'bold green'),
-             ('  busy', fmt.number(workers.get('busy', 0)), 'green'),
-             ('  idle', fmt.number(workers.get('idle', 0)), 'cyan'),
-             ('  draining', fmt.number(workers.get('draining', 0)), 'yellow'),
-             ('lost', fmt.number(workers.get('lost', 0)), 'bold red' if lost else ''),
+            [('alive', fmt.number(alive), f'bold {fmt.GREEN}'),
+             ('  busy', fmt.number(workers.get('busy', 0)), fmt.GREEN),
+             ('  idle', fmt.number(workers.get('idle', 0)), fmt.TEAL),
+             ('  draining', fmt.number(workers.get('draining', 0)), fmt.ORANGE),
+             ('lost', fmt.number(workers.get('lost', 0)), f'bold {fmt.RED}' if lost else ''),
              ('stopped', fmt.number(workers.get('stopped', 0)), 'dim')]))
         per_minute = data.get('done_per_minute') or []
         self.query_one('#rate', Static).update(_lines(
@@ -89,15 +89,15 @@ class OverviewScreen(FarmScreen):
         self.query_one('#oldest', Static).update(self._oldest(data))
         failed = data.get('failed_last_hour', 0)
         self.query_one('#failures', Static).update(_lines(
-            [('last hour', fmt.number(failed), 'bold red' if failed else 'green'),
-             ('failed', fmt.number(tasks.get('failed', 0)), 'red' if tasks.get('failed') else ''),
+            [('last hour', fmt.number(failed), f'bold {fmt.RED}' if failed else fmt.GREEN),
+             ('failed', fmt.number(tasks.get('failed', 0)), fmt.RED if tasks.get('failed') else ''),
              ('cancelled', fmt.number(tasks.get('cancelled', 0)), '')]))
 
     @staticmethod
     def _oldest(data: dict) -> Text:
         oldest = data.get('oldest_waiting')
         if not oldest:
-            return Text('nothing is waiting', 'green')
+            return Text('nothing is waiting', fmt.GREEN)
         return _lines([('run', oldest.get('name') or fmt.short(oldest['run']), 'bold'),
                        ('uuid', fmt.short(oldest['run']), ''),
-                       ('waiting', fmt.age(oldest.get('since'), data['now']), 'yellow')])
+                       ('waiting', fmt.age(oldest.get('since'), data['now']), fmt.ORANGE)])

@@ -94,7 +94,7 @@ class RunScreen(FarmScreen):
         if isinstance(state.errors.get(self.run_key), NotFound):
             self.query_one('#run-header', Static).update(Text(
                 f'Run {fmt.run_label(self.run)} ({self.run["uuid"]}) no longer exists: it was '
-                'deleted. Esc goes back.', 'bold red'))
+                'deleted. Esc goes back.', f'bold {fmt.RED}'))
             return
         self.run = state.replies.get(self.run_key, self.run)
         self.query_one('#run-header', Static).update(run_header(self.run))

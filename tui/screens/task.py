@@ -75,7 +75,7 @@ class TaskScreen(FarmScreen):
         if isinstance(state.errors.get(self.key), NotFound):
             self.query_one('#task-fields', Static).update(Text(
                 f'Task {self.number} of run {fmt.run_label(self.run)} no longer exists '
-                '(the run was deleted). Esc goes back.', 'bold red'))
+                '(the run was deleted). Esc goes back.', f'bold {fmt.RED}'))
             return
         task = state.replies.get(self.key)
         if task is None:
