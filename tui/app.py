@@ -107,6 +107,9 @@ class FarmApp(App):
         except ClientError as error:
             self.call_from_thread(self.notify, str(error), title='Failed', severity='error',
                                   timeout=8)
+        except Exception as exc:  # noqa: BLE001  an odd reply must not take the dashboard down
+            self.call_from_thread(self.notify, f'{type(exc).__name__}: {exc}',
+                                  title='Failed (unexpected reply)', severity='error', timeout=8)
         else:
             self.call_from_thread(self.notify, done, title='Done')
         self.poller.wake()
@@ -119,7 +122,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     'rate and ETA, queued work, workers. It only talks to the REST API, so it '
                     'runs anywhere the coordinator is reachable.',
         epilog='Keys: 1-4 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
-               'the light/dark theme, q quits. Each screen lists its own keys in the footer.')
+               'the light/dark theme, Ctrl+P opens the command palette, q quits. Each screen '
+               'lists its own keys in the footer.')
     parser.add_argument('--url', default=os.environ.get('FARM_URL', 'http://127.0.0.1:8080'),
                         help='the coordinator (default: $FARM_URL or %(default)s)')
     parser.add_argument('--token', default=os.environ.get('FARM_TOKEN'),
@@ -143,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f'farm-tui: {error}', file=sys.stderr)
         return 2
-    FarmApp(client, args.interval, THEMES[1] if args.light else THEMES[0]).run()
-    return 0
+    app = FarmApp(client, args.interval, THEMES[1] if args.light else THEMES[0])
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == '__main__':

@@ -2,7 +2,7 @@
 
 import copy
 
-from tui.client import NotFound
+from tui.client import NotFound, Refused
 
 NOW = '2026-11-23T17:20:05.123456+00:00'
 UUIDS = ['3f2a9c1e8b7d4e6fa0c1d2e3f4a5b6c7', '7c1d5e0fa9b84c2d8e3f4a5b6c7d8e9f',
@@ -146,6 +146,9 @@ class FakeClient:
 
     def cancel_task(self, uuid, number):
         self.calls.append(('cancel_task', uuid, number))
+        status = self.tasks_by_number[number]['status']
+        if status in ('done', 'failed', 'cancelled'):
+            raise Refused(409, f'task {number} has already finished ({status}) (HTTP 409)')
         self.tasks_by_number[number]['status'] = 'cancelled'
         return copy.deepcopy(self.tasks_by_number[number])
 

@@ -222,3 +222,19 @@ def test_the_screen_names_in_the_top_line_are_clickable():
         assert isinstance(app.screen, RunsScreen)
 
     run_app(scenario)
+
+
+def test_an_action_the_coordinator_refuses_is_an_error_notification():
+    async def scenario(pilot, app):
+        await pilot.press('2')
+        await settled(pilot)
+        await pilot.press('enter')
+        await settled(pilot)
+        await pilot.press('c')  # task 0 is done already
+        await pilot.click('#cancel')
+        await until(pilot, lambda: any(n.severity == 'error' for n in app._notifications),
+                    what='an error notification')
+        [note] = list(app._notifications)
+        assert note.message == 'task 0 has already finished (done) (HTTP 409)'
+
+    run_app(scenario)

@@ -1,4 +1,4 @@
-"""FarmScreen: the frame every dashboard screen shares (header, problem panel, status bar, footer).
+"""FarmScreen: the frame all dashboard screens share (nav line, problem panel, status bar, footer).
 
 A screen declares the requests it needs (`feeds`) and draws itself from the
 app's state (`render_state`); it never fetches anything itself.
