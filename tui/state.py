@@ -1,5 +1,6 @@
 """The one source of truth: the latest reply of every feed and the connection's health."""
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,17 +30,28 @@ def _kind(error: ClientError) -> str:
     return 'error'
 
 
+KEEP_REPLIES = 64
+
+
 @dataclass
 class State:
-    """Replies by feed key; a failed fetch keeps the last good data (stale beats blank)."""
+    """Replies by feed key; a failed fetch keeps the last good data (stale beats blank).
 
-    replies: dict[str, Any] = field(default_factory=dict)
+    Only the KEEP_REPLIES most recent keys are kept: each task opened or page turned adds one
+    (a task's reply carries its log tail), and a dashboard stays open for days.
+    """
+
+    replies: OrderedDict[str, Any] = field(default_factory=OrderedDict)
     errors: dict[str, ClientError] = field(default_factory=dict)
     connection: Connection = field(default_factory=Connection)
 
     def apply(self, reply: Reply) -> None:
         if reply.error is None:
             self.replies[reply.key] = reply.data
+            self.replies.move_to_end(reply.key)
+            while len(self.replies) > KEEP_REPLIES:
+                self.errors.pop(next(iter(self.replies)), None)
+                self.replies.popitem(last=False)
             self.errors.pop(reply.key, None)
             now = reply.data.get('now') if isinstance(reply.data, dict) else None
             self.connection = Connection('ok', 'connected', now or self.connection.server_now,
