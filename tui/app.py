@@ -42,10 +42,10 @@ class FarmApp(App):
     BINDINGS = [
         # the screens' keys are shown (and clickable) in the NavBar, which keeps the footer
         # for the keys of the screen on top
-        Binding('1', "switch_mode('overview')", 'Overview', show=False),
-        Binding('2', "switch_mode('runs')", 'Runs', show=False),
-        Binding('3', "switch_mode('queues')", 'Queues', show=False),
-        Binding('4', "switch_mode('workers')", 'Workers', show=False),
+        Binding('1', "show('overview')", 'Overview', show=False),
+        Binding('2', "show('runs')", 'Runs', show=False),
+        Binding('3', "show('queues')", 'Queues', show=False),
+        Binding('4', "show('workers')", 'Workers', show=False),
         Binding('g', 'refresh_now', 'Refresh', show=False),
         Binding('t', 'toggle_theme', 'Theme'),
         Binding('q', 'quit', 'Quit'),
@@ -83,6 +83,14 @@ class FarmApp(App):
         screen.refresh_view()
 
     # ---- actions
+
+    def action_show(self, mode: str) -> None:
+        """Switch to a screen; asked for the one already shown, go back to its list."""
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def action_refresh_now(self) -> None:
         self.poller.wake()

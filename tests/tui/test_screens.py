@@ -238,3 +238,18 @@ def test_an_action_the_coordinator_refuses_is_an_error_notification():
         assert note.message == 'task 0 has already finished (done) (HTTP 409)'
 
     run_app(scenario)
+
+
+def test_the_key_of_the_screen_shown_goes_back_to_its_list():
+    async def scenario(pilot, app):
+        await pilot.press('2')
+        await settled(pilot)
+        await pilot.press('enter')
+        await settled(pilot)
+        await pilot.press('enter')
+        await settled(pilot)
+        assert isinstance(app.screen, TaskScreen)
+        await pilot.press('2')
+        assert isinstance(app.screen, RunsScreen)
+
+    run_app(scenario)

@@ -14,7 +14,7 @@ class NavBar(Static):
         for key, mode, label in SCREENS:
             style = 'reverse b' if mode == current_mode else ''
             item = f' {key} {label} '
-            parts.append(f"[@click=app.switch_mode('{mode}')]"
+            parts.append(f"[@click=app.show('{mode}')]"
                          + (f'[{style}]{item}[/]' if style else item) + '[/]')
         if where:
             parts.append(f'  [dim]›[/dim] {where}')
