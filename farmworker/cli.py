@@ -9,8 +9,8 @@ from pathlib import Path
 
 DESCRIPTION = """\
 The farmworker agent: claims tasks of a run from the coordinator, runs each as
-COMMAND with {task} replaced by the task number, N at a time, and reports
-results. Under Slurm it stops claiming tasks that would outlive the job and
+COMMAND (or the command stored with the run) with {task} replaced by the task
+number and {line} by the task's input line, N at a time, and reports results. Under Slurm it stops claiming tasks that would outlive the job and
 drains on SIGTERM or SIGUSR1 (sbatch --signal=B:USR1@SECONDS).
 """
 
@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
                      help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
     run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
-                     help='the task command; {task} is replaced by the task number')
+                     help='the task command; {task} is replaced by the task number and {line} '
+                          "by the task's input line (default: the run's stored command)")
     _add_submit(commands)
     progress = commands.add_parser('progress', help="report the running task's progress")
     progress.add_argument('percent', type=float, help='0 to 100')
@@ -148,13 +149,11 @@ def _progress(args) -> int:
 
 
 def _run(args) -> int:
-    from farmworker.agent import Agent, AgentConfig
+    from farmworker.agent import Agent, AgentConfig, NoCommand
     from farmworker.client import Client, Refused, Unreachable
     from farmworker.executors import SubprocessExecutor
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
-    if not command:
-        raise _Fatal('no task command: give it after --, e.g. -- ./job.sh {task}')
     if not args.url or not args.token:
         raise _Fatal('the coordinator URL and a token are needed: --url/--token or FARM_URL/FARM_TOKEN')
     node = _node()
@@ -165,7 +164,7 @@ def _run(args) -> int:
         client = Client(args.url, args.token)
     except ValueError as exc:
         raise _Fatal(str(exc)) from None
-    config = AgentConfig(run=args.run, command=command, slots=slots, log_dir=args.log_dir,
+    config = AgentConfig(run=args.run, command=command or None, slots=slots, log_dir=args.log_dir,
                          max_idle_s=args.max_idle, grace_s=args.grace,
                          connect_timeout_s=args.connect_timeout)
     agent = Agent(config, client, SubprocessExecutor(args.log_dir / args.run), node)
@@ -175,7 +174,7 @@ def _run(args) -> int:
         return agent.run()
     except Refused as refused:
         raise _Fatal(f'the coordinator refused: {refused}') from None
-    except Unreachable as exc:
+    except (Unreachable, NoCommand) as exc:
         raise _Fatal(str(exc)) from None
 
 
