@@ -179,7 +179,8 @@ def _run(args) -> int:
 
 
 def _submit(args) -> int:
-    from farmworker.submit import SubmitError, SubmitOptions, check, dry_run_text, submit
+    from farmworker.submit import (SubmitError, SubmitOptions, check, dry_run_text,
+                                   farmworker_executable, submit)
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
     log_dir = args.log_dir.expanduser().absolute()
@@ -187,7 +188,8 @@ def _submit(args) -> int:
         run=args.run, command=command, time=args.time, log_dir=str(log_dir), nodes=args.nodes,
         array=args.array, cpus=args.cpus, slots=args.slots, grace_s=args.grace,
         max_idle_s=args.max_idle, signal_lead_s=args.signal_lead, url=args.url or None,
-        url_file=str(Path(args.url_file).expanduser().absolute()), farmworker=_farmworker(),
+        url_file=str(Path(args.url_file).expanduser().absolute()),
+        farmworker=farmworker_executable(),
         srun=args.srun, job_name=args.job_name, partition=args.partition, account=args.account,
         sbatch_args=args.sbatch_arg)
     try:
@@ -206,17 +208,6 @@ def _submit(args) -> int:
     print(job_id)
     print(f'farmworker: submitted job {job_id}; its output goes to {log_dir}', file=sys.stderr)
     return 0
-
-
-def _farmworker() -> str:
-    """This farmworker's executable as a path the job can run (the venv need not be active)."""
-    import shutil
-
-    beside_python = Path(sys.executable).parent / 'farmworker'
-    if beside_python.is_file() and os.access(beside_python, os.X_OK):
-        return str(beside_python)
-    found = shutil.which('farmworker')
-    return os.path.abspath(found) if found else 'farmworker'
 
 
 def _node():
