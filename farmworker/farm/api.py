@@ -1,5 +1,6 @@
 """The coordinator's read and manage endpoints as `farm` uses them, with refusals told in one line."""
 
+import os
 import urllib.parse
 from collections.abc import Iterator
 
@@ -121,9 +122,15 @@ def _explain(refused: Refused, url: str) -> str:
 
 
 def connect(give_up_s: float = GIVE_UP_S) -> Api:
-    """An Api for the configured coordinator and token (see farm.config)."""
+    """An Api for the configured coordinator and token (see farm.config).
+
+    FARM_GIVE_UP_S, if set, replaces `give_up_s`: scripts and tests that would rather fail fast.
+    """
     try:
         settings = config.load()
+        give_up_s = float(os.environ.get('FARM_GIVE_UP_S') or give_up_s)
     except config.ConfigError as exc:
         raise FarmError(str(exc)) from None
+    except ValueError:
+        raise FarmError('FARM_GIVE_UP_S must be a number of seconds') from None
     return Api(settings.url, settings.token, give_up_s=give_up_s)

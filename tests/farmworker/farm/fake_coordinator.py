@@ -37,7 +37,7 @@ class FakeCoordinator:
         handler = self._handler()
         self.server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
         self.url = f'http://127.0.0.1:{self.server.server_address[1]}'
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def reply(self, method: str, path: str, body, status: int = 200) -> None:
