@@ -81,8 +81,14 @@ class Api:
         return self.call('GET', f'/runs/{run_uuid}/tasks/{number}')
 
     def resolve(self, run_id: str) -> str:
-        """The uuid of the run `run_id` names: a whole uuid, or the start of one (as listed)."""
+        """The uuid of the run `run_id` names: a whole uuid, the start of one (as listed), or
+        'last', the newest run."""
         candidate = run_id.strip().lower().replace('-', '')
+        if candidate == 'last':
+            newest = self.runs(state='all', limit=1)['runs']
+            if not newest:
+                raise FarmError('no runs yet')
+            return newest[0]['uuid']
         if len(candidate) == 32:
             return candidate
         if len(candidate) < 4 or any(c not in '0123456789abcdef' for c in candidate):

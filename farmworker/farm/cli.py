@@ -17,13 +17,14 @@ node.
 EPILOG = """\
 the coordinator and token come from FARM_URL and FARM_TOKEN, else from
 ~/.config/farm/config.toml, which `farm login URL` writes (mode 0600).
-Runs are named by their uuid or its first characters, as `farm runs` shows it.
+Runs are named by their uuid or its first characters, as `farm runs` shows it;
+`last` is the newest run.
 Every command takes --json for scripts.
 
 example:
   farm login http://login1:8080
   farm submit --local 4 --tasks 100 -- ./simulate.sh --case {task}
-  farm run wait 3f2a1b9c && echo all done
+  farm run wait last && echo all done
   farm submit --nodes 2 --time 01:00:00 --each-line cases.txt -- ./simulate.sh {line}
 
 exit status: 0 success; 1 an error (told on stderr); 2 bad usage;

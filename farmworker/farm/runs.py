@@ -18,8 +18,8 @@ def add_parsers(commands, common) -> None:
     listing.set_defaults(handler=list_runs)
 
     one = commands.add_parser('run', help='show, wait for, cancel, restart or delete a run',
-                              description='Look at one run or act on it. RUN is its uuid or the '
-                                          'first characters of it.')
+                              description='Look at one run or act on it. RUN is its uuid, the '
+                                          'first characters of it, or last (the newest run).')
     actions = one.add_subparsers(dest='action', required=True, metavar='ACTION')
     show = actions.add_parser('show', parents=[common], help='counts, rate, ETA and failures',
                               description='Counts, rate, ETA, policy and the failed tasks with '

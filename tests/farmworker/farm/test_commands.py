@@ -33,6 +33,13 @@ def test_a_run_is_found_by_the_start_of_its_uuid(coordinator, farm):
     assert code == 0 and RUN_UUID in out
 
 
+def test_last_names_the_newest_run(coordinator, farm):
+    coordinator.reply('GET', '/runs', runs_reply(run_dict()))
+    coordinator.reply('GET', f'/runs/{RUN_UUID}', run_dict())
+    assert farm('run', 'wait', 'last')[0] == 0
+    assert coordinator.requests[0][1] == '/farm/v1/runs?state=all&limit=1&offset=0'
+
+
 @pytest.mark.parametrize('run_id, message', [
     ('3f2a', 'is the start of 2 runs'), ('abcd', 'no run abcd'), ('zz', 'not a run id')])
 def test_a_run_id_that_names_no_single_run_is_one_clear_error(coordinator, farm, run_id, message):
