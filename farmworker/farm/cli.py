@@ -60,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `farm runs | head`: the reader left, which is not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error at exit
         return 0
+    except Exception as exc:  # a bug or a reply off the contract: still one line, unless debugging
+        if os.environ.get('FARM_DEBUG'):
+            raise
+        print(f'farm: unexpected {type(exc).__name__}: {exc} (FARM_DEBUG=1 shows where)',
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == '__main__':

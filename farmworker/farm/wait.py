@@ -46,7 +46,7 @@ def run(args, clock=time.monotonic, sleep=time.sleep) -> int:
         state = _follow(api, run_uuid, deadline, args.poll, clock, sleep, lambda run: None)
     elif out.is_terminal:
         with _bar(out) as bar:
-            task = bar.add_task('', total=None)
+            task = bar.add_task('', total=None, detail='')
             state = _follow(api, run_uuid, deadline, args.poll, clock, sleep,
                             lambda run: _update(bar, task, run))
     else:

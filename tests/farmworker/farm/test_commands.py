@@ -210,3 +210,34 @@ def test_no_configuration_is_one_line_saying_to_log_in(coordinator, farm, monkey
     monkeypatch.delenv('FARM_URL')
     code, _, err = farm('runs')
     assert code == 1 and err == 'farm: no coordinator: run `farm login URL` or set FARM_URL\n'
+
+
+def test_on_a_terminal_wait_draws_a_live_bar_in_colour(coordinator, monkeypatch):
+    import os
+    import pty
+    import sys
+    from pathlib import Path
+
+    coordinator.replies[('GET', f'/farm/v1/runs/{RUN_UUID}')] = [
+        (200, run_dict(state='running', done=10, running=2, waiting=18, eta_s=40.0)),
+        (200, run_dict(done=29, failed=1))]
+    monkeypatch.setenv('COLUMNS', '100')
+    monkeypatch.delenv('NO_COLOR', raising=False)
+    farm = str(Path(sys.executable).parent / 'farm')
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: `farm run wait` with a terminal as its stdout
+        os.execv(farm, [farm, 'run', 'wait', RUN_UUID, '--poll', '0.2'])
+    seen = b''
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    text = seen.decode(errors='replace')
+    assert os.waitstatus_to_exitcode(status) == 3
+    assert '━' in text and '10/30' in text and 'ETA 40s' in text and '\x1b[' in text
+    assert 'farm run show 3f2a1b9c' in text.replace('\r\n', ' ')
