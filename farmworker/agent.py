@@ -147,7 +147,7 @@ class Agent:
         self._stop([tuple(key) for key in reply.get('stop') or ()])
 
     def _stop(self, keys: list[tuple[int, int]]) -> None:
-        """Kill tasks that are no longer ours (cancelled, restarted, reassigned); drop their results."""
+        """Kill tasks no longer ours (cancelled, restarted, reassigned) and drop their results."""
         ours = set(self.executor.running()) | set(self._outbox)
         keys = [key for key in keys if key in ours]
         if not keys:

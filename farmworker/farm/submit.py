@@ -88,7 +88,7 @@ class Plan:
 
 
 def plan(args, url: str, stdin=sys.stdin) -> Plan:
-    """The run to create and the workers to start, from the arguments; FarmError if they are wrong."""
+    """The run to create and the workers to start, from the arguments; FarmError if wrong."""
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
     command, inputs = sweeps.tasks_of(command, args.each_line, args.from_file, stdin)
     body = {'command': command}

@@ -9,7 +9,8 @@ LOG_LINES_IN_TASK = 10
 
 
 def add_parsers(commands, common) -> None:
-    task = commands.add_parser('task', parents=[common], help="one task's status and last log lines",
+    task = commands.add_parser('task', parents=[common],
+                               help="one task's status and last log lines",
                                description='Status, attempts, worker, exit code and the last log '
                                            'lines of task N of RUN.')
     task.add_argument('run', metavar='RUN')

@@ -55,7 +55,8 @@ def test_show_names_failed_tasks_with_their_exit_codes(coordinator, farm, farm_j
         task_dict(19, status='failed', exit_code=None, msg='killed after 60 s')]})
     code, out, _ = farm('run', 'show', RUN_UUID)
     assert code == 0
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split()[:1] in (['7'], ['19'])}
+    rows = {line.split()[0]: line.split() for line in out.splitlines()
+            if line.split()[:1] in (['7'], ['19'])}
     assert rows['7'][1] == '3' and rows['19'][1] == '-'
     assert '28 done, 2 failed' in out
     facts = farm_json('run', 'show', RUN_UUID)
