@@ -138,7 +138,12 @@ def manage(args) -> int:
     counts = '' if args.action == 'delete' else (
         f': {after["waiting"]} waiting, {after["running"]} running, {after["done"]} done, '
         f'{after["failed"]} failed, {after["cancelled"]} cancelled')
-    output.console().print(f'{done} run {run["uuid"]}{counts}')
+    out = output.console()
+    out.print(f'{done} run {run["uuid"]}{counts}')
+    if args.action == 'restart' and not after['running']:
+        # agents leave once a run is finished, so a restarted run usually has none
+        out.print(f'Its tasks need workers: farmworker run --run {run["uuid"]} (or farmworker '
+                  'submit), or farm submit for a new run.')
     return 0
 
 

@@ -61,7 +61,7 @@ def show_task(args) -> int:
     tail = last_lines(task.get('log_tail'), LOG_LINES_IN_TASK)
     if tail:
         out.print(f'Last log lines (farm log {output.short(task["run"])} {task["number"]}):')
-        out.print(output.escape(tail), highlight=False)
+        out.print(output.escape(tail.rstrip('\n')), highlight=False)
     return 0
 
 
