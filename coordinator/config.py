@@ -25,6 +25,7 @@ class Config:
     workers: int = dataclasses.field(default_factory=lambda: os.cpu_count() or 2)
     threads: int = 4
     max_body_bytes: int = 1024 * 1024
+    max_run_body_bytes: int = 32 * 1024 * 1024  # a run created with one input per task
     token_cache_s: float = 10.0
     session_token_ttl_s: int = 30 * 24 * 3600
     worker_ttl_s: float = 60.0

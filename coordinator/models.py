@@ -72,9 +72,41 @@ class Run(BaseModel):
     retry_delay_s = pw.DoubleField(default=0.0, constraints=[pw.SQL('DEFAULT 0')])
     task_timeout_s = pw.DoubleField(null=True)
     expected_duration_s = pw.DoubleField(null=True)
+    # what users see and what agents run (schema 3): `command` is a JSON argv template
+    name = pw.CharField(max_length=128, null=True)
+    command = pw.TextField(null=True)
+    has_inputs = pw.BooleanField(default=False, constraints=[pw.SQL('DEFAULT FALSE')])
+    cancelled_count = pw.BigIntegerField(default=0, constraints=[pw.SQL('DEFAULT 0')])
+    started_at = EpochField(null=True)  # first claim
+    last_ended_at = EpochField(null=True)  # last task finished: the end of a finished run
+    cancelled_at = EpochField(null=True)  # a person cancelled it; claims hand out nothing
 
     class Meta:
         indexes = ((('project', 'deleting', 'id'), False),)
+
+
+class RunInput(BaseModel):
+    """The line a sweep gives task `number` of a run (`farm submit --each-line`), as `{line}`."""
+
+    run = pw.ForeignKeyField(Run, on_delete='CASCADE')
+    number = pw.BigIntegerField()
+    value = pw.TextField()
+
+    class Meta:
+        indexes = ((('run', 'number'), True),)
+
+
+class RunActivity(BaseModel):
+    """Tasks of a run that finished in one minute: rates, ETAs and sparklines without scans."""
+
+    project = pw.ForeignKeyField(Project, on_delete='CASCADE')
+    run = pw.ForeignKeyField(Run, on_delete='CASCADE')
+    minute = pw.BigIntegerField()  # epoch seconds // 60
+    done = pw.BigIntegerField(default=0)
+    failed = pw.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((('run', 'minute'), True),)
 
 
 class Token(BaseModel):
@@ -159,4 +191,4 @@ class AuditLog(BaseModel):
         indexes = ((('project', 'id'), False),)
 
 
-MODELS = (SchemaVersion, Project, User, Run, Token, Worker, Task, AuditLog)
+MODELS = (SchemaVersion, Project, User, Run, Token, Worker, Task, AuditLog, RunInput, RunActivity)

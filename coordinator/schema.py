@@ -9,9 +9,9 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from coordinator.db import database
-from coordinator.models import MODELS, Project, Run, SchemaVersion, Task
+from coordinator.models import MODELS, Project, Run, RunActivity, RunInput, SchemaVersion, Task
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _retries(migrator):
@@ -25,7 +25,15 @@ def _retries(migrator):
     ]
 
 
-UPGRADES = {2: _retries}
+def _sweeps(migrator):
+    """Version 3: run names, command templates and inputs, cancellation, per-minute activity."""
+    database.create_tables((RunInput, RunActivity), safe=True)
+    return [migrator.add_column('run', column, getattr(Run, column))
+            for column in ('name', 'command', 'has_inputs', 'cancelled_count', 'started_at',
+                           'last_ended_at', 'cancelled_at')]
+
+
+UPGRADES = {2: _retries, 3: _sweeps}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -1,4 +1,4 @@
-"""Reading request bodies and checking field types, with one clear message per mistake."""
+"""Reading request bodies and query parameters and checking their types, one clear message per mistake."""
 
 import json
 import math
@@ -88,6 +88,36 @@ def text(value, name: str, max_length: int, *, empty_ok: bool = False) -> str:
     if '\x00' in value:  # PostgreSQL cannot store it; no name or host contains one
         raise InvalidInput(f'{name} contains a NUL character')
     return value
+
+
+def text_list(value, name: str, *, max_items: int, max_length: int,
+              empty_ok: bool = False) -> list[str]:
+    """`value` as a non-empty list of at most `max_items` strings, each checked by `text`."""
+    if not isinstance(value, list) or not 1 <= len(value) <= max_items:
+        raise InvalidInput(f'{name} must be a list of 1 to {max_items} strings, not {_kind(value)}')
+    return [text(item, f'{name}[{index}]', max_length, empty_ok=empty_ok)
+            for index, item in enumerate(value)]
+
+
+def query_integer(req, name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """The query parameter `name` as an int in range, `default` when absent."""
+    raw = req.get_param(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f'query parameter {name} must be an integer, not {raw[:40]!r}') from None
+    return integer(value, f'query parameter {name}', minimum=minimum, maximum=maximum)
+
+
+def query_choice(req, name: str, choices: tuple[str, ...]) -> str | None:
+    """The query parameter `name`, one of `choices`, or None when absent."""
+    raw = req.get_param(name)
+    if raw is not None and raw not in choices:
+        raise InvalidInput(f'query parameter {name} must be one of {", ".join(choices)}, '
+                           f'not {raw[:40]!r}')
+    return raw
 
 
 def choice(value, name: str, choices):

@@ -5,61 +5,41 @@ Heartbeats ride on claims and reports; an agent idle for longer sends
 claimed with and is refused when that attempt is no longer current.
 """
 
+import time
+
 import falcon
 
 from coordinator.api import bodies
+from coordinator.api.farm_json import instant, run_dict, worker_view
 from coordinator.errors import InvalidInput
-from coordinator.store import dispatch, reports, runs, workers
+from coordinator.store import dispatch, reports, runs, users, worker_views, workers
+from coordinator.store.access import Scope
 
 MAX_BATCH = 1000
 MAX_TASKS = 2**31 - 1
-_DAY_S = 86_400.0
-
-
-def run_dict(status: runs.RunStatus) -> dict:
-    policy = status.policy
-    return {'uuid': status.uuid, 'num_tasks': status.num_tasks, 'waiting': status.waiting,
-            'running': status.running, 'done': status.done, 'failed': status.failed,
-            'percent_done': status.percent_done, 'max_tries': policy.max_tries,
-            'retry_delay_s': policy.retry_delay_s, 'task_timeout_s': policy.task_timeout_s,
-            'expected_duration_s': policy.expected_duration_s}
-
-
-def _policy(body: dict) -> runs.Policy:
-    """The policy fields sent (null is refused, absent means the default)."""
-    values = {key: bodies.optional(body, key, bodies.number, 0, 365 * _DAY_S)
-              for key in ('retry_delay_s', 'task_timeout_s', 'expected_duration_s')}
-    values['max_tries'] = bodies.optional(body, 'max_tries', bodies.integer, minimum=1, maximum=100)
-    return runs.Policy(**{key: value for key, value in values.items() if value is not None})
+_WORKER_STATES = {'alive': worker_views.ALIVE, 'lost': worker_views.GONE, 'all': None}
 
 
 def _worker_uuid(uuid: str) -> str:
     return bodies.text(uuid, 'worker uuid', 64)
 
 
-class Runs(bodies.BodyResource):
-    """POST /farm/v1/runs: create a run with its retry and timing policy (201)."""
-
-    def on_post(self, req, resp):
-        body = self._read_body(req)
-        bodies.only_keys(body, {'num_tasks', 'max_tries', 'retry_delay_s', 'task_timeout_s',
-                                'expected_duration_s'})
-        num_tasks = bodies.integer(bodies.required(body, 'num_tasks'), 'num_tasks',
-                                   minimum=1, maximum=MAX_TASKS)
-        run = runs.create_run(req.context.principal, num_tasks, policy=_policy(body))
-        resp.status = falcon.HTTP_201
-        resp.media = run_dict(runs.run_status(req.context.principal, run.uuid))
-
-
-class Run:
-    """GET /farm/v1/runs/{uuid}: progress and policy of a run."""
-
-    def on_get(self, req, resp, uuid):
-        resp.media = run_dict(runs.run_status(req.context.principal, uuid.hex))
+def _task_pairs(value, name: str) -> list[tuple[int, int]]:
+    """[[number, attempt], ...] as checked pairs."""
+    if not isinstance(value, list) or len(value) > MAX_BATCH:
+        raise InvalidInput(f'{name} must be a list of at most {MAX_BATCH} [number, attempt] pairs')
+    pairs = []
+    for index, pair in enumerate(value):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise InvalidInput(f'{name}[{index}] must be a [number, attempt] pair')
+        pairs.append((bodies.integer(pair[0], f'{name}[{index}][0]', minimum=0, maximum=MAX_TASKS),
+                      bodies.integer(pair[1], f'{name}[{index}][1]', minimum=0,
+                                     maximum=2**31 - 1)))
+    return pairs
 
 
 class Workers(bodies.BodyResource):
-    """POST /farm/v1/workers: register an agent with its resources (201)."""
+    """POST /farm/v1/workers: register an agent (201); GET ?state=alive|lost|all: a page of workers."""
 
     def __init__(self, read_body, worker_ttl_s: float):
         super().__init__(read_body)
@@ -84,21 +64,39 @@ class Workers(bodies.BodyResource):
         resp.media = {'id': worker_id, 'uuid': worker_uuid, 'worker_ttl_s': self._worker_ttl_s,
                       'heartbeat_s': self._worker_ttl_s / 4}
 
+    def on_get(self, req, resp):
+        wanted = bodies.query_choice(req, 'state', tuple(_WORKER_STATES))
+        limit = bodies.query_integer(req, 'limit', 100, minimum=1, maximum=MAX_BATCH)
+        offset = bodies.query_integer(req, 'offset', 0, minimum=0, maximum=MAX_TASKS)
+        now = time.time()
+        total, page = worker_views.list_workers(req.context.principal,
+                                                _WORKER_STATES.get(wanted), limit, offset)
+        resp.media = {'now': instant(now), 'total': total,
+                      'workers': [worker_view(worker) for worker in page]}
+
 
 class Heartbeat(bodies.BodyResource):
-    """POST /farm/v1/workers/{uuid}/heartbeat {load, memory_bytes, draining}: alive (200)."""
+    """POST /farm/v1/workers/{uuid}/heartbeat: alive (200); the reply names tasks to stop.
+
+    Body: {load, memory_bytes, draining, run, running: [[number, attempt], ...]}.
+    """
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
+        bodies.only_keys(body, {'load', 'memory_bytes', 'draining', 'run', 'running'})
         draining = body.get('draining', False)
         if not isinstance(draining, bool):
             raise InvalidInput('draining must be true or false')
-        workers.heartbeat(req.context.principal, _worker_uuid(uuid),
-                          load=bodies.optional(body, 'load', bodies.number, 0, 1e6),
-                          memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer,
-                                                       minimum=0, maximum=1 << 60),
-                          draining=draining)
-        resp.media = {'ok': True}
+        running = None
+        if 'running' in body:
+            run_uuid = bodies.text(bodies.required(body, 'run'), 'run', 32)
+            running = (run_uuid, _task_pairs(body['running'], 'running'))
+        stop = workers.heartbeat(req.context.principal, _worker_uuid(uuid),
+                                 load=bodies.optional(body, 'load', bodies.number, 0, 1e6),
+                                 memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer,
+                                                              minimum=0, maximum=1 << 60),
+                                 draining=draining, running=running)
+        resp.media = {'ok': True, 'stop': [list(pair) for pair in stop]}
 
 
 class HeldTasks:
@@ -129,11 +127,13 @@ class Claim(bodies.BodyResource):
                                maximum=MAX_BATCH)
         principal = req.context.principal
         tasks = dispatch.claim_tasks(principal, uuid.hex, worker_uuid, count, heartbeat=True)
-        resp.media = {
-            'tasks': [{'number': t.number, 'attempt': t.attempt, 'percent': t.percent}
-                      for t in tasks],
-            'run': run_dict(runs.run_status(principal, uuid.hex)),
-        }
+        run = runs.run_status(principal, uuid.hex)
+        claimed = [{'number': t.number, 'attempt': t.attempt, 'percent': t.percent} for t in tasks]
+        if run.has_inputs:
+            inputs = runs.task_inputs(run.id, [task['number'] for task in claimed])
+            for task in claimed:
+                task['input'] = inputs.get(task['number'])
+        resp.media = {'tasks': claimed, 'run': run_dict(run)}
 
 
 class Results(bodies.BodyResource):
@@ -171,11 +171,23 @@ def _result(item, index: int) -> reports.Result:
     )
 
 
+class Tokens(bodies.BodyResource):
+    """POST /farm/v1/tokens {scope: user|worker, run}: a lasting token for the caller, shown once (201)."""
+
+    def on_post(self, req, resp):
+        body = self._read_body(req)
+        bodies.only_keys(body, {'scope', 'run'})
+        scope = bodies.choice(body.get('scope', 'user'), 'scope', Scope)
+        run_uuid = bodies.optional(body, 'run', bodies.text, 32)
+        token = users.create_own_token(req.context.principal, scope, run_uuid)
+        resp.status = falcon.HTTP_201
+        resp.media = {'token': token, 'scope': scope.value, 'run': run_uuid}
+
+
 def add_routes(app: falcon.App, config) -> None:
-    """Mount the farmworker protocol under /farm/v1/."""
+    """Mount the farmworker protocol and token creation under /farm/v1/."""
     read_body = bodies.JsonObjectReader(config.max_body_bytes)
-    app.add_route('/farm/v1/runs', Runs(read_body))
-    app.add_route('/farm/v1/runs/{uuid:uuid}', Run())
+    app.add_route('/farm/v1/tokens', Tokens(read_body))
     app.add_route('/farm/v1/runs/{uuid:uuid}/claim', Claim(read_body))
     app.add_route('/farm/v1/runs/{uuid:uuid}/results', Results(read_body))
     app.add_route('/farm/v1/workers', Workers(read_body, config.worker_ttl_s))

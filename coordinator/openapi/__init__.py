@@ -1,6 +1,6 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, ops, taskfarm
+from coordinator.openapi import farm, farm_runs, ops, taskfarm
 
 
 def document(version: str) -> dict:
@@ -18,8 +18,8 @@ def document(version: str) -> dict:
                 'basic': {'type': 'http', 'scheme': 'basic'},
                 'bearer': {'type': 'http', 'scheme': 'bearer'},
             },
-            'schemas': {**taskfarm.SCHEMAS, **farm.SCHEMAS},
+            'schemas': {**taskfarm.SCHEMAS, **farm.SCHEMAS, **farm_runs.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
-        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS},
+        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **farm_runs.PATHS},
     }

@@ -1,5 +1,6 @@
 """OpenAPI paths and schemas of the farmworker protocol (/farm/v1/)."""
 
+from coordinator.openapi.farm_runs import WORKERS_GET
 from coordinator.openapi.helpers import obj, operation, path_param, ref, response
 
 _INT = {'type': 'integer'}
@@ -11,12 +12,18 @@ _RUN_UUID = path_param('uuid', _STR, 'the run UUID (32 hex digits)')
 _WORKER_UUID = path_param('uuid', _STR, 'the worker uuid the agent registered')
 _BAD = response('malformed body or a value of the wrong type or range', _ERROR)
 _NOT_FOUND = response('unknown run or worker', _ERROR)
+_PAIRS = {'type': 'array', 'description': '[number, attempt] pairs',
+          'items': {'type': 'array', 'items': _INT, 'minItems': 2, 'maxItems': 2}}
 _GONE = response('the worker was declared lost or stopped: register again', _ERROR)
 
 SCHEMAS = {
     'FarmRun': obj({
-        'uuid': _STR, 'num_tasks': _INT, 'waiting': _INT, 'running': _INT, 'done': _INT,
-        'failed': _INT, 'percent_done': _NUM, 'max_tries': _INT, 'retry_delay_s': _NUM,
+        'uuid': _STR, 'name': {'type': 'string', 'nullable': True},
+        'command': {'type': 'array', 'items': _STR, 'nullable': True,
+                    'description': 'argv template; {task} is the task number, {line} its input'},
+        'has_inputs': {'type': 'boolean'}, 'num_tasks': _INT,
+        'waiting': _INT, 'running': _INT, 'done': _INT, 'failed': _INT, 'cancelled': _INT,
+        'percent_done': _NUM, 'max_tries': _INT, 'retry_delay_s': _NUM,
         'task_timeout_s': {'type': 'number', 'nullable': True},
         'expected_duration_s': {'type': 'number', 'nullable': True}}),
     'FarmResult': obj({
@@ -37,21 +44,13 @@ SCHEMAS = {
 }
 
 PATHS = {
-    '/farm/v1/runs': {'post': operation(
-        'Create a run with its retry and timing policy',
-        {201: response('created', ref('FarmRun')), 400: _BAD},
-        body=obj({'num_tasks': {'type': 'integer', 'minimum': 1},
-                  'max_tries': {'type': 'integer', 'minimum': 1, 'maximum': 100, 'default': 3},
-                  'retry_delay_s': _SECONDS, 'task_timeout_s': _SECONDS,
-                  'expected_duration_s': _SECONDS}, ('num_tasks',)))},
-    '/farm/v1/runs/{uuid}': {'get': operation(
-        'Progress and policy of a run', {200: response('the run', ref('FarmRun')),
-                                         404: _NOT_FOUND}, parameters=[_RUN_UUID])},
     '/farm/v1/runs/{uuid}/claim': {'post': operation(
         'Claim up to max_tasks tasks (also a heartbeat); an empty list when none is waiting now',
         {200: response('claimed tasks and the run', obj({
-            'tasks': {'type': 'array', 'items': obj({'number': _INT, 'attempt': _INT,
-                                                     'percent': _NUM})},
+            'tasks': {'type': 'array', 'items': obj({
+                'number': _INT, 'attempt': _INT, 'percent': _NUM,
+                'input': {'type': 'string', 'description': 'the task\'s input line, when the run '
+                                                           'has inputs'}})},
             'run': ref('FarmRun')})), 400: _BAD, 404: _NOT_FOUND, 409: _GONE},
         body=obj({'worker_uuid': _STR, 'max_tasks': {'type': 'integer', 'minimum': 1,
                                                      'maximum': 1000}},
@@ -64,7 +63,7 @@ PATHS = {
         body=obj({'worker_uuid': _STR, 'results': {'type': 'array', 'minItems': 1,
                                                    'maxItems': 1000, 'items': ref('FarmResult')}},
                  ('worker_uuid', 'results')), parameters=[_RUN_UUID])},
-    '/farm/v1/workers': {'post': operation(
+    '/farm/v1/workers': {'get': WORKERS_GET, 'post': operation(
         'Register an agent with its resources (again, to come back after being declared lost)',
         {201: response('registered', obj({'id': _INT, 'uuid': _STR, 'worker_ttl_s': _NUM,
                                           'heartbeat_s': _NUM})), 400: _BAD,
@@ -75,10 +74,12 @@ PATHS = {
                   'walltime_end_at': {'type': 'number', 'description': 'epoch seconds, UTC'}},
                  ('uuid', 'hostname', 'pid', 'slots')))},
     '/farm/v1/workers/{uuid}/heartbeat': {'post': operation(
-        'The agent is alive; draining: it claims nothing more',
-        {200: response('recorded', obj({'ok': {'type': 'boolean'}})), 400: _BAD,
+        'The agent is alive; draining: it claims nothing more. Of the tasks it says it runs, '
+        'the reply names those to stop (cancelled, restarted or reassigned)',
+        {200: response('recorded', obj({'ok': {'type': 'boolean'}, 'stop': _PAIRS})), 400: _BAD,
          404: _NOT_FOUND, 409: _GONE},
-        body=obj({'load': _NUM, 'memory_bytes': _INT, 'draining': {'type': 'boolean'}}),
+        body=obj({'load': _NUM, 'memory_bytes': _INT, 'draining': {'type': 'boolean'},
+                  'run': _STR, 'running': _PAIRS}),
         parameters=[_WORKER_UUID])},
     '/farm/v1/workers/{uuid}/tasks': {'get': operation(
         'The tasks the worker holds now (to reconcile after a claim whose answer was lost)',

@@ -42,14 +42,17 @@ def claim_tasks(principal: Principal, run_uuid: str, worker_uuid: str, max_tasks
     worker_id = workers.active_worker(principal, worker_uuid)
     with database.write():
         run = find_run(principal, run_uuid, lock=True)
+        if run.cancelled_at is not None:
+            return []
         claimed = _claim_queued(run, worker_id, max_tasks, now)
         next_number = run.next_number
         if len(claimed) < max_tasks:
             fresh, next_number = _claim_fresh(run, worker_id, max_tasks - len(claimed), now)
             claimed += fresh
         if claimed or next_number != run.next_number:
-            run_sql('UPDATE run SET next_number = ?, running_count = running_count + ? WHERE id = ?',
-                    (next_number, len(claimed), run.id))
+            run_sql('UPDATE run SET next_number = ?, running_count = running_count + ?, '
+                    'started_at = COALESCE(started_at, ?) WHERE id = ?',
+                    (next_number, len(claimed), now, run.id))
     if heartbeat:
         workers.touch(worker_id, now, busy=bool(claimed))
     return claimed

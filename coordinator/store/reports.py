@@ -58,8 +58,9 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
         run = find_run(principal, run_uuid, lock=True)
         max_tries, retry_delay_s = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
                                            (run.id,)).fetchone()
-        counters = RunCounters(run.id)
+        counters = RunCounters(run.id, now)
         rows = _task_rows(run.id, {result.number for result in results})
+        changes: dict[int, tuple[int, dict]] = {}  # task id -> (attempt, columns to set)
         for result in results:
             row = rows.get(result.number)
             refusal = _refusal(row, result, worker_id)
@@ -70,21 +71,49 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
             task_id, _, _, _, old_percent, failed_tries = row
             new, fields = _apply(result, failed_tries, max_tries, retry_delay_s, now)
             fields.setdefault('percent', old_percent)
-            assignments = ', '.join(f'{column} = ?' for column in fields)
-            changed = run_sql(f'UPDATE task SET {assignments} WHERE id = ? AND attempt = ? '
-                              'AND status = ?', (*fields.values(), task_id, result.attempt,
-                                                 TaskState.RUNNING.value)).rowcount
-            if changed != 1:  # cannot happen while the run row is locked
-                raise RuntimeError(f'task {task_id} changed under the run lock')
             counters.move(TaskState.RUNNING, new, fields['percent'] - old_percent)
             receipt.accepted.append(result.number)
             # a later result for the same task in this batch must see what this one did
             rows[result.number] = (task_id, fields.get('status', TaskState.RUNNING.value),
                                    result.attempt, worker_id, fields['percent'],
                                    fields.get('failed_tries', failed_tries))
+            changes[task_id] = (result.attempt, {**changes.get(task_id, (0, {}))[1], **fields})
+        _update_tasks(changes)
         counters.save()
     workers.touch(worker_id, now, busy=True)
     return receipt
+
+
+# the type of every column a result may set: values arrive untyped in a VALUES list
+_COLUMN_TYPES = {'status': 'TEXT', 'percent': 'DOUBLE PRECISION', 'msg': 'TEXT',
+                 'log_tail': 'TEXT', 'exit_code': 'INTEGER', 'error_category': 'TEXT',
+                 'failed_tries': 'INTEGER', 'worker_id': 'INTEGER',
+                 'status_changed_at': 'DOUBLE PRECISION', 'ended_at': 'DOUBLE PRECISION',
+                 'queued_at': 'DOUBLE PRECISION', 'available_at': 'DOUBLE PRECISION'}
+
+
+def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
+    """Apply the batch's changes in one UPDATE per set of columns (usually one for the batch).
+
+    A statement per result held the run lock for a round trip each on PostgreSQL.
+    """
+    groups: dict[tuple[str, ...], list[tuple]] = {}
+    for task_id, (attempt, fields) in changes.items():
+        columns = tuple(sorted(fields))
+        groups.setdefault(columns, []).append((task_id, attempt, *(fields[c] for c in columns)))
+    for columns, values in groups.items():
+        row = f'({", ".join("?" * (len(columns) + 2))})'
+        # VALUES columns are named column1, column2, ... by both databases (and SQLite's
+        # driver reports no row count for a statement that starts WITH, so no CTE here)
+        assignments = ', '.join(f'{column} = CAST(v.column{index} AS {_COLUMN_TYPES[column]})'
+                                for index, column in enumerate(columns, 3))
+        changed = run_sql(
+            f'UPDATE task SET {assignments} FROM (VALUES {", ".join([row] * len(values))}) AS v '
+            'WHERE task.id = CAST(v.column1 AS INTEGER) '
+            'AND task.attempt = CAST(v.column2 AS INTEGER) AND task.status = ?',
+            (*(item for value in values for item in value), TaskState.RUNNING.value)).rowcount
+        if changed != len(values):  # cannot happen while the run row is locked
+            raise RuntimeError(f'{len(values) - changed} task(s) changed under the run lock')
 
 
 def _task_rows(run_id: int, numbers: set[int]) -> dict[int, tuple]:

@@ -11,14 +11,14 @@ than running them. Claims live in `dispatch`, shared with the farmworker protoco
 import time
 
 from coordinator.db import database, run_sql
-from coordinator.errors import Conflict, NotFound
+from coordinator.errors import Conflict
 from coordinator.states import TaskfarmStatus, TaskState
 from coordinator.store import audit
-from coordinator.store.access import Principal
+from coordinator.store.access import Principal, require_manager
 from coordinator.store.counters import RunCounters
 from coordinator.store import dispatch
 from coordinator.store.dispatch import TaskView
-from coordinator.store.runs import RunRef, find_run
+from coordinator.store.runs import RunRef, check_number, find_run
 
 
 # how each taskfarm status name set by a PUT maps to a canonical state
@@ -41,7 +41,7 @@ def claim_next(principal: Principal, run_uuid: str, worker_uuid: str,
 def task_view(principal: Principal, run_uuid: str, number: int) -> TaskView:
     """One task of a run; a task never touched reads as waiting at 0 % (and is not created)."""
     run = find_run(principal, run_uuid)
-    _check_number(run, number)
+    check_number(run, number)
     row = _task_row(run, number)
     if row is None:
         return TaskView(None, number, 0.0, TaskState.QUEUED)
@@ -58,25 +58,56 @@ def update_task(principal: Principal, run_uuid: str, number: int, *, percent: fl
     """
     now = time.time() if now is None else now
     with database.write():
-        run = find_run(principal, run_uuid, lock=True)
-        _check_number(run, number)
-        task_id, old_status, old_percent = _task_row(run, number) or (None, _QUEUED, 0.0)
-        old = TaskState(old_status)
+        run, task_id, old, old_percent = _locked_task(principal, run_uuid, number)
         new = _PUT_STATES[status] if status else old
         if old is TaskState.COMPLETE and new is old and percent not in (None, 100.0):
             raise Conflict(f'task {number} is done; set its status to waiting to redo it')
         new_percent = _new_percent(old, new, old_percent, percent)
         fields = dict(percent=new_percent, **(_entering(new, now) if new is not old else {}))
-        if task_id is None:
-            _insert_task(run, number, now, {'queued_at': now, 'status': new.value, **fields})
-        elif _update_task(task_id, old, fields) != 1:
-            raise RuntimeError(f'task {task_id} changed under the run lock')
-        counters = RunCounters(run.id)
-        counters.move(old, new, new_percent - old_percent)
-        counters.save()
+        _write_task(run, number, task_id, old, new, fields, now, new_percent - old_percent)
         if status in (TaskfarmStatus.WAITING, TaskfarmStatus.COMPUTING) and new is not old:
             audit.record(principal, f'task.{status.value}', 'task', f'{run_uuid}/{number}',
                          now=now, was=old.value)
+
+
+def cancel_task(principal: Principal, run_uuid: str, number: int,
+                now: float | None = None) -> None:
+    """A person cancels one task: waiting or running, it is cancelled; a finished one is a Conflict.
+
+    An agent running it learns so at its next heartbeat and stops it; its result is refused.
+    """
+    require_manager(principal)
+    now = time.time() if now is None else now
+    with database.write():
+        run, task_id, old, _ = _locked_task(principal, run_uuid, number)
+        if old.is_final:
+            raise Conflict(f'task {number} has already finished ({old.value})')
+        _write_task(run, number, task_id, old, TaskState.CANCELLED,
+                    _entering(TaskState.CANCELLED, now), now)
+        audit.record(principal, 'task.cancel', 'task', f'{run_uuid}/{number}', now=now,
+                     was=old.value)
+
+
+def _locked_task(principal: Principal, run_uuid: str,
+                 number: int) -> tuple[RunRef, int | None, TaskState, float]:
+    """(run, task id or None when never touched, state, percent), the run locked for a change."""
+    run = find_run(principal, run_uuid, lock=True)
+    check_number(run, number)
+    task_id, status, percent = _task_row(run, number) or (None, _QUEUED, 0.0)
+    return run, task_id, TaskState(status), percent
+
+
+def _write_task(run: RunRef, number: int, task_id: int | None, old: TaskState, new: TaskState,
+                fields: dict, now: float, percent_delta: float = 0.0) -> None:
+    """A person's change to one task (its row created if it was never touched), and its count."""
+    if task_id is None:
+        _insert_task(run, number, now, {'queued_at': now, 'status': new.value, 'percent': 0.0,
+                                        **fields})
+    elif _update_task(task_id, old, fields) != 1:
+        raise RuntimeError(f'task {task_id} changed under the run lock')
+    counters = RunCounters(run.id, now)
+    counters.move(old, new, percent_delta)
+    counters.save()
 
 
 def _task_row(run: RunRef, number: int):
@@ -104,11 +135,6 @@ def _new_percent(old: TaskState, new: TaskState, old_percent: float, percent: fl
     if percent is not None:
         return percent
     return 0.0 if old is TaskState.COMPLETE else old_percent
-
-
-def _check_number(run: RunRef, number: int) -> None:
-    if not 0 <= number < run.num_tasks:
-        raise NotFound(f'task {number} is out of range: the run has tasks 0 to {run.num_tasks - 1}')
 
 
 def _entering(state: TaskState, now: float) -> dict:

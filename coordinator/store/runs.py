@@ -1,18 +1,20 @@
-"""Taskfarm runs: create in O(1), list, status from counters, restart, delete in chunks."""
+"""Runs: create in O(1), status from counters, restart, delete in chunks."""
 
 import dataclasses
+import json
 import time
 import uuid as uuidlib
 from typing import NamedTuple
 
 from coordinator.db import database, run_sql
 from coordinator.errors import NotFound
-from coordinator.models import DEFAULT_MAX_TRIES, Run, Task
+from coordinator.models import DEFAULT_MAX_TRIES, Run, RunInput, Task
 from coordinator.states import TaskState
 from coordinator.store import audit
 from coordinator.store.access import Principal, require_manager, require_unbound
 
 DELETE_CHUNK = 5000
+INPUT_CHUNK = 500
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,8 +28,17 @@ class Policy:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Recipe:
+    """What users named a run and what its agents run: an argv template and one input per task."""
+
+    name: str | None = None
+    command: list[str] | None = None
+    inputs: list[str] | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class RunStatus:
-    """A run's progress and policy, read from its row (no scan of its tasks)."""
+    """A run's progress, policy and history, read from its row (no scan of its tasks)."""
 
     id: int
     uuid: str
@@ -35,13 +46,25 @@ class RunStatus:
     running: int
     done: int
     failed: int
+    cancelled: int
     percent_done: float
     policy: Policy
+    name: str | None = None
+    command: list[str] | None = None
+    has_inputs: bool = False
+    created_at: float = 0.0
+    started_at: float | None = None
+    last_ended_at: float | None = None
+    cancelled_at: float | None = None
 
     @property
     def waiting(self) -> int:
         """Tasks not running and not finished, including those never handed out."""
-        return self.num_tasks - self.running - self.done - self.failed
+        return self.num_tasks - self.running - self.done - self.failed - self.cancelled
+
+    @property
+    def finished(self) -> bool:
+        return self.waiting == 0 and self.running == 0
 
 
 class RunRef(NamedTuple):
@@ -51,6 +74,7 @@ class RunRef(NamedTuple):
     num_tasks: int
     next_number: int
     project_id: int
+    cancelled_at: float | None
 
 
 # the runs a principal may see: its project's (every project's, for admins), or its one bound run
@@ -61,9 +85,15 @@ def _visible_params(principal: Principal) -> tuple:
     return (principal.is_admin, principal.project_id, principal.run_id, principal.run_id)
 
 
+def visible(principal: Principal) -> tuple[str, tuple]:
+    """A condition on the run table, with its parameters, selecting the runs `principal` may see."""
+    return _VISIBLE, _visible_params(principal)
+
+
 def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
     """The visible run `run_uuid`, row-locked for the transaction when `lock`, or NotFound."""
-    sql = f'SELECT id, num_tasks, next_number, project_id FROM run WHERE uuid = ? AND {_VISIBLE}'
+    sql = ('SELECT id, num_tasks, next_number, project_id, cancelled_at FROM run '
+           f'WHERE uuid = ? AND {_VISIBLE}')
     row = run_sql(sql + (' FOR UPDATE' if lock else ''),
                   (run_uuid, *_visible_params(principal))).fetchone()
     if row is None:
@@ -71,19 +101,45 @@ def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
     return RunRef(*row)
 
 
+def check_number(run: RunRef, number: int) -> None:
+    """NotFound unless `number` is one of the run's tasks."""
+    if not 0 <= number < run.num_tasks:
+        raise NotFound(f'task {number} is out of range: the run has tasks 0 to {run.num_tasks - 1}')
+
+
 def create_run(principal: Principal, num_tasks: int, now: float | None = None,
-               policy: Policy = Policy()) -> Run:
-    """A new run of `num_tasks` tasks; no task row is written until a task is touched."""
+               policy: Policy = Policy(), recipe: Recipe = Recipe()) -> Run:
+    """A new run of `num_tasks` tasks; no task row is written until a task is touched.
+
+    A recipe's inputs (one per task) are stored with it, so the run costs
+    O(inputs) to create; without inputs creation is O(1).
+    """
     require_manager(principal)
     require_unbound(principal)
     now = time.time() if now is None else now
     with database.write():
         run = Run.create(uuid=uuidlib.uuid4().hex, project=principal.project_id,
                          owner=principal.user_id, num_tasks=num_tasks, created_at=now,
+                         name=recipe.name, has_inputs=recipe.inputs is not None,
+                         command=None if recipe.command is None else json.dumps(recipe.command),
                          **dataclasses.asdict(policy))
+        for start in range(0, len(recipe.inputs or ()), INPUT_CHUNK):
+            RunInput.insert_many(
+                [(run.id, number, value) for number, value in
+                 enumerate(recipe.inputs[start:start + INPUT_CHUNK], start)],
+                fields=(RunInput.run, RunInput.number, RunInput.value)).execute()
         audit.record(principal, 'run.create', 'run', run.uuid, now=now, num_tasks=num_tasks,
-                     **dataclasses.asdict(policy))
+                     name=recipe.name, **dataclasses.asdict(policy))
     return run
+
+
+def task_inputs(run_id: int, numbers: list[int]) -> dict[int, str]:
+    """The inputs of some tasks of a run (immutable once the run exists)."""
+    if not numbers:
+        return {}
+    placeholders = ', '.join('?' * len(numbers))
+    return dict(run_sql(f'SELECT number, value FROM run_input WHERE run_id = ? '
+                        f'AND number IN ({placeholders})', (run_id, *numbers)).fetchall())
 
 
 def list_runs(principal: Principal) -> list[tuple[int, str, int]]:
@@ -92,18 +148,43 @@ def list_runs(principal: Principal) -> list[tuple[int, str, int]]:
     return [tuple(row) for row in run_sql(sql, _visible_params(principal)).fetchall()]
 
 
+# the columns `status_from_row` reads, for every query that builds RunStatus
+STATUS_COLUMNS = ('id, uuid, num_tasks, running_count, done_count, failed_count, cancelled_count, '
+                  'percent_sum, max_tries, retry_delay_s, task_timeout_s, expected_duration_s, '
+                  'name, command, has_inputs, created_at, started_at, last_ended_at, cancelled_at')
+
+
+def status_from_row(row) -> RunStatus:
+    (run_id, uuid, num_tasks, running, done, failed, cancelled, percent_sum, *rest) = row
+    policy, (name, command, has_inputs, *times) = Policy(*rest[:4]), rest[4:]
+    # the sum is kept by adding deltas, so round away float drift
+    percent = 100.0 if done == num_tasks else round(percent_sum / num_tasks, 6)
+    return RunStatus(run_id, uuid, num_tasks, running, done, failed, cancelled, percent, policy,
+                     name, None if command is None else json.loads(command), bool(has_inputs),
+                     *times)
+
+
 def run_status(principal: Principal, run_uuid: str) -> RunStatus:
     """Progress of one run: a single row read."""
-    sql = ('SELECT id, uuid, num_tasks, running_count, done_count, failed_count, percent_sum, '
-           'max_tries, retry_delay_s, task_timeout_s, expected_duration_s '
-           f'FROM run WHERE uuid = ? AND {_VISIBLE}')
+    sql = f'SELECT {STATUS_COLUMNS} FROM run WHERE uuid = ? AND {_VISIBLE}'
     row = run_sql(sql, (run_uuid, *_visible_params(principal))).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
-    run_id, uuid, num_tasks, running, done, failed, percent_sum, *policy = row
-    # the sum is kept by adding deltas, so round away float drift
-    percent = 100.0 if done == num_tasks else round(percent_sum / num_tasks, 6)
-    return RunStatus(run_id, uuid, num_tasks, running, done, failed, percent, Policy(*policy))
+    return status_from_row(row)
+
+
+def list_statuses(principal: Principal, finished: bool | None, limit: int,
+                  offset: int) -> tuple[int, list[RunStatus]]:
+    """(how many match, one page of them newest first); `finished` None means all runs."""
+    where = _VISIBLE
+    if finished is not None:
+        where += (' AND done_count + failed_count + cancelled_count ' +
+                  ('=' if finished else '<') + ' num_tasks')
+    params = _visible_params(principal)
+    (total,) = run_sql(f'SELECT COUNT(*) FROM run WHERE {where}', params).fetchone()
+    rows = run_sql(f'SELECT {STATUS_COLUMNS} FROM run WHERE {where} ORDER BY id DESC '
+                   'LIMIT ? OFFSET ?', (*params, limit, offset)).fetchall()
+    return total, [status_from_row(row) for row in rows]
 
 
 def restart_run(principal: Principal, run_uuid: str, everything: bool,
@@ -116,9 +197,11 @@ def restart_run(principal: Principal, run_uuid: str, everything: bool,
     now = time.time() if now is None else now
     with database.write():
         run = find_run(principal, run_uuid, lock=True)
+        # a restart gives every task it touches fresh tries and lifts a cancellation
         requeue = dict(status=TaskState.QUEUED.value, worker=None, lease_expires_at=None,
-                       exit_code=None, queued_at=now, status_changed_at=now, ended_at=None)
-        counters = dict(running_count=0, failed_count=0)
+                       exit_code=None, queued_at=now, status_changed_at=now, ended_at=None,
+                       failed_tries=0, available_at=now, error_category=None)
+        counters = dict(running_count=0, failed_count=0, cancelled_count=0, cancelled_at=None)
         selected = Task.run == run.id
         if everything:
             requeue['percent'] = 0.0
@@ -132,6 +215,28 @@ def restart_run(principal: Principal, run_uuid: str, everything: bool,
     return count
 
 
+def cancel_run(principal: Principal, run_uuid: str, now: float | None = None) -> None:
+    """Cancel every task of a run not yet finished; claims hand out nothing until a restart.
+
+    Agents running its tasks learn so at their next heartbeat and stop them.
+    """
+    require_manager(principal)
+    now = time.time() if now is None else now
+    with database.write():
+        run = find_run(principal, run_uuid, lock=True)
+        if run.cancelled_at is not None:
+            return
+        run_sql('UPDATE task SET status = ?, status_changed_at = ?, ended_at = ? '
+                'WHERE run_id = ? AND status IN (?, ?)',
+                (TaskState.CANCELLED.value, now, now, run.id, TaskState.QUEUED.value,
+                 TaskState.RUNNING.value))
+        # every task neither done nor failed is now cancelled, rows or none (never handed out)
+        run_sql('UPDATE run SET cancelled_at = ?, running_count = 0, '
+                'cancelled_count = num_tasks - done_count - failed_count WHERE id = ?',
+                (now, run.id))
+        audit.record(principal, 'run.cancel', 'run', run_uuid, now=now)
+
+
 def delete_run(principal: Principal, run_uuid: str) -> None:
     """Hide a run at once, then delete its tasks in chunks so writers are never blocked for long."""
     require_manager(principal)
@@ -143,13 +248,15 @@ def delete_run(principal: Principal, run_uuid: str) -> None:
 
 
 def purge_run(run_id: int, chunk: int = DELETE_CHUNK) -> None:
-    """Delete a run marked `deleting` and its tasks, `chunk` rows per transaction."""
-    while True:
-        with database.write():
-            batch = Task.select(Task.id).where(Task.run == run_id).limit(chunk)
-            if Task.delete().where(Task.id.in_(batch)).execute() < chunk:
-                Run.delete().where(Run.id == run_id).execute()
-                return
+    """Delete a run marked `deleting`, its tasks and its inputs, `chunk` rows per transaction."""
+    for model in (Task, RunInput):  # the big ones; the rest goes with the run by cascade
+        deleted = chunk
+        while deleted == chunk:
+            with database.write():
+                batch = model.select(model.id).where(model.run == run_id).limit(chunk)
+                deleted = model.delete().where(model.id.in_(batch)).execute()
+    with database.write():
+        Run.delete().where(Run.id == run_id).execute()
 
 
 def purge_deleted_runs() -> int:

@@ -11,7 +11,7 @@ from coordinator.models import Project, Run, Token, User
 from coordinator.passwords import UNMATCHABLE_HASH, hash_password, verify_password
 from coordinator.schema import DEFAULT_PROJECT
 from coordinator.store import audit
-from coordinator.store.access import Principal, Scope
+from coordinator.store.access import Principal, Scope, require_manager, require_unbound
 
 TOKEN_PREFIX = 'farm_'
 _NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}')
@@ -70,6 +70,15 @@ def create_token(user_name: str, scope: Scope = Scope.USER, run_uuid: str | None
         secret = _insert_token(principal, ttl_s, now)
         audit.record(principal, 'token.create', 'user', user.name, scope=scope.value, run=run_uuid)
     return secret
+
+
+def create_own_token(principal: Principal, scope: Scope, run_uuid: str | None = None) -> str:
+    """A lasting token for the caller (`farm login`), never more powerful than the credential used."""
+    require_manager(principal)
+    require_unbound(principal)
+    if scope is Scope.ADMIN and not principal.is_admin:
+        raise Forbidden('only an admin may create an admin token')
+    return create_token(principal.user_name, scope, run_uuid)
 
 
 def mint_session_token(principal: Principal, ttl_s: float, now: float | None = None) -> str:

@@ -13,6 +13,7 @@ from coordinator.errors import Conflict, NotFound
 from coordinator.states import TaskState, WorkerState
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
+from coordinator.store.runs import find_run
 
 _GONE = (WorkerState.LOST.value, WorkerState.STOPPED.value)
 
@@ -54,8 +55,13 @@ def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: 
 
 def heartbeat(principal: Principal, worker_uuid: str, *, load: float | None = None,
               memory_bytes: int | None = None, draining: bool = False,
-              now: float | None = None) -> None:
-    """Record that a worker is alive (with its load); a lost or stopped worker must register again."""
+              running: tuple[str, list[tuple[int, int]]] | None = None,
+              now: float | None = None) -> list[tuple[int, int]]:
+    """Record that a worker is alive (with its load); a lost or stopped worker must register again.
+
+    `running` is (run uuid, [(number, attempt)]) the agent runs; the answer lists
+    those it should stop because they are no longer its own (cancelled, restarted).
+    """
     now = time.time() if now is None else now
     worker_id = active_worker(principal, worker_uuid)
     with database.write():
@@ -63,6 +69,22 @@ def heartbeat(principal: Principal, worker_uuid: str, *, load: float | None = No
                 'memory_bytes = COALESCE(?, memory_bytes), '
                 'state = CASE WHEN ? THEN ? ELSE state END WHERE id = ? AND state NOT IN (?, ?)',
                 (now, load, memory_bytes, draining, WorkerState.DRAINING.value, worker_id, *_GONE))
+    return _not_held(principal, worker_id, *running) if running and running[1] else []
+
+
+def _not_held(principal: Principal, worker_id: int, run_uuid: str,
+              tasks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    try:
+        run = find_run(principal, run_uuid)
+    except NotFound:  # deleted: none of its tasks is anyone's any more
+        return list(tasks)
+    placeholders = ', '.join('?' * len(tasks))
+    current = {number: (attempt, status, holder) for number, attempt, status, holder in run_sql(
+        f'SELECT number, attempt, status, worker_id FROM task WHERE run_id = ? '
+        f'AND number IN ({placeholders})', (run.id, *(number for number, _ in tasks))).fetchall()}
+    held = TaskState.RUNNING.value
+    return [(number, attempt) for number, attempt in tasks
+            if current.get(number) != (attempt, held, worker_id)]
 
 
 def touch(worker_id: int, now: float, busy: bool) -> None:
@@ -107,7 +129,7 @@ def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reaso
     with database.write():
         (max_tries,) = run_sql('SELECT max_tries FROM run WHERE id = ? FOR UPDATE',
                                (run_id,)).fetchone()
-        counters = RunCounters(run_id)
+        counters = RunCounters(run_id, now)
         rows = run_sql('SELECT id, failed_tries FROM task WHERE run_id = ? AND worker_id = ? '
                        'AND status = ?', (run_id, worker_id, TaskState.RUNNING.value)).fetchall()
         for task_id, failed_tries in rows:

@@ -3,7 +3,7 @@
 import pytest
 
 from coordinator import schema
-from coordinator.models import Project, Run, SchemaVersion
+from coordinator.models import Project, Run, RunActivity, RunInput, SchemaVersion
 
 
 def test_upgrading_twice_changes_nothing(database):
@@ -26,13 +26,28 @@ def test_older_databases_are_brought_forward_step_by_step(database, monkeypatch)
     assert len(applied) == 1 and SchemaVersion.get().version == schema.SCHEMA_VERSION
 
 
-def test_a_version_1_database_gains_the_retry_columns(database):
-    # rebuild the version-1 shape: the same tables without the columns version 2 added
-    for table, column in (('run', 'max_tries'), ('run', 'retry_delay_s'), ('run', 'task_timeout_s'),
-                          ('run', 'expected_duration_s'), ('task', 'failed_tries')):
+_ADDED_SINCE_1 = {
+    2: (('run', 'max_tries'), ('run', 'retry_delay_s'), ('run', 'task_timeout_s'),
+        ('run', 'expected_duration_s'), ('task', 'failed_tries')),
+    3: (('run', 'name'), ('run', 'command'), ('run', 'has_inputs'), ('run', 'cancelled_count'),
+        ('run', 'started_at'), ('run', 'last_ended_at'), ('run', 'cancelled_at')),
+}
+
+
+def test_a_version_1_database_is_brought_to_the_current_schema_keeping_its_runs(database):
+    # rebuild the version-1 shape: the same tables without what later versions added
+    database.execute_sql('DROP TABLE run_input')
+    database.execute_sql('DROP TABLE run_activity')
+    for table, column in (pair for pairs in _ADDED_SINCE_1.values() for pair in pairs):
         database.execute_sql(f'ALTER TABLE {table} DROP COLUMN {column}')
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    database.execute_sql('INSERT INTO run (uuid, project_id, num_tasks, next_number, running_count, '
+                         'done_count, failed_count, percent_sum, deleting, created_at) '
+                         f"VALUES ('old', {project.id}, 5, 0, 0, 0, 0, 0, FALSE, 0)")
     SchemaVersion.update(version=1).execute()
-    assert schema.upgrade() == (1, 2)
-    columns = {c.name for c in database.get_columns('run')} | {c.name for c in database.get_columns('task')}
-    assert {'max_tries', 'retry_delay_s', 'failed_tries'} <= columns
-    assert Run.select().count() == 0  # and the models can use it
+    assert schema.upgrade() == (1, schema.SCHEMA_VERSION)
+    columns = {(table, c.name) for table in ('run', 'task') for c in database.get_columns(table)}
+    assert {pair for pairs in _ADDED_SINCE_1.values() for pair in pairs} <= columns
+    old = Run.get(Run.uuid == 'old')  # the models can use it, with the defaults filled in
+    assert (old.max_tries, old.has_inputs, old.cancelled_count, old.name) == (3, False, 0, None)
+    assert RunActivity.select().count() == 0 and RunInput.select().count() == 0

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from coordinator.errors import Forbidden, NotFound
-from coordinator.models import AuditLog, Run, Task
+from coordinator.models import AuditLog, Run, RunInput, Task
 from coordinator.states import TaskfarmStatus
 from coordinator.store import run_tasks, runs, users
 from coordinator.store.access import Principal, Scope
@@ -67,6 +67,19 @@ def test_delete_removes_the_run_and_all_its_tasks_in_chunks(alice_principal, wor
     assert Task.select().count() == 1
     with pytest.raises(NotFound):
         runs.run_status(alice_principal, run.uuid)
+
+
+def test_purging_removes_tasks_and_inputs_chunk_by_chunk_and_nothing_else(
+        alice_principal, worker_uuid):
+    sweep = runs.Recipe(command=['echo', '{line}'], inputs=[f'line {n}' for n in range(7)])
+    run = runs.create_run(alice_principal, 7, recipe=sweep)
+    kept = runs.create_run(alice_principal, 2, recipe=runs.Recipe(inputs=['a', 'b']))
+    for _ in range(7):
+        run_tasks.claim_next(alice_principal, run.uuid, worker_uuid)
+    runs.purge_run(run.id, chunk=3)
+    assert not Run.select().where(Run.id == run.id).exists()
+    assert [i.value for i in RunInput.select().order_by(RunInput.number)] == ['a', 'b']
+    assert Task.select().count() == 0 and Run.get_by_id(kept.id)
 
 
 def test_purge_finishes_a_deletion_that_was_interrupted(alice_principal, worker_uuid):

@@ -1,0 +1,69 @@
+"""Workers as people look at them: a page of a project's workers with the tasks each one runs."""
+
+import dataclasses
+
+from coordinator.db import run_sql
+from coordinator.states import TaskState, WorkerState
+from coordinator.store.access import Principal
+
+ALIVE = (WorkerState.IDLE, WorkerState.BUSY, WorkerState.DRAINING)
+GONE = (WorkerState.LOST, WorkerState.STOPPED)
+_COLUMNS = ('id, uuid, hostname, pid, slots, cpus, memory_bytes, load, state, reason, '
+            'slurm_job_id, walltime_end_at, last_heartbeat_at, created_at')
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WorkerView:
+    id: int
+    uuid: str
+    hostname: str
+    pid: int
+    slots: int
+    cpus: int | None
+    memory_bytes: int | None
+    load: float | None
+    state: str
+    reason: str | None
+    slurm_job_id: str | None
+    walltime_end_at: float | None
+    last_heartbeat_at: float | None
+    created_at: float
+    tasks: tuple[tuple[str, int, int], ...] = ()  # (run uuid, number, attempt) it runs now
+
+
+def list_workers(principal: Principal, states: tuple[WorkerState, ...] | None, limit: int,
+                 offset: int) -> tuple[int, list[WorkerView]]:
+    """(how many match, a page of them): alive ones first, then newest first."""
+    where, params = '(? OR project_id = ?)', [principal.is_admin, principal.project_id]
+    if states is not None:
+        where += f' AND state IN ({", ".join("?" * len(states))})'
+        params += [state.value for state in states]
+    (total,) = run_sql(f'SELECT COUNT(*) FROM worker WHERE {where}', params).fetchone()
+    gone = ', '.join(f"'{state.value}'" for state in GONE)
+    rows = run_sql(f'SELECT {_COLUMNS} FROM worker WHERE {where} '
+                   f'ORDER BY CASE WHEN state IN ({gone}) THEN 1 ELSE 0 END, id DESC '
+                   'LIMIT ? OFFSET ?', (*params, limit, offset)).fetchall()
+    page = [WorkerView(*row) for row in rows]
+    held = _running_tasks([worker.id for worker in page])
+    return total, [dataclasses.replace(w, tasks=tuple(held.get(w.id, ()))) for w in page]
+
+
+def _running_tasks(worker_ids: list[int]) -> dict[int, list[tuple[str, int, int]]]:
+    if not worker_ids:
+        return {}
+    placeholders = ', '.join('?' * len(worker_ids))
+    held: dict[int, list] = {}
+    for worker_id, run_uuid, number, attempt in run_sql(
+            'SELECT t.worker_id, r.uuid, t.number, t.attempt FROM task t '
+            'JOIN run r ON r.id = t.run_id '
+            f'WHERE t.worker_id IN ({placeholders}) AND t.status = ? ORDER BY r.uuid, t.number',
+            (*worker_ids, TaskState.RUNNING.value)).fetchall():
+        held.setdefault(worker_id, []).append((run_uuid, number, attempt))
+    return held
+
+
+def count_by_state(principal: Principal) -> dict[str, int]:
+    """How many of the caller's project's workers are in each state (every state named)."""
+    rows = dict(run_sql('SELECT state, COUNT(*) FROM worker WHERE (? OR project_id = ?) '
+                        'GROUP BY state', (principal.is_admin, principal.project_id)).fetchall())
+    return {state.value: rows.get(state.value, 0) for state in WorkerState}
