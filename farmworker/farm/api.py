@@ -11,6 +11,7 @@ from farmworker.farm import config
 # rather than backing off for ever as an agent does.
 GIVE_UP_S = 15.0
 _PAGE = 100
+RUN_HELP = 'the run: its uuid, the first characters of it, or last (the newest run)'
 
 
 class FarmError(Exception):

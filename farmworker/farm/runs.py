@@ -3,7 +3,7 @@
 import sys
 
 from farmworker.farm import output, wait
-from farmworker.farm.api import FarmError, connect
+from farmworker.farm.api import RUN_HELP, FarmError, connect
 
 FAILURES_SHOWN = 20
 
@@ -24,22 +24,23 @@ def add_parsers(commands, common) -> None:
     show = actions.add_parser('show', parents=[common], help='counts, rate, ETA and failures',
                               description='Counts, rate, ETA, policy and the failed tasks with '
                                           'their exit codes.')
-    show.add_argument('run', metavar='RUN')
+    show.add_argument('run', metavar='RUN', help=RUN_HELP)
     show.add_argument('--failures', type=int, default=FAILURES_SHOWN, metavar='N',
                       help='list at most N failed tasks (default %(default)s)')
     show.set_defaults(handler=show_run)
     wait.add_parser(actions, common)
     for action, text in (('cancel', 'cancel waiting and running tasks (agents kill them)'),
-                         ('restart', 'queue failed and cancelled tasks again (--all: every task)'),
+                         ('restart', 'queue every task not done again, with fresh tries '
+                                     '(--all: done ones too)'),
                          ('delete', 'delete the run and its tasks')):
         parser = actions.add_parser(action, parents=[common], help=text,
                                     description=text[0].upper() + text[1:] + '.')
-        parser.add_argument('run', metavar='RUN')
+        parser.add_argument('run', metavar='RUN', help=RUN_HELP)
         parser.add_argument('--yes', '-y', action='store_true',
                             help='do not ask for confirmation (needed without a terminal)')
         if action == 'restart':
             parser.add_argument('--all', action='store_true',
-                                help='every task, done ones too, with fresh tries')
+                                help='every task, done ones too')
         parser.set_defaults(handler=manage)
 
 
@@ -140,8 +141,8 @@ def manage(args) -> int:
         f'{after["failed"]} failed, {after["cancelled"]} cancelled')
     out = output.console()
     out.print(f'{done} run {run["uuid"]}{counts}')
-    if args.action == 'restart' and not after['running']:
-        # agents leave once a run is finished, so a restarted run usually has none
+    if args.action == 'restart' and run['state'] in ('finished', 'cancelled'):
+        # agents leave once a run is over, so a run restarted after that has none
         out.print(f'Its tasks need workers: farmworker run --run {run["uuid"]} (or farmworker '
                   'submit), or farm submit for a new run.')
     return 0
@@ -153,9 +154,10 @@ def _question(args, run: dict) -> str:
         return (f'Cancel run {label}? Its {run["waiting"]} waiting and {run["running"]} running '
                 f'task(s) will be cancelled')
     if args.action == 'restart':
-        which = 'ALL its tasks, done ones too,' if args.all else \
-            f'its {run["failed"]} failed and {run["cancelled"]} cancelled task(s)'
-        return f'Restart run {label}? {which} will be queued again'
+        which = 'ALL its tasks, done ones too,' if args.all else (
+            f'its {run["num_tasks"] - run["done"]} task(s) not done ({run["failed"]} failed, '
+            f'{run["cancelled"]} cancelled, {run["running"]} running)')
+        return f'Restart run {label}? {which} will be queued again with fresh tries'
     return f'Delete run {label} with its {run["num_tasks"]} task(s) and their results?'
 
 

@@ -3,7 +3,7 @@
 import sys
 
 from farmworker.farm import output
-from farmworker.farm.api import FarmError, connect
+from farmworker.farm.api import RUN_HELP, FarmError, connect
 
 LOG_LINES_IN_TASK = 10
 
@@ -13,15 +13,15 @@ def add_parsers(commands, common) -> None:
                                help="one task's status and last log lines",
                                description='Status, attempts, worker, exit code and the last log '
                                            'lines of task N of RUN.')
-    task.add_argument('run', metavar='RUN')
-    task.add_argument('number', type=int, metavar='N')
+    task.add_argument('run', metavar='RUN', help=RUN_HELP)
+    task.add_argument('number', type=int, metavar='N', help='the task number')
     task.set_defaults(handler=show_task)
     log = commands.add_parser('log', parents=[common], help="the tail of one task's log",
                               description='Print the tail of the log of task N of RUN, as the '
                                           'coordinator keeps it (the whole log is on the node, '
                                           'under the agent\'s --log-dir).')
-    log.add_argument('run', metavar='RUN')
-    log.add_argument('number', type=int, metavar='N')
+    log.add_argument('run', metavar='RUN', help=RUN_HELP)
+    log.add_argument('number', type=int, metavar='N', help='the task number')
     log.add_argument('--lines', '-n', type=int, metavar='K', help='only the last K lines')
     log.set_defaults(handler=show_log)
 

@@ -9,7 +9,7 @@ import time
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from farmworker.farm import output
-from farmworker.farm.api import FarmError, connect
+from farmworker.farm.api import RUN_HELP, FarmError, connect
 
 EXIT_TASKS_FAILED = 3
 EXIT_TIMED_OUT = 124
@@ -25,7 +25,7 @@ def add_parser(actions, common) -> None:
                     'terminal, otherwise a line per --interval. Exit status 0 when every task is '
                     f'done, {EXIT_TASKS_FAILED} when any failed or was cancelled, '
                     f'{EXIT_TIMED_OUT} when --timeout ran out first.')
-    parser.add_argument('run', metavar='RUN')
+    parser.add_argument('run', metavar='RUN', help=RUN_HELP)
     parser.add_argument('--interval', type=float, default=10.0, metavar='SECONDS',
                         help='without a terminal, print progress this often (default %(default)g)')
     parser.add_argument('--poll', type=float, default=1.0, metavar='SECONDS',
