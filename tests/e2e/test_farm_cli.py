@@ -198,9 +198,11 @@ def test_every_commands_json_carries_the_facts_of_its_human_output(farm, tmp_pat
 @sqlite_only
 def test_login_stores_a_token_that_later_commands_use(farm, tmp_path):
     env = {key: value for key, value in farm.env.items() if key not in ('FARM_URL', 'FARM_TOKEN')}
-    login = farm('login', farm.coordinator.url, '--user', 'alice', '--password-stdin',
+    login = farm('login', farm.coordinator.url, '--user', 'alice', '--password-stdin', '--json',
                  stdin=PASSWORD + '\n', env=env)
     assert login.returncode == 0, login.stderr
+    facts = json.loads(login.stdout)
+    assert (facts['url'], facts['user'], facts['scope']) == (farm.coordinator.url, 'alice', 'user')
     path = tmp_path / 'config' / 'farm' / 'config.toml'
     assert oct(path.stat().st_mode & 0o777) == '0o600' and PASSWORD not in path.read_text()
     listed = farm('runs', '--json', env=env)
