@@ -124,6 +124,10 @@ def _local_slots(args) -> int | None:
 
 def _slurm_options(args, command, url, log_dir) -> slurm_submit.SubmitOptions | None:
     if args.nodes is None and args.time is None and args.array is None:
+        stray = [f'--{name}' for name in ('cpus', 'slots', 'partition', 'account')
+                 if getattr(args, name) is not None]
+        if stray:  # silently ignored, they would leave the user wondering
+            raise FarmError(f'{", ".join(stray)}: only for a Slurm job (--nodes/--time)')
         return None
     if args.time is None:
         raise FarmError('a Slurm job needs its walltime: --time HH:MM:SS')

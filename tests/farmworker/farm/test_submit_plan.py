@@ -60,9 +60,10 @@ def test_from_file_runs_each_line_through_sh_and_skips_comments():
     (['--tasks', '3', '--local', '0', '--', 'x'], 'at least 1'),
     (['--tasks', '3', '--nodes', '1', '--', 'x'], 'needs its walltime'),
     (['--tasks', '3', '--nodes', '1', '--time', 'soon', '--', 'x'], 'not a finite walltime'),
+    (['--tasks', '3', '--local', '2', '--slots', '4', '--', 'x'], '--slots: only for a Slurm job'),
 ], ids=['no-count', 'zero', 'no-command', 'line-without-inputs', 'each-line-without-line',
         'count-mismatch', 'from-file-with-command', 'two-sweeps', 'local-and-slurm', 'no-slots',
-        'no-time', 'bad-time'])
+        'no-time', 'bad-time', 'slurm-option-without-slurm'])
 def test_mistakes_are_refused_before_anything_is_created(argv, message):
     with pytest.raises(FarmError, match=message.replace('{', r'\{').replace('}', r'\}')):
         plan(*argv, stdin='one\ntwo\n')
