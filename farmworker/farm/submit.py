@@ -4,6 +4,7 @@ import argparse
 import dataclasses
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 from farmworker import submit as slurm_submit
@@ -162,8 +163,13 @@ def start_workers(api: Api, the_plan: Plan, run_uuid: str) -> dict | None:
         return None
     token = _agent_token(api, run_uuid)
     if the_plan.local_slots is not None:
-        agent = local.start_agent(run_uuid, api.url, token, the_plan.local_slots, the_plan.log_dir)
+        try:
+            agent = local.start_agent(run_uuid, api.url, token, the_plan.local_slots,
+                                      the_plan.log_dir)
+        except FarmError as exc:
+            raise FarmError(f'run {run_uuid} is created, but no workers: {exc}') from None
         return {'kind': 'local', **agent}
+    _warn_if_local_only(api.url)
     options = dataclasses.replace(the_plan.slurm, run=run_uuid)
     the_plan.log_dir.mkdir(parents=True, exist_ok=True)  # sbatch does not create --output's dir
     try:
@@ -172,6 +178,14 @@ def start_workers(api: Api, the_plan: Plan, run_uuid: str) -> dict | None:
         raise FarmError(f'run {run_uuid} is created, but no workers: {exc}') from None
     return {'kind': 'slurm', 'job_id': job_id, 'nodes': options.nodes, 'array': options.array,
             'time': options.time, 'output': str(the_plan.log_dir)}
+
+
+def _warn_if_local_only(url: str) -> None:
+    """The job's agents use this very URL: one that names this host only works on one node."""
+    host = urllib.parse.urlsplit(url).hostname or ''
+    if host == 'localhost' or host.startswith('127.') or host == '::1':
+        print(f'farm: note: the agents will call {url}, which compute nodes other than this one '
+              'cannot reach; use an address they can (FARM_URL, farm login)', file=sys.stderr)
 
 
 def _agent_token(api: Api, run_uuid: str) -> str:
@@ -188,7 +202,7 @@ def _agent_token(api: Api, run_uuid: str) -> str:
 def _print(facts: dict) -> None:
     run, workers = facts['run'], facts['workers']
     out = output.console()
-    name = f' "{run["name"]}"' if run.get('name') else ''
+    name = f' "{output.escape(run["name"])}"' if run.get('name') else ''
     command = output.command_line(run.get('command'))
     out.print(f'Created run [bold]{run["uuid"]}[/]{name}: {run["num_tasks"]} task(s) of '
               f'[cyan]{output.escape(command)}[/]')

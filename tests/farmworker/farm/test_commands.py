@@ -242,3 +242,18 @@ def test_on_a_terminal_wait_draws_a_live_bar_in_colour(coordinator, monkeypatch)
     assert os.waitstatus_to_exitcode(status) == 3
     assert '━' in text and '10/30' in text and 'ETA 40s' in text and '\x1b[' in text
     assert 'farm run show 3f2a1b9c' in text.replace('\r\n', ' ')
+
+
+def test_a_local_agent_that_fails_at_once_is_told_with_the_run_it_left(coordinator, farm,
+                                                                       monkeypatch, tmp_path):
+    script = tmp_path / 'farmworker'
+    script.write_text('#!/bin/sh\necho "farmworker: run has no stored command" >&2; exit 1\n')
+    script.chmod(0o755)
+    monkeypatch.setattr('farmworker.farm.local.farmworker_executable', lambda: str(script))
+    coordinator.reply('POST', '/runs', run_dict(state='waiting', done=0, waiting=30), status=201)
+    coordinator.reply('POST', '/tokens', {'token': 'farm_worker', 'scope': 'worker'}, status=201)
+    code, _, err = farm('submit', '--local', 2, '--tasks', 30, '--log-dir', tmp_path / 'logs',
+                        '--', 'true')
+    assert code == 1 and len(err.splitlines()) == 1
+    assert f'run {RUN_UUID} is created, but no workers' in err and 'no stored command' in err
+    assert coordinator.requests[-1][2] == {'scope': 'worker', 'run': RUN_UUID}
