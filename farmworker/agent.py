@@ -227,7 +227,8 @@ class Agent:
                 continue
             self._outbox[key] = self._result(done)
         for (number, attempt), progress in self.executor.progress().items():
-            if (number, attempt) not in self._outbox and (number, attempt) not in self._stopped:  # a final result wins over progress
+            # a final result wins over progress; a task taken back reports nothing
+            if (number, attempt) not in self._outbox and (number, attempt) not in self._stopped:
                 self._outbox[(number, attempt)] = {
                     'number': number, 'attempt': attempt, 'outcome': 'running',
                     'percent': progress.percent, 'msg': progress.msg}
