@@ -22,10 +22,14 @@ from farmworker.executors import Finished, SubprocessExecutor
 log = logging.getLogger(__name__)
 
 
+class NoCommand(Exception):
+    """Neither the command line nor the run gives a task command."""
+
+
 @dataclasses.dataclass
 class AgentConfig:
     run: str
-    command: list[str]
+    command: list[str] | None  # None: the run's stored command template
     slots: int
     log_dir: Path
     max_idle_s: float = 120.0  # leave after this long with nothing to do
@@ -58,7 +62,8 @@ class Agent:
         self._durations = DurationWindow()
         self._outbox: dict[tuple[int, int], dict] = {}  # (number, attempt) -> its latest result
         self._policy: dict = {}
-        self._last_contact = self._next_claim_at = 0.0
+        self._last_contact = self._last_heartbeat = self._next_claim_at = 0.0
+        self._stopped: set[tuple[int, int]] = set()  # tasks the coordinator took back: no results
         self._idle_since: float | None = None
         self._run_done = False
         self._heartbeat_s = 15.0  # until the coordinator says otherwise
@@ -72,8 +77,11 @@ class Agent:
             self.draining = why
 
     def run(self) -> int:
+        # the run first: an unknown run or a run without a command is told before registering
+        self._policy = self.client.call('GET', f'/runs/{self.config.run}',
+                                        give_up_s=self.config.connect_timeout_s)
+        self._use_command(self._policy.get('command'))
         self._register()
-        self._policy = self.client.call('GET', f'/runs/{self.config.run}')
         log.info('working on run %s with %d slot(s)', self.config.run, self.config.slots)
         while not self._finished():
             self._step()
@@ -91,8 +99,19 @@ class Agent:
             self._drain_step(now)
         else:
             self._claim(now)
-        if now - self._last_contact >= self._heartbeat_s:
+        # a busy agent heartbeats even while its reports keep it in touch: the reply is how
+        # it learns which of its tasks were cancelled or restarted
+        if (now - self._last_contact >= self._heartbeat_s
+                or (len(self.executor) and now - self._last_heartbeat >= self._heartbeat_s)):
             self._heartbeat(now)
+
+    def _use_command(self, stored: list[str] | None) -> None:
+        if self.config.command:
+            return
+        if not stored:
+            raise NoCommand(f'run {self.config.run} has no stored command: give the task command '
+                            'after --, e.g. -- ./job.sh {task}')
+        self.config.command = list(stored)
 
     def _finished(self) -> bool:
         if self._outbox or len(self.executor):
@@ -113,15 +132,32 @@ class Agent:
                                  give_up_s=self.config.connect_timeout_s)
         self._heartbeat_s = reply['heartbeat_s']
         self.client.retry_within(self._heartbeat_s)
-        self._last_contact = self._clock()
+        self._last_contact = self._last_heartbeat = self._clock()
 
     def _heartbeat(self, now: float) -> None:
-        body = {'load': os.getloadavg()[0], 'draining': bool(self.draining)}
+        body = {'load': os.getloadavg()[0], 'draining': bool(self.draining),
+                'run': self.config.run,
+                'running': [list(key) for key in sorted(self.executor.running())]}
         try:
-            self.client.call('POST', f'/workers/{self.config.uuid}/heartbeat', body)
+            reply = self.client.call('POST', f'/workers/{self.config.uuid}/heartbeat', body)
         except Refused as refused:
             self._rejoin(refused)
-        self._last_contact = now
+            reply = {}
+        self._last_contact = self._last_heartbeat = now
+        self._stop([tuple(key) for key in reply.get('stop') or ()])
+
+    def _stop(self, keys: list[tuple[int, int]]) -> None:
+        """Kill tasks no longer ours (cancelled, restarted, reassigned) and drop their results."""
+        ours = set(self.executor.running()) | set(self._outbox)
+        keys = [key for key in keys if key in ours]
+        if not keys:
+            return
+        log.info('the coordinator took back %d task(s): stopping %s', len(keys),
+                 ', '.join(f'{number}.{attempt}' for number, attempt in keys))
+        for key in keys:
+            self._outbox.pop(key, None)
+        self._stopped.update(key for key in keys if key in self.executor.running())
+        self.executor.terminate([key for key in keys if key in self._stopped])
 
     def _rejoin(self, refused: Refused) -> None:
         """Declared lost (409) while away: register again; results of old attempts will be refused."""
@@ -148,7 +184,7 @@ class Agent:
             return self._rejoin(refused)
         self._last_contact = now
         for task in reply['tasks']:
-            self._start(task['number'], task['attempt'])
+            self._start(task['number'], task['attempt'], task.get('input'))
         if self.client.retried:  # the answer to an earlier try may have been lost
             self._reconcile()  # after starting this answer's tasks, which are ours
         self._note_idleness(now, bool(reply['tasks']), reply['run'])
@@ -170,13 +206,14 @@ class Agent:
             if task['run'] == self.config.run and key not in ours:
                 self._outbox[key] = {'number': key[0], 'attempt': key[1], 'outcome': 'released'}
 
-    def _start(self, number: int, attempt: int) -> None:
+    def _start(self, number: int, attempt: int, line: str | None = None) -> None:
         run_dir = self.config.log_dir / self.config.run
         task_dir = run_dir / f'task-{number}'
         environ = commands.task_environment(self._environ, task=number, run=self.config.run,
                                             attempt=attempt, task_dir=str(task_dir),
                                             slots=self.config.slots)
-        argv = commands.render(self.config.command, {'task': str(number)})
+        values = {'task': str(number)} if line is None else {'task': str(number), 'line': line}
+        argv = commands.render(self.config.command, values)
         self.executor.start(number, attempt, argv, environ, task_dir,
                             self._policy.get('task_timeout_s'))
 
@@ -184,9 +221,14 @@ class Agent:
 
     def _collect(self) -> None:
         for done in self.executor.poll():
-            self._outbox[(done.number, done.attempt)] = self._result(done)
+            key = (done.number, done.attempt)
+            if key in self._stopped:  # not ours any more: whatever it did is not reported
+                self._stopped.discard(key)
+                continue
+            self._outbox[key] = self._result(done)
         for (number, attempt), progress in self.executor.progress().items():
-            if (number, attempt) not in self._outbox:  # a final result wins over progress
+            # a final result wins over progress; a task taken back reports nothing
+            if (number, attempt) not in self._outbox and (number, attempt) not in self._stopped:
                 self._outbox[(number, attempt)] = {
                     'number': number, 'attempt': attempt, 'outcome': 'running',
                     'percent': progress.percent, 'msg': progress.msg}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 DESCRIPTION = """\
 The farmworker agent: claims tasks of a run from the coordinator, runs each as
-COMMAND with {task} replaced by the task number, N at a time, and reports
-results. Under Slurm it stops claiming tasks that would outlive the job and
+COMMAND (or the command stored with the run) with {task} replaced by the task
+number and {line} by the task's input line, N at a time, and reports results. Under Slurm it stops claiming tasks that would outlive the job and
 drains on SIGTERM or SIGUSR1 (sbatch --signal=B:USR1@SECONDS).
 """
 
@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
                      help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
     run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
-                     help='the task command; {task} is replaced by the task number')
+                     help='the task command; {task} is replaced by the task number and {line} '
+                          "by the task's input line (default: the run's stored command)")
     _add_submit(commands)
     progress = commands.add_parser('progress', help="report the running task's progress")
     progress.add_argument('percent', type=float, help='0 to 100')
@@ -148,13 +149,11 @@ def _progress(args) -> int:
 
 
 def _run(args) -> int:
-    from farmworker.agent import Agent, AgentConfig
+    from farmworker.agent import Agent, AgentConfig, NoCommand
     from farmworker.client import Client, Refused, Unreachable
     from farmworker.executors import SubprocessExecutor
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
-    if not command:
-        raise _Fatal('no task command: give it after --, e.g. -- ./job.sh {task}')
     if not args.url or not args.token:
         raise _Fatal('the coordinator URL and a token are needed: --url/--token or FARM_URL/FARM_TOKEN')
     node = _node()
@@ -165,7 +164,7 @@ def _run(args) -> int:
         client = Client(args.url, args.token)
     except ValueError as exc:
         raise _Fatal(str(exc)) from None
-    config = AgentConfig(run=args.run, command=command, slots=slots, log_dir=args.log_dir,
+    config = AgentConfig(run=args.run, command=command or None, slots=slots, log_dir=args.log_dir,
                          max_idle_s=args.max_idle, grace_s=args.grace,
                          connect_timeout_s=args.connect_timeout)
     agent = Agent(config, client, SubprocessExecutor(args.log_dir / args.run), node)
@@ -175,12 +174,13 @@ def _run(args) -> int:
         return agent.run()
     except Refused as refused:
         raise _Fatal(f'the coordinator refused: {refused}') from None
-    except Unreachable as exc:
+    except (Unreachable, NoCommand) as exc:
         raise _Fatal(str(exc)) from None
 
 
 def _submit(args) -> int:
-    from farmworker.submit import SubmitError, SubmitOptions, check, dry_run_text, submit
+    from farmworker.submit import (SubmitError, SubmitOptions, check, dry_run_text,
+                                   farmworker_executable, submit)
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
     log_dir = args.log_dir.expanduser().absolute()
@@ -188,7 +188,8 @@ def _submit(args) -> int:
         run=args.run, command=command, time=args.time, log_dir=str(log_dir), nodes=args.nodes,
         array=args.array, cpus=args.cpus, slots=args.slots, grace_s=args.grace,
         max_idle_s=args.max_idle, signal_lead_s=args.signal_lead, url=args.url or None,
-        url_file=str(Path(args.url_file).expanduser().absolute()), farmworker=_farmworker(),
+        url_file=str(Path(args.url_file).expanduser().absolute()),
+        farmworker=farmworker_executable(),
         srun=args.srun, job_name=args.job_name, partition=args.partition, account=args.account,
         sbatch_args=args.sbatch_arg)
     try:
@@ -207,17 +208,6 @@ def _submit(args) -> int:
     print(job_id)
     print(f'farmworker: submitted job {job_id}; its output goes to {log_dir}', file=sys.stderr)
     return 0
-
-
-def _farmworker() -> str:
-    """This farmworker's executable as a path the job can run (the venv need not be active)."""
-    import shutil
-
-    beside_python = Path(sys.executable).parent / 'farmworker'
-    if beside_python.is_file() and os.access(beside_python, os.X_OK):
-        return str(beside_python)
-    found = shutil.which('farmworker')
-    return os.path.abspath(found) if found else 'farmworker'
 
 
 def _node():

@@ -6,6 +6,7 @@ time. A 4xx is a refusal retrying will not fix: it raises `Refused` with the
 coordinator's one-line message.
 """
 
+import base64
 import http.client
 import json
 import logging
@@ -34,7 +35,8 @@ class Unreachable(Exception):
 class Client:
     """Calls to one coordinator; `retried` says whether the last call needed more than one try."""
 
-    def __init__(self, url: str, token: str, *, timeout_s: float = 30.0,
+    def __init__(self, url: str, token: str | None, *, basic: tuple[str, str] | None = None,
+                 timeout_s: float = 30.0,
                  backoff: Backoff | None = None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic):
         parts = urllib.parse.urlsplit(url)
@@ -47,7 +49,12 @@ class Client:
         connection = http.client.HTTPSConnection if parts.scheme == 'https' else http.client.HTTPConnection
         self._connect = lambda: connection(parts.hostname, port, timeout=timeout_s)
         self._prefix = parts.path.rstrip('/') + '/farm/v1'
-        self._headers = {'Authorization': f'Bearer {token}', 'Content-Type': 'application/json'}
+        if basic is not None:  # user:password, only to mint a token (`farm login`)
+            pair = base64.b64encode(f'{basic[0]}:{basic[1]}'.encode()).decode('ascii')
+            authorization = f'Basic {pair}'
+        else:
+            authorization = f'Bearer {token}'
+        self._headers = {'Authorization': authorization, 'Content-Type': 'application/json'}
         self._backoff = backoff or Backoff()
         self._sleep = sleep
         self._clock = clock

@@ -157,9 +157,15 @@ class SubprocessExecutor:
 
     def terminate_all(self) -> None:
         """Drain: SIGTERM every task now; poll() sends SIGKILL kill_grace_s later."""
+        self.terminate(list(self._tasks))
+
+    def terminate(self, keys) -> None:
+        """SIGTERM the tasks (number, attempt) named; poll() sends SIGKILL kill_grace_s later."""
         now = self._clock()
-        for task in self._tasks.values():
-            if task.process is not None and task.why is None and task.process.poll() is None:
+        for key in keys:
+            task = self._tasks.get(tuple(key))
+            if (task is not None and task.process is not None and task.why is None
+                    and task.process.poll() is None):
                 self._signal(task, signal.SIGTERM, 'terminate', now)
 
     def kill_all(self) -> None:

@@ -9,9 +9,13 @@ through the environment, which sbatch exports to the job (`--export=ALL`).
 
 import dataclasses
 import math
+import os
 import re
 import shlex
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 from collections.abc import Callable, Mapping, Sequence
 
 from farmworker.slurm import parse_duration
@@ -269,3 +273,12 @@ def submit(options: SubmitOptions, environ: Mapping[str, str], token: str | None
     if not job_id:
         raise SubmitError(f'sbatch printed no job id (stdout {done.stdout!r})')
     return job_id
+
+
+def farmworker_executable() -> str:
+    """This farmworker's executable as a path a job can run (the venv need not be active)."""
+    beside_python = Path(sys.executable).parent / 'farmworker'
+    if beside_python.is_file() and os.access(beside_python, os.X_OK):
+        return str(beside_python)
+    found = shutil.which('farmworker')
+    return os.path.abspath(found) if found else 'farmworker'

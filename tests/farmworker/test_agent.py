@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from farmworker.agent import Agent, AgentConfig, Node
+from farmworker.agent import Agent, AgentConfig, NoCommand, Node
 from farmworker.client import Refused
 from farmworker.executors import Finished
 
@@ -14,8 +14,10 @@ RUN = 'r' * 32
 class FakeCoordinator:
     """Answers the protocol calls the agent makes, and records them."""
 
-    def __init__(self, tasks=(), waiting=0, held=()):
+    def __init__(self, tasks=(), waiting=0, held=(), inputs=None, command=None):
         self.queue = list(tasks)  # (number, attempt) handed out by claims, in order
+        self.inputs, self.command = inputs, command  # the run's input lines and stored command
+        self.stop: list[list[int]] = []  # what the next heartbeat reply tells the agent to stop
         self.waiting, self.held = waiting, list(held)
         self.calls, self.results, self.retried = [], [], False
         self.retry_next_claim = False
@@ -33,10 +35,15 @@ class FakeCoordinator:
         if path.endswith('/heartbeat') and self.refuse_heartbeat_with:
             status, self.refuse_heartbeat_with = self.refuse_heartbeat_with, None
             raise Refused(status, 'worker is lost')
+        if path.endswith('/heartbeat'):
+            stop, self.stop = self.stop, []
+            return {'ok': True, 'stop': stop}
+        if path == f'/runs/{RUN}':
+            return {'command': self.command, 'expected_duration_s': None, 'task_timeout_s': None}
         if path.endswith('/claim'):
             self.retried, self.retry_next_claim = self.retry_next_claim, False
             taken, self.queue = self.queue[:body['max_tasks']], self.queue[body['max_tasks']:]
-            return {'tasks': [{'number': n, 'attempt': a, 'percent': 0} for n, a in taken],
+            return {'tasks': [self._task(n, a) for n, a in taken],
                     'run': {'waiting': len(self.queue) + self.waiting, 'running': 0}}
         if path.endswith('/results'):
             self.results += body['results']
@@ -45,15 +52,23 @@ class FakeCoordinator:
             return {'tasks': [{'run': RUN, 'number': n, 'attempt': a} for n, a in self.held]}
         return {}
 
+    def _task(self, number, attempt):
+        task = {'number': number, 'attempt': attempt, 'percent': 0}
+        return task if self.inputs is None else dict(task, input=self.inputs[number])
+
 
 class FakeExecutor:
     """Tasks finish when the test says so."""
 
     def __init__(self):
         self.started, self.finished, self.terminated = [], [], False
+        self.argvs, self.auto_finish = [], False  # auto_finish: tasks end as soon as started
 
     def start(self, number, attempt, argv, env, task_dir, timeout_s):
         self.started.append((number, attempt, argv, env))
+        self.argvs.append(argv)
+        if self.auto_finish:
+            self.finished.append(finished(number, attempt))
 
     def poll(self):
         done, self.finished = self.finished, []
@@ -69,7 +84,10 @@ class FakeExecutor:
 
     def terminate_all(self):
         self.terminated = True
-        self.finished += [finished(n, a, terminated=True) for n, a, *_ in self.started]
+        self.terminate(self.running())
+
+    def terminate(self, keys):
+        self.finished += [finished(n, a, terminated=True) for n, a in keys if (n, a) in self.running()]
 
     def __len__(self):
         return len(self.started)
@@ -202,3 +220,65 @@ def test_other_refusals_are_not_swallowed():
     coordinator.refuse_heartbeat_with = 401
     with pytest.raises(Refused):
         agent._heartbeat(clock.now + 16)
+
+
+def test_a_tasks_input_line_is_one_argument_kept_verbatim():
+    line = """a b 'c' "d" $HOME ; rm -rf /"""
+    coordinator = FakeCoordinator(tasks=[(0, 1)], inputs=[line])
+    agent, executor, _ = make(coordinator, slots=1)
+    agent.config.command = ['echo', '{task}:{line}']
+    agent._step()
+    assert executor.started[0][2] == ['echo', f'0:{line}']
+
+
+def test_without_a_command_line_the_agent_runs_the_runs_stored_command():
+    coordinator = FakeCoordinator(tasks=[(3, 1)], command=['sim', '--case', '{task}'])
+    agent, executor, _ = make(coordinator, slots=1)
+    agent.config.command = None
+    executor.auto_finish = True
+    assert agent.run() == 0
+    assert executor.argvs == [['sim', '--case', '3']]
+    assert [r['outcome'] for r in coordinator.results] == ['complete']
+
+
+def test_a_run_without_a_stored_command_is_one_clear_error_before_registering():
+    coordinator = FakeCoordinator()
+    agent, _, _ = make(coordinator)
+    agent.config.command = None
+    coordinator.calls.clear()
+    with pytest.raises(NoCommand, match='has no stored command'):
+        agent.run()
+    assert [path for _, path, _ in coordinator.calls] == [f'/runs/{RUN}']
+
+
+def test_the_heartbeat_names_the_runs_tasks_this_agent_runs():
+    coordinator = FakeCoordinator(tasks=[(5, 2), (4, 1)])
+    agent, _, clock = make(coordinator)
+    agent._step()
+    agent._heartbeat(clock.now)
+    _, _, body = coordinator.calls[-1]
+    assert body['run'] == RUN and body['running'] == [[4, 1], [5, 2]]
+
+
+def test_tasks_the_heartbeat_reply_takes_back_are_killed_and_their_results_dropped():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
+    agent, executor, clock = make(coordinator)
+    agent._step()
+    coordinator.stop = [[0, 1], [9, 1]]  # 9 is not ours: ignored
+    agent._heartbeat(clock.now)
+    agent._step()
+    assert executor.running() == [(1, 1)] and coordinator.results == []
+    executor.finished.append(finished(1, 1))
+    agent._step()
+    assert [(r['number'], r['outcome']) for r in coordinator.results] == [(1, 'complete')]
+
+
+def test_a_busy_agent_heartbeats_each_interval_though_its_reports_keep_it_in_touch():
+    coordinator = FakeCoordinator(tasks=[(n, 1) for n in range(10)])
+    agent, executor, clock = make(coordinator)
+    agent._step()
+    for _ in range(4):  # a result every 5 s: contact, but no heartbeat, without the rule
+        clock.now += 5
+        executor.finished.append(finished(executor.running()[0][0], 1))
+        agent._step()
+    assert any(path.endswith('/heartbeat') for _, path, _ in coordinator.calls)

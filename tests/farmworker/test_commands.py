@@ -44,6 +44,12 @@ def test_a_value_with_spaces_stays_one_argument():
     assert render(['echo', '{task}'], {'task': 'a b; rm -rf /'}) == ['echo', 'a b; rm -rf /']
 
 
+def test_an_input_line_with_quotes_dollars_and_placeholders_stays_one_literal_argument():
+    line = """it's "quoted" $HOME ${HOME} {task} {{line}} \\ ;|&"""
+    assert render(['prog', '--in={line}', '{task}'], {'task': '7', 'line': line}) == [
+        'prog', f'--in={line}', '7']
+
+
 def test_rendering_does_not_change_the_template():
     template = ('run', '{task}')
     rendered = render(template, {'task': '1'})

@@ -315,3 +315,11 @@ def test_starting_an_attempt_that_is_already_running_is_refused(executor, tmp_pa
         executor.start(1, 1, ['true'], dict(os.environ), tmp_path / 'a', None)
     executor.start(1, 2, ['true'], dict(os.environ), tmp_path / 'b', None)
     assert executor.running() == [(1, 1), (1, 2)]
+
+
+def test_terminate_stops_only_the_tasks_named(executor, tmp_path):
+    run_sh(executor, tmp_path, 1, 'exec sleep 30')
+    run_sh(executor, tmp_path, 2, 'exec sleep 30')
+    executor.terminate([(1, 1), (7, 1)])  # 7 is not running: nothing to do for it
+    [stopped] = wait_for(executor)
+    assert stopped.number == 1 and stopped.terminated and executor.running() == [(2, 1)]

@@ -1,0 +1,118 @@
+"""How `farm` prints: JSON for scripts, rich tables for people (colour only on a terminal), and units."""
+
+# Every command builds one dict of facts; --json prints it as is and the human view renders
+# that same dict, so the two can never tell different stories.
+
+import datetime
+import json
+import math
+import os
+import shlex
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+STATE_STYLE = {'waiting': 'yellow', 'running': 'cyan', 'finished': 'green', 'done': 'green',
+               'cancelled': 'magenta', 'failed': 'red', 'idle': 'green', 'busy': 'cyan',
+               'draining': 'yellow', 'lost': 'red', 'stopped': 'dim'}
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that colours and animates only on a terminal (and never with NO_COLOR set)."""
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = stream.isatty()
+    return Console(file=stream, force_terminal=terminal, no_color=not terminal
+                   or bool(os.environ.get('NO_COLOR')), highlight=False, soft_wrap=not terminal,
+                   width=None if terminal else 200)
+
+
+def print_json(facts) -> None:
+    json.dump(facts, sys.stdout, indent=2, sort_keys=False)
+    sys.stdout.write('\n')
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    grid = Table(title=title, title_justify='left', header_style='bold', box=None,
+                 pad_edge=False, padding=(0, 2, 0, 0))
+    for column in columns:
+        grid.add_column(column, no_wrap=column in ('ID', 'RUN', 'WORKER'),
+                        justify='right' if column in _NUMERIC else 'left')
+    return grid
+
+
+_NUMERIC = {'TASKS', 'DONE', 'FAILED', 'RUNNING', 'WAITING', 'CANCELLED', 'RATE', 'ETA',
+            'SLOTS', 'LOAD', 'TASK', 'EXIT', 'ATTEMPT', 'PID', 'BUSY', '%'}
+
+
+def command_line(command: list[str] | None) -> str:
+    """An argv template as a shell would need it typed."""
+    return shlex.join(command) if command else '-'
+
+
+def styled(state: str | None) -> str:
+    if not state:
+        return '-'
+    style = STATE_STYLE.get(state)
+    return f'[{style}]{state}[/]' if style else state
+
+
+def duration(seconds: float | None) -> str:
+    """A span of time as people read it: '45s', '12m05s', '3h20m', '2d04h'; '-' when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return '-'
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f'{seconds}s'
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f'{minutes}m{seconds:02d}s'
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f'{hours}h{minutes:02d}m'
+    days, hours = divmod(hours, 24)
+    return f'{days}d{hours:02d}h'
+
+
+def rate(per_s: float | None) -> str:
+    """Completions per second, or per minute / hour when that reads better."""
+    if not per_s:
+        return '-'
+    if per_s >= 1:
+        return f'{per_s:.1f}/s'
+    if per_s * 60 >= 1:
+        return f'{per_s * 60:.1f}/min'
+    return f'{per_s * 3600:.1f}/h'
+
+
+def instant(text: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(text) if text else None
+
+
+def age(text: str | None, now: str | None) -> str:
+    """How long before the server's `now` the instant `text` was ('-' when either is missing)."""
+    then, at = instant(text), instant(now)
+    if then is None or at is None:
+        return '-'
+    return duration((at - then).total_seconds()) + ' ago'
+
+
+def until(text: str | None, now: str | None) -> str:
+    then, at = instant(text), instant(now)
+    if then is None or at is None:
+        return '-'
+    return duration((then - at).total_seconds())
+
+
+def short(uuid: str | None) -> str:
+    """The first 8 characters of a uuid: what tables show and what farm accepts back."""
+    return uuid[:8] if uuid else '-'
+
+
+def local_time(text: str | None) -> str:
+    value = instant(text)
+    return value.astimezone().strftime('%Y-%m-%d %H:%M:%S') if value else '-'
+
+
+__all__ = ['escape']  # re-exported: values shown inside markup must not be read as markup

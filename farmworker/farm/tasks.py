@@ -1,0 +1,87 @@
+"""`farm task RUN N` (status, attempts, worker, exit code) and `farm log RUN N` (the log tail)."""
+
+import sys
+
+from farmworker.farm import output
+from farmworker.farm.api import RUN_HELP, FarmError, connect
+
+LOG_LINES_IN_TASK = 10
+
+
+def add_parsers(commands, common) -> None:
+    task = commands.add_parser('task', parents=[common],
+                               help="one task's status and last log lines",
+                               description='Status, attempts, worker, exit code and the last log '
+                                           'lines of task N of RUN.')
+    task.add_argument('run', metavar='RUN', help=RUN_HELP)
+    task.add_argument('number', type=int, metavar='N', help='the task number')
+    task.set_defaults(handler=show_task)
+    log = commands.add_parser('log', parents=[common], help="the tail of one task's log",
+                              description='Print the tail of the log of task N of RUN, as the '
+                                          'coordinator keeps it (the whole log is on the node, '
+                                          'under the agent\'s --log-dir).')
+    log.add_argument('run', metavar='RUN', help=RUN_HELP)
+    log.add_argument('number', type=int, metavar='N', help='the task number')
+    log.add_argument('--lines', '-n', type=int, metavar='K', help='only the last K lines')
+    log.set_defaults(handler=show_log)
+
+
+def _fetch(args) -> dict:
+    if args.number < 0:
+        raise FarmError('task numbers start at 0')
+    api = connect()
+    run_uuid = api.resolve(args.run)
+    return dict(api.task(run_uuid, args.number), run=run_uuid)
+
+
+def show_task(args) -> int:
+    task = _fetch(args)
+    if args.json:
+        output.print_json(task)
+        return 0
+    out = output.console()
+    out.print(f'Task {task["number"]} of run {task["run"]}  {output.styled(task["status"])}')
+    grid = output.table('', '')
+    grid.show_header = False
+    exit_code = task.get('exit_code')
+    for label, value in (
+            ('attempt', f'{task["attempt"]} ({task["failed_tries"]} failed tries)'),
+            ('worker', f'{task.get("worker") or "-"} on {task.get("hostname") or "-"}'),
+            ('exit code', '-' if exit_code is None else str(exit_code)),
+            ('error', task.get('error_category') or '-'),
+            ('message', task.get('msg') or '-'),
+            ('progress', f'{task.get("percent") or 0:g}%'),
+            ('started', output.local_time(task.get('started_at'))),
+            ('ended', output.local_time(task.get('ended_at'))),
+            ('duration', output.duration(task.get('duration_s')))):
+        grid.add_row(label, output.escape(value))
+    if task.get('input') is not None:
+        grid.add_row('input', output.escape(task['input']))
+    out.print(grid)
+    tail = last_lines(task.get('log_tail'), LOG_LINES_IN_TASK)
+    if tail:
+        out.print(f'Last log lines (farm log {output.short(task["run"])} {task["number"]}):')
+        out.print(output.escape(tail.rstrip('\n')), highlight=False)
+    return 0
+
+
+def show_log(args) -> int:
+    task = _fetch(args)
+    tail = last_lines(task.get('log_tail'), args.lines)
+    if args.json:
+        output.print_json({'run': task['run'], 'number': task['number'],
+                           'attempt': task['attempt'], 'status': task['status'], 'log_tail': tail})
+        return 0
+    if tail is None:
+        print(f'farm: task {task["number"]} has no log yet ({task["status"]})', file=sys.stderr)
+        return 0
+    sys.stdout.write(tail if tail.endswith('\n') or not tail else tail + '\n')  # verbatim
+    return 0
+
+
+def last_lines(text: str | None, count: int | None) -> str | None:
+    """The last `count` lines of `text` (all when count is None), keeping its final newline."""
+    if text is None or count is None:
+        return text
+    lines = text.splitlines(keepends=True)
+    return ''.join(lines[-count:]) if count > 0 else ''

@@ -1,0 +1,46 @@
+"""`farm workers`: the agents the coordinator knows, alive or lost, with load and walltime left."""
+
+from farmworker.farm import output
+from farmworker.farm.api import FarmError, connect
+
+
+def add_parsers(commands, common) -> None:
+    parser = commands.add_parser('workers', parents=[common], help='list workers (agents)',
+                                 description='List the farmworker agents: state, slots in use, '
+                                             'load, last heartbeat, Slurm job and walltime left.')
+    parser.add_argument('--state', choices=('alive', 'lost', 'all'), default='alive',
+                        help='alive: idle, busy or draining (default); lost: lost or stopped')
+    parser.add_argument('--limit', type=int, default=100, help='at most this many (default 100)')
+    parser.set_defaults(handler=list_workers)
+
+
+def list_workers(args) -> int:
+    if args.limit < 1:
+        raise FarmError('--limit must be at least 1')
+    reply = connect().workers(state=args.state, limit=args.limit)
+    if args.json:
+        output.print_json(reply)
+        return 0
+    out = output.console()
+    if not reply['workers']:
+        out.print(f'No workers ({args.state}).')
+        return 0
+    grid = output.table('WORKER', 'HOST', 'STATE', 'BUSY', 'SLOTS', 'LOAD', 'HEARTBEAT',
+                        'SLURM JOB', 'WALLTIME LEFT', 'RUNS')
+    now = reply['now']
+    for worker in reply['workers']:
+        state = output.styled(worker['state'])
+        if worker.get('reason'):
+            state += f' ({output.escape(worker["reason"])})'
+        load = worker.get('load')
+        runs = sorted({output.short(task['run']) for task in worker.get('tasks') or ()})
+        grid.add_row(output.short(worker['uuid']), output.escape(worker.get('hostname') or '-'),
+                     state, str(len(worker.get('tasks') or ())), str(worker.get('slots') or '-'),
+                     '-' if load is None else f'{load:.2f}',
+                     output.age(worker.get('last_heartbeat_at'), now),
+                     worker.get('slurm_job_id') or '-',
+                     output.until(worker.get('walltime_end_at'), now), ' '.join(runs) or '-')
+    out.print(grid)
+    if reply['total'] > len(reply['workers']):
+        out.print(f'({len(reply["workers"])} of {reply["total"]}: --limit shows more)')
+    return 0
