@@ -253,3 +253,20 @@ def test_the_key_of_the_screen_shown_goes_back_to_its_list():
         assert isinstance(app.screen, RunsScreen)
 
     run_app(scenario)
+
+
+def test_s_sorts_the_runs_page_without_asking_the_coordinator_and_keeps_the_cursor_row():
+    client = FakeClient()
+
+    async def scenario(pilot, app):
+        await pilot.press('2', 'f')  # all runs
+        await until(pilot, lambda: len(table_keys(app)) == 4, what='all four runs')
+        await pilot.press('down')  # the second run
+        calls = len(client.calls)
+        await pilot.press('s')  # by failed, most first
+        assert table_keys(app) == [UUIDS[0], UUIDS[2], UUIDS[1], UUIDS[3]]
+        assert app.screen.query_one('LiveTable').cursor_key == UUIDS[1]
+        assert len(client.calls) - calls <= 1  # at most the poller's own tick
+        assert 'by failed' in text_of(app, '#summary')
+
+    run_app(scenario, client)

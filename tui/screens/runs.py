@@ -12,6 +12,14 @@ from tui.state import State
 from tui.widgets.live_table import LiveTable
 
 FILTERS = ('active', 'all', 'finished')
+# how `s` orders the page (the server sends newest first); ties keep the server's order
+SORTS = {
+    'newest': None,
+    'failed': lambda run: -run['failed'],
+    'progress': lambda run: run['percent_done'],
+    'eta': lambda run: -(run['eta_s'] or 0),
+    'name': lambda run: (run['name'] or '~', run['uuid']),
+}
 PAGE = 500
 COLUMNS = [('run', 'Run'), ('state', 'State'), ('progress', 'Progress'), ('tasks', 'Tasks'),
            ('waiting', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'),
@@ -34,6 +42,7 @@ class RunsScreen(FarmScreen):
     BINDINGS = [
         Binding('enter', 'open', 'Open', show=False),
         Binding('f', 'filter', 'Filter'),
+        Binding('s', 'sort', 'Sort'),
         Binding('n', 'page(1)', 'Page', key_display='n/p'),
         Binding('p', 'page(-1)', 'Previous page', show=False),
         Binding('R', 'restart', 'Restart'),
@@ -44,6 +53,7 @@ class RunsScreen(FarmScreen):
     def __init__(self):
         super().__init__()
         self.filter = 'active'
+        self.sort = 'newest'
         self.first = 0
 
     def compose_body(self) -> ComposeResult:
@@ -62,13 +72,15 @@ class RunsScreen(FarmScreen):
         data = state.replies.get(self.key)
         if data is None:
             return
-        self._runs = {run['uuid']: run for run in data['runs']}
-        self.query_one(LiveTable).sync(
-            [(run['uuid'], run_row(run, data['now'])) for run in data['runs']])
-        first = self.first + 1 if data['runs'] else 0
+        runs = data['runs']
+        if SORTS[self.sort] is not None:
+            runs = sorted(runs, key=SORTS[self.sort])
+        self._runs = {run['uuid']: run for run in runs}
+        self.query_one(LiveTable).sync([(run['uuid'], run_row(run, data['now'])) for run in runs])
+        first = self.first + 1 if runs else 0
         self.query_one('#summary', Static).update(
-            f'{self.filter} runs {first:,}–{self.first + len(data["runs"]):,} of '
-            f'{data["total"]:,}   ·   Enter: tasks of the run   f: active/all/finished')
+            f'{self.filter} runs {first:,}–{self.first + len(runs):,} of {data["total"]:,}, '
+            f'by {self.sort}   ·   Enter: tasks of the run   f: active/all/finished   s: sort')
 
     def selected(self) -> dict | None:
         key = self.query_one(LiveTable).cursor_key
@@ -88,6 +100,11 @@ class RunsScreen(FarmScreen):
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
         self.first = 0
         self.refetch()
+
+    def action_sort(self) -> None:
+        names = list(SORTS)
+        self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        self.render_state(self.app.state)  # same data, another order: no request needed
 
     def action_page(self, step: int) -> None:
         data = self.reply(self.key)
