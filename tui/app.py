@@ -40,14 +40,14 @@ class FarmApp(App):
              'workers': WorkersScreen}
     DEFAULT_MODE = 'overview'
     BINDINGS = [
-        # the screens' keys are shown (and clickable) in the NavBar, which keeps the footer
-        # for the keys of the screen on top
-        Binding('1', "show('overview')", 'Overview', show=False),
-        Binding('2', "show('runs')", 'Runs', show=False),
-        Binding('3', "show('queues')", 'Queues', show=False),
-        Binding('4', "show('workers')", 'Workers', show=False),
+        # also in the NavBar: the footer lists the screen's own keys first, so at 80 columns
+        # these fall off its end
+        Binding('1', "show('overview')", 'Overview'),
+        Binding('2', "show('runs')", 'Runs'),
+        Binding('3', "show('queues')", 'Queues'),
+        Binding('4', "show('workers')", 'Workers'),
         Binding('g', 'refresh_now', 'Refresh', show=False),
-        Binding('t', 'toggle_theme', 'Theme'),
+        Binding('t', 'toggle_theme', 'Theme', show=False),  # in --help and the palette
         Binding('q', 'quit', 'Quit'),
     ]
 

@@ -26,4 +26,5 @@ class StatusBar(Static):
             line.append(f' · every {interval_s:g}s')
         else:
             line.append(' · retrying')
+        line.append('   t theme · ctrl+p commands', 'dim')
         self.update(line)
