@@ -33,7 +33,7 @@ for _ in range(100):
     except OSError:
         time.sleep(0.1)
 request = urllib.request.Request(
-    url + '/farm/v1/runs', data=json.dumps({'num_tasks': 20}).encode(), method='POST',
+    url + '/farm/v1/runs', data=json.dumps({'num_tasks': 20, 'name': 'demo'}).encode(), method='POST',
     headers={'Authorization': 'Bearer ' + os.environ['FARM_TOKEN'],
              'Content-Type': 'application/json'})
 print(json.load(urllib.request.urlopen(request, timeout=10))['uuid'])
@@ -51,7 +51,9 @@ cat <<MSG
   Token:        $token
   Demo run:     $run (20 tasks, worked by a local farmworker with 2 slots)
 
-  Watch it:  curl -s -H "Authorization: Bearer $token" $URL/farm/v1/runs/$run
+  Dashboard: $VENV/bin/farm-tui --url $URL --token $token
+  Watch it:  FARM_URL=$URL FARM_TOKEN=$token $VENV/bin/farm run wait $run
+             curl -s -H "Authorization: Bearer $token" $URL/farm/v1/runs/$run
              $VENV/bin/manageTF -b $URL/api/ -u demo -p \$(cat $FARM_DATA_DIR/demo-password) -i $run
   Logs:      $FARM_DATA_DIR/logs/$run/
 

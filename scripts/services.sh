@@ -2,6 +2,7 @@
 # services.sh - start the real services the test suite needs, from Debian packages, as root.
 #
 # Usage: scripts/services.sh start|stop|url|status postgres|slurm|all
+#        scripts/services.sh tools   installs the terminal tools tests drive programs with (tmux)
 #   start  postgres: installs PostgreSQL if missing, starts its cluster, creates the test role and
 #          database (idempotent), and prints the database URL on the last line of stdout
 #          slurm: installs slurmctld, slurmd and munge if missing, writes /etc/slurm/slurm.conf for
@@ -18,7 +19,7 @@
 # SLURM_KILLWAIT (default 10: seconds from SIGTERM to SIGKILL when a job hits its time limit).
 set -Eeuo pipefail
 
-ACTION=${1:?usage: services.sh start|stop|url|status postgres|slurm|all}
+ACTION=${1:?usage: services.sh start|stop|url|status postgres|slurm|all, or services.sh tools}
 SERVICE=${2:-postgres}
 DIR=$(realpath -m "${SERVICES_DIR:-/tmp/farm-services}")
 PG_DB=${PG_DB:-farm_test}
@@ -282,6 +283,9 @@ status_slurm() {
 # ---------------------------------------------------------------- main
 
 case $ACTION in
+  tools)
+    need_packages tmux        # the dashboard's smoke test runs farm-tui in a tmux pane
+    ;;
   start)
     if want slurm; then start_slurm; fi
     if want postgres; then start_postgres; fi
@@ -300,5 +304,5 @@ case $ACTION in
     if want postgres; then status_postgres || rc=1; fi
     exit $rc
     ;;
-  *) die "unknown action '$ACTION' (start|stop|url|status)" ;;
+  *) die "unknown action '$ACTION' (start|stop|url|status|tools)" ;;
 esac

@@ -7,6 +7,8 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
+scripts/services.sh tools
+
 if [[ -z ${FARM_TEST_POSTGRES_URL:-} ]]; then
   FARM_TEST_POSTGRES_URL=$(scripts/services.sh start postgres | tail -n1)
 fi
