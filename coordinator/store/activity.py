@@ -49,8 +49,14 @@ def project_history(principal: Principal, now: float, minutes: int) -> dict[int,
     return {minute: (int(done), int(failed)) for minute, done, failed in rows}
 
 
-def project_rate(history: dict[int, tuple[int, int]], now: float) -> float:
-    """Tasks finished per second over the rate window, from `project_history`."""
-    first = _window_start(now)
-    count = sum(done + failed for minute, (done, failed) in history.items() if minute >= first)
-    return _per_second(count, first * 60, now)
+def project_rate(principal: Principal, now: float) -> float:
+    """Tasks finished per second over the rate window: the sum of the visible runs' rates.
+
+    Summing the runs' own rates (each over the window or since it started) keeps the
+    total consistent with the rates shown per run.
+    """
+    condition, params = visible(principal)
+    started = dict(run_sql(f'SELECT id, started_at FROM run WHERE {condition} AND id IN '
+                           '(SELECT run_id FROM run_activity WHERE minute >= ?)',
+                           (*params, _window_start(now))).fetchall())
+    return sum(run_rates(started, now).values())

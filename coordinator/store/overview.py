@@ -43,7 +43,7 @@ def overview(principal: Principal, now: float | None = None) -> Overview:
                'done': done, 'failed': failed, 'cancelled': cancelled},
         runs={'active': total - finished, 'finished': finished, 'total': total},
         workers=worker_views.count_by_state(principal),
-        rate_per_s=activity.project_rate(history, now),
+        rate_per_s=activity.project_rate(principal, now),
         done_per_minute=[history.get(minute, (0, 0))[0] for minute in
                          range(this_minute - HISTORY_MINUTES + 1, this_minute + 1)],
         failed_last_hour=sum(failed for _, failed in history.values()),

@@ -38,3 +38,10 @@ def test_the_rate_counts_the_window_or_the_time_since_the_run_started(alice_prin
 @pytest.mark.parametrize('remaining, rate, eta', [(10, 0.5, 20.0), (0, 1.0, None), (5, 0.0, None)])
 def test_the_eta_is_unknown_without_a_rate_or_remaining_work(remaining, rate, eta):
     assert activity.eta_s(remaining, rate) == eta
+
+
+def test_the_farm_rate_is_the_sum_of_the_run_rates(alice_principal, worker_uuid):
+    early, late = runs.create_run(alice_principal, 100), runs.create_run(alice_principal, 100)
+    finish(alice_principal, early, worker_uuid, 10, T0 + 10)  # 10 tasks over 20 s
+    finish(alice_principal, late, worker_uuid, 6, T0 + 27)  # 6 tasks over 3 s
+    assert activity.project_rate(alice_principal, T0 + 30) == pytest.approx(0.5 + 2.0)
