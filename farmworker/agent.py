@@ -60,6 +60,7 @@ class Agent:
         # a plain copy once: os.environ decodes on every access, a cost paid per task otherwise
         self._clock, self._sleep, self._environ = clock, sleep, dict(environ)
         self._durations = DurationWindow()
+        self._run_dir = os.path.join(config.log_dir, config.run)  # task dirs go in here
         self._outbox: dict[tuple[int, int], dict] = {}  # (number, attempt) -> its latest result
         self._policy: dict = {}
         self._last_contact = self._last_heartbeat = self._next_claim_at = 0.0
@@ -207,10 +208,10 @@ class Agent:
                 self._outbox[key] = {'number': key[0], 'attempt': key[1], 'outcome': 'released'}
 
     def _start(self, number: int, attempt: int, line: str | None = None) -> None:
-        run_dir = self.config.log_dir / self.config.run
-        task_dir = run_dir / f'task-{number}'
+        # a plain string: pathlib's parsing showed in the per-task cost of short tasks
+        task_dir = os.path.join(self._run_dir, f'task-{number}')
         environ = commands.task_environment(self._environ, task=number, run=self.config.run,
-                                            attempt=attempt, task_dir=str(task_dir),
+                                            attempt=attempt, task_dir=task_dir,
                                             slots=self.config.slots)
         values = {'task': str(number)} if line is None else {'task': str(number), 'line': line}
         argv = commands.render(self.config.command, values)

@@ -124,6 +124,24 @@ def test_stdout_and_stderr_both_land_in_the_per_task_log(tmp_path, clock):
     assert done.log_path.read_text() == done.log_tail == 'out\nerr\nout again\n'
 
 
+def test_a_task_gets_default_signal_dispositions_not_the_agents(executor, tmp_path):
+    # Python ignores SIGPIPE; inherited, `yes | head` would end with "yes: Broken pipe" errors
+    run_sh(executor, tmp_path, 1, 'yes | head -n 1')
+    [done] = wait_for(executor)
+    assert done.exit_code == 0 and done.log_tail == 'y\n'
+
+
+def test_a_log_directory_removed_between_tasks_is_made_again(tmp_path, clock):
+    executor = SubprocessExecutor(tmp_path / 'logs', clock=clock)
+    run_sh(executor, tmp_path, 1, 'echo one')
+    wait_for(executor)
+    (tmp_path / 'logs' / 'task-1.1.log').unlink()
+    (tmp_path / 'logs').rmdir()
+    run_sh(executor, tmp_path, 2, 'echo two')
+    [done] = wait_for(executor)
+    assert done.log_tail == 'two\n'
+
+
 def test_the_log_tail_is_bounded_to_tail_bytes(tmp_path, clock):
     executor = SubprocessExecutor(tmp_path / 'logs', tail_bytes=16, clock=clock)
     run_sh(executor, tmp_path, 1, "printf '%05000d\\n' 0; echo the very end")
