@@ -84,9 +84,20 @@ class TaskScreen(FarmScreen):
         self.query_one('#task-fields', Static).update(task_fields(task, now))
         log = self.query_one('#log', VerticalScroll)
         at_end = log.scroll_y >= log.max_scroll_y
-        self.query_one('#log-text', Static).update(Text(task['log_tail'] or '(no log yet)'))
+        self.query_one('#log-text', Static).update(Text(task['log_tail'] or _no_log(task)))
         if at_end:  # follow the log like `tail -f`, unless the user scrolled up to read
             log.call_after_refresh(log.scroll_end, animate=False)
 
     def action_cancel_task(self) -> None:
         actions.cancel_task(self.app, self.run, self.number)
+
+
+def _no_log(task: dict) -> str:
+    """What an empty log panel says: a finished task wrote nothing; others may not have yet."""
+    if task['status'] in ('done', 'failed'):
+        return '(the task wrote no output)'
+    if task['status'] == 'running':
+        return '(the log tail arrives with progress reports and the result)'
+    if task['status'] == 'cancelled':
+        return '(no log: the task was cancelled)'
+    return '(no log: the task has not run yet)'
