@@ -53,7 +53,10 @@ def list_runs(args) -> int:
         return 0
     out = output.console()
     if not reply['runs']:
-        out.print(f'No {args.state if args.state != "all" else ""} runs.'.replace('  ', ' '))
+        if args.state == 'all':
+            out.print('No runs.')
+        else:  # say where the others are: an empty list after a run ended looks like data lost
+            out.print(f'No {args.state} runs (farm runs --state all lists every run).')
         return 0
     grid = output.table('ID', 'NAME', 'STATE', 'DONE', 'FAILED', 'RUNNING', 'WAITING', '%',
                         'RATE', 'ETA', 'CREATED')

@@ -23,7 +23,10 @@ def list_workers(args) -> int:
         return 0
     out = output.console()
     if not reply['workers']:
-        out.print(f'No workers ({args.state}).')
+        if args.state == 'all':
+            out.print('No workers.')
+        else:
+            out.print(f'No {args.state} workers (farm workers --state all lists every worker).')
         return 0
     grid = output.table('WORKER', 'HOST', 'STATE', 'BUSY', 'SLOTS', 'LOAD', 'HEARTBEAT',
                         'SLURM JOB', 'WALLTIME LEFT', 'RUNS')
