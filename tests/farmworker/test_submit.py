@@ -251,9 +251,10 @@ def test_the_launcher_stops_with_one_line_when_something_is_missing(tmp_path, en
 @pytest.mark.parametrize('nodes, srun', [(3, False), (1, True)], ids=['3-nodes', 'srun-on-1'])
 def test_srun_starts_the_agents_and_usr1_is_forwarded_to_it(tmp_path, nodes, srun):
     farmworker = fake_bin(tmp_path, 'farmworker', RECORD) / 'farmworker'
-    # srun records its argv, then waits for USR1 and exits 0 once it has it
-    fake_bin(tmp_path, 'srun', 'printf "%s\\n" "$@" > "$OUT/srun"; trap "echo got-usr1 > '
-                               '\\"$OUT/usr1\\"; exit 0" USR1; while :; do sleep 0.05; done')
+    # srun sets its trap, records its argv (the test's cue to signal), then waits for USR1 and
+    # exits 0 once it has it; recording first would let the signal arrive before the trap
+    fake_bin(tmp_path, 'srun', 'trap "echo got-usr1 > \\"$OUT/usr1\\"; exit 0" USR1; '
+                               'printf "%s\\n" "$@" > "$OUT/srun"; while :; do sleep 0.05; done')
     script = render_script(options(nodes=nodes, srun=srun, farmworker=str(farmworker)))
     process = launch(tmp_path, script, {'FARM_TOKEN': TOKEN, 'SLURM_JOB_NUM_NODES': str(nodes),
                                         'PATH': f'{tmp_path / "bin"}:/usr/bin:/bin'}, wait=False)
