@@ -7,6 +7,7 @@ handlers only set a flag.
 """
 
 import dataclasses
+import itertools
 import logging
 import os
 import socket
@@ -20,6 +21,13 @@ from farmworker.estimates import DurationWindow, expected_duration_s, fits
 from farmworker.executors import Finished, SubprocessExecutor
 
 log = logging.getLogger(__name__)
+RESULTS_PER_REQUEST = 1000  # the coordinator's limit per request
+
+
+def _refused_as_lost(results: list[dict]) -> dict:
+    """The receipt a lost agent's results would get: all refused (their attempts were requeued)."""
+    return {'refused': [{'number': r['number'], 'attempt': r['attempt'],
+                         'reason': 'this agent was declared lost'} for r in results]}
 
 
 class NoCommand(Exception):
@@ -95,11 +103,11 @@ class Agent:
     def _step(self) -> None:
         now = self._clock()
         self._collect()
-        self._deliver()
         if self.draining:
+            self._deliver()
             self._drain_step(now)
-        else:
-            self._claim(now)
+        elif not self._claim(now):  # a claim carries the results; without one they go alone
+            self._deliver()
         # a busy agent heartbeats even while its reports keep it in touch: the reply is how
         # it learns which of its tasks were cancelled or restarted
         if (now - self._last_contact >= self._heartbeat_s
@@ -169,26 +177,34 @@ class Agent:
 
     # -- claims
 
-    def _claim(self, now: float) -> None:
+    def _claim(self, now: float) -> bool:
+        """Claim tasks for free slots, delivering gathered results with it; False if none was due."""
         free = self.config.slots - len(self.executor)
         if free <= 0 or now < self._next_claim_at:
-            return
+            return False
         expected = expected_duration_s(self._policy.get('expected_duration_s'), self._durations)
         if not fits(now, self.node.walltime_end_at, expected, self.config.margin_s):
             log.info('the next task (~%.0f s) would not end before the walltime', expected)
             self.drain('walltime')
-            return
+            return False
+        keys, results = self._pending()
+        body = {'worker_uuid': self.config.uuid, 'max_tasks': free}
+        if results:
+            body['results'] = results
         try:
-            reply = self.client.call('POST', f'/runs/{self.config.run}/claim',
-                                     {'worker_uuid': self.config.uuid, 'max_tasks': free})
+            reply = self.client.call('POST', f'/runs/{self.config.run}/claim', body)
         except Refused as refused:
-            return self._rejoin(refused)
+            self._rejoin(refused)
+            self._settle(keys, _refused_as_lost(results))
+            return True
+        self._settle(keys, reply.get('receipt', {'refused': []}))
         self._last_contact = now
         for task in reply['tasks']:
             self._start(task['number'], task['attempt'], task.get('input'))
         if self.client.retried:  # the answer to an earlier try may have been lost
             self._reconcile()  # after starting this answer's tasks, which are ours
         self._note_idleness(now, bool(reply['tasks']), reply['run'])
+        return True
 
     def _note_idleness(self, now: float, claimed: bool, run: dict) -> None:
         if claimed or len(self.executor):
@@ -249,24 +265,34 @@ class Agent:
         return dict(result, outcome='failed', exit_code=done.exit_code)
 
     def _deliver(self) -> None:
-        """Report everything gathered; what the coordinator refuses (stale attempts) is dropped."""
+        """Report what was gathered; what the coordinator refuses (stale attempts) is dropped."""
         if not self._outbox:
             return
-        results = [{k: v for k, v in r.items() if v is not None} for r in self._outbox.values()]
+        keys, results = self._pending()
         try:
             receipt = self.client.call('POST', f'/runs/{self.config.run}/results',
                                        {'worker_uuid': self.config.uuid, 'results': results},
                                        accept=(409,))
         except Refused as refused:
             self._rejoin(refused)
-            receipt = {'refused': [{'number': r['number'], 'attempt': r['attempt'],
-                                    'reason': 'this agent was declared lost'} for r in results]}
+            receipt = _refused_as_lost(results)
         if 'accepted' not in receipt and 'refused' not in receipt:  # 409 naming the worker, not results
             return self._rejoin(Refused(409, receipt.get('msg', 'worker gone')))
+        self._settle(keys, receipt)
+
+    def _pending(self) -> tuple[list[tuple[int, int]], list[dict]]:
+        """The outbox's first results, as many as one request may carry, and their keys."""
+        keys = list(itertools.islice(self._outbox, RESULTS_PER_REQUEST))
+        return keys, [{k: v for k, v in self._outbox[key].items() if v is not None}
+                      for key in keys]
+
+    def _settle(self, keys: list[tuple[int, int]], receipt: dict) -> None:
+        """The coordinator answered for these results: they leave the outbox, refused or not."""
         for refusal in receipt['refused']:
             log.warning('result for task %s attempt %s refused: %s', refusal['number'],
                         refusal['attempt'], refusal['reason'])
-        self._outbox.clear()
+        for key in keys:
+            del self._outbox[key]
         self._last_contact = self._clock()
 
     # -- draining

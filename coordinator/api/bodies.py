@@ -50,9 +50,10 @@ def only_keys(body: dict, allowed: set[str]) -> None:
         raise InvalidInput(f'unknown field(s) {", ".join(unknown)}; allowed: {", ".join(sorted(allowed))}')
 
 
-def required(body: dict, key: str):
+def required(body: dict, key: str, where: str = ''):
+    """body[key]; InvalidInput naming the field (inside `where`, e.g. 'results[2].') if absent."""
     if key not in body:
-        raise InvalidInput(f'missing field {key!r}')
+        raise InvalidInput(f'missing field {where + key!r}')
     return body[key]
 
 

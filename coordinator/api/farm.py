@@ -118,14 +118,21 @@ class Stop(bodies.BodyResource):
 
 
 class Claim(bodies.BodyResource):
-    """POST /farm/v1/runs/{uuid}/claim {worker_uuid, max_tasks}: up to max_tasks tasks (200)."""
+    """POST /farm/v1/runs/{uuid}/claim {worker_uuid, max_tasks, results?}: up to max_tasks tasks (200).
+
+    Results sent along are applied first, as by /results, and answered in `receipt`:
+    an agent with finished tasks and free slots needs one request, not two.
+    """
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
+        bodies.only_keys(body, {'worker_uuid', 'max_tasks', 'results'})
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
         count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
                                maximum=MAX_BATCH)
+        results = _results(body['results']) if 'results' in body else None
         principal = req.context.principal
+        receipt = results and reports.report(principal, uuid.hex, worker_uuid, results)
         tasks = dispatch.claim_tasks(principal, uuid.hex, worker_uuid, count, heartbeat=True)
         run = runs.run_status(principal, uuid.hex)
         claimed = [{'number': t.number, 'attempt': t.attempt, 'percent': t.percent} for t in tasks]
@@ -134,6 +141,8 @@ class Claim(bodies.BodyResource):
             for task in claimed:
                 task['input'] = inputs.get(task['number'])
         resp.media = {'tasks': claimed, 'run': run_dict(run)}
+        if receipt:
+            resp.media['receipt'] = {'accepted': receipt.accepted, 'refused': receipt.refused}
 
 
 class Results(bodies.BodyResource):
@@ -142,13 +151,16 @@ class Results(bodies.BodyResource):
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
-        items = bodies.required(body, 'results')
-        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-            raise InvalidInput(f'results must be a list of 1 to {MAX_BATCH} results')
-        results = [_result(item, index) for index, item in enumerate(items)]
+        results = _results(bodies.required(body, 'results'))
         receipt = reports.report(req.context.principal, uuid.hex, worker_uuid, results)
         resp.status = falcon.HTTP_409 if not receipt.accepted else falcon.HTTP_200
         resp.media = {'accepted': receipt.accepted, 'refused': receipt.refused}
+
+
+def _results(items) -> list[reports.Result]:
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise InvalidInput(f'results must be a list of 1 to {MAX_BATCH} results')
+    return [_result(item, index) for index, item in enumerate(items)]
 
 
 def _result(item, index: int) -> reports.Result:
@@ -157,12 +169,15 @@ def _result(item, index: int) -> reports.Result:
         raise InvalidInput(f'{name} must be an object')
     bodies.only_keys(item, {'number', 'attempt', 'outcome', 'percent', 'exit_code', 'msg',
                             'log_tail'})
+
+    def field(key: str):
+        return bodies.required(item, key, f'{name}.')
+
     return reports.Result(
-        number=bodies.integer(bodies.required(item, 'number'), f'{name}.number', minimum=0,
-                              maximum=MAX_TASKS),
-        attempt=bodies.integer(bodies.required(item, 'attempt'), f'{name}.attempt', minimum=1,
+        number=bodies.integer(field('number'), f'{name}.number', minimum=0, maximum=MAX_TASKS),
+        attempt=bodies.integer(field('attempt'), f'{name}.attempt', minimum=1,
                                maximum=2**31 - 1),
-        outcome=bodies.choice(bodies.required(item, 'outcome'), f'{name}.outcome', reports.Outcome),
+        outcome=bodies.choice(field('outcome'), f'{name}.outcome', reports.Outcome),
         percent=bodies.optional(item, 'percent', bodies.number, 0, 100),
         exit_code=bodies.optional(item, 'exit_code', bodies.integer, minimum=-255, maximum=255),
         msg=bodies.optional(item, 'msg', bodies.text, 4096, empty_ok=True),

@@ -45,15 +45,19 @@ SCHEMAS = {
 
 PATHS = {
     '/farm/v1/runs/{uuid}/claim': {'post': operation(
-        'Claim up to max_tasks tasks (also a heartbeat); an empty list when none is waiting now',
+        'Claim up to max_tasks tasks (also a heartbeat); an empty list when none is waiting now. '
+        'Results sent along are applied first and answered in receipt',
         {200: response('claimed tasks and the run', obj({
             'tasks': {'type': 'array', 'items': obj({
                 'number': _INT, 'attempt': _INT, 'percent': _NUM,
                 'input': {'type': 'string', 'description': 'the task\'s input line, when the run '
                                                            'has inputs'}})},
-            'run': ref('FarmRun')})), 400: _BAD, 404: _NOT_FOUND, 409: _GONE},
+            'run': ref('FarmRun'), 'receipt': ref('FarmReceipt')})), 400: _BAD, 404: _NOT_FOUND,
+         409: _GONE},
         body=obj({'worker_uuid': _STR, 'max_tasks': {'type': 'integer', 'minimum': 1,
-                                                     'maximum': 1000}},
+                                                     'maximum': 1000},
+                  'results': {'type': 'array', 'minItems': 1, 'maxItems': 1000,
+                              'items': ref('FarmResult')}},
                  ('worker_uuid', 'max_tasks')), parameters=[_RUN_UUID])},
     '/farm/v1/runs/{uuid}/results': {'post': operation(
         'Report results of claimed attempts (also a heartbeat)',

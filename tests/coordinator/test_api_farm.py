@@ -132,3 +132,30 @@ def test_bad_protocol_requests_get_a_clear_4xx(client, alice_auth, run, agent, p
                                 headers=alice_auth)
     assert resp.status_code == status, resp.text
     assert resp.json['msg']
+
+
+def test_a_claim_carries_results_applied_before_it_and_answers_for_them(
+        client, alice_auth, run, agent):
+    base = f"/farm/v1/runs/{run['uuid']}"
+    first = post(client, alice_auth, base + '/claim', {'worker_uuid': 'agent-1', 'max_tasks': 5})
+    assert len(first.json['tasks']) == 5
+    both = post(client, alice_auth, base + '/claim', {
+        'worker_uuid': 'agent-1', 'max_tasks': 2, 'results': [
+            {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0},
+            {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 2},
+            {'number': 2, 'attempt': 7, 'outcome': 'complete'}]})
+    assert both.status_code == 200, both.json
+    assert both.json['receipt']['accepted'] == [0, 1]
+    assert [r['number'] for r in both.json['receipt']['refused']] == [2]
+    # task 1 failed with tries left: it is queued again and this very claim takes it back
+    assert [(t['number'], t['attempt']) for t in both.json['tasks']] == [(1, 2)]
+    assert (both.json['run']['done'], both.json['run']['running']) == (1, 4)
+
+
+@pytest.mark.parametrize('results', [[], 'all', [{'number': 0}], [3]])
+def test_a_claim_with_malformed_results_is_refused_whole(client, alice_auth, run, agent, results):
+    base = f"/farm/v1/runs/{run['uuid']}"
+    resp = post(client, alice_auth, base + '/claim',
+                {'worker_uuid': 'agent-1', 'max_tasks': 1, 'results': results})
+    assert resp.status_code == 400 and 'results' in resp.json['msg']
+    assert client.simulate_get(base, headers=alice_auth).json['running'] == 0

@@ -42,9 +42,14 @@ class FakeCoordinator:
             return {'command': self.command, 'expected_duration_s': None, 'task_timeout_s': None}
         if path.endswith('/claim'):
             self.retried, self.retry_next_claim = self.retry_next_claim, False
+            self.results += body.get('results', [])
             taken, self.queue = self.queue[:body['max_tasks']], self.queue[body['max_tasks']:]
-            return {'tasks': [self._task(n, a) for n, a in taken],
-                    'run': {'waiting': len(self.queue) + self.waiting, 'running': 0}}
+            reply = {'tasks': [self._task(n, a) for n, a in taken],
+                     'run': {'waiting': len(self.queue) + self.waiting, 'running': 0}}
+            if 'results' in body:
+                reply['receipt'] = {'accepted': [r['number'] for r in body['results']],
+                                    'refused': []}
+            return reply
         if path.endswith('/results'):
             self.results += body['results']
             return {'accepted': [r['number'] for r in body['results']], 'refused': []}
@@ -124,7 +129,12 @@ def test_tasks_start_with_their_number_in_the_command_and_no_token_in_their_envi
     assert env['FARM_TASK'] == '4' and 'FARM_TOKEN' not in env
 
 
-def test_outcomes_become_results_and_are_delivered_in_one_batch():
+def carrying_results(coordinator) -> list[str]:
+    """The paths of the requests that carried results."""
+    return [path for _, path, body in coordinator.calls if body and 'results' in body]
+
+
+def test_outcomes_become_results_and_ride_on_the_next_claim_in_one_batch():
     coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1), (2, 1), (3, 1)])
     agent, executor, _ = make(coordinator, slots=4)
     agent._step()
@@ -133,7 +143,30 @@ def test_outcomes_become_results_and_are_delivered_in_one_batch():
     agent._step()
     assert [(r['number'], r['outcome'], r.get('exit_code')) for r in coordinator.results] == [
         (0, 'complete', 0), (1, 'failed', 3), (2, 'timeout', None), (3, 'released', None)]
-    assert sum(1 for c in coordinator.calls if c[1].endswith('/results')) == 1
+    assert carrying_results(coordinator) == [f'/runs/{RUN}/claim']
+
+
+def test_results_go_alone_when_no_claim_is_due():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
+    agent, executor, _ = make(coordinator, slots=2)
+    agent._step()
+    executor.finished = [finished(0, 1)]
+    agent.drain('SIGTERM')  # draining: no more claims, but results are still delivered
+    agent._step()
+    assert carrying_results(coordinator) == [f'/runs/{RUN}/results']
+    assert [r['number'] for r in coordinator.results] == [0]
+
+
+def test_a_big_outbox_is_delivered_in_requests_the_coordinator_accepts():
+    coordinator = FakeCoordinator()
+    agent, _, _ = make(coordinator, slots=1)
+    agent._outbox = {(n, 1): {'number': n, 'attempt': 1, 'outcome': 'complete'}
+                     for n in range(2500)}
+    agent.drain('SIGTERM')
+    for _ in range(3):
+        agent._step()
+    sizes = [len(body['results']) for _, _, body in coordinator.calls if body and 'results' in body]
+    assert sizes == [1000, 1000, 500] and not agent._outbox
 
 
 def test_after_a_retried_claim_only_tasks_the_agent_does_not_run_are_handed_back():
