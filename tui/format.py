@@ -27,6 +27,21 @@ def seconds_between(earlier: str | None, later: str | None) -> float | None:
     return None if start is None or end is None else (end - start).total_seconds()
 
 
+def eta(run: dict) -> str:
+    """The run's ETA; marked `!` when it lies beyond its workers' walltime (more are needed)."""
+    left = run.get('walltime_left_s')
+    beyond = run['eta_s'] is not None and left is not None and run['eta_s'] > left
+    return duration(run['eta_s']) + (' !' if beyond else '')
+
+
+def workers(run: dict) -> str:
+    """`2 workers, walltime 40m 00s left` (or just the count)."""
+    text = f"{run.get('workers', 0)} worker{'' if run.get('workers') == 1 else 's'}"
+    if run.get('walltime_left_s') is not None:
+        text += f", walltime {duration(run['walltime_left_s'])} left"
+    return text
+
+
 def duration(seconds: float | None) -> str:
     """`42s`, `3m 05s`, `2h 10m`, `3d 4h`: two units at most, so columns stay narrow."""
     if seconds is None:

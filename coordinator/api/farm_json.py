@@ -34,13 +34,21 @@ def run_state(status: runs.RunStatus) -> str:
     return 'running' if status.started_at is not None else 'waiting'
 
 
-def run_view(status: runs.RunStatus, rate_per_s: float) -> dict:
-    """What people see of a run: `run_dict` with its state, history, rate and ETA."""
+def run_view(status: runs.RunStatus, rate_per_s: float, now: float,
+             workers: tuple[int, float | None] = (0, None)) -> dict:
+    """What people see of a run: `run_dict` with its state, history, rate, ETA and workers.
+
+    `workers` is (how many run its tasks now, the latest end of their walltimes): an ETA
+    beyond `walltime_left_s` means the run needs more workers than it has.
+    """
+    count, walltime_end_at = workers
     return {**run_dict(status), 'state': run_state(status),
             'created_at': instant(status.created_at), 'started_at': instant(status.started_at),
             'finished_at': instant(status.last_ended_at if status.finished else None),
             'rate_per_s': rate_per_s,
-            'eta_s': activity.eta_s(status.waiting + status.running, rate_per_s)}
+            'eta_s': activity.eta_s(status.waiting + status.running, rate_per_s),
+            'workers': count,
+            'walltime_left_s': None if walltime_end_at is None else max(0.0, walltime_end_at - now)}
 
 
 def task_view(task: TaskDetail, now: float, *, detail: bool = False) -> dict:

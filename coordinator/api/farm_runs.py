@@ -11,7 +11,7 @@ import falcon
 from coordinator.api import bodies
 from coordinator.api.farm_json import instant, run_view, task_view
 from coordinator.errors import InvalidInput
-from coordinator.store import activity, overview, run_tasks, runs, task_views
+from coordinator.store import activity, overview, run_tasks, runs, task_views, worker_views
 
 MAX_TASKS = 2**31 - 1
 MAX_PAGE = 1000
@@ -46,9 +46,11 @@ def _recipe(body: dict) -> tuple[int, runs.Recipe]:
     return num_tasks or len(inputs), runs.Recipe(name, command, inputs)
 
 
-def _view(principal, status: runs.RunStatus, now: float) -> dict:
+def _view(status: runs.RunStatus, now: float) -> dict:
+    """One run as people see it, with its rate and its workers read alongside."""
     rate = activity.run_rates({status.id: status.started_at}, now)[status.id]
-    return run_view(status, rate)
+    workers = worker_views.workers_of_runs([status.id]).get(status.id, (0, None))
+    return run_view(status, rate, now, workers)
 
 
 class Runs:
@@ -65,8 +67,10 @@ class Runs:
         now = time.time()
         total, page = runs.list_statuses(req.context.principal, finished, limit, offset)
         rates = activity.run_rates({status.id: status.started_at for status in page}, now)
-        resp.media = {'now': instant(now), 'total': total,
-                      'runs': [run_view(status, rates[status.id]) for status in page]}
+        workers = worker_views.workers_of_runs([status.id for status in page])
+        resp.media = {'now': instant(now), 'total': total, 'runs': [
+            run_view(status, rates[status.id], now, workers.get(status.id, (0, None)))
+            for status in page]}
 
     def on_post(self, req, resp):
         body = self._read_body(req)
@@ -76,15 +80,14 @@ class Runs:
         principal = req.context.principal
         run = runs.create_run(principal, num_tasks, policy=_policy(body), recipe=recipe)
         resp.status = falcon.HTTP_201
-        resp.media = _view(principal, runs.run_status(principal, run.uuid), time.time())
+        resp.media = _view(runs.run_status(principal, run.uuid), time.time())
 
 
 class Run:
     """GET /farm/v1/runs/{uuid}: progress, policy, rate and ETA; DELETE: remove it (204)."""
 
     def on_get(self, req, resp, uuid):
-        principal = req.context.principal
-        resp.media = _view(principal, runs.run_status(principal, uuid.hex), time.time())
+        resp.media = _view(runs.run_status(req.context.principal, uuid.hex), time.time())
 
     def on_delete(self, req, resp, uuid):
         runs.delete_run(req.context.principal, uuid.hex)
@@ -102,7 +105,7 @@ class RunRestart(bodies.BodyResource):
             raise InvalidInput('all must be true or false')
         principal = req.context.principal
         runs.restart_run(principal, uuid.hex, everything)
-        resp.media = _view(principal, runs.run_status(principal, uuid.hex), time.time())
+        resp.media = _view(runs.run_status(principal, uuid.hex), time.time())
 
 
 class RunCancel:
@@ -111,7 +114,7 @@ class RunCancel:
     def on_post(self, req, resp, uuid):
         principal = req.context.principal
         runs.cancel_run(principal, uuid.hex)
-        resp.media = _view(principal, runs.run_status(principal, uuid.hex), time.time())
+        resp.media = _view(runs.run_status(principal, uuid.hex), time.time())
 
 
 class Tasks:

@@ -34,7 +34,11 @@ SCHEMAS = {
         'state': {'type': 'string', 'enum': ['waiting', 'running', 'finished', 'cancelled']},
         'created_at': _WHEN, 'started_at': _WHEN, 'finished_at': _WHEN,
         'rate_per_s': {'type': 'number', 'description': 'tasks finished per second, last minutes'},
-        'eta_s': {'type': 'number', 'nullable': True}})]},
+        'eta_s': {'type': 'number', 'nullable': True},
+        'workers': {'type': 'integer', 'description': 'workers running its tasks now'},
+        'walltime_left_s': {'type': 'number', 'nullable': True,
+                            'description': 'until the last of those workers reaches its walltime; '
+                                           'an ETA beyond it needs more workers'}})]},
     'FarmTask': obj({
         'number': _INT, 'status': {'type': 'string', 'enum': list(_STATES)}, 'attempt': _INT,
         'failed_tries': _INT, 'worker': _TEXT, 'hostname': _TEXT, 'percent': _NUM,

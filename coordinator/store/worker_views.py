@@ -62,6 +62,17 @@ def _running_tasks(worker_ids: list[int]) -> dict[int, list[tuple[str, int, int]
     return held
 
 
+def workers_of_runs(run_ids: list[int]) -> dict[int, tuple[int, float | None]]:
+    """For each run id with running tasks: (workers running them, the latest walltime end)."""
+    if not run_ids:
+        return {}
+    placeholders = ', '.join('?' * len(run_ids))
+    return {run_id: (count, end) for run_id, count, end in run_sql(
+        'SELECT t.run_id, COUNT(DISTINCT t.worker_id), MAX(w.walltime_end_at) FROM task t '
+        f'JOIN worker w ON w.id = t.worker_id WHERE t.run_id IN ({placeholders}) '
+        'AND t.status = ? GROUP BY t.run_id', (*run_ids, TaskState.RUNNING.value)).fetchall()}
+
+
 def count_by_state(principal: Principal) -> dict[str, int]:
     """How many of the caller's project's workers are in each state (every state named)."""
     rows = dict(run_sql('SELECT state, COUNT(*) FROM worker WHERE (? OR project_id = ?) '

@@ -97,6 +97,7 @@ def print_run(run: dict, failures: list[dict]) -> None:
                           f'{run["cancelled"]} cancelled, {run["running"]} running, '
                           f'{run["waiting"]} waiting ({run["percent_done"]:.1f}% done)')
     grid.add_row('rate', f'{output.rate(run["rate_per_s"])}   ETA {output.duration(run["eta_s"])}')
+    grid.add_row('workers', _workers(run))
     grid.add_row('times', f'created {output.local_time(run["created_at"])}, started '
                           f'{output.local_time(run["started_at"])}, finished '
                           f'{output.local_time(run["finished_at"])}')
@@ -178,3 +179,16 @@ def confirm(question: str, yes: bool) -> None:
 def _red(count: int) -> str:
     return f'[red]{count}[/]' if count else str(count)
 
+
+def _workers(run: dict) -> str:
+    """How many workers run it, their walltime, and a warning when the ETA lies beyond it."""
+    count = run.get('workers', 0)
+    text = f'{count} running its tasks'
+    left, eta = run.get('walltime_left_s'), run.get('eta_s')
+    if left is not None:
+        text += f', walltime {output.duration(left)} left'
+        if eta is not None and eta > left:
+            text += ': the ETA lies beyond it, start more workers'
+    elif count == 0 and run['waiting']:
+        text += ': start workers (farm submit --local N or --nodes N --time T)'
+    return text

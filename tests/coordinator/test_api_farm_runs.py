@@ -295,3 +295,16 @@ def test_a_run_body_may_be_large_but_not_larger_than_its_limit(client, alice_aut
     assert post(client, alice_auth, '/farm/v1/runs', {'inputs': lines}).status_code == 201
     huge = 'x' * (config.max_run_body_bytes + 1)
     assert post(client, alice_auth, '/farm/v1/runs', {'inputs': [huge]}).status_code == 413
+
+
+def test_a_run_says_how_many_workers_run_it_and_when_their_walltime_ends(client, alice_auth):
+    slurm_agent = dict(AGENT, uuid='agent-9', slurm_job_id='77', walltime_end_at=4e9)
+    assert post(client, alice_auth, '/farm/v1/workers', slurm_agent).status_code == 201
+    run = make_run(client, alice_auth, num_tasks=4)
+    base = f"/farm/v1/runs/{run['uuid']}"
+    assert (run['workers'], run['walltime_left_s']) == (0, None)
+    post(client, alice_auth, base + '/claim', {'worker_uuid': 'agent-9', 'max_tasks': 2})
+    view = get(client, alice_auth, base)
+    assert view['workers'] == 1 and 0 < view['walltime_left_s'] <= 4e9
+    listed = get(client, alice_auth, '/farm/v1/runs')['runs'][0]
+    assert (listed['workers'], listed['walltime_left_s'] > 0) == (1, True)

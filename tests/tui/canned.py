@@ -11,19 +11,20 @@ UUIDS = ['3f2a9c1e8b7d4e6fa0c1d2e3f4a5b6c7', '7c1d5e0fa9b84c2d8e3f4a5b6c7d8e9f',
 
 def run(uuid, name, num_tasks, waiting, running, done, failed, cancelled=0, state='running',
         created='2026-11-23T16:05:00+00:00', started='2026-11-23T16:06:10+00:00',
-        finished=None, rate=0.0, eta=None, command=None):
+        finished=None, rate=0.0, eta=None, command=None, workers=0, walltime_left=None):
     return {'uuid': uuid, 'name': name, 'command': command, 'has_inputs': False,
             'num_tasks': num_tasks, 'waiting': waiting, 'running': running, 'done': done,
             'failed': failed, 'cancelled': cancelled,
             'percent_done': round(100.0 * (done + failed + cancelled) / num_tasks, 1),
             'state': state, 'created_at': created, 'started_at': started,
             'finished_at': finished, 'rate_per_s': rate, 'eta_s': eta, 'max_tries': 3,
-            'retry_delay_s': 0.0, 'task_timeout_s': None, 'expected_duration_s': None}
+            'retry_delay_s': 0.0, 'task_timeout_s': None, 'expected_duration_s': None,
+            'workers': workers, 'walltime_left_s': walltime_left}
 
 
 RUNS = [
     run(UUIDS[0], 'md-sweep', 2000, 1180, 16, 790, 14, rate=0.85, eta=1388.0,
-        command=['python', 'sim.py', '--seed', '{task}']),
+        command=['python', 'sim.py', '--seed', '{task}'], workers=2, walltime_left=1000.0),
     run(UUIDS[1], None, 500, 240, 0, 260, 0, created='2026-11-23T15:10:00+00:00',
         started=None, state='waiting', rate=0.0),
     run(UUIDS[2], 'blast-chunks', 120, 0, 0, 112, 6, 2, state='finished',

@@ -41,8 +41,8 @@ def run_header(run: dict) -> Text:
     text.append(f'   {run["done"]:,} done · {run["failed"]:,} failed · {run["running"]:,} running'
                 f' · {run["waiting"]:,} waiting · {run.get("cancelled", 0):,} cancelled'
                 f' of {run["num_tasks"]:,}')
-    text.append(f'\nrate {fmt.rate(run["rate_per_s"])} · ETA {fmt.duration(run["eta_s"])}'
-                f' · max tries {run["max_tries"]}')
+    text.append(f'\nrate {fmt.rate(run["rate_per_s"])} · ETA {fmt.eta(run)}'
+                f' · {fmt.workers(run)} · max tries {run["max_tries"]}')
     if run.get('command'):
         text.append(' · command: ' + ' '.join(run['command']), 'dim')
     return text

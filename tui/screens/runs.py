@@ -31,7 +31,7 @@ def run_row(run: dict, now: str) -> tuple:
     counts = [fmt.number(run[key])
               for key in ('num_tasks', 'waiting', 'running', 'done', 'failed')]
     return (fmt.run_label(run), fmt.state(run['state']), fmt.progress_bar(run), *counts,
-            fmt.rate(run['rate_per_s']), fmt.duration(run['eta_s']),
+            fmt.rate(run['rate_per_s']), fmt.eta(run),
             fmt.age(run['created_at'], now), fmt.short(run['uuid']))
 
 
