@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 
 from textual import work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.message import Message
 
@@ -74,8 +74,12 @@ class FarmApp(App):
 
     def on_delivered(self, message: Delivered) -> None:
         self.state.apply(message.reply)
-        if isinstance(self.screen, FarmScreen):
-            self.screen.refresh_view()
+        try:
+            screen = self.screen
+        except ScreenStackError:  # mid-way through a mode switch: the new screen draws on mount
+            return
+        if isinstance(screen, FarmScreen):
+            screen.refresh_view()
 
     def watch_screen(self, screen: FarmScreen) -> None:
         """`screen` is on top now: draw it from what we have and poll what it needs."""

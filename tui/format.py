@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 from rich.text import Span, Text
 
+from farmworker import readable
+
 NONE = '–'
 
 
@@ -43,20 +45,8 @@ def workers(run: dict) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """`42s`, `3m 05s`, `2h 10m`, `3d 4h`: two units at most, so columns stay narrow."""
-    if seconds is None:
-        return NONE
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f'{seconds}s'
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f'{minutes}m {seconds:02d}s'
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f'{hours}h {minutes:02d}m'
-    days, hours = divmod(hours, 24)
-    return f'{days}d {hours}h'
+    """`42s`, `3m 05s`, `2h 10m`, `3d 04h`: two units at most, so columns stay narrow."""
+    return readable.duration(seconds, gap=' ', unknown=NONE)
 
 
 def age(then: str | None, now: str) -> str:
@@ -64,12 +54,7 @@ def age(then: str | None, now: str) -> str:
 
 
 def rate(per_s: float | None) -> str:
-    """Per second when at least one a second, else per minute (slow runs are the common case)."""
-    if not per_s:
-        return NONE
-    if per_s >= 1:
-        return f'{per_s:,.1f}/s'
-    return f'{per_s * 60:.1f}/min'
+    return readable.rate(per_s, unknown=NONE)
 
 
 def size(num_bytes: int | None) -> str:

@@ -5,7 +5,6 @@
 
 import datetime
 import json
-import math
 import os
 import shlex
 import sys
@@ -13,6 +12,8 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from farmworker import readable
 
 STATE_STYLE = {'waiting': 'yellow', 'running': 'cyan', 'finished': 'green', 'done': 'green',
                'cancelled': 'magenta', 'failed': 'red', 'idle': 'green', 'busy': 'cyan',
@@ -58,32 +59,8 @@ def styled(state: str | None) -> str:
     return f'[{style}]{state}[/]' if style else state
 
 
-def duration(seconds: float | None) -> str:
-    """A span of time as people read it: '45s', '12m05s', '3h20m', '2d04h'; '-' when unknown."""
-    if seconds is None or not math.isfinite(seconds):
-        return '-'
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f'{seconds}s'
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f'{minutes}m{seconds:02d}s'
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f'{hours}h{minutes:02d}m'
-    days, hours = divmod(hours, 24)
-    return f'{days}d{hours:02d}h'
-
-
-def rate(per_s: float | None) -> str:
-    """Completions per second, or per minute / hour when that reads better."""
-    if not per_s:
-        return '-'
-    if per_s >= 1:
-        return f'{per_s:.1f}/s'
-    if per_s * 60 >= 1:
-        return f'{per_s * 60:.1f}/min'
-    return f'{per_s * 3600:.1f}/h'
+duration = readable.duration
+rate = readable.rate
 
 
 def instant(text: str | None) -> datetime.datetime | None:

@@ -7,7 +7,7 @@ from tui import format as fmt
 
 @pytest.mark.parametrize('seconds, text', [
     (None, '–'), (-3, '0s'), (59.9, '59s'), (61, '1m 01s'), (3600 * 2 + 600, '2h 10m'),
-    (86400 * 3 + 3600 * 4 + 5, '3d 4h'),
+    (86400 * 3 + 3600 * 4 + 5, '3d 04h'),
 ])
 def test_durations_use_two_units_at_most(seconds, text):
     assert fmt.duration(seconds) == text

@@ -46,11 +46,16 @@ class FarmScreen(Screen):
     def on_screen_resume(self) -> None:
         self.app.watch_screen(self)
 
+    def on_mount(self) -> None:
+        self.refresh_view()  # a reply that came in while we were being composed was skipped
+
     def where(self) -> str:
         """Where in the screen's mode we are, beyond its name (e.g. the open run)."""
         return ''
 
     def refresh_view(self) -> None:
+        if not self.is_mounted:  # switched to but not composed yet: on_mount draws it
+            return
         state = self.app.state
         self.query_one(NavBar).show(self.app.current_mode, self.where())
         self.query_one(StatusBar).show(state.connection, self.app.client.url,
