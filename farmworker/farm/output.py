@@ -29,6 +29,29 @@ def console(stderr: bool = False) -> Console:
                    width=None if terminal else 200)
 
 
+def print_listing(args, reply: dict, key: str, command: str, row) -> None:
+    """A list reply (`farm runs`, `farm workers`): JSON, a table of `row(item)`, or why it is empty.
+
+    `row` returns the cells of one item; the table's header is `row(None)`.
+    """
+    if args.json:
+        print_json(reply)
+        return
+    out, items = console(), reply[key]
+    if not items:
+        if args.state == 'all':
+            out.print(f'No {key}.')
+        else:  # say where the others are: an empty list after a run ended looks like data lost
+            out.print(f'No {args.state} {key} ({command} --state all lists them all).')
+        return
+    grid = table(*row(None))
+    for item in items:
+        grid.add_row(*row(item))
+    out.print(grid)
+    if reply['total'] > len(items):
+        out.print(f'({len(items)} of {reply["total"]}: --limit shows more)')
+
+
 def print_json(facts) -> None:
     json.dump(facts, sys.stdout, indent=2, sort_keys=False)
     sys.stdout.write('\n')

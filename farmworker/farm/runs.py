@@ -48,27 +48,18 @@ def list_runs(args) -> int:
     if args.limit < 1:
         raise FarmError('--limit must be at least 1')
     reply = connect().runs(state=args.state, limit=args.limit)
-    if args.json:
-        output.print_json(reply)
-        return 0
-    out = output.console()
-    if not reply['runs']:
-        if args.state == 'all':
-            out.print('No runs.')
-        else:  # say where the others are: an empty list after a run ended looks like data lost
-            out.print(f'No {args.state} runs (farm runs --state all lists every run).')
-        return 0
-    grid = output.table('ID', 'NAME', 'STATE', 'DONE', 'FAILED', 'RUNNING', 'WAITING', '%',
-                        'RATE', 'ETA', 'CREATED')
-    for run in reply['runs']:
-        grid.add_row(output.short(run['uuid']), output.escape(run.get('name') or '-'),
-                     output.styled(run['state']), f'{run["done"]}/{run["num_tasks"]}',
-                     _red(run['failed']), str(run['running']), str(run['waiting']),
-                     f'{run["percent_done"]:.0f}', output.rate(run['rate_per_s']),
-                     output.duration(run['eta_s']), output.age(run['created_at'], reply['now']))
-    out.print(grid)
-    if reply['total'] > len(reply['runs']):
-        out.print(f'({len(reply["runs"])} of {reply["total"]}: --limit shows more)')
+
+    def row(run):
+        if run is None:
+            return ('ID', 'NAME', 'STATE', 'DONE', 'FAILED', 'RUNNING', 'WAITING', '%', 'RATE',
+                    'ETA', 'CREATED')
+        return (output.short(run['uuid']), output.escape(run.get('name') or '-'),
+                output.styled(run['state']), f'{run["done"]}/{run["num_tasks"]}',
+                _red(run['failed']), str(run['running']), str(run['waiting']),
+                f'{run["percent_done"]:.0f}', output.rate(run['rate_per_s']),
+                output.duration(run['eta_s']), output.age(run['created_at'], reply['now']))
+
+    output.print_listing(args, reply, 'runs', 'farm runs', row)
     return 0
 
 

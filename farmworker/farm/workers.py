@@ -18,32 +18,23 @@ def list_workers(args) -> int:
     if args.limit < 1:
         raise FarmError('--limit must be at least 1')
     reply = connect().workers(state=args.state, limit=args.limit)
-    if args.json:
-        output.print_json(reply)
-        return 0
-    out = output.console()
-    if not reply['workers']:
-        if args.state == 'all':
-            out.print('No workers.')
-        else:
-            out.print(f'No {args.state} workers (farm workers --state all lists every worker).')
-        return 0
-    grid = output.table('WORKER', 'HOST', 'STATE', 'BUSY', 'SLOTS', 'LOAD', 'HEARTBEAT',
-                        'SLURM JOB', 'WALLTIME LEFT', 'RUNS')
     now = reply['now']
-    for worker in reply['workers']:
+
+    def row(worker):
+        if worker is None:
+            return ('WORKER', 'HOST', 'STATE', 'BUSY', 'SLOTS', 'LOAD', 'HEARTBEAT', 'SLURM JOB',
+                    'WALLTIME LEFT', 'RUNS')
         state = output.styled(worker['state'])
         if worker.get('reason'):
             state += f' ({output.escape(worker["reason"])})'
         load = worker.get('load')
         runs = sorted({output.short(task['run']) for task in worker.get('tasks') or ()})
-        grid.add_row(output.short(worker['uuid']), output.escape(worker.get('hostname') or '-'),
-                     state, str(len(worker.get('tasks') or ())), str(worker.get('slots') or '-'),
-                     '-' if load is None else f'{load:.2f}',
-                     output.age(worker.get('last_heartbeat_at'), now),
-                     worker.get('slurm_job_id') or '-',
-                     output.until(worker.get('walltime_end_at'), now), ' '.join(runs) or '-')
-    out.print(grid)
-    if reply['total'] > len(reply['workers']):
-        out.print(f'({len(reply["workers"])} of {reply["total"]}: --limit shows more)')
+        return (output.short(worker['uuid']), output.escape(worker.get('hostname') or '-'),
+                state, str(len(worker.get('tasks') or ())), str(worker.get('slots') or '-'),
+                '-' if load is None else f'{load:.2f}',
+                output.age(worker.get('last_heartbeat_at'), now),
+                worker.get('slurm_job_id') or '-',
+                output.until(worker.get('walltime_end_at'), now), ' '.join(runs) or '-')
+
+    output.print_listing(args, reply, 'workers', 'farm workers', row)
     return 0
