@@ -135,7 +135,8 @@ class Agent:
         node = self.node
         facts = {'uuid': self.config.uuid, 'hostname': node.hostname, 'pid': node.pid,
                  'slots': self.config.slots, 'cpus': node.cpus, 'memory_bytes': node.memory_bytes,
-                 'slurm_job_id': node.slurm_job_id, 'walltime_end_at': node.walltime_end_at}
+                 'slurm_job_id': node.slurm_job_id, 'walltime_end_at': node.walltime_end_at,
+                 'load': os.getloadavg()[0]}
         reply = self.client.call('POST', '/workers',
                                  {key: value for key, value in facts.items() if value is not None},
                                  give_up_s=self.config.connect_timeout_s)

@@ -54,7 +54,8 @@ class Workers(bodies.BodyResource):
             memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer, minimum=0,
                                          maximum=1 << 60),
             slurm_job_id=bodies.optional(body, 'slurm_job_id', bodies.text, 64),
-            walltime_end_at=bodies.optional(body, 'walltime_end_at', bodies.number, 0, 1e11))
+            walltime_end_at=bodies.optional(body, 'walltime_end_at', bodies.number, 0, 1e11),
+            load=bodies.optional(body, 'load', bodies.number, 0, 1e6))
         worker_id = workers.register_worker(
             req.context.principal, worker_uuid,
             bodies.text(bodies.required(body, 'hostname'), 'hostname', 255),

@@ -74,7 +74,7 @@ PATHS = {
          409: response('uuid taken by another project', _ERROR)},
         body=obj({'uuid': _STR, 'hostname': _STR, 'pid': _INT, 'slots': {'type': 'integer',
                                                                          'minimum': 1},
-                  'cpus': _INT, 'memory_bytes': _INT, 'slurm_job_id': _STR,
+                  'cpus': _INT, 'memory_bytes': _INT, 'slurm_job_id': _STR, 'load': _NUM,
                   'walltime_end_at': {'type': 'number', 'description': 'epoch seconds, UTC'}},
                  ('uuid', 'hostname', 'pid', 'slots')))},
     '/farm/v1/workers/{uuid}/heartbeat': {'post': operation(

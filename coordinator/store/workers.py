@@ -27,6 +27,7 @@ class Resources:
     memory_bytes: int | None = None
     slurm_job_id: str | None = None
     walltime_end_at: float | None = None
+    load: float | None = None  # the 1-minute load average, so it shows before the first heartbeat
 
 
 def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: int,

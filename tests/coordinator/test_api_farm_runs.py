@@ -187,6 +187,11 @@ def test_cancelling_a_run_stops_its_work_and_a_restart_brings_it_back(client, al
     assert client.simulate_get(base, headers=alice_auth).status_code == 404
 
 
+def test_a_workers_load_shows_from_its_registration_on(client, alice_auth):
+    assert post(client, alice_auth, '/farm/v1/workers', dict(AGENT, load=1.5)).status_code == 201
+    assert get(client, alice_auth, '/farm/v1/workers')['workers'][0]['load'] == 1.5
+
+
 def test_the_workers_list_shows_resources_state_and_current_tasks(client, alice_auth, agent):
     run = make_run(client, alice_auth, num_tasks=2)
     work(client, alice_auth, run['uuid'], [None])
