@@ -13,6 +13,7 @@ from textual.widgets import Footer
 
 from tui.poller import Feed
 from tui.state import State
+from tui.widgets.live_table import LiveTable
 from tui.widgets.nav import NavBar
 from tui.widgets.problem import ProblemPanel
 from tui.widgets.status_bar import StatusBar
@@ -25,6 +26,10 @@ class FarmScreen(Screen):
     """Subclasses provide `compose_body`, `feeds` and `render_state`."""
 
     app: 'FarmApp'
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items: dict[str, dict] = {}  # what each row of the screen's table stands for
 
     def compose(self) -> ComposeResult:
         yield NavBar(id='nav')
@@ -62,6 +67,16 @@ class FarmScreen(Screen):
                                        self.app.poller.interval_s)
         self.query_one(ProblemPanel).show(state.connection)
         self.render_state(state)
+
+    def show_items(self, items: dict[str, dict], row) -> None:
+        """Fill the table with a row per item (cells from `row(item)`), keyed as `items` is."""
+        self.items = items
+        self.query_one(LiveTable).sync([(key, row(item)) for key, item in items.items()])
+
+    def selected(self) -> dict | None:
+        """The item under the table's cursor, if any."""
+        key = self.query_one(LiveTable).cursor_key
+        return self.items.get(key) if key else None
 
     def reply(self, key: str) -> dict | None:
         return self.app.state.replies.get(key)

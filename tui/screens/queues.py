@@ -48,9 +48,8 @@ class QueuesScreen(FarmScreen):
         # the API has no per-task queue age: a run's creation is when its first task was queued
         queued = sorted((run for run in data['runs'] if run['waiting']),
                         key=lambda run: (run['created_at'], run['uuid']))
-        self._runs = {run['uuid']: run for run in queued}
-        self.query_one(LiveTable).sync([(run['uuid'], queue_row(run, data['now']))
-                                        for run in queued])
+        self.show_items({run['uuid']: run for run in queued},
+                        lambda run: queue_row(run, data['now']))
         waiting = sum(run['waiting'] for run in queued)
         self.query_one('#summary', Static).update(
             f'{waiting:,} tasks waiting in {len(queued):,} runs (longest pending first)'
@@ -63,6 +62,5 @@ class QueuesScreen(FarmScreen):
     def action_open(self) -> None:
         from tui.screens.run import RunScreen
 
-        key = self.query_one(LiveTable).cursor_key
-        if key and (run := getattr(self, '_runs', {}).get(key)):
+        if run := self.selected():
             self.app.push_screen(RunScreen(run))

@@ -101,22 +101,17 @@ class RunScreen(FarmScreen):
         data = state.replies.get(self.tasks_key)
         if data is None:
             return
-        self._tasks = {str(task['number']): task for task in data['tasks']}
-        self.query_one(LiveTable).sync(
-            [(str(task['number']), task_row(task, data['now'])) for task in data['tasks']])
+        self.show_items({str(task['number']): task for task in data['tasks']},
+                        lambda task: task_row(task, data['now']))
         more = 'more after' if data['next_after'] is not None else 'last page'
         self.query_one('#summary', Static).update(
             f'{self.status or "all"} tasks · page {len(self.cursors)} ({more})   ·   '
             f'Enter: task detail and log   f: status filter')
 
-    def selected_task(self) -> dict | None:
-        key = self.query_one(LiveTable).cursor_key
-        return getattr(self, '_tasks', {}).get(key) if key else None
-
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         from tui.screens.task import TaskScreen
 
-        if task := self.selected_task():
+        if task := self.selected():
             self.app.push_screen(TaskScreen(self.run, task['number']))
 
     def action_filter(self) -> None:
@@ -135,7 +130,7 @@ class RunScreen(FarmScreen):
         self.refetch()
 
     def action_cancel_task(self) -> None:
-        if task := self.selected_task():
+        if task := self.selected():
             actions.cancel_task(self.app, self.run, task['number'])
 
     def action_restart(self) -> None:

@@ -75,16 +75,11 @@ class RunsScreen(FarmScreen):
         runs = data['runs']
         if SORTS[self.sort] is not None:
             runs = sorted(runs, key=SORTS[self.sort])
-        self._runs = {run['uuid']: run for run in runs}
-        self.query_one(LiveTable).sync([(run['uuid'], run_row(run, data['now'])) for run in runs])
+        self.show_items({run['uuid']: run for run in runs}, lambda run: run_row(run, data['now']))
         first = self.first + 1 if runs else 0
         self.query_one('#summary', Static).update(
             f'{self.filter} runs {first:,}–{self.first + len(runs):,} of {data["total"]:,}, '
             f'by {self.sort}   ·   Enter: tasks of the run   f: active/all/finished   s: sort')
-
-    def selected(self) -> dict | None:
-        key = self.query_one(LiveTable).cursor_key
-        return getattr(self, '_runs', {}).get(key) if key else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()

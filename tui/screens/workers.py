@@ -72,7 +72,7 @@ class WorkersScreen(FarmScreen):
             return
         workers = sorted(data['workers'], key=lambda w: (STATE_ORDER.get(w['state'], 9),
                                                          w['hostname'], w['pid'], w['uuid']))
-        self.query_one(LiveTable).sync([(w['uuid'], worker_row(w, data['now'])) for w in workers])
+        self.show_items({w['uuid']: w for w in workers}, lambda w: worker_row(w, data['now']))
         alive = sum(1 for w in workers if w['state'] in ('idle', 'busy', 'draining'))
         slots = sum(w['slots'] for w in workers if w['state'] in ('idle', 'busy', 'draining'))
         shown = f'{len(workers):,} of {data["total"]:,}' if data['total'] > len(workers) else (
