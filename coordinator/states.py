@@ -56,6 +56,10 @@ class WorkerState(str, enum.Enum):
     STOPPED = 'stopped'
 
 
+# a worker in one of these has left: its tasks went back, and it must register again to work
+WORKER_GONE = (WorkerState.LOST, WorkerState.STOPPED)
+
+
 class TaskfarmStatus(str, enum.Enum):
     """The three task status names of the taskfarm API."""
 

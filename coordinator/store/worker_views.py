@@ -3,11 +3,11 @@
 import dataclasses
 
 from coordinator.db import run_sql
-from coordinator.states import TaskState, WorkerState
+from coordinator.states import WORKER_GONE, TaskState, WorkerState
 from coordinator.store.access import Principal
 
 ALIVE = (WorkerState.IDLE, WorkerState.BUSY, WorkerState.DRAINING)
-GONE = (WorkerState.LOST, WorkerState.STOPPED)
+GONE = WORKER_GONE
 _COLUMNS = ('id, uuid, hostname, pid, slots, cpus, memory_bytes, load, state, reason, '
             'slurm_job_id, walltime_end_at, last_heartbeat_at, created_at')
 

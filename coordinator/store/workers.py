@@ -10,12 +10,12 @@ import time
 
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, NotFound
-from coordinator.states import TaskState, WorkerState
+from coordinator.states import WORKER_GONE, TaskState, WorkerState
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
 from coordinator.store.runs import find_run
 
-_GONE = (WorkerState.LOST.value, WorkerState.STOPPED.value)
+_GONE = tuple(state.value for state in WORKER_GONE)
 
 
 @dataclasses.dataclass(frozen=True)
