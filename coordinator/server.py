@@ -1,4 +1,4 @@
-"""Serving the app with gunicorn: threaded workers, keep-alive, graceful shutdown on SIGTERM."""
+"""Serving the app with gunicorn: threaded workers (gthread, see hot_connections), keep-alive, graceful shutdown on SIGTERM."""
 
 import logging
 
@@ -21,7 +21,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'bind': self.config.bind,
             'workers': self.config.workers,
             'threads': self.config.threads,
-            'worker_class': 'gthread' if self.config.threads > 1 else 'sync',
+            'worker_class': ('coordinator.hot_connections.HotConnectionWorker'
+                             if self.config.threads > 1 else 'sync'),
             'keepalive': 75,  # longer than clients' idle gaps, so workers keep their connection
             'graceful_timeout': 30,
             'timeout': 120,

@@ -1,0 +1,61 @@
+"""A gunicorn gthread worker that serves a keep-alive connection's next request on the thread it is on.
+
+The stock gthread worker hands every request across threads twice: the poller
+thread queues the connection to the pool, and after the response the pool
+thread sends it back through a pipe to be polled again. On a 2-core machine
+that hand-off (futex wake-ups, the pipe, epoll registration, the GIL changing
+hands) cost more server CPU than gunicorn's parsing and Falcon together: a
+client that sends its next request within milliseconds (the stock taskfarm
+client sends four per task) paid it four times per task.
+
+Here a pool thread that has answered a keep-alive request waits up to
+`LINGER_S` for the next one on the same socket and serves it itself. It only
+waits while no other connection is queued for a thread, so a busy pool still
+serves connections in turn; a connection that stays quiet goes back to the
+poller as before, where idle connections cost no thread.
+"""
+
+import select
+import threading
+
+from gunicorn.workers.gthread import ThreadWorker
+
+# Long enough for a client's next request in a burst; short enough that a
+# thread held by a quiet connection frees up before anyone notices.
+LINGER_S = 0.01
+
+
+class HotConnectionWorker(ThreadWorker):
+    """gthread, with consecutive requests on one connection served by one thread."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._queued = 0  # connections submitted to the pool that no thread has taken yet
+        self._queued_lock = threading.Lock()
+
+    def enqueue_req(self, conn):
+        with self._queued_lock:
+            self._queued += 1
+        super().enqueue_req(conn)
+
+    def handle(self, conn):
+        with self._queued_lock:
+            self._queued -= 1
+        while True:
+            keep_alive = super().handle(conn)
+            if keep_alive is not True or conn.is_http2 or not self._next_request_soon(conn):
+                return keep_alive
+
+    def _next_request_soon(self, conn) -> bool:
+        """True when the connection's next request is here or arrives within LINGER_S."""
+        if not self.alive:
+            return False  # stopping: let gthread close or linger as it does
+        if conn.parser.unreader.buf.getvalue():
+            return True  # pipelined, or read ahead while draining a body
+        if self._queued:
+            return False  # another connection is waiting for this thread
+        try:
+            readable, _, _ = select.select([conn.sock], [], [], LINGER_S)
+        except (OSError, ValueError):  # closed under us: gthread's path cleans up
+            return False
+        return bool(readable)
