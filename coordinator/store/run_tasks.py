@@ -18,7 +18,7 @@ from coordinator.store.access import Principal, require_manager
 from coordinator.store.counters import RunCounters
 from coordinator.store import dispatch
 from coordinator.store.dispatch import TaskView
-from coordinator.store.runs import RunRef, check_number, find_run
+from coordinator.store.runs import RunRef, find_run_task
 
 
 # how each taskfarm status name set by a PUT maps to a canonical state
@@ -40,9 +40,7 @@ def claim_next(principal: Principal, run_uuid: str, worker_uuid: str,
 
 def task_view(principal: Principal, run_uuid: str, number: int) -> TaskView:
     """One task of a run; a task never touched reads as waiting at 0 % (and is not created)."""
-    run = find_run(principal, run_uuid)
-    check_number(run, number)
-    row = _task_row(run, number)
+    _, row = find_run_task(principal, run_uuid, number)
     if row is None:
         return TaskView(None, number, 0.0, TaskState.QUEUED)
     task_id, status, percent = row
@@ -91,9 +89,8 @@ def cancel_task(principal: Principal, run_uuid: str, number: int,
 def _locked_task(principal: Principal, run_uuid: str,
                  number: int) -> tuple[RunRef, int | None, TaskState, float]:
     """(run, task id or None when never touched, state, percent), the run locked for a change."""
-    run = find_run(principal, run_uuid, lock=True)
-    check_number(run, number)
-    task_id, status, percent = _task_row(run, number) or (None, _QUEUED, 0.0)
+    run, row = find_run_task(principal, run_uuid, number, lock=True)
+    task_id, status, percent = row or (None, _QUEUED, 0.0)
     return run, task_id, TaskState(status), percent
 
 
@@ -108,11 +105,6 @@ def _write_task(run: RunRef, number: int, task_id: int | None, old: TaskState, n
     counters = RunCounters(run.id, now)
     counters.move(old, new, percent_delta)
     counters.save()
-
-
-def _task_row(run: RunRef, number: int):
-    return run_sql('SELECT id, status, percent FROM task WHERE run_id = ? AND number = ?',
-                   (run.id, number)).fetchone()
 
 
 def _insert_task(run: RunRef, number: int, now: float, fields: dict) -> None:

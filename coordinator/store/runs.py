@@ -78,7 +78,10 @@ class RunRef(NamedTuple):
 
 
 # the runs a principal may see: its project's (every project's, for admins), or its one bound run
-_VISIBLE = 'NOT deleting AND (? OR project_id = ?) AND (? IS NULL OR id = ?)'
+# (qualified, so it also reads right in a query that joins the run's tasks)
+_VISIBLE = 'NOT run.deleting AND (? OR run.project_id = ?) AND (? IS NULL OR run.id = ?)'
+_RUN_REF = 'run.id, run.num_tasks, run.next_number, run.project_id, run.cancelled_at'
+_SQL_INT_MAX = 2**63 - 1  # SQLite integers are 64-bit; a larger task number is in no run
 
 
 def _visible_params(principal: Principal) -> tuple:
@@ -92,13 +95,38 @@ def visible(principal: Principal) -> tuple[str, tuple]:
 
 def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
     """The visible run `run_uuid`, row-locked for the transaction when `lock`, or NotFound."""
-    sql = ('SELECT id, num_tasks, next_number, project_id, cancelled_at FROM run '
-           f'WHERE uuid = ? AND {_VISIBLE}')
+    sql = f'SELECT {_RUN_REF} FROM run WHERE run.uuid = ? AND {_VISIBLE}'
     row = run_sql(sql + (' FOR UPDATE' if lock else ''),
                   (run_uuid, *_visible_params(principal))).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
     return RunRef(*row)
+
+
+def find_run_task(principal: Principal, run_uuid: str, number: int,
+                  lock: bool = False) -> tuple[RunRef, tuple[int, str, float] | None]:
+    """`find_run` and `check_number`, with task `number`'s (id, status, percent), None if never touched.
+
+    One statement instead of two where it is safe: the stock taskfarm client reads
+    or writes one task in three of its four requests per task. With row locks
+    (PostgreSQL) the task is read once the run's lock is held, because a query
+    that waited for a lock re-reads only the locked row, not the rows joined to it.
+    """
+    if lock and database.for_update:
+        run = find_run(principal, run_uuid, lock=True)
+        check_number(run, number)
+        row = run_sql('SELECT id, status, percent FROM task WHERE run_id = ? AND number = ?',
+                      (run.id, number)).fetchone()
+        return run, (None if row is None else tuple(row))
+    sql = (f'SELECT {_RUN_REF}, task.id, task.status, task.percent FROM run '
+           'LEFT JOIN task ON task.run_id = run.id AND task.number = ? '
+           f'WHERE run.uuid = ? AND {_VISIBLE}')
+    row = run_sql(sql, (min(number, _SQL_INT_MAX), run_uuid, *_visible_params(principal))).fetchone()
+    if row is None:
+        raise NotFound(f'no run {run_uuid}')
+    run = RunRef(*row[:5])
+    check_number(run, number)
+    return run, (None if row[5] is None else tuple(row[5:]))
 
 
 def check_number(run: RunRef, number: int) -> None:
