@@ -56,7 +56,9 @@ class Run(BaseModel):
     """
 
     uuid = pw.CharField(max_length=32, unique=True)
-    project = pw.ForeignKeyField(Project, on_delete='CASCADE')
+    # index=False on a foreign key whose column leads a composite index below:
+    # that index serves its lookups, and every index is one more b-tree per write
+    project = pw.ForeignKeyField(Project, on_delete='CASCADE', index=False)
     owner = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
     num_tasks = pw.BigIntegerField()
     next_number = pw.BigIntegerField(default=0)
@@ -100,7 +102,7 @@ class RunActivity(BaseModel):
     """Tasks of a run that finished in one minute: rates, ETAs and sparklines without scans."""
 
     project = pw.ForeignKeyField(Project, on_delete='CASCADE')
-    run = pw.ForeignKeyField(Run, on_delete='CASCADE')
+    run = pw.ForeignKeyField(Run, on_delete='CASCADE', index=False)  # (run, minute) leads
     minute = pw.BigIntegerField()  # epoch seconds // 60
     done = pw.BigIntegerField(default=0)
     failed = pw.BigIntegerField(default=0)
@@ -144,7 +146,7 @@ class Task(BaseModel):
     """One unit of work of any family: a run's numbered task, a queued payload, a job."""
 
     project = pw.ForeignKeyField(Project, on_delete='CASCADE')
-    run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE')
+    run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE', index=False)  # (run, number) leads
     number = pw.BigIntegerField(null=True)
     status = pw.CharField(max_length=16, default=TaskState.QUEUED.value)
     priority = pw.IntegerField(default=0)
@@ -154,7 +156,7 @@ class Task(BaseModel):
     attempt = pw.IntegerField(default=0)  # bumped by every claim: the fencing token of reports
     # tries that failed or whose worker was lost (SQL default: hot-path inserts are raw SQL)
     failed_tries = pw.IntegerField(default=0, constraints=[pw.SQL('DEFAULT 0')])
-    worker = pw.ForeignKeyField(Worker, null=True, on_delete='SET NULL')
+    worker = pw.ForeignKeyField(Worker, null=True, on_delete='SET NULL', index=False)  # (worker, status)
     lease_expires_at = EpochField(null=True)
     percent = pw.DoubleField(default=0.0)
     msg = pw.TextField(null=True)

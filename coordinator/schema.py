@@ -11,7 +11,7 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from coordinator.db import database
 from coordinator.models import MODELS, Project, Run, RunActivity, RunInput, SchemaVersion, Task
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _retries(migrator):
@@ -33,7 +33,18 @@ def _sweeps(migrator):
                            'last_ended_at', 'cancelled_at')]
 
 
-UPGRADES = {2: _retries, 3: _sweeps}
+def _lean_indexes(migrator):
+    """Version 4: drop foreign-key indexes that a composite index already leads.
+
+    Each was one more b-tree written by every task created or changed (a claim
+    wrote eight), for lookups the composite index serves as well.
+    """
+    for index in ('run_project_id', 'run_activity_run_id', 'task_run_id', 'task_worker_id'):
+        database.execute_sql(f'DROP INDEX IF EXISTS {index}')
+    return []
+
+
+UPGRADES = {2: _retries, 3: _sweeps, 4: _lean_indexes}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 
