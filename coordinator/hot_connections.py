@@ -1,4 +1,4 @@
-"""A gunicorn gthread worker that serves a keep-alive connection's next request on the thread it is on.
+"""gunicorn's gthread worker, serving a keep-alive connection's next request on the same thread.
 
 The stock gthread worker hands every request across threads twice: the poller
 thread queues the connection to the pool, and after the response the pool

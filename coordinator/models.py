@@ -146,7 +146,8 @@ class Task(BaseModel):
     """One unit of work of any family: a run's numbered task, a queued payload, a job."""
 
     project = pw.ForeignKeyField(Project, on_delete='CASCADE')
-    run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE', index=False)  # (run, number) leads
+    # no index of its own: the (run, number) index below leads with it
+    run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE', index=False)
     number = pw.BigIntegerField(null=True)
     status = pw.CharField(max_length=16, default=TaskState.QUEUED.value)
     priority = pw.IntegerField(default=0)
@@ -156,7 +157,8 @@ class Task(BaseModel):
     attempt = pw.IntegerField(default=0)  # bumped by every claim: the fencing token of reports
     # tries that failed or whose worker was lost (SQL default: hot-path inserts are raw SQL)
     failed_tries = pw.IntegerField(default=0, constraints=[pw.SQL('DEFAULT 0')])
-    worker = pw.ForeignKeyField(Worker, null=True, on_delete='SET NULL', index=False)  # (worker, status)
+    # no index of its own: the (worker, status) index below leads with it
+    worker = pw.ForeignKeyField(Worker, null=True, on_delete='SET NULL', index=False)
     lease_expires_at = EpochField(null=True)
     percent = pw.DoubleField(default=0.0)
     msg = pw.TextField(null=True)

@@ -1,4 +1,4 @@
-"""Serving the app with gunicorn: threaded workers (gthread, see hot_connections), keep-alive, graceful shutdown on SIGTERM."""
+"""Serving the app with gunicorn: threaded workers, keep-alive, graceful shutdown on SIGTERM."""
 
 import logging
 

@@ -105,7 +105,9 @@ def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
 
 def find_run_task(principal: Principal, run_uuid: str, number: int,
                   lock: bool = False) -> tuple[RunRef, tuple[int, str, float] | None]:
-    """`find_run` and `check_number`, with task `number`'s (id, status, percent), None if never touched.
+    """`find_run` and `check_number`, with task `number`'s (id, status, percent) or None.
+
+    The task is None when it was never touched (it has no row yet).
 
     One statement instead of two where it is safe: the stock taskfarm client reads
     or writes one task in three of its four requests per task. With row locks
@@ -121,7 +123,8 @@ def find_run_task(principal: Principal, run_uuid: str, number: int,
     sql = (f'SELECT {_RUN_REF}, task.id, task.status, task.percent FROM run '
            'LEFT JOIN task ON task.run_id = run.id AND task.number = ? '
            f'WHERE run.uuid = ? AND {_VISIBLE}')
-    row = run_sql(sql, (min(number, _SQL_INT_MAX), run_uuid, *_visible_params(principal))).fetchone()
+    params = (min(number, _SQL_INT_MAX), run_uuid, *_visible_params(principal))
+    row = run_sql(sql, params).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
     run = RunRef(*row[:5])

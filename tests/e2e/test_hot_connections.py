@@ -1,4 +1,4 @@
-"""The serving worker (coordinator.hot_connections) against a live gunicorn: keep-alive, pipelining, fairness."""
+"""coordinator.hot_connections in a live gunicorn: keep-alive, pipelining, fairness."""
 
 import http.client
 import re
