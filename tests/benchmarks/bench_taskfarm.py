@@ -5,7 +5,7 @@ that runs, each `--repeats` times with a fresh database and server:
 
   original-1w  taskfarm 0.4.0 under gunicorn, 1 sync worker (as it ships), SQLite
   original-4w  the same with 4 sync workers, where it is expected to hand out duplicates / 500s
-  coord        `farm-coordinator serve --workers 4` (gthread, default threads), SQLite
+  coord        `farm-coordinator serve --workers 4` (gthread, hot connections), SQLite
   coord-big    the same with `--big-rows` finished task rows already in the database
 
 After each `coord` run the same 4 clients send trivial `GET /` requests (no auth, no

@@ -34,8 +34,21 @@ _ADDED_SINCE_1 = {
 }
 
 
+# the foreign-key indexes that version 4 dropped (run_activity's came with version 3)
+_DROPPED_IN_4 = (('run_project_id', 'run', 'project_id'), ('task_run_id', 'task', 'run_id'),
+                 ('task_worker_id', 'task', 'worker_id'))
+
+
+def _index_names(database) -> set[str]:
+    return {index.name for table in ('run', 'task', 'run_activity')
+            for index in database.get_indexes(table)}
+
+
 def test_a_version_1_database_is_brought_to_the_current_schema_keeping_its_runs(database):
+    fresh_indexes = _index_names(database)
     # rebuild the version-1 shape: the same tables without what later versions added
+    for index, table, column in _DROPPED_IN_4:
+        database.execute_sql(f'CREATE INDEX {index} ON {table} ({column})')
     database.execute_sql('DROP TABLE run_input')
     database.execute_sql('DROP TABLE run_activity')
     for table, column in (pair for pairs in _ADDED_SINCE_1.values() for pair in pairs):
@@ -51,3 +64,4 @@ def test_a_version_1_database_is_brought_to_the_current_schema_keeping_its_runs(
     old = Run.get(Run.uuid == 'old')  # the models can use it, with the defaults filled in
     assert (old.max_tries, old.has_inputs, old.cancelled_count, old.name) == (3, False, 0, None)
     assert RunActivity.select().count() == 0 and RunInput.select().count() == 0
+    assert _index_names(database) == fresh_indexes
