@@ -103,7 +103,7 @@ class RunActivity(BaseModel):
 
     project = pw.ForeignKeyField(Project, on_delete='CASCADE')
     run = pw.ForeignKeyField(Run, on_delete='CASCADE', index=False)  # (run, minute) leads
-    minute = pw.BigIntegerField()  # epoch seconds // 60
+    minute = pw.BigIntegerField(index=True)  # epoch seconds // 60; the dashboard reads recent ones
     done = pw.BigIntegerField(default=0)
     failed = pw.BigIntegerField(default=0)
 

@@ -44,6 +44,21 @@ def _index_names(database) -> set[str]:
             for index in database.get_indexes(table)}
 
 
+def _restore_version_3_indexes(database) -> None:
+    for index, table, column in _DROPPED_IN_4:
+        database.execute_sql(f'CREATE INDEX {index} ON {table} ({column})')
+    database.execute_sql('CREATE INDEX run_activity_run_id ON run_activity (run_id)')
+    database.execute_sql('DROP INDEX run_activity_minute')
+
+
+def test_a_version_3_database_gets_the_version_4_indexes(database):
+    fresh_indexes = _index_names(database)
+    _restore_version_3_indexes(database)
+    SchemaVersion.update(version=3).execute()
+    assert schema.upgrade() == (3, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+
+
 def test_a_version_1_database_is_brought_to_the_current_schema_keeping_its_runs(database):
     fresh_indexes = _index_names(database)
     # rebuild the version-1 shape: the same tables without what later versions added
