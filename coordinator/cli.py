@@ -3,6 +3,7 @@
 import argparse
 import getpass
 import sys
+import time
 
 from coordinator import __version__, db, schema
 from coordinator.config import Config
@@ -21,6 +22,8 @@ quick start:
   farm-coordinator init
   farm-coordinator user add alice --password-stdin <<< 's3cret'
   farm-coordinator token create alice --scope worker
+  farm-coordinator token list --user alice
+  farm-coordinator token revoke 3
   farm-coordinator serve --bind 0.0.0.0:8080
 """
 
@@ -51,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                           'terminal; with neither, the user can only use tokens)')
     user.add_parser('list', help='list users')
 
-    token = commands.add_parser('token', help='create API tokens').add_subparsers(
+    token = commands.add_parser('token', help='create, list and revoke API tokens').add_subparsers(
         dest='token_command', required=True, metavar='ACTION')
     create = token.add_parser('create', help='create a token for a user and print it once')
     create.add_argument('user')
@@ -61,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument('--run', metavar='UUID', help='limit the token to one run')
     create.add_argument('--expires-in', type=int, metavar='SECONDS',
                         help='lifetime of the token (default: no expiry)')
+    listing = token.add_parser('list', help='list tokens (never their secrets, which are not kept)')
+    listing.add_argument('--user', metavar='NAME', help="only this user's tokens")
+    listing.add_argument('--all', action='store_true', help='include expired tokens')
+    revoke = token.add_parser(
+        'revoke', help='delete tokens so they stop working',
+        description='Delete tokens, chosen one way: by id (from `token list`), every token of a '
+                    'user, the token whose secret is on stdin, or every expired token. A running '
+                    'server may accept a revoked token for FARM_TOKEN_CACHE_S more seconds.')
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument('ids', nargs='*', type=int, default=[], metavar='ID', help='token ids')
+    which.add_argument('--user', metavar='NAME', help="every token of this user")
+    which.add_argument('--secret-stdin', action='store_true',
+                       help='the token whose secret is the first line of stdin (a leaked token)')
+    which.add_argument('--expired', action='store_true', help='every expired token')
 
     serve = commands.add_parser('serve', help='serve the APIs with gunicorn')
     serve.add_argument('--bind', help='HOST:PORT to listen on (default 127.0.0.1:8080; env FARM_BIND)')
@@ -120,11 +137,43 @@ def _read_password(from_stdin: bool) -> str | None:
 
 def _token(args, config) -> int:
     schema.upgrade()
+    return TOKEN_COMMANDS[args.token_command](args)
+
+
+def _token_create(args) -> int:
     secret = users.create_token(args.user, Scope(args.scope), args.run, ttl_s=args.expires_in)
     print(secret)
     print('(shown once: store it now; send it as the Basic user name or as a Bearer token)',
           file=sys.stderr)
     return 0
+
+
+def _token_list(args) -> int:
+    print(f'{"ID":>6}  {"USER":<24} {"SCOPE":<7} {"RUN":<32}  {"CREATED":<16}  EXPIRES')
+    now = time.time()
+    for token in users.list_tokens(args.user, include_expired=args.all, now=now):
+        expires = ('never' if token.expires_at is None else
+                   _when(token.expires_at) + (' (expired)' if token.expires_at <= now else ''))
+        print(f'{token.id:>6}  {token.user_name:<24} {token.scope:<7} {token.run_uuid or "-":<32}  '
+              f'{_when(token.created_at):<16}  {expires}')
+    return 0
+
+
+def _token_revoke(args) -> int:
+    secret = None
+    if args.secret_stdin:
+        secret = sys.stdin.readline().strip()
+        if not secret:
+            raise SystemExit('farm-coordinator: --secret-stdin got an empty line')
+    revoked = users.revoke_tokens(ids=args.ids, user_name=args.user, secret=secret,
+                                  expired=args.expired)
+    print(f'revoked {len(revoked)} token{"" if len(revoked) == 1 else "s"}'
+          + (f': {", ".join(map(str, revoked))}' if revoked else ''))
+    return 0
+
+
+def _when(epoch: float) -> str:
+    return time.strftime('%Y-%m-%d %H:%M', time.localtime(epoch))
 
 
 def _serve(args, config) -> int:
@@ -140,4 +189,5 @@ def _serve(args, config) -> int:
     return 0
 
 
+TOKEN_COMMANDS = {'create': _token_create, 'list': _token_list, 'revoke': _token_revoke}
 COMMANDS = {'init': _init, 'user': _user, 'token': _token, 'serve': _serve}

@@ -1,9 +1,13 @@
 """Users and API tokens: a slow password check mints tokens, a token check is one indexed read."""
 
+import dataclasses
 import hashlib
 import re
 import secrets
 import time
+from collections.abc import Sequence
+
+import peewee
 
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -54,9 +58,7 @@ def create_token(user_name: str, scope: Scope = Scope.USER, run_uuid: str | None
                  ttl_s: float | None = None, now: float | None = None) -> str:
     """Create a token for a user; returns the secret, which is never stored or shown again."""
     now = time.time() if now is None else now
-    user = User.get_or_none(User.name == user_name)
-    if user is None:
-        raise NotFound(f'no user {user_name!r}')
+    user = _user(user_name)
     if scope is Scope.ADMIN and not user.is_admin:
         raise Forbidden(f'user {user_name!r} is not an admin; an admin token needs one')
     run_id = None
@@ -95,6 +97,77 @@ def _insert_token(principal: Principal, ttl_s: float | None, now: float) -> str:
                  run=principal.run_id, created_at=now,
                  expires_at=None if ttl_s is None else now + ttl_s).execute()
     return secret
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as `token list` shows it: everything but the secret, which is not stored."""
+
+    id: int
+    user_name: str
+    scope: str
+    run_uuid: str | None
+    created_at: float
+    expires_at: float | None
+
+
+def list_tokens(user_name: str | None = None, *, include_expired: bool = False,
+                now: float | None = None) -> list[TokenInfo]:
+    """Every user's tokens, or one user's, oldest first; expired ones only when asked."""
+    now = time.time() if now is None else now
+    query = (Token.select(Token.id, User.name, Token.scope, Run.uuid, Token.created_at,
+                          Token.expires_at)
+             .join(User).switch(Token).join(Run, peewee.JOIN.LEFT_OUTER)
+             .order_by(Token.id))
+    if user_name is not None:
+        query = query.where(Token.user == _user(user_name).id)
+    if not include_expired:
+        query = query.where(_unexpired(now))
+    return [TokenInfo(*row) for row in query.tuples()]
+
+
+def revoke_tokens(*, ids: Sequence[int] = (), user_name: str | None = None,
+                  secret: str | None = None, expired: bool = False,
+                  now: float | None = None) -> list[int]:
+    """Delete tokens, chosen by exactly one of: ids, a user, a secret, or all expired ones.
+
+    Returns the ids revoked (audited one by one). Unknown ids or an unknown secret
+    revoke nothing and raise NotFound. Each server process may still accept a token
+    it checked within its last FARM_TOKEN_CACHE_S seconds.
+    """
+    now = time.time() if now is None else now
+    if sum(map(bool, (ids, user_name is not None, secret is not None, expired))) != 1:
+        raise InvalidInput('choose the tokens to revoke: ids, a user, a secret or the expired ones')
+    if ids:
+        where = Token.id.in_(list(ids))
+    elif user_name is not None:
+        where = Token.user == _user(user_name).id
+    elif secret is not None:
+        where = Token.digest == token_digest(secret)
+    else:
+        where = ~_unexpired(now)
+    with database.write():
+        rows = list(Token.select(Token.id, User.project).join(User).where(where).tuples())
+        missing = sorted(set(ids) - {token_id for token_id, _ in rows})
+        if missing:
+            raise NotFound(f'no token with id {", ".join(map(str, missing))}')
+        if secret is not None and not rows:
+            raise NotFound('no token has that secret')
+        Token.delete().where(Token.id.in_([token_id for token_id, _ in rows])).execute()
+        for token_id, project_id in rows:
+            audit.record(None, 'token.revoke', 'token', token_id, project_id=project_id, now=now)
+    return [token_id for token_id, _ in rows]
+
+
+def _user(name: str) -> User:
+    user = User.get_or_none(User.name == name)
+    if user is None:
+        raise NotFound(f'no user {name!r}')
+    return user
+
+
+def _unexpired(now: float):
+    return Token.expires_at.is_null() | (Token.expires_at > now)
 
 
 def principal_for_token(secret: str, now: float | None = None) -> Principal | None:

@@ -3,7 +3,7 @@
 import pytest
 
 from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
-from coordinator.models import Token, User
+from coordinator.models import AuditLog, Token, User
 from coordinator.store import runs, users
 from coordinator.store.access import Scope
 
@@ -55,3 +55,67 @@ def test_duplicate_and_malformed_user_names_are_refused(alice):
     with pytest.raises(NotFound):
         users.create_token('nobody')
 
+
+
+def test_token_lists_show_who_and_what_but_never_a_secret(alice):
+    users.add_user('bob')
+    lasting = users.create_token(alice, now=1000.0)
+    users.create_token('bob', Scope.WORKER, now=1001.0)
+    users.create_token(alice, ttl_s=60, now=1002.0)
+    listed = users.list_tokens(now=2000.0)
+    assert [(t.user_name, t.scope, t.expires_at) for t in listed] == [
+        (alice, 'user', None), ('bob', 'worker', None)]
+    assert lasting not in repr(listed)
+    assert [t.expires_at for t in users.list_tokens(alice, include_expired=True, now=2000.0)] \
+        == [None, 1062.0]
+    with pytest.raises(NotFound):
+        users.list_tokens('nobody')
+
+
+def test_revoked_tokens_stop_working_and_are_audited(alice):
+    first, second = users.create_token(alice), users.create_token(alice)
+    first_id, second_id = (t.id for t in users.list_tokens(alice))
+    assert users.revoke_tokens(ids=[first_id]) == [first_id]
+    assert users.principal_for_token(first) is None
+    assert users.principal_for_token(second) is not None
+    assert users.revoke_tokens(secret=second) == [second_id]
+    assert users.principal_for_token(second) is None
+    revokes = AuditLog.select().where(AuditLog.action == 'token.revoke')
+    assert sorted(int(entry.object_id) for entry in revokes) == [first_id, second_id]
+
+
+def test_revoking_by_user_or_expiry_takes_exactly_those_tokens(alice):
+    users.add_user('bob')
+    bobs = users.create_token('bob')
+    stale = users.create_token(alice, ttl_s=10, now=1000.0)
+    fresh = users.create_token(alice, ttl_s=10_000, now=1000.0)
+    assert len(users.revoke_tokens(expired=True, now=2000.0)) == 1
+    assert users.principal_for_token(stale, now=1005.0) is None
+    assert users.principal_for_token(fresh, now=2000.0) is not None
+    assert len(users.revoke_tokens(user_name=alice)) == 1
+    assert users.principal_for_token(fresh, now=2000.0) is None
+    assert users.principal_for_token(bobs) is not None
+
+
+def test_a_revocation_that_names_an_unknown_token_revokes_nothing(alice):
+    token = users.create_token(alice)
+    (known,) = (t.id for t in users.list_tokens(alice))
+    with pytest.raises(NotFound, match=str(known + 1)):
+        users.revoke_tokens(ids=[known, known + 1])
+    with pytest.raises(NotFound):
+        users.revoke_tokens(secret='farm_never-issued')
+    with pytest.raises(NotFound):
+        users.revoke_tokens(user_name='nobody')
+    with pytest.raises(InvalidInput):
+        users.revoke_tokens()
+    with pytest.raises(InvalidInput):
+        users.revoke_tokens(ids=[known], user_name=alice)
+    assert users.principal_for_token(token) is not None
+
+
+def test_deleting_a_run_deletes_the_tokens_bound_to_it(alice_principal):
+    run = runs.create_run(alice_principal, 3)
+    bound = users.create_token(alice_principal.user_name, Scope.WORKER, run.uuid)
+    runs.delete_run(alice_principal, run.uuid)
+    assert users.principal_for_token(bound) is None
+    assert users.list_tokens(alice_principal.user_name, include_expired=True) == []

@@ -2,6 +2,7 @@
 
 import json
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -39,3 +40,22 @@ def test_sigterm_stops_the_server_gracefully(serve):
     started = time.monotonic()
     assert coordinator.stop() == 0
     assert time.monotonic() - started < 10
+
+
+def test_a_revoked_token_is_refused_by_the_running_server(serve):
+    coordinator = serve(workers=2, FARM_TOKEN_CACHE_S='0')
+    token = coordinator.cli('token', 'create', 'alice').stdout.strip()
+    request = urllib.request.Request(coordinator.url + '/api/runs', headers=basic(token))
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.status == 200
+    listing = coordinator.cli('token', 'list', '--user', 'alice').stdout.splitlines()
+    assert listing[0].split()[:3] == ['ID', 'USER', 'SCOPE'] and token not in '\n'.join(listing)
+    token_id = listing[1].split()[0]
+    revoked = coordinator.cli('token', 'revoke', token_id)
+    assert revoked.returncode == 0 and revoked.stdout.strip() == f'revoked 1 token: {token_id}'
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 401
+    again = coordinator.cli('token', 'revoke', '--secret-stdin', stdin=token + '\n')
+    assert again.returncode == 1
+    assert again.stderr.strip() == 'farm-coordinator: no token has that secret'
