@@ -56,7 +56,6 @@ def test_duplicate_and_malformed_user_names_are_refused(alice):
         users.create_token('nobody')
 
 
-
 def test_token_lists_show_who_and_what_but_never_a_secret(alice):
     users.add_user('bob')
     lasting = users.create_token(alice, now=1000.0)
