@@ -87,7 +87,7 @@ def mint_session_token(principal: Principal, ttl_s: float, now: float | None = N
     """A fresh token with the caller's scope and run binding, expiring after `ttl_s`."""
     now = time.time() if now is None else now
     with database.write():
-        Token.delete().where((Token.user == principal.user_id) & (Token.expires_at < now)).execute()
+        Token.delete().where((Token.user == principal.user_id) & ~_unexpired(now)).execute()
         return _insert_token(principal, ttl_s, now)
 
 
@@ -153,10 +153,11 @@ def revoke_tokens(*, ids: Sequence[int] = (), user_name: str | None = None,
             raise NotFound(f'no token with id {", ".join(map(str, missing))}')
         if secret is not None and not rows:
             raise NotFound('no token has that secret')
-        Token.delete().where(Token.id.in_([token_id for token_id, _ in rows])).execute()
+        revoked = [token_id for token_id, _ in rows]
+        Token.delete().where(Token.id.in_(revoked)).execute()
         for token_id, project_id in rows:
             audit.record(None, 'token.revoke', 'token', token_id, project_id=project_id, now=now)
-    return [token_id for token_id, _ in rows]
+    return revoked
 
 
 def _user(name: str) -> User:
