@@ -1,6 +1,10 @@
 """The database: opened from a URL (SQLite by default, PostgreSQL to scale out), with write transactions.
 
 `database` is a proxy bound once per process by `bind()`; it is the only module global.
+A failed write says why in words (a full disk, a read-only file), and a thread whose
+connection failed throws it away (`forget_connection`), so the next use opens a fresh
+one: a connection opened while the disk was read-only, or one PostgreSQL closed when it
+restarted, would otherwise fail for as long as the process lives.
 """
 
 import contextlib
@@ -24,7 +28,58 @@ SQLITE_PRAGMAS = {
 }
 
 
-class FarmSqliteDatabase(peewee.SqliteDatabase):
+# what SQLite's messages mean for whoever runs the coordinator
+_EXPLANATIONS = (
+    ('database or disk is full', 'the disk holding the database is full'),
+    ('readonly database', 'the database is read-only (a read-only filesystem or file permissions)'),
+    ('disk I/O error', 'the disk holding the database failed to read or write (I/O error)'),
+    ('unable to open database file', 'the database file cannot be opened'),
+    ('write lock file', 'the write lock file beside the database cannot be opened'),
+)
+
+
+def explain(exc: Exception) -> str:
+    """What a database error means, in words, followed by the driver's own message."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    for fragment, meaning in _EXPLANATIONS:
+        if fragment in message:
+            return f'{meaning}: {message}'
+    return message
+
+
+class _Writes:
+    """Write transactions that name the real cause when they fail.
+
+    When SQLite hits a full disk or an I/O error it rolls the transaction back
+    itself, so peewee's own rollback then fails with "cannot rollback - no
+    transaction is active", hiding the cause; the cause is re-raised instead.
+    """
+
+    @contextlib.contextmanager
+    def write(self):
+        try:
+            with self._write_transaction() as txn:
+                yield txn
+        except peewee.OperationalError as exc:
+            cause = _masked_cause(exc)
+            if cause is not None:
+                raise cause from None
+            raise
+
+
+def _masked_cause(exc: BaseException) -> BaseException | None:
+    """The error a failed "cannot rollback" hides (further up its chain of contexts), if any."""
+    if 'no transaction is active' not in str(exc):
+        return None
+    cause = exc.__context__
+    while cause is not None:
+        if isinstance(cause, peewee.PeeweeException) and 'no transaction is active' not in str(cause):
+            return cause
+        cause = cause.__context__
+    return None
+
+
+class FarmSqliteDatabase(_Writes, peewee.SqliteDatabase):
     """SQLite with writers queued in the kernel rather than in SQLite's busy handler.
 
     The busy handler sleeps with backoff (1, 2, 5, 10 ms, ...) instead of waking a
@@ -41,7 +96,7 @@ class FarmSqliteDatabase(peewee.SqliteDatabase):
         self._depth = 0
 
     @contextlib.contextmanager
-    def write(self):
+    def _write_transaction(self):
         with self._thread_lock:
             self._depth += 1
             try:
@@ -60,15 +115,30 @@ class FarmSqliteDatabase(peewee.SqliteDatabase):
         if self._lock_path is None:
             return
         if self._lock_fd is None:  # opened lazily: after a fork, in the process that writes
-            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:  # a database error like any other: 503, and tried again
+                raise peewee.OperationalError(
+                    f'cannot open the write lock file {self._lock_path}: {exc.strerror}') from exc
         fcntl.flock(self._lock_fd, operation)
 
 
-class FarmPostgresDatabase(peewee.PostgresqlDatabase):
+class FarmPostgresDatabase(_Writes, peewee.PostgresqlDatabase):
     """PostgreSQL; row locks (FOR UPDATE) order concurrent writers."""
 
-    def write(self):
+    def _write_transaction(self):
         return self.atomic()
+
+
+def forget_connection(db: peewee.Database = database) -> None:
+    """Drop this thread's connection after an error, even mid-transaction; the next use reconnects."""
+    try:
+        db.close()
+    except peewee.PeeweeException:  # a transaction left open, or the connection already broken
+        if not db.is_closed():
+            with contextlib.suppress(Exception):
+                db.connection().close()
+        db.dispose()
 
 
 def open_database(url: str) -> peewee.Database:

@@ -5,6 +5,7 @@ import logging
 import falcon
 import peewee
 
+from coordinator import db
 from coordinator.errors import FarmError, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,8 @@ def install(app: falcon.App, database) -> None:
             resp.set_header('WWW-Authenticate', 'Basic realm="taskfarm"')
 
     def database_error(req, resp, ex, params):
-        log.warning('database unavailable: %s', ex)
-        try:
-            database.close()  # reconnect on the next request
-        except peewee.PeeweeException:
-            pass  # a transaction was left open or the connection is already gone
+        log.warning('database unavailable on %s %s: %s', req.method, req.path, db.explain(ex))
+        db.forget_connection(database)  # the next request reconnects
         resp.status = 503
         resp.set_header('Retry-After', '1')
         resp.media = error_body(req.path, 'database unavailable, retry shortly')
