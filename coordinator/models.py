@@ -66,7 +66,7 @@ class Run(BaseModel):
     done_count = pw.BigIntegerField(default=0)
     failed_count = pw.BigIntegerField(default=0)
     percent_sum = pw.DoubleField(default=0.0)
-    deleting = pw.BooleanField(default=False)
+    deleting = pw.BooleanField(default=False)  # hidden at once; maintenance purges it in chunks
     created_at = EpochField(default=time.time)
     # how failures are retried (schema 2); a task handed back at walltime uses no try
     max_tries = pw.IntegerField(default=DEFAULT_MAX_TRIES,
@@ -82,6 +82,8 @@ class Run(BaseModel):
     started_at = EpochField(null=True)  # first claim
     last_ended_at = EpochField(null=True)  # last task finished: the end of a finished run
     cancelled_at = EpochField(null=True)  # a person cancelled it; claims hand out nothing
+    # hidden while its inputs are written in bounded transactions (schema 5)
+    loading = pw.BooleanField(default=False, constraints=[pw.SQL('DEFAULT FALSE')])
 
     class Meta:
         indexes = ((('project', 'deleting', 'id'), False),)
@@ -180,6 +182,20 @@ class Task(BaseModel):
         )
 
 
+class CoordinatorPulse(BaseModel):
+    """One row: when the reaper last made a pass, and since when the coordinator has heard agents.
+
+    A gap between passes longer than the reaper allows means the whole coordinator
+    was stalled (a database outage, a write lock held for long): the agents'
+    silence then was not theirs, so their liveness is judged from `hearing_since`.
+    `probed_at` is written by /health to prove that writes work.
+    """
+
+    last_pass_at = EpochField()
+    hearing_since = EpochField()
+    probed_at = EpochField(null=True)
+
+
 class AuditLog(BaseModel):
     """Who did what to which object, and when."""
 
@@ -195,4 +211,5 @@ class AuditLog(BaseModel):
         indexes = ((('project', 'id'), False),)
 
 
-MODELS = (SchemaVersion, Project, User, Run, Token, Worker, Task, AuditLog, RunInput, RunActivity)
+MODELS = (SchemaVersion, Project, User, Run, Token, Worker, Task, AuditLog, RunInput, RunActivity,
+          CoordinatorPulse)

@@ -5,13 +5,16 @@ one is brought forward by the steps in `UPGRADES`: `UPGRADES[n]` takes a databas
 from version n - 1 to n (a function of a playhouse.migrate migrator).
 """
 
+import time
+
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from coordinator.db import database
-from coordinator.models import MODELS, Project, Run, RunActivity, RunInput, SchemaVersion, Task
+from coordinator.models import (MODELS, CoordinatorPulse, Project, Run, RunActivity, RunInput,
+                                SchemaVersion, Task)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _retries(migrator):
@@ -47,7 +50,13 @@ def _indexes(migrator):
     return []
 
 
-UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes}
+def _pulse(migrator):
+    """Version 5: the coordinator's pulse (liveness judged only while it could hear), loading runs."""
+    database.create_tables((CoordinatorPulse,), safe=True)
+    return [migrator.add_column('run', 'loading', Run.loading)]
+
+
+UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _pulse}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 
@@ -73,6 +82,10 @@ def upgrade() -> tuple[int | None, int]:
                 migrate(*UPGRADES[version](migrator))
             SchemaVersion.update(version=SCHEMA_VERSION).execute()
         Project.get_or_create(name=DEFAULT_PROJECT)
+        if not CoordinatorPulse.select().exists():
+            # hearing since forever: a fresh coordinator judges agents as usual; a gap between
+            # this pass and the first real one (a server started later) resets it
+            CoordinatorPulse.create(id=1, last_pass_at=time.time(), hearing_since=0.0)
     return found, SCHEMA_VERSION
 
 

@@ -1,11 +1,13 @@
 """Operational endpoints: the index page, health, and the OpenAPI document."""
 
 import html
+import time
 
 import falcon
+import peewee
 
-from coordinator import openapi
-from coordinator.db import database
+from coordinator import db, openapi
+from coordinator.store import pulse
 
 _INDEX = """<!doctype html>
 <html><head><title>HPC Taskfarm</title></head><body>
@@ -28,12 +30,23 @@ class Index:
 
 
 class Health:
-    """GET /health: 200 when the database answers, 503 when it does not."""
+    """GET /health: 200 when the database takes a write, 503 saying why when it does not.
+
+    A real write (one row of the pulse), not `SELECT 1`: a full or read-only disk
+    still answers reads.
+    """
 
     public = True
 
     def on_get(self, req, resp):
-        database.execute_sql('SELECT 1')
+        try:
+            pulse.probe_write(time.time())
+        except peewee.PeeweeException as exc:
+            db.forget_connection()
+            resp.status = falcon.HTTP_503
+            resp.set_header('Retry-After', '1')
+            resp.media = {'status': 'unavailable', 'database': db.explain(exc)}
+            return
         resp.media = {'status': 'ok', 'database': 'ok'}
 
 

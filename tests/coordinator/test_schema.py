@@ -3,7 +3,8 @@
 import pytest
 
 from coordinator import schema
-from coordinator.models import Project, Run, RunActivity, RunInput, SchemaVersion
+from coordinator.models import (CoordinatorPulse, Project, Run, RunActivity, RunInput,
+                                SchemaVersion)
 
 
 def test_upgrading_twice_changes_nothing(database):
@@ -51,8 +52,26 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _undo_version_5(database) -> None:
+    database.execute_sql('DROP TABLE coordinator_pulse')
+    database.execute_sql('ALTER TABLE run DROP COLUMN loading')
+
+
+def test_a_version_4_database_gets_the_pulse_and_loading_runs(database):
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _undo_version_5(database)
+    database.execute_sql('INSERT INTO run (uuid, project_id, num_tasks, next_number, running_count, '
+                         'done_count, failed_count, percent_sum, deleting, created_at) '
+                         f"VALUES ('old', {project.id}, 5, 0, 0, 0, 0, 0, FALSE, 0)")
+    SchemaVersion.update(version=4).execute()
+    assert schema.upgrade() == (4, schema.SCHEMA_VERSION)
+    assert Run.get(Run.uuid == 'old').loading is False
+    assert CoordinatorPulse.get().hearing_since == 0.0
+
+
 def test_a_version_3_database_gets_the_version_4_indexes(database):
     fresh_indexes = _index_names(database)
+    _undo_version_5(database)
     _restore_version_3_indexes(database)
     SchemaVersion.update(version=3).execute()
     assert schema.upgrade() == (3, schema.SCHEMA_VERSION)
@@ -62,6 +81,7 @@ def test_a_version_3_database_gets_the_version_4_indexes(database):
 def test_a_version_1_database_is_brought_to_the_current_schema_keeping_its_runs(database):
     fresh_indexes = _index_names(database)
     # rebuild the version-1 shape: the same tables without what later versions added
+    _undo_version_5(database)
     for index, table, column in _DROPPED_IN_4:
         database.execute_sql(f'CREATE INDEX {index} ON {table} ({column})')
     database.execute_sql('DROP TABLE run_input')
