@@ -1,29 +1,45 @@
-"""Background duties: declaring silent workers lost and putting their tasks back in the queue.
+"""Background duties: declaring silent workers lost, requeueing their tasks, purging deleted runs.
 
 Safe with any number of coordinator processes at once: every change is a
 conditional UPDATE, so a worker is declared lost once and a task requeued once.
+Each duty survives database outages: a failed pass drops its connection, and the
+next pass reconnects.
 """
 
+import functools
 import logging
+import math
 import threading
 import time
 
+import peewee
+
+from coordinator import db
 from coordinator.db import database, run_sql
 from coordinator.states import TaskState, WorkerState
-from coordinator.store import workers
+from coordinator.store import pulse, runs, workers
 
 log = logging.getLogger(__name__)
 
+PURGE_INTERVAL_S = 5.0
 
-def reap(worker_ttl_s: float, now: float | None = None) -> list[str]:
+
+def reap(worker_ttl_s: float, now: float | None = None, *, stall_s: float = math.inf) -> list[str]:
     """One pass: declare lost the workers silent for `worker_ttl_s`, requeue tasks of gone workers.
 
+    Silence counts only while the coordinator could hear: after a gap of more than
+    `stall_s` between passes (every process stalled), agents get a whole ttl again.
     Returns the uuids of the workers declared lost in this pass.
     """
-    now = time.time() if now is None else now
-    lost = [uuid for worker_id, uuid, seen in _silent_workers(now - worker_ttl_s)
-            if _declare_lost(worker_id, f'no heartbeat for {now - seen:.0f} s '
-                                        f'(worker_ttl_s={worker_ttl_s:g})', now - worker_ttl_s)]
+    with database.write():
+        # read under the lock: a pass that waited for it behind a long write sees the stall
+        now = time.time() if now is None else now
+        hearing_since = pulse.note_pass(now, stall_s)
+    deadline = now - worker_ttl_s
+    lost = [] if hearing_since > deadline else [
+        uuid for worker_id, uuid, seen in _silent_workers(deadline)
+        if _declare_lost(worker_id, f'no heartbeat for {now - seen:.0f} s '
+                                    f'(worker_ttl_s={worker_ttl_s:g})', deadline)]
     # tasks of lost or stopped workers, including any a claim handed out while they left
     for worker_id, state in run_sql(
             'SELECT DISTINCT w.id, w.state FROM task t JOIN worker w ON w.id = t.worker_id '
@@ -53,25 +69,46 @@ def _declare_lost(worker_id: int, reason: str, deadline: float) -> bool:
     return changed == 1
 
 
-class Reaper(threading.Thread):
-    """Runs `reap` every `interval_s` in a coordinator process until stopped."""
+class Duty(threading.Thread):
+    """Runs `action()` every `interval_s` in a coordinator process until stopped."""
 
-    def __init__(self, worker_ttl_s: float, interval_s: float):
-        super().__init__(name='farm-reaper', daemon=True)
-        self._worker_ttl_s = worker_ttl_s
+    def __init__(self, name: str, action, interval_s: float):
+        super().__init__(name=name, daemon=True)
+        self._action = action
         self._interval_s = interval_s
         self._stopped = threading.Event()
 
     def run(self):
-        # after a (re)start, agents get one ttl to check in before anyone is judged silent:
-        # their silence while this coordinator was down is not theirs
-        if self._stopped.wait(self._worker_ttl_s):
-            return
         while not self._stopped.wait(self._interval_s):
-            try:
-                reap(self._worker_ttl_s)
-            except Exception:  # a database blip must not end the duty for good
-                log.exception('reaper pass failed; trying again in %g s', self._interval_s)
+            self.run_once()
+
+    def run_once(self) -> bool:
+        """One pass; a failure is logged and this thread's connection dropped, so the next reconnects."""
+        try:
+            self._action()
+            return True
+        except peewee.PeeweeException as exc:  # the database is down or refuses writes
+            log.warning('%s: pass failed: %s; trying again in %g s', self.name, db.explain(exc),
+                        self._interval_s)
+        except Exception:
+            log.exception('%s: pass failed; trying again in %g s', self.name, self._interval_s)
+        db.forget_connection()
+        return False
 
     def stop(self):
         self._stopped.set()
+
+
+def start_duties(worker_ttl_s: float) -> list[Duty]:
+    """Start this process's duties: the reaper every quarter ttl, the purger every few seconds.
+
+    A gap of half a ttl between reaper passes (two missed passes) is taken as a
+    stall of the coordinator; shorter ones cannot push an agent that heartbeats
+    every quarter ttl past its ttl.
+    """
+    duties = [Duty('farm-reaper', functools.partial(reap, worker_ttl_s, stall_s=worker_ttl_s / 2),
+                   interval_s=worker_ttl_s / 4),
+              Duty('farm-purger', runs.purge_deleted_runs, interval_s=PURGE_INTERVAL_S)]
+    for duty in duties:
+        duty.start()
+    return duties

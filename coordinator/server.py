@@ -6,7 +6,7 @@ import gunicorn.app.base
 
 from coordinator.app import create_app
 from coordinator.config import Config
-from coordinator.maintenance import Reaper
+from coordinator.maintenance import start_duties
 
 
 class CoordinatorServer(gunicorn.app.base.BaseApplication):
@@ -38,6 +38,6 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
         logging.basicConfig(level=self.config.log_level.upper(),
                             format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
         app = create_app(self.config)
-        # every worker process reaps; passes are idempotent, so N processes are safe
-        Reaper(self.config.worker_ttl_s, interval_s=self.config.worker_ttl_s / 4).start()
+        # every worker process reaps and purges; passes are idempotent, so N processes are safe
+        start_duties(self.config.worker_ttl_s)
         return app

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # services.sh - start the real services the test suite needs, from Debian packages, as root.
 #
-# Usage: scripts/services.sh start|stop|url|status postgres|slurm|all
+# Usage: scripts/services.sh start|stop|restart|url|status postgres|slurm|all
 #        scripts/services.sh tools   installs the terminal tools tests drive programs with (tmux)
 #   start  postgres: installs PostgreSQL if missing, starts its cluster, creates the test role and
 #          database (idempotent), and prints the database URL on the last line of stdout
@@ -11,6 +11,7 @@
 #          all: both, Slurm first, so the URL stays the last line
 #          A second start restarts nothing, unless our slurm.conf changed (e.g. SLURM_KILLWAIT).
 #   stop   stops only what this script started (its pid files, postgres.started)
+#   restart postgres: a fast restart of the running cluster (tests of outages use it)
 #   url    prints the PostgreSQL URL without starting anything
 #   status one line per service on stdout; exits 1 if one is not up
 # Everything but the URL and status goes to stderr.
@@ -19,7 +20,7 @@
 # SLURM_KILLWAIT (default 10: seconds from SIGTERM to SIGKILL when a job hits its time limit).
 set -Eeuo pipefail
 
-ACTION=${1:?usage: services.sh start|stop|url|status postgres|slurm|all, or services.sh tools}
+ACTION=${1:?usage: services.sh start|stop|restart|url|status postgres|slurm|all, or services.sh tools}
 SERVICE=${2:-postgres}
 DIR=$(realpath -m "${SERVICES_DIR:-/tmp/farm-services}")
 PG_DB=${PG_DB:-farm_test}
@@ -119,6 +120,17 @@ stop_postgres() {
   local ver name
   read -r ver name <"$DIR/postgres.started"
   pg_ctlcluster "$ver" "$name" stop && rm -f "$DIR/postgres.started"
+}
+
+restart_postgres() {
+  local ver name port status
+  read -r ver name port status < <(cluster) || true
+  [[ ${status:-} == online ]] || die "no PostgreSQL cluster is running"
+  need_root "restarting PostgreSQL"
+  log "restarting PostgreSQL $ver/$name"
+  pg_ctlcluster "$ver" "$name" restart -m fast || die "pg_ctlcluster $ver $name restart failed"
+  for _ in $(seq 60); do pg_isready -q -h 127.0.0.1 -p "$port" && return 0; sleep 0.5; done
+  die "PostgreSQL is not ready on port $port after the restart"
 }
 
 status_postgres() {
@@ -294,6 +306,10 @@ case $ACTION in
     if want slurm; then stop_slurm; fi
     if want postgres; then stop_postgres; fi
     ;;
+  restart)
+    [[ $SERVICE == postgres ]] || die "only postgres can be restarted"
+    restart_postgres
+    ;;
   url)
     want postgres || die "slurm has no URL"
     read -r _ _ port _ < <(cluster) && pg_url "$port"
@@ -304,5 +320,5 @@ case $ACTION in
     if want postgres; then status_postgres || rc=1; fi
     exit $rc
     ;;
-  *) die "unknown action '$ACTION' (start|stop|url|status|tools)" ;;
+  *) die "unknown action '$ACTION' (start|stop|restart|url|status|tools)" ;;
 esac

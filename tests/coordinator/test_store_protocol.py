@@ -167,3 +167,31 @@ def test_progress_then_completion_of_one_task_in_one_batch_both_apply(alice_prin
     assert receipt.accepted == [task.number, task.number]
     assert receipt.refused[0]['reason'] == 'the task is complete, not running'
     assert status(alice_principal, farm).done == 1
+
+
+def test_silence_while_the_coordinator_stalled_is_not_held_against_agents(alice_principal, farm):
+    claim(alice_principal, farm, 'agent-a', 1, T0)
+    maintenance.reap(TTL, now=T0 + 15, stall_s=TTL / 2)
+    # no pass for 85 s: the database was down, or one request held the write lock
+    assert maintenance.reap(TTL, now=T0 + 100, stall_s=TTL / 2) == []
+    workers.heartbeat(alice_principal, 'agent-b', now=T0 + 110)  # agent-b is back; agent-a not
+    for now in (T0 + 115, T0 + 130, T0 + 145, T0 + 159):
+        assert maintenance.reap(TTL, now=now, stall_s=TTL / 2) == []
+    assert maintenance.reap(TTL, now=T0 + 161, stall_s=TTL / 2) == ['agent-a']
+    assert Worker.get(Worker.uuid == 'agent-a').reason.startswith('no heartbeat for 161 s')
+    assert Task.get(Task.number == 0).failed_tries == 1
+
+
+def test_passes_closer_than_the_stall_limit_keep_judging_silence_as_before(alice_principal, farm):
+    for now in (T0 + 15, T0 + 30, T0 + 45):
+        assert maintenance.reap(TTL, now=now, stall_s=TTL / 2) == []
+    assert sorted(maintenance.reap(TTL, now=T0 + 61, stall_s=TTL / 2)) == ['agent-a', 'agent-b']
+
+
+def test_a_duty_whose_connection_broke_reconnects_at_its_next_pass(alice_principal, farm, database):
+    passes = []
+    duty = maintenance.Duty('test-reaper', lambda: passes.append(maintenance.reap(TTL)), 1.0)
+    assert duty.run_once()
+    database.connection().close()  # as a PostgreSQL restart or a dropped socket leaves it
+    assert not duty.run_once()
+    assert duty.run_once() and len(passes) == 2
