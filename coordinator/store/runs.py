@@ -1,5 +1,6 @@
-"""Runs: create in O(1), status from counters, restart, delete in chunks."""
+"""Runs: create in O(1) (or in bounded chunks of inputs), status from counters, restart, delete."""
 
+import contextlib
 import dataclasses
 import json
 import time
@@ -8,13 +9,15 @@ from typing import NamedTuple
 
 from coordinator.db import database, run_sql
 from coordinator.errors import NotFound
-from coordinator.models import DEFAULT_MAX_TRIES, Run, RunInput, Task
+from coordinator.models import DEFAULT_MAX_TRIES, Run, RunInput, Task, Token
 from coordinator.states import TaskState
 from coordinator.store import audit
 from coordinator.store.access import Principal, require_manager, require_unbound
 
 DELETE_CHUNK = 5000
-INPUT_CHUNK = 500
+INPUT_CHUNK = 2000  # rows per transaction: a few milliseconds of the write lock
+# a run still loading after this long was left by a process that died mid-creation
+LOADING_ABANDONED_S = 3600
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -79,7 +82,7 @@ class RunRef(NamedTuple):
 
 # the runs a principal may see: its project's (every project's, for admins), or its one bound run
 # (qualified, so it also reads right in a query that joins the run's tasks)
-_VISIBLE = 'NOT run.deleting AND (? OR run.project_id = ?) AND (? IS NULL OR run.id = ?)'
+_VISIBLE = 'NOT run.deleting AND NOT run.loading AND (? OR run.project_id = ?) AND (? IS NULL OR run.id = ?)'
 _RUN_REF = 'run.id, run.num_tasks, run.next_number, run.project_id, run.cancelled_at'
 _SQL_INT_MAX = 2**63 - 1  # SQLite integers are 64-bit; a larger task number is in no run
 
@@ -142,26 +145,58 @@ def create_run(principal: Principal, num_tasks: int, now: float | None = None,
                policy: Policy = Policy(), recipe: Recipe = Recipe()) -> Run:
     """A new run of `num_tasks` tasks; no task row is written until a task is touched.
 
-    A recipe's inputs (one per task) are stored with it, so the run costs
-    O(inputs) to create; without inputs creation is O(1).
+    A recipe's inputs (one per task) are stored with it, `INPUT_CHUNK` per
+    transaction: a run of millions of inputs never holds the write lock for long,
+    and stays hidden (`loading`) until the last chunk is in. Without inputs
+    creation is O(1).
     """
     require_manager(principal)
     require_unbound(principal)
     now = time.time() if now is None else now
+    inputs = recipe.inputs or ()
     with database.write():
         run = Run.create(uuid=uuidlib.uuid4().hex, project=principal.project_id,
                          owner=principal.user_id, num_tasks=num_tasks, created_at=now,
                          name=recipe.name, has_inputs=recipe.inputs is not None,
                          command=None if recipe.command is None else json.dumps(recipe.command),
-                         **dataclasses.asdict(policy))
-        for start in range(0, len(recipe.inputs or ()), INPUT_CHUNK):
-            RunInput.insert_many(
-                [(run.id, number, value) for number, value in
-                 enumerate(recipe.inputs[start:start + INPUT_CHUNK], start)],
-                fields=(RunInput.run, RunInput.number, RunInput.value)).execute()
-        audit.record(principal, 'run.create', 'run', run.uuid, now=now, num_tasks=num_tasks,
-                     name=recipe.name, **dataclasses.asdict(policy))
+                         loading=len(inputs) > INPUT_CHUNK, **dataclasses.asdict(policy))
+        _insert_inputs(run.id, inputs[:INPUT_CHUNK], 0)
+        if not run.loading:
+            _audit_creation(principal, run, recipe, policy, now)
+    if run.loading:
+        _load_inputs(principal, run, recipe, policy, now)
     return run
+
+
+def _load_inputs(principal: Principal, run: Run, recipe: Recipe, policy: Policy,
+                 now: float) -> None:
+    """The rest of a big run's inputs, a chunk per transaction, then the run is shown."""
+    try:
+        for start in range(INPUT_CHUNK, len(recipe.inputs), INPUT_CHUNK):
+            with database.write():
+                _insert_inputs(run.id, recipe.inputs[start:start + INPUT_CHUNK], start)
+        with database.write():
+            run_sql('UPDATE run SET loading = FALSE WHERE id = ?', (run.id,))
+            _audit_creation(principal, run, recipe, policy, now)
+    except BaseException:
+        # the half-written run is purged; if even this fails, maintenance purges abandoned loads
+        with contextlib.suppress(Exception), database.write():
+            run_sql('UPDATE run SET deleting = TRUE WHERE id = ?', (run.id,))
+        raise
+
+
+def _insert_inputs(run_id: int, values: list[str], first_number: int) -> None:
+    if values:
+        run_sql('INSERT INTO run_input (run_id, number, value) VALUES '
+                + ', '.join(['(?, ?, ?)'] * len(values)),
+                tuple(item for number, value in enumerate(values, first_number)
+                      for item in (run_id, number, value)))
+
+
+def _audit_creation(principal: Principal, run: Run, recipe: Recipe, policy: Policy,
+                    now: float) -> None:
+    audit.record(principal, 'run.create', 'run', run.uuid, now=now, num_tasks=run.num_tasks,
+                 name=recipe.name, **dataclasses.asdict(policy))
 
 
 def task_inputs(run_id: int, numbers: list[int]) -> dict[int, str]:
@@ -269,30 +304,32 @@ def cancel_run(principal: Principal, run_uuid: str, now: float | None = None) ->
 
 
 def delete_run(principal: Principal, run_uuid: str) -> None:
-    """Hide a run at once, then delete its tasks in chunks so writers are never blocked for long."""
+    """Hide a run and revoke its bound tokens at once; maintenance purges its tasks in chunks."""
     require_manager(principal)
     with database.write():
         run = find_run(principal, run_uuid, lock=True)
         Run.update(deleting=True).where(Run.id == run.id).execute()
+        Token.delete().where(Token.run == run.id).execute()
         audit.record(principal, 'run.delete', 'run', run_uuid)
-    purge_run(run.id)
 
 
 def purge_run(run_id: int, chunk: int = DELETE_CHUNK) -> None:
-    """Delete a run marked `deleting`, its tasks and its inputs, `chunk` rows per transaction."""
+    """Delete a hidden run, its tasks and its inputs, `chunk` rows per transaction."""
     for model in (Task, RunInput):  # the big ones; the rest goes with the run by cascade
-        deleted = chunk
-        while deleted == chunk:
+        while True:
             with database.write():
                 batch = model.select(model.id).where(model.run == run_id).limit(chunk)
-                deleted = model.delete().where(model.id.in_(batch)).execute()
+                if not model.delete().where(model.id.in_(batch)).execute():
+                    break
     with database.write():
         Run.delete().where(Run.id == run_id).execute()
 
 
-def purge_deleted_runs() -> int:
-    """Finish deletions a stopped process left half done; returns how many runs were purged."""
-    run_ids = [run_id for (run_id,) in Run.select(Run.id).where(Run.deleting).tuples()]
+def purge_deleted_runs(now: float | None = None) -> int:
+    """Purge runs marked deleted, and loads abandoned by a process that died; returns how many."""
+    now = time.time() if now is None else now
+    run_ids = [run_id for (run_id,) in Run.select(Run.id).where(
+        Run.deleting | (Run.loading & (Run.created_at < now - LOADING_ABANDONED_S))).tuples()]
     for run_id in run_ids:
         purge_run(run_id)
     return len(run_ids)

@@ -56,17 +56,51 @@ def test_full_restart_requeues_everything_at_zero(alice_principal, worker_uuid):
     assert AuditLog.select().where(AuditLog.action == 'run.restart').count() == 1
 
 
-def test_delete_removes_the_run_and_all_its_tasks_in_chunks(alice_principal, worker_uuid):
+def test_delete_hides_the_run_at_once_and_leaves_the_purge_to_maintenance(alice_principal,
+                                                                         worker_uuid):
     run = runs.create_run(alice_principal, 7)
     for _ in range(7):
         run_tasks.claim_next(alice_principal, run.uuid, worker_uuid)
     other = runs.create_run(alice_principal, 1)
     run_tasks.claim_next(alice_principal, other.uuid, worker_uuid)
     runs.delete_run(alice_principal, run.uuid)
-    assert not Run.select().where(Run.uuid == run.uuid).exists()
-    assert Task.select().count() == 1
     with pytest.raises(NotFound):
         runs.run_status(alice_principal, run.uuid)
+    assert Task.select().count() == 8  # the request did no more than hide it
+    assert runs.purge_deleted_runs() == 1
+    assert not Run.select().where(Run.uuid == run.uuid).exists()
+    assert Task.select().count() == 1
+
+
+def test_a_big_run_is_loaded_in_bounded_transactions_and_hidden_until_complete(
+        alice_principal, monkeypatch):
+    transactions, seen_while_loading = [], []
+    write = runs.database.obj.write
+
+    def counting_write():
+        transactions.append(runs.list_runs(alice_principal))
+        return write()
+
+    monkeypatch.setattr(runs, 'INPUT_CHUNK', 3)
+    monkeypatch.setattr(runs.database.obj, 'write', counting_write)
+    lines = [f'line {n}' for n in range(8)]
+    run = runs.create_run(alice_principal, 8, recipe=runs.Recipe(command=['echo', '{line}'],
+                                                                  inputs=lines))
+    assert len(transactions) == 4  # the run and 3 inputs, 3 more, 2 more, then shown
+    assert all(seen == [] for seen in transactions)  # hidden from everyone while loading
+    assert runs.task_inputs(run.id, list(range(8))) == dict(enumerate(lines))
+    assert [uuid for _, uuid, _ in runs.list_runs(alice_principal)] == [run.uuid]
+    assert AuditLog.select().where(AuditLog.action == 'run.create').count() == 1
+
+
+def test_a_load_abandoned_by_a_dead_process_is_purged_after_an_hour(alice_principal):
+    run = runs.create_run(alice_principal, 2, now=1000.0,
+                          recipe=runs.Recipe(inputs=['a', 'b']))
+    Run.update(loading=True).where(Run.id == run.id).execute()  # as if its process died
+    assert runs.list_runs(alice_principal) == []
+    assert runs.purge_deleted_runs(now=1000.0 + 60) == 0  # it may still be loading
+    assert runs.purge_deleted_runs(now=1000.0 + runs.LOADING_ABANDONED_S + 1) == 1
+    assert RunInput.select().count() == 0
 
 
 def test_purging_removes_tasks_and_inputs_chunk_by_chunk_and_nothing_else(
