@@ -5,6 +5,8 @@ import getpass
 import sys
 import time
 
+import peewee
+
 from coordinator import __version__, db, schema
 from coordinator.config import Config
 from coordinator.errors import FarmError
@@ -91,12 +93,19 @@ def main(argv=None) -> int:
     config = Config.from_env(database_url=args.database_url, data_dir=args.data_dir,
                              bind=getattr(args, 'bind', None), workers=getattr(args, 'workers', None),
                              threads=getattr(args, 'threads', None))
-    db.bind(db.open_database(config.database_url))
     try:
+        db.bind(db.open_database(config.database_url))
         return COMMANDS[args.command](args, config)
     except FarmError as exc:
-        print(f'farm-coordinator: {exc.msg}', file=sys.stderr)
-        return 1
+        return _fail(exc.msg)
+    except peewee.OperationalError as exc:  # e.g. PostgreSQL down, a wrong password or host
+        return _fail(f'cannot use the database {db.describe(config.database_url)}: '
+                     f'{db.explain(exc)} (check FARM_DATABASE_URL / --database-url)')
+
+
+def _fail(message: str) -> int:
+    print(f'farm-coordinator: {message}', file=sys.stderr)
+    return 1
 
 
 def _init(args, config) -> int:
@@ -177,8 +186,9 @@ def _when(epoch: float) -> str:
 
 
 def _serve(args, config) -> int:
-    from coordinator.server import CoordinatorServer  # gunicorn only where it is needed
+    from coordinator.server import CoordinatorServer, check_bind  # gunicorn only where needed
 
+    check_bind(config.bind)
     schema.upgrade()
     runs.purge_deleted_runs()
     db.database.close()  # the workers open their own connections after the fork

@@ -8,6 +8,7 @@ restarted, would otherwise fail for as long as the process lives.
 """
 
 import contextlib
+import errno
 import fcntl
 import functools
 import os
@@ -16,6 +17,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
+
+from coordinator.errors import Misconfigured
 
 database = peewee.DatabaseProxy()
 
@@ -141,15 +144,23 @@ def forget_connection(db: peewee.Database = database) -> None:
         db.dispose()
 
 
+# RETURNING, which claims use, came in 3.35; RHEL 9's system SQLite is 3.34
+MIN_SQLITE_VERSION = (3, 35, 0)
+
+
 def open_database(url: str) -> peewee.Database:
-    """Open (lazily) the database a `sqlite:///PATH` or `postgresql://…` URL names."""
+    """Open (lazily) the database a `sqlite:///PATH` or `postgresql://…` URL names.
+
+    Misconfigured, with a message that says what to do, when it cannot work.
+    """
     parts = urlsplit(url)
     if parts.scheme == 'sqlite':
         path = url[len('sqlite:///') :] if url.startswith('sqlite:///') else ''
         if not path:
-            raise ValueError(f'not a sqlite URL: {url!r} (use sqlite:///relative or sqlite:////abs)')
+            raise Misconfigured(f'not a sqlite URL: {url!r} (use sqlite:///relative or sqlite:////abs)')
+        check_sqlite_version(peewee.sqlite3.sqlite_version_info)
         if path != ':memory:':
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _make_data_dir(Path(path).parent)
         return FarmSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, returning_clause=True)
     if parts.scheme in ('postgres', 'postgresql'):
         return FarmPostgresDatabase(
@@ -160,7 +171,28 @@ def open_database(url: str) -> peewee.Database:
             port=parts.port,
             **dict(parse_qsl(parts.query)),
         )
-    raise ValueError(f'unsupported database URL {url!r}: use sqlite:///… or postgresql://…')
+    raise Misconfigured(f'unsupported database URL {describe(url)!r}: use sqlite:///PATH or '
+                        'postgresql://USER:PASSWORD@HOST:PORT/DB')
+
+
+def check_sqlite_version(version: tuple[int, ...]) -> None:
+    """Misconfigured when the SQLite library is older than the coordinator needs."""
+    if tuple(version) < MIN_SQLITE_VERSION:
+        found, needed = ('.'.join(map(str, v)) for v in (version, MIN_SQLITE_VERSION))
+        raise Misconfigured(f'SQLite {found} is too old (the coordinator needs {needed} or newer): '
+                            'pip install pysqlite3-binary into its environment, use a newer '
+                            'Python, or use PostgreSQL (FARM_DATABASE_URL)')
+
+
+def _make_data_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise OSError(errno.EACCES, 'not writable')
+    except OSError as exc:
+        raise Misconfigured(f'cannot use {path} for the database ({exc.strerror or exc}): point '
+                            '--data-dir or FARM_DATA_DIR at a writable directory on a local '
+                            'disk') from None
 
 
 def bind(db: peewee.Database) -> peewee.Database:

@@ -51,3 +51,7 @@ class Unavailable(FarmError):
     """The database is unreachable or too busy; the client should retry."""
 
     status = 503
+
+
+class Misconfigured(FarmError):
+    """The coordinator cannot run as configured: a database URL, a data directory, an old SQLite."""

@@ -1,12 +1,30 @@
 """Serving the app with gunicorn: threaded workers, keep-alive, graceful shutdown on SIGTERM."""
 
+import errno
 import logging
+import socket
 
 import gunicorn.app.base
 
 from coordinator.app import create_app
 from coordinator.config import Config
+from coordinator.errors import Misconfigured
 from coordinator.maintenance import start_duties
+
+
+def check_bind(bind: str) -> None:
+    """Misconfigured when HOST:PORT cannot be listened on (in use, or a bad address).
+
+    gunicorn would retry for five seconds and print ten "Connection in use" lines.
+    """
+    host, _, port = bind.rpartition(':')
+    try:
+        with socket.create_server((host.strip('[]') or '0.0.0.0', int(port)), reuse_port=False):
+            pass
+    except (OSError, ValueError) as exc:
+        reason = 'already in use' if getattr(exc, 'errno', None) == errno.EADDRINUSE else exc
+        raise Misconfigured(f'cannot listen on {bind} ({reason}): choose another address with '
+                            '--bind HOST:PORT or FARM_BIND') from None
 
 
 class CoordinatorServer(gunicorn.app.base.BaseApplication):

@@ -6,6 +6,7 @@ import pytest
 
 from coordinator.config import Config
 from coordinator.db import describe, open_database
+from coordinator.errors import Misconfigured
 
 
 def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path):
@@ -32,5 +33,5 @@ def test_postgres_urls_are_parsed_and_passwords_never_printed():
 
 
 def test_unknown_database_schemes_are_refused():
-    with pytest.raises(ValueError, match='unsupported'):
+    with pytest.raises(Misconfigured, match='unsupported'):
         open_database('mysql://x/y')
