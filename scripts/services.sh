@@ -11,7 +11,8 @@
 #          all: both, Slurm first, so the URL stays the last line
 #          A second start restarts nothing, unless our slurm.conf changed (e.g. SLURM_KILLWAIT).
 #   stop   stops only what this script started (its pid files, postgres.started)
-#   restart postgres: a fast restart of the running cluster (tests of outages use it)
+#   restart postgres: an immediate restart of the running cluster, as after a crash (tests of
+#          outages use it; immediate, so it never waits for a checkpoint in progress)
 #   url    prints the PostgreSQL URL without starting anything
 #   status one line per service on stdout; exits 1 if one is not up
 # Everything but the URL and status goes to stderr.
@@ -128,7 +129,7 @@ restart_postgres() {
   [[ ${status:-} == online ]] || die "no PostgreSQL cluster is running"
   need_root "restarting PostgreSQL"
   log "restarting PostgreSQL $ver/$name"
-  pg_ctlcluster "$ver" "$name" restart -m fast || die "pg_ctlcluster $ver $name restart failed"
+  pg_ctlcluster "$ver" "$name" restart -m immediate || die "pg_ctlcluster $ver $name restart failed"
   for _ in $(seq 60); do pg_isready -q -h 127.0.0.1 -p "$port" && return 0; sleep 0.5; done
   die "PostgreSQL is not ready on port $port after the restart"
 }

@@ -17,8 +17,9 @@ SERVICES = Path(__file__).resolve().parents[2] / 'scripts' / 'services.sh'
 def restart_postgresql() -> None:
     if os.geteuid() != 0 or not shutil.which('pg_ctlcluster'):
         pytest.skip('restarting PostgreSQL needs root and a local cluster (scripts/services.sh)')
-    subprocess.run([str(SERVICES), 'restart', 'postgres'], check=True, capture_output=True,
-                   timeout=120)
+    restarted = subprocess.run([str(SERVICES), 'restart', 'postgres'], capture_output=True,
+                               text=True, timeout=180)
+    assert restarted.returncode == 0, restarted.stderr
 
 
 def call(coordinator, token: str, method: str, path: str, body=None, *, until_s: float = 30):
