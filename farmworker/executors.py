@@ -13,6 +13,7 @@ import dataclasses
 import errno
 import json
 import os
+import re
 import signal
 import tempfile
 import time
@@ -30,6 +31,9 @@ _EXEC_ERRNOS = frozenset({errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOEXEC
 # Progress is a few words; bounds keep a runaway writer from swelling every heartbeat.
 _PROGRESS_MAX_BYTES = 64 * 1024
 MESSAGE_MAX_CHARS = 1024
+# What the coordinator cannot store: NUL (PostgreSQL refuses it in text) and lone surrogates
+# (not Unicode: Python's stand-ins for undecodable bytes, as in argv, or a JSON '\udcff').
+_UNSTORABLE = re.compile('[\x00\ud800-\udfff]')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -300,7 +304,18 @@ def read_tail(path: Path, limit_bytes: int) -> str:
         while skip < min(3, len(data)) and data[skip] & 0xC0 == 0x80:
             skip += 1
         data = data[skip:]
-    return data.decode('utf-8', errors='replace')
+    # Decoding with 'replace' leaves no lone surrogate, only NUL to replace (a regex over the
+    # 16 KiB tail, as for messages, cost ~250 us where this costs ~0.2 us).
+    return data.decode('utf-8', errors='replace').replace('\x00', '\ufffd')
+
+
+def _storable_text(text: str) -> str:
+    """`text` with each character the coordinator cannot store replaced by U+FFFD.
+
+    A progress message is whatever the task wrote, and a result carrying what cannot be
+    stored is refused.
+    """
+    return _UNSTORABLE.sub('\ufffd', text)
 
 
 def write_progress(task_dir: Path, percent: float, msg: str | None = None) -> None:
@@ -334,7 +349,7 @@ def read_progress(path: str | Path) -> Progress | None:
             raw = file.read(_PROGRESS_MAX_BYTES + 1)
         if len(raw) > _PROGRESS_MAX_BYTES:
             return None
-        data = json.loads(raw)
+        data = json.loads(raw.decode('utf-8', errors='replace'))
     except (OSError, ValueError, RecursionError):  # RecursionError: '[[[[...' nested deep
         return None
     if not isinstance(data, dict):
@@ -344,4 +359,4 @@ def read_progress(path: str | Path) -> Progress | None:
         return None
     if not 0 <= percent <= 100 or not (msg is None or isinstance(msg, str)):
         return None
-    return Progress(float(percent), None if msg is None else msg[:MESSAGE_MAX_CHARS])
+    return Progress(float(percent), None if msg is None else _storable_text(msg[:MESSAGE_MAX_CHARS]))
