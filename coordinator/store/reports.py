@@ -118,6 +118,8 @@ def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
 
 def _task_rows(run_id: int, numbers: set[int]) -> dict[int, tuple]:
     """The rows of a batch's tasks in one query (a query per result was slow on PostgreSQL)."""
+    if not numbers:  # every result of the batch was invalid
+        return {}
     placeholders = ', '.join('?' * len(numbers))
     return {row[0]: row[1:] for row in run_sql(
         'SELECT number, id, status, attempt, worker_id, percent, failed_tries FROM task '
