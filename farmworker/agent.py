@@ -275,6 +275,9 @@ class Agent:
             return dict(result, outcome='released')
         if done.timed_out:
             return dict(result, outcome='timeout', msg=f'killed after {done.duration_s:.0f} s')
+        if done.exit_unknown:  # the node's fault (SIGCHLD ignored?), not the task's: SYSTEM
+            return dict(result, outcome='system_error',
+                        msg='exit status unknown: another process reaped the task')
         if done.exit_code == 0:
             self._durations.add(done.duration_s)
             return dict(result, outcome='complete', exit_code=0)

@@ -42,12 +42,13 @@ class Finished:
 
     number: int
     attempt: int
-    exit_code: int | None  # None: killed by a signal we sent; -N: killed by signal N otherwise
+    exit_code: int | None  # None: killed by a signal we sent, or unknown; -N: killed by signal N
     timed_out: bool  # we signalled it because it passed its timeout
     terminated: bool  # we signalled it for terminate_all / kill_all (a drain or an exit)
     duration_s: float
     log_path: Path
     log_tail: str  # the last tail_bytes of the log, so a result stays small
+    exit_unknown: bool = False  # another process reaped it: exit_code is None, not a success
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,22 +64,25 @@ class _Child:
     no Python-level fd juggling), and with `true`-sized tasks that is the agent's main cost.
     """
 
-    __slots__ = ('pid', 'returncode')
+    __slots__ = ('pid', 'ended', 'returncode')
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
-        self.returncode: int | None = None  # negative: killed by that signal, as with Popen
+        self.ended = False
+        # once ended: negative if killed by that signal, as with Popen; None if unknown
+        self.returncode: int | None = None
 
-    def poll(self) -> int | None:
-        if self.returncode is None:
+    def has_ended(self) -> bool:
+        """Whether the process has exited, reaping it if so; never waits."""
+        if not self.ended:
             try:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)
             except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): exit unknown
-                self.returncode = 0
+                self.ended = True
             else:
                 if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
+                    self.ended, self.returncode = True, os.waitstatus_to_exitcode(status)
+        return self.ended
 
 
 def _prepare_task_dir(task_dir: str) -> str:
@@ -219,7 +223,7 @@ class SubprocessExecutor:
         for key in keys:
             task = self._tasks.get(tuple(key))
             if (task is not None and task.process is not None and task.why is None
-                    and task.process.poll() is None):
+                    and not task.process.has_ended()):
                 self._signal(task, signal.SIGTERM, 'terminate', now)
 
     def kill_all(self) -> None:
@@ -228,7 +232,7 @@ class SubprocessExecutor:
         for task in self._tasks.values():
             if task.process is None or signal.SIGKILL in task.sent:
                 continue
-            if task.process.poll() is None or task.sent:  # alive, or its group still is
+            if not task.process.has_ended() or task.sent:  # alive, or its group still is
                 self._signal(task, signal.SIGKILL, 'terminate', now)
 
     def _step(self, task: _Task, now: float) -> bool:
@@ -237,7 +241,7 @@ class SubprocessExecutor:
             return True
         grace_over = (task.term_sent_s is not None and signal.SIGKILL not in task.sent
                       and now >= task.term_sent_s + self.kill_grace_s)
-        if task.process.poll() is None:
+        if not task.process.has_ended():
             if task.why is None and task.deadline_s is not None and now >= task.deadline_s:
                 self._signal(task, signal.SIGTERM, 'timeout', now)
             elif grace_over:
@@ -264,13 +268,14 @@ class SubprocessExecutor:
             # Whatever the task left behind in its group would outlive it in a freed slot.
             _killpg(task.process.pid, signal.SIGKILL)
             exit_code = task.process.returncode
-            if exit_code < 0 and -exit_code in task.sent:
+            if exit_code is not None and exit_code < 0 and -exit_code in task.sent:
                 exit_code = None
         return Finished(
             number=task.number, attempt=task.attempt, exit_code=exit_code,
             timed_out=task.why == 'timeout', terminated=task.why == 'terminate',
             duration_s=now - task.started_s, log_path=task.log_path,
-            log_tail=read_tail(task.log_path, self.tail_bytes))
+            log_tail=read_tail(task.log_path, self.tail_bytes),
+            exit_unknown=task.process is not None and task.process.returncode is None)
 
 
 def _killpg(pgid: int, signum: int) -> None:

@@ -26,6 +26,7 @@ class Outcome(str, enum.Enum):
     COMPLETE = 'complete'  # exit code 0
     FAILED = 'failed'  # non-zero exit code: retried while tries are left
     TIMEOUT = 'timeout'  # killed at the run's task timeout: retried like a failure
+    SYSTEM_ERROR = 'system_error'  # the node's fault, e.g. exit unknown: retried, then SYSTEM
     RELEASED = 'released'  # handed back unfinished (walltime, drain): no try used
 
 
@@ -162,5 +163,6 @@ def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: flo
                                       failed_tries=tries, queued_at=now,
                                       available_at=now + retry_delay_s)
     final = TaskState.TIMEOUT if result.outcome is Outcome.TIMEOUT else TaskState.ERROR
+    category = 'SYSTEM' if result.outcome is Outcome.SYSTEM_ERROR else 'ALGORITHM'
     return final, dict(fields, status=final.value, failed_tries=tries, ended_at=now,
-                       error_category='ALGORITHM')
+                       error_category=category)

@@ -167,3 +167,18 @@ def test_progress_then_completion_of_one_task_in_one_batch_both_apply(alice_prin
     assert receipt.accepted == [task.number, task.number]
     assert receipt.refused[0]['reason'] == 'the task is complete, not running'
     assert status(alice_principal, farm).done == 1
+
+
+def test_a_task_whose_exit_is_unknown_is_retried_then_fails_with_a_system_error(
+        alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
+    send(alice_principal, farm, 'agent-a', T0, Result(task.number, 1, Outcome.SYSTEM_ERROR))
+    row = Task.get(Task.number == task.number)
+    assert (row.status, row.failed_tries, row.error_category) == ('queued', 1, None)
+    (again,) = claim(alice_principal, farm, 'agent-a', 1, T0 + 30)
+    send(alice_principal, farm, 'agent-a', T0 + 31,
+         Result(again.number, 2, Outcome.SYSTEM_ERROR, msg='exit status unknown'))
+    row = Task.get(Task.number == task.number)
+    assert (row.status, row.exit_code, row.failed_tries, row.error_category, row.msg) == (
+        'error', None, 2, 'SYSTEM', 'exit status unknown')
+    assert status(alice_principal, farm).failed == 1

@@ -107,8 +107,10 @@ class FakeExecutor:
         return len(self.started)
 
 
-def finished(number, attempt, exit_code=0, *, timed_out=False, terminated=False):
-    return Finished(number, attempt, exit_code, timed_out, terminated, 1.0, Path('log'), 'tail')
+def finished(number, attempt, exit_code=0, *, timed_out=False, terminated=False,
+             exit_unknown=False):
+    return Finished(number, attempt, exit_code, timed_out, terminated, 1.0, Path('log'), 'tail',
+                    exit_unknown)
 
 
 class Clock:
@@ -324,6 +326,17 @@ def test_a_busy_agent_heartbeats_each_interval_though_its_reports_keep_it_in_tou
         executor.finished.append(finished(executor.running()[0][0], 1))
         agent._step()
     assert any(path.endswith('/heartbeat') for _, path, _ in coordinator.calls)
+
+
+def test_a_task_whose_exit_is_unknown_is_reported_as_a_system_error_not_a_success():
+    coordinator = FakeCoordinator(tasks=[(0, 1)])
+    agent, executor, _ = make(coordinator, slots=1)
+    agent._step()
+    executor.finished = [finished(0, 1, None, exit_unknown=True)]
+    agent._step()
+    [result] = coordinator.results
+    assert (result['outcome'], 'exit_code' in result) == ('system_error', False)
+    assert 'exit status unknown' in result['msg']
 
 
 def sent(coordinator) -> list[tuple]:

@@ -6,6 +6,7 @@
 import json
 import math
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -161,6 +162,18 @@ def test_a_log_tail_is_text_a_database_stores_whatever_bytes_the_task_wrote(exec
     run_sh(executor, tmp_path, 1, "printf 'a\\377b\\000c\\n'")  # undecodable, then NUL
     [done] = wait_for(executor)
     assert done.log_tail == 'a\ufffdb\ufffdc\n'
+
+
+def test_a_task_reaped_by_another_process_has_an_unknown_exit_not_success(executor, tmp_path):
+    # with SIGCHLD ignored the kernel reaps children itself: their exit status is gone
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        executor.start(1, 1, ['sh', '-c', 'exit 3'], dict(os.environ), tmp_path / 'task', None)
+        [done] = wait_for(executor)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert done.exit_unknown and done.exit_code is None
+    assert not done.timed_out and not done.terminated
 
 
 def test_a_timed_out_task_is_killed_with_its_whole_process_group(executor, tmp_path, clock):
