@@ -81,7 +81,7 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
             changes[task_id] = (result.attempt, {**changes.get(task_id, (0, {}))[1], **fields})
         _update_tasks(changes)
         counters.save()
-    workers.touch(worker_id, now, busy=True)
+    workers.touch(worker_id, now)
     return receipt
 
 
