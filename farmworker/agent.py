@@ -30,6 +30,21 @@ def _refused_as_lost(results: list[dict]) -> dict:
                          'reason': 'this agent was declared lost'} for r in results]}
 
 
+# What a refused final result keeps when it goes once more: the fields the agent sets itself,
+# none of the task's text (output, messages), which is what a result may be refused for.
+_BARE_FIELDS = ('number', 'attempt', 'outcome', 'exit_code')
+
+
+def _bare(result: dict) -> dict | None:
+    """A refused result to send again without its text, or None.
+
+    None for progress (the next will do) and for a result with no text to drop: its
+    refusal was about the task, such as a stale attempt.
+    """
+    bare = {key: result[key] for key in _BARE_FIELDS if key in result}
+    return bare if result['outcome'] != 'running' and len(bare) < len(result) else None
+
+
 class NoCommand(Exception):
     """Neither the command line nor the run gives a task command."""
 
@@ -196,9 +211,9 @@ class Agent:
             reply = self.client.call('POST', f'/runs/{self.config.run}/claim', body)
         except Refused as refused:
             self._rejoin(refused)
-            self._settle(keys, _refused_as_lost(results))
+            self._settle(keys, results, _refused_as_lost(results), resend=False)
             return True
-        self._settle(keys, reply.get('receipt', {'refused': []}))
+        self._settle(keys, results, reply.get('receipt', {'refused': []}))
         self._last_contact = now
         for task in reply['tasks']:
             self._start(task['number'], task['attempt'], task.get('input'))
@@ -260,13 +275,16 @@ class Agent:
             return dict(result, outcome='released')
         if done.timed_out:
             return dict(result, outcome='timeout', msg=f'killed after {done.duration_s:.0f} s')
+        if done.exit_unknown:  # the node's fault (SIGCHLD ignored?), not the task's: SYSTEM
+            return dict(result, outcome='system_error',
+                        msg='exit status unknown: another process reaped the task')
         if done.exit_code == 0:
             self._durations.add(done.duration_s)
             return dict(result, outcome='complete', exit_code=0)
         return dict(result, outcome='failed', exit_code=done.exit_code)
 
     def _deliver(self) -> None:
-        """Report what was gathered; what the coordinator refuses (stale attempts) is dropped."""
+        """Report what was gathered; what the coordinator refuses is dropped (see _settle)."""
         if not self._outbox:
             return
         keys, results = self._pending()
@@ -276,10 +294,10 @@ class Agent:
                                        accept=(409,))
         except Refused as refused:
             self._rejoin(refused)
-            receipt = _refused_as_lost(results)
+            return self._settle(keys, results, _refused_as_lost(results), resend=False)
         if 'accepted' not in receipt and 'refused' not in receipt:  # 409 naming the worker, not results
             return self._rejoin(Refused(409, receipt.get('msg', 'worker gone')))
-        self._settle(keys, receipt)
+        self._settle(keys, results, receipt)
 
     def _pending(self) -> tuple[list[tuple[int, int]], list[dict]]:
         """The outbox's first results, as many as one request may carry, and their keys."""
@@ -287,13 +305,23 @@ class Agent:
         return keys, [{k: v for k, v in self._outbox[key].items() if v is not None}
                       for key in keys]
 
-    def _settle(self, keys: list[tuple[int, int]], receipt: dict) -> None:
-        """The coordinator answered for these results: they leave the outbox, refused or not."""
-        for refusal in receipt['refused']:
-            log.warning('result for task %s attempt %s refused: %s', refusal['number'],
-                        refusal['attempt'], refusal['reason'])
-        for key in keys:
+    def _settle(self, keys: list[tuple[int, int]], results: list[dict], receipt: dict, *,
+                resend: bool = True) -> None:
+        """The coordinator answered for these results: they leave the outbox, refused or not.
+
+        A refused final result goes once more without the task's text (`resend`): the task
+        would otherwise stay running on the coordinator for as long as this agent heartbeats.
+        """
+        refused = {(r['number'], r['attempt']): r['reason'] for r in receipt['refused']}
+        for key, result in zip(keys, results):
             del self._outbox[key]
+            if key not in refused:
+                continue
+            bare = _bare(result) if resend else None
+            log.warning('result for task %s attempt %s refused: %s%s', *key, refused[key],
+                        '; sending it again without its text' if bare else '')
+            if bare:
+                self._outbox[key] = bare
         self._last_contact = self._clock()
 
     # -- draining

@@ -13,6 +13,7 @@ import dataclasses
 import errno
 import json
 import os
+import re
 import signal
 import tempfile
 import time
@@ -30,6 +31,9 @@ _EXEC_ERRNOS = frozenset({errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOEXEC
 # Progress is a few words; bounds keep a runaway writer from swelling every heartbeat.
 _PROGRESS_MAX_BYTES = 64 * 1024
 MESSAGE_MAX_CHARS = 1024
+# What the coordinator cannot store: NUL (PostgreSQL refuses it in text) and lone surrogates
+# (not Unicode: Python's stand-ins for undecodable bytes, as in argv, or a JSON '\udcff').
+_UNSTORABLE = re.compile('[\x00\ud800-\udfff]')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,12 +42,13 @@ class Finished:
 
     number: int
     attempt: int
-    exit_code: int | None  # None: killed by a signal we sent; -N: killed by signal N otherwise
+    exit_code: int | None  # None: killed by a signal we sent, or unknown; -N: killed by signal N
     timed_out: bool  # we signalled it because it passed its timeout
     terminated: bool  # we signalled it for terminate_all / kill_all (a drain or an exit)
     duration_s: float
     log_path: Path
     log_tail: str  # the last tail_bytes of the log, so a result stays small
+    exit_unknown: bool = False  # another process reaped it: exit_code is None, not a success
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,22 +64,25 @@ class _Child:
     no Python-level fd juggling), and with `true`-sized tasks that is the agent's main cost.
     """
 
-    __slots__ = ('pid', 'returncode')
+    __slots__ = ('pid', 'ended', 'returncode')
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
-        self.returncode: int | None = None  # negative: killed by that signal, as with Popen
+        self.ended = False
+        # once ended: negative if killed by that signal, as with Popen; None if unknown
+        self.returncode: int | None = None
 
-    def poll(self) -> int | None:
-        if self.returncode is None:
+    def has_ended(self) -> bool:
+        """Whether the process has exited, reaping it if so; never waits."""
+        if not self.ended:
             try:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)
             except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): exit unknown
-                self.returncode = 0
+                self.ended = True
             else:
                 if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
+                    self.ended, self.returncode = True, os.waitstatus_to_exitcode(status)
+        return self.ended
 
 
 def _prepare_task_dir(task_dir: str) -> str:
@@ -215,7 +223,7 @@ class SubprocessExecutor:
         for key in keys:
             task = self._tasks.get(tuple(key))
             if (task is not None and task.process is not None and task.why is None
-                    and task.process.poll() is None):
+                    and not task.process.has_ended()):
                 self._signal(task, signal.SIGTERM, 'terminate', now)
 
     def kill_all(self) -> None:
@@ -224,7 +232,7 @@ class SubprocessExecutor:
         for task in self._tasks.values():
             if task.process is None or signal.SIGKILL in task.sent:
                 continue
-            if task.process.poll() is None or task.sent:  # alive, or its group still is
+            if not task.process.has_ended() or task.sent:  # alive, or its group still is
                 self._signal(task, signal.SIGKILL, 'terminate', now)
 
     def _step(self, task: _Task, now: float) -> bool:
@@ -233,7 +241,7 @@ class SubprocessExecutor:
             return True
         grace_over = (task.term_sent_s is not None and signal.SIGKILL not in task.sent
                       and now >= task.term_sent_s + self.kill_grace_s)
-        if task.process.poll() is None:
+        if not task.process.has_ended():
             if task.why is None and task.deadline_s is not None and now >= task.deadline_s:
                 self._signal(task, signal.SIGTERM, 'timeout', now)
             elif grace_over:
@@ -260,13 +268,14 @@ class SubprocessExecutor:
             # Whatever the task left behind in its group would outlive it in a freed slot.
             _killpg(task.process.pid, signal.SIGKILL)
             exit_code = task.process.returncode
-            if exit_code < 0 and -exit_code in task.sent:
+            if exit_code is not None and exit_code < 0 and -exit_code in task.sent:
                 exit_code = None
         return Finished(
             number=task.number, attempt=task.attempt, exit_code=exit_code,
             timed_out=task.why == 'timeout', terminated=task.why == 'terminate',
             duration_s=now - task.started_s, log_path=task.log_path,
-            log_tail=read_tail(task.log_path, self.tail_bytes))
+            log_tail=read_tail(task.log_path, self.tail_bytes),
+            exit_unknown=task.process is not None and task.process.returncode is None)
 
 
 def _killpg(pgid: int, signum: int) -> None:
@@ -300,7 +309,18 @@ def read_tail(path: Path, limit_bytes: int) -> str:
         while skip < min(3, len(data)) and data[skip] & 0xC0 == 0x80:
             skip += 1
         data = data[skip:]
-    return data.decode('utf-8', errors='replace')
+    # Decoding with 'replace' leaves no lone surrogate, only NUL to replace (a regex over the
+    # 16 KiB tail, as for messages, cost ~250 us where this costs ~0.2 us).
+    return data.decode('utf-8', errors='replace').replace('\x00', '\ufffd')
+
+
+def _storable_text(text: str) -> str:
+    """`text` with each character the coordinator cannot store replaced by U+FFFD.
+
+    A progress message is whatever the task wrote, and a result carrying what cannot be
+    stored is refused.
+    """
+    return _UNSTORABLE.sub('\ufffd', text)
 
 
 def write_progress(task_dir: Path, percent: float, msg: str | None = None) -> None:
@@ -334,7 +354,7 @@ def read_progress(path: str | Path) -> Progress | None:
             raw = file.read(_PROGRESS_MAX_BYTES + 1)
         if len(raw) > _PROGRESS_MAX_BYTES:
             return None
-        data = json.loads(raw)
+        data = json.loads(raw.decode('utf-8', errors='replace'))
     except (OSError, ValueError, RecursionError):  # RecursionError: '[[[[...' nested deep
         return None
     if not isinstance(data, dict):
@@ -344,4 +364,4 @@ def read_progress(path: str | Path) -> Progress | None:
         return None
     if not 0 <= percent <= 100 or not (msg is None or isinstance(msg, str)):
         return None
-    return Progress(float(percent), None if msg is None else msg[:MESSAGE_MAX_CHARS])
+    return Progress(float(percent), None if msg is None else _storable_text(msg[:MESSAGE_MAX_CHARS]))

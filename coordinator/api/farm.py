@@ -2,7 +2,9 @@
 
 Heartbeats ride on claims and reports; an agent idle for longer sends
 `heartbeat` every `heartbeat_s`. A result carries the attempt its task was
-claimed with and is refused when that attempt is no longer current.
+claimed with and is refused when that attempt is no longer current, or when
+it is invalid itself: one bad result never sinks the other tasks' results in
+its batch.
 """
 
 import time
@@ -131,9 +133,9 @@ class Claim(bodies.BodyResource):
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
         count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
                                maximum=MAX_BATCH)
-        results = _results(body['results']) if 'results' in body else None
         principal = req.context.principal
-        receipt = results and reports.report(principal, uuid.hex, worker_uuid, results)
+        receipt = (_report(principal, uuid.hex, worker_uuid, body['results'])
+                   if 'results' in body else None)
         tasks = dispatch.claim_tasks(principal, uuid.hex, worker_uuid, count, heartbeat=True)
         run = runs.run_status(principal, uuid.hex)
         claimed = [{'number': t.number, 'attempt': t.attempt, 'percent': t.percent} for t in tasks]
@@ -143,7 +145,7 @@ class Claim(bodies.BodyResource):
                 task['input'] = inputs.get(task['number'])
         resp.media = {'tasks': claimed, 'run': run_dict(run)}
         if receipt:
-            resp.media['receipt'] = {'accepted': receipt.accepted, 'refused': receipt.refused}
+            resp.media['receipt'] = receipt
 
 
 class Results(bodies.BodyResource):
@@ -152,39 +154,86 @@ class Results(bodies.BodyResource):
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
-        results = _results(bodies.required(body, 'results'))
-        receipt = reports.report(req.context.principal, uuid.hex, worker_uuid, results)
-        resp.status = falcon.HTTP_409 if not receipt.accepted else falcon.HTTP_200
-        resp.media = {'accepted': receipt.accepted, 'refused': receipt.refused}
+        receipt = _report(req.context.principal, uuid.hex, worker_uuid,
+                          bodies.required(body, 'results'))
+        resp.status = falcon.HTTP_409 if not receipt['accepted'] else falcon.HTTP_200
+        resp.media = receipt
 
 
-def _results(items) -> list[reports.Result]:
+def _report(principal, run_uuid: str, worker_uuid: str, items) -> dict:
+    """Apply a batch's valid results; the receipt refuses the others, each with its reason."""
+    results, invalid = _results(items)
+    receipt = reports.report(principal, run_uuid, worker_uuid, results)
+    return {'accepted': receipt.accepted, 'refused': invalid + receipt.refused}
+
+
+def _results(items) -> tuple[list[reports.Result], list[dict]]:
+    """The valid results of a batch, and a refusal for each invalid one.
+
+    A result is another task's work than its batch-mates', so one that is invalid (a
+    message no database stores, a percent out of range, an unknown outcome) is refused
+    alone. Only a batch whose results cannot be told apart, for want of a number and an
+    attempt, is refused whole.
+    """
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
         raise InvalidInput(f'results must be a list of 1 to {MAX_BATCH} results')
-    return [_result(item, index) for index, item in enumerate(items)]
+    results, invalid = [], []
+    for index, item in enumerate(items):
+        number, attempt = _result_key(item, f'results[{index}]')
+        try:
+            results.append(_result(item, number, attempt))
+        except InvalidInput as error:
+            invalid.append({'number': number, 'attempt': attempt, 'reason': error.msg})
+    return results, invalid
 
 
-def _result(item, index: int) -> reports.Result:
-    name = f'results[{index}]'
+def _result_key(item, name: str) -> tuple[int, int]:
+    """The number and attempt a result is for, which even a refusal must name."""
     if not isinstance(item, dict):
         raise InvalidInput(f'{name} must be an object')
+    return (bodies.integer(bodies.required(item, 'number', f'{name}.'), f'{name}.number',
+                           minimum=0, maximum=MAX_TASKS),
+            bodies.integer(bodies.required(item, 'attempt', f'{name}.'), f'{name}.attempt',
+                           minimum=1, maximum=2**31 - 1))
+
+
+def _result(item: dict, number: int, attempt: int) -> reports.Result:
+    """One result, checked field by field; InvalidInput says what is wrong with it."""
+    _unicode_only(item)
     bodies.only_keys(item, {'number', 'attempt', 'outcome', 'percent', 'exit_code', 'msg',
                             'log_tail'})
-
-    def field(key: str):
-        return bodies.required(item, key, f'{name}.')
-
     return reports.Result(
-        number=bodies.integer(field('number'), f'{name}.number', minimum=0, maximum=MAX_TASKS),
-        attempt=bodies.integer(field('attempt'), f'{name}.attempt', minimum=1,
-                               maximum=2**31 - 1),
-        outcome=bodies.choice(field('outcome'), f'{name}.outcome', reports.Outcome),
+        number=number, attempt=attempt,
+        outcome=bodies.choice(bodies.required(item, 'outcome'), 'outcome', reports.Outcome),
         percent=bodies.optional(item, 'percent', bodies.number, 0, 100),
         exit_code=bodies.optional(item, 'exit_code', bodies.integer, minimum=-255, maximum=255),
         msg=bodies.optional(item, 'msg', bodies.text, 4096, empty_ok=True),
         log_tail=bodies.optional(item, 'log_tail', bodies.text, reports.LOG_TAIL_CHARS,
                                  empty_ok=True),
     )
+
+
+def _unicode_only(item: dict) -> None:
+    """InvalidInput for a lone surrogate in a result's field names or text.
+
+    JSON may escape one ('\\udcff', as Python's json does for an undecodable byte of argv);
+    it is not Unicode, so no database driver can encode it, nor can an answer that echoes it.
+    """
+    for key, value in item.items():
+        if not _encodable(key):
+            raise InvalidInput(f'a field name, {key!r}, holds a lone surrogate: not Unicode')
+        if isinstance(value, str) and not _encodable(value):
+            raise InvalidInput(f'{key} holds a lone surrogate: not Unicode (send undecodable '
+                               'bytes replaced by U+FFFD)')
+
+
+def _encodable(text: str) -> bool:
+    """Whether UTF-8 can encode `text` (a C-speed copy; a regex scan of a log tail was not)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Tokens(bodies.BodyResource):

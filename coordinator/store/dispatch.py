@@ -54,7 +54,7 @@ def claim_tasks(principal: Principal, run_uuid: str, worker_uuid: str, max_tasks
                     'started_at = COALESCE(started_at, ?) WHERE id = ?',
                     (next_number, len(claimed), now, run.id))
     if heartbeat:
-        workers.touch(worker_id, now, busy=bool(claimed))
+        workers.touch(worker_id, now)
     return claimed
 
 

@@ -26,6 +26,7 @@ class Outcome(str, enum.Enum):
     COMPLETE = 'complete'  # exit code 0
     FAILED = 'failed'  # non-zero exit code: retried while tries are left
     TIMEOUT = 'timeout'  # killed at the run's task timeout: retried like a failure
+    SYSTEM_ERROR = 'system_error'  # the node's fault, e.g. exit unknown: retried, then SYSTEM
     RELEASED = 'released'  # handed back unfinished (walltime, drain): no try used
 
 
@@ -80,7 +81,7 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
             changes[task_id] = (result.attempt, {**changes.get(task_id, (0, {}))[1], **fields})
         _update_tasks(changes)
         counters.save()
-    workers.touch(worker_id, now, busy=True)
+    workers.touch(worker_id, now)
     return receipt
 
 
@@ -118,6 +119,8 @@ def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
 
 def _task_rows(run_id: int, numbers: set[int]) -> dict[int, tuple]:
     """The rows of a batch's tasks in one query (a query per result was slow on PostgreSQL)."""
+    if not numbers:  # every result of the batch was invalid
+        return {}
     placeholders = ', '.join('?' * len(numbers))
     return {row[0]: row[1:] for row in run_sql(
         'SELECT number, id, status, attempt, worker_id, percent, failed_tries FROM task '
@@ -160,5 +163,6 @@ def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: flo
                                       failed_tries=tries, queued_at=now,
                                       available_at=now + retry_delay_s)
     final = TaskState.TIMEOUT if result.outcome is Outcome.TIMEOUT else TaskState.ERROR
+    category = 'SYSTEM' if result.outcome is Outcome.SYSTEM_ERROR else 'ALGORITHM'
     return final, dict(fields, status=final.value, failed_tries=tries, ended_at=now,
-                       error_category='ALGORITHM')
+                       error_category=category)

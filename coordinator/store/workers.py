@@ -16,6 +16,16 @@ from coordinator.store.counters import RunCounters
 from coordinator.store.runs import find_run
 
 _GONE = tuple(state.value for state in WORKER_GONE)
+# A live worker's state follows the tasks it holds, of any run: a claim that gets nothing
+# must not show an agent with busy slots as idle. Draining, once said, stays.
+_STATE_NOW = ('CASE WHEN ? OR state = ? THEN ? WHEN EXISTS (SELECT 1 FROM task '
+              'WHERE task.worker_id = worker.id AND task.status = ?) THEN ? ELSE ? END')
+
+
+def _state_now(draining: bool) -> tuple:
+    """The parameters of _STATE_NOW."""
+    return (draining, WorkerState.DRAINING.value, WorkerState.DRAINING.value,
+            TaskState.RUNNING.value, WorkerState.BUSY.value, WorkerState.IDLE.value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,9 +77,9 @@ def heartbeat(principal: Principal, worker_uuid: str, *, load: float | None = No
     worker_id = active_worker(principal, worker_uuid)
     with database.write():
         run_sql('UPDATE worker SET last_heartbeat_at = ?, load = COALESCE(?, load), '
-                'memory_bytes = COALESCE(?, memory_bytes), '
-                'state = CASE WHEN ? THEN ? ELSE state END WHERE id = ? AND state NOT IN (?, ?)',
-                (now, load, memory_bytes, draining, WorkerState.DRAINING.value, worker_id, *_GONE))
+                f'memory_bytes = COALESCE(?, memory_bytes), state = {_STATE_NOW} '
+                'WHERE id = ? AND state NOT IN (?, ?)',
+                (now, load, memory_bytes, *_state_now(draining), worker_id, *_GONE))
     return _not_held(principal, worker_id, *running) if running and running[1] else []
 
 
@@ -88,13 +98,16 @@ def _not_held(principal: Principal, worker_id: int, run_uuid: str,
             if current.get(number) != (attempt, held, worker_id)]
 
 
-def touch(worker_id: int, now: float, busy: bool) -> None:
-    """The heartbeat that rides on a claim or a report (its own short transaction)."""
-    state = (WorkerState.BUSY if busy else WorkerState.IDLE).value
+def touch(worker_id: int, now: float) -> None:
+    """The heartbeat that rides on a claim or a report (its own short transaction).
+
+    Its state is then busy or idle as the worker holds tasks or not, which the claim or
+    report may just have changed; the one UPDATE finds out, without another round trip.
+    """
     with database.write():
-        run_sql('UPDATE worker SET last_heartbeat_at = ?, '
-                'state = CASE WHEN state = ? THEN state ELSE ? END WHERE id = ? AND state NOT IN (?, ?)',
-                (now, WorkerState.DRAINING.value, state, worker_id, *_GONE))
+        run_sql(f'UPDATE worker SET last_heartbeat_at = ?, state = {_STATE_NOW} '
+                'WHERE id = ? AND state NOT IN (?, ?)',
+                (now, *_state_now(False), worker_id, *_GONE))
 
 
 def stop_worker(principal: Principal, worker_uuid: str, reason: str,

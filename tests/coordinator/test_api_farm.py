@@ -115,14 +115,14 @@ BAD = [
      {'worker_uuid': 'agent-1', 'max_tasks': 1}, 404),
     ('results-empty', '/farm/v1/runs/{run}/results', {'worker_uuid': 'agent-1', 'results': []}, 400),
     ('results-not-list', '/farm/v1/runs/{run}/results', {'worker_uuid': 'agent-1', 'results': {}}, 400),
-    ('results-bad-outcome', '/farm/v1/runs/{run}/results',
-     {'worker_uuid': 'agent-1', 'results': [{**RESULT, 'outcome': 'done'}]}, 400),
     ('results-attempt-zero', '/farm/v1/runs/{run}/results',
      {'worker_uuid': 'agent-1', 'results': [{**RESULT, 'attempt': 0}]}, 400),
     ('results-item-not-object', '/farm/v1/runs/{run}/results',
      {'worker_uuid': 'agent-1', 'results': [3]}, 400),
-    ('results-exit-code-float', '/farm/v1/runs/{run}/results',
-     {'worker_uuid': 'agent-1', 'results': [{**RESULT, 'exit_code': 1.5}]}, 400),
+    ('results-number-missing', '/farm/v1/runs/{run}/results',
+     {'worker_uuid': 'agent-1', 'results': [{'attempt': 1, 'outcome': 'complete'}]}, 400),
+    ('results-number-text', '/farm/v1/runs/{run}/results',
+     {'worker_uuid': 'agent-1', 'results': [{**RESULT, 'number': '0'}]}, 400),
 ]
 
 
@@ -159,3 +159,60 @@ def test_a_claim_with_malformed_results_is_refused_whole(client, alice_auth, run
                 {'worker_uuid': 'agent-1', 'max_tasks': 1, 'results': results})
     assert resp.status_code == 400 and 'results' in resp.json['msg']
     assert client.simulate_get(base, headers=alice_auth).json['running'] == 0
+
+
+# Each breaks one field of a result whose number and attempt are usable; the reason names it.
+BAD_RESULTS = {
+    'msg-lone-surrogate': ({'outcome': 'running', 'msg': 'a\udcffb'}, 'msg holds a lone surrogate'),
+    'log-tail-lone-surrogate': ({'outcome': 'complete', 'log_tail': '\ud800'}, 'log_tail holds'),
+    'log-tail-nul': ({'outcome': 'complete', 'log_tail': 'a\x00b'}, 'log_tail contains a NUL'),
+    'msg-too-long': ({'outcome': 'failed', 'msg': 'x' * 4097}, 'msg is longer than 4096'),
+    'msg-not-text': ({'outcome': 'running', 'msg': 7}, 'msg must be a non-empty string'),
+    'percent-too-big': ({'outcome': 'running', 'percent': 150}, 'percent must be between'),
+    'outcome-unknown': ({'outcome': 'done'}, "outcome must be one of running, complete"),
+    'outcome-missing': ({}, "missing field 'outcome'"),
+    'exit-code-float': ({'outcome': 'failed', 'exit_code': 1.5}, 'exit_code must be an integer'),
+    'key-unknown': ({'outcome': 'complete', 'colour': 'red'}, 'unknown field(s) colour'),
+    'key-lone-surrogate': ({'outcome': 'complete', '\udcff': 1},
+                           "a field name, '\\udcff', holds a lone surrogate"),
+}
+
+
+@pytest.mark.parametrize('bad, reason', BAD_RESULTS.values(), ids=BAD_RESULTS.keys())
+@pytest.mark.parametrize('path', ['results', 'claim'])
+def test_a_bad_result_is_refused_alone_and_its_batch_mates_are_applied(
+        client, alice_auth, run, agent, path, bad, reason):
+    base = f"/farm/v1/runs/{run['uuid']}"
+    post(client, alice_auth, base + '/claim', {'worker_uuid': 'agent-1', 'max_tasks': 3})
+    body = {'worker_uuid': 'agent-1', 'results': [
+        {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0},
+        {'number': 1, 'attempt': 1, **bad},
+        {'number': 2, 'attempt': 1, 'outcome': 'running', 'percent': 50, 'msg': 'half'}]}
+    if path == 'claim':
+        body['max_tasks'] = 1
+    # json.dumps escapes a lone surrogate as \udcff, as the agent's json.dumps did
+    resp = client.simulate_post(f'{base}/{path}', body=json.dumps(body), headers=alice_auth)
+    assert resp.status_code == 200, resp.text
+    receipt = resp.json['receipt'] if path == 'claim' else resp.json
+    assert receipt['accepted'] == [0, 2]
+    [refusal] = receipt['refused']
+    assert (refusal['number'], refusal['attempt']) == (1, 1)
+    assert refusal['reason'].startswith(reason), refusal
+    task = client.simulate_get(base + '/tasks/1', headers=alice_auth).json
+    assert (task['status'], task['percent'], task['msg'], task['log_tail']) == (
+        'running', 0, None, None), 'the refused result changed nothing'
+    assert client.simulate_get(base + '/tasks/2', headers=alice_auth).json['msg'] == 'half'
+    assert client.simulate_get(base, headers=alice_auth).json['done'] == 1
+
+
+def test_a_batch_of_only_bad_results_is_a_409_naming_each(client, alice_auth, run, agent):
+    base = f"/farm/v1/runs/{run['uuid']}"
+    post(client, alice_auth, base + '/claim', {'worker_uuid': 'agent-1', 'max_tasks': 2})
+    resp = client.simulate_post(base + '/results', headers=alice_auth, body=json.dumps({
+        'worker_uuid': 'agent-1', 'results': [
+            {'number': 0, 'attempt': 1, 'outcome': 'done'},
+            {'number': 1, 'attempt': 1, 'outcome': 'running', 'msg': '\udcff'}]}))
+    assert resp.status_code == 409, resp.text
+    assert resp.json['accepted'] == []
+    assert [(r['number'], r['reason'].split()[0]) for r in resp.json['refused']] == [
+        (0, 'outcome'), (1, 'msg')]

@@ -195,3 +195,40 @@ def test_a_duty_whose_connection_broke_reconnects_at_its_next_pass(alice_princip
     database.connection().close()  # as a PostgreSQL restart or a dropped socket leaves it
     assert not duty.run_once()
     assert duty.run_once() and len(passes) == 2
+
+
+def test_a_task_whose_exit_is_unknown_is_retried_then_fails_with_a_system_error(
+        alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
+    send(alice_principal, farm, 'agent-a', T0, Result(task.number, 1, Outcome.SYSTEM_ERROR))
+    row = Task.get(Task.number == task.number)
+    assert (row.status, row.failed_tries, row.error_category) == ('queued', 1, None)
+    (again,) = claim(alice_principal, farm, 'agent-a', 1, T0 + 30)
+    send(alice_principal, farm, 'agent-a', T0 + 31,
+         Result(again.number, 2, Outcome.SYSTEM_ERROR, msg='exit status unknown'))
+    row = Task.get(Task.number == task.number)
+    assert (row.status, row.exit_code, row.failed_tries, row.error_category, row.msg) == (
+        'error', None, 2, 'SYSTEM', 'exit status unknown')
+    assert status(alice_principal, farm).failed == 1
+
+
+def worker_state(agent: str) -> str:
+    return Worker.get(Worker.uuid == agent).state
+
+
+def test_a_worker_is_busy_while_it_holds_a_task_of_any_run_and_idle_once_it_holds_none(
+        alice_principal, farm):
+    other = runs.create_run(alice_principal, 1, now=T0).uuid
+    claim(alice_principal, farm, 'agent-a', 6, T0)
+    (elsewhere,) = claim(alice_principal, other, 'agent-a', 1, T0)
+    assert claim(alice_principal, farm, 'agent-a', 2, T0 + 1) == []
+    assert worker_state('agent-a') == 'busy', 'a claim that got nothing: 7 tasks still held'
+    send(alice_principal, farm, 'agent-a', T0 + 2,
+         *(Result(number, 1, Outcome.COMPLETE, exit_code=0) for number in range(6)))
+    assert worker_state('agent-a') == 'busy', 'a task of the other run is still held'
+    send(alice_principal, other, 'agent-a', T0 + 3,
+         Result(elsewhere.number, 1, Outcome.COMPLETE, exit_code=0))
+    assert worker_state('agent-a') == 'idle'
+    workers.heartbeat(alice_principal, 'agent-b', draining=True, now=T0 + 4)
+    claim(alice_principal, other, 'agent-b', 1, T0 + 5)
+    assert worker_state('agent-b') == 'draining'

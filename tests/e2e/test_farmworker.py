@@ -152,6 +152,45 @@ def test_a_coordinator_restart_loses_no_result(farm, tmp_path):
     assert (status['done'], status['running'], status['waiting']) == (20, 0, 0), status
 
 
+# Task 1 writes what is not text: bytes that are not UTF-8 and a NUL, to its output and as its
+# progress message, through `farmworker progress` (argv bytes) and by writing the file itself.
+NOT_TEXT = r"""
+printf 'out \377 put \000 end\n'
+farmworker progress 30 "$(printf 'argv \377 byte')"
+sleep 0.4
+printf '{"percent": 60, "msg": "raw \377 byte"}' > "$FARM_TASK_DIR/progress"
+sleep 0.4
+printf '{"percent": 80, "msg": "nul \\u0000"}' > "$FARM_TASK_DIR/progress"
+sleep 0.4
+"""
+
+
+def test_a_task_writing_bytes_that_are_not_text_fails_no_task_and_loses_no_agent(
+        farm, tmp_path, database):
+    from coordinator.models import Worker
+
+    (tmp_path / 'not-text.sh').write_text(NOT_TEXT)
+    run_uuid = farm.create_run(4, max_tries=1)
+    command = 'test {task} != 1 || sh not-text.sh; sleep 0.6; echo {task} >> ran'
+    agent = farm.agent(run_uuid, command, '--slots', '4')
+    try:
+        output, _ = agent.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        agent.kill()
+        pytest.fail(f'the agent did not finish:\n{agent.communicate()[0][-3000:]}')
+    assert agent.returncode == 0, output
+    assert ran(tmp_path) == [0, 1, 2, 3]
+    status = farm.status(run_uuid)
+    assert (status['done'], status['failed'], status['running']) == (4, 0, 0), status
+    for sign in ('retrying in', 'registering again', 'refused'):
+        assert sign not in output, output
+    assert Worker.select().where(Worker.state == 'lost').count() == 0
+    task = farm.call('GET', f'/farm/v1/runs/{run_uuid}/tasks/1')[1]
+    assert task['log_tail'] == 'out \ufffd put \ufffd end\n'
+    assert task['msg'] == 'nul \ufffd' and task['percent'] == 100
+    assert 'Traceback' not in farm.coordinator.log_path.read_text()
+
+
 @pytest.mark.parametrize('url, token, run, expected', [
     ('ftp://x', None, None, "farmworker: not a coordinator URL: 'ftp://x' (use http://HOST:PORT)"),
     ('http://127.0.0.1:9', None, None, 'farmworker: coordinator not reachable for 1 s'),

@@ -6,7 +6,7 @@ import pytest
 
 from farmworker.agent import Agent, AgentConfig, NoCommand, Node
 from farmworker.client import Refused
-from farmworker.executors import Finished
+from farmworker.executors import Finished, Progress
 
 RUN = 'r' * 32
 
@@ -23,6 +23,14 @@ class FakeCoordinator:
         self.retry_next_claim = False
         self.refuse_heartbeat_with: int | None = None
         self.retry_limit_s: float | None = None
+        self.refuses = lambda result: False  # which results a receipt refuses
+
+    def _receipt(self, results):
+        refused = [r for r in results if self.refuses(r)]
+        return {'accepted': [r['number'] for r in results if r not in refused],
+                'refused': [{'number': r['number'], 'attempt': r['attempt'],
+                             'reason': 'results[0].log_tail contains a NUL character'}
+                            for r in refused]}
 
     def retry_within(self, seconds):
         self.retry_limit_s = seconds
@@ -47,12 +55,11 @@ class FakeCoordinator:
             reply = {'tasks': [self._task(n, a) for n, a in taken],
                      'run': {'waiting': len(self.queue) + self.waiting, 'running': 0}}
             if 'results' in body:
-                reply['receipt'] = {'accepted': [r['number'] for r in body['results']],
-                                    'refused': []}
+                reply['receipt'] = self._receipt(body['results'])
             return reply
         if path.endswith('/results'):
             self.results += body['results']
-            return {'accepted': [r['number'] for r in body['results']], 'refused': []}
+            return self._receipt(body['results'])
         if path.endswith('/tasks'):
             return {'tasks': [{'run': RUN, 'number': n, 'attempt': a} for n, a in self.held]}
         return {}
@@ -68,6 +75,7 @@ class FakeExecutor:
     def __init__(self):
         self.started, self.finished, self.terminated = [], [], False
         self.argvs, self.auto_finish = [], False  # auto_finish: tasks end as soon as started
+        self.progressed = {}  # what the next progress() reports
 
     def start(self, number, attempt, argv, env, task_dir, timeout_s):
         self.started.append((number, attempt, argv, env))
@@ -82,7 +90,8 @@ class FakeExecutor:
         return done
 
     def progress(self):
-        return {}
+        progressed, self.progressed = self.progressed, {}
+        return progressed
 
     def running(self):
         return [s[:2] for s in self.started]
@@ -98,8 +107,10 @@ class FakeExecutor:
         return len(self.started)
 
 
-def finished(number, attempt, exit_code=0, *, timed_out=False, terminated=False):
-    return Finished(number, attempt, exit_code, timed_out, terminated, 1.0, Path('log'), 'tail')
+def finished(number, attempt, exit_code=0, *, timed_out=False, terminated=False,
+             exit_unknown=False):
+    return Finished(number, attempt, exit_code, timed_out, terminated, 1.0, Path('log'), 'tail',
+                    exit_unknown)
 
 
 class Clock:
@@ -315,3 +326,49 @@ def test_a_busy_agent_heartbeats_each_interval_though_its_reports_keep_it_in_tou
         executor.finished.append(finished(executor.running()[0][0], 1))
         agent._step()
     assert any(path.endswith('/heartbeat') for _, path, _ in coordinator.calls)
+
+
+def test_a_task_whose_exit_is_unknown_is_reported_as_a_system_error_not_a_success():
+    coordinator = FakeCoordinator(tasks=[(0, 1)])
+    agent, executor, _ = make(coordinator, slots=1)
+    agent._step()
+    executor.finished = [finished(0, 1, None, exit_unknown=True)]
+    agent._step()
+    [result] = coordinator.results
+    assert (result['outcome'], 'exit_code' in result) == ('system_error', False)
+    assert 'exit status unknown' in result['msg']
+
+
+def sent(coordinator) -> list[tuple]:
+    return [(r['number'], r['outcome'], sorted(r)) for r in coordinator.results]
+
+
+def test_a_refused_final_result_goes_once_more_without_its_text_and_refused_progress_not():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
+    coordinator.refuses = lambda result: 'log_tail' in result or 'msg' in result
+    agent, executor, _ = make(coordinator, slots=2)
+    agent._step()
+    executor.finished = [finished(0, 1, 3)]
+    executor.progressed = {(1, 1): Progress(50.0, 'bad')}
+    agent._step()
+    agent._step()
+    agent._step()
+    full = ['attempt', 'exit_code', 'log_tail', 'number', 'outcome']
+    assert sent(coordinator) == [
+        (0, 'failed', full), (1, 'running', ['attempt', 'msg', 'number', 'outcome', 'percent']),
+        (0, 'failed', ['attempt', 'exit_code', 'number', 'outcome'])]
+    assert not agent._outbox
+
+
+def test_a_bare_result_that_is_refused_too_is_dropped():
+    coordinator = FakeCoordinator(tasks=[(0, 1)])
+    coordinator.refuses = lambda result: True  # e.g. its attempt is stale
+    agent, executor, _ = make(coordinator, slots=1)
+    agent._step()
+    executor.finished = [finished(0, 1)]
+    for _ in range(4):
+        agent._step()
+    assert sent(coordinator) == [(0, 'complete', ['attempt', 'exit_code', 'log_tail', 'number',
+                                                  'outcome']),
+                                 (0, 'complete', ['attempt', 'exit_code', 'number', 'outcome'])]
+    assert not agent._outbox

@@ -6,6 +6,7 @@
 import json
 import math
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -157,6 +158,24 @@ def test_a_tail_cut_inside_a_utf8_character_drops_the_broken_piece(tmp_path, clo
     assert done.log_tail == 'éé'
 
 
+def test_a_log_tail_is_text_a_database_stores_whatever_bytes_the_task_wrote(executor, tmp_path):
+    run_sh(executor, tmp_path, 1, "printf 'a\\377b\\000c\\n'")  # undecodable, then NUL
+    [done] = wait_for(executor)
+    assert done.log_tail == 'a\ufffdb\ufffdc\n'
+
+
+def test_a_task_reaped_by_another_process_has_an_unknown_exit_not_success(executor, tmp_path):
+    # with SIGCHLD ignored the kernel reaps children itself: their exit status is gone
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        executor.start(1, 1, ['sh', '-c', 'exit 3'], dict(os.environ), tmp_path / 'task', None)
+        [done] = wait_for(executor)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert done.exit_unknown and done.exit_code is None
+    assert not done.timed_out and not done.terminated
+
+
 def test_a_timed_out_task_is_killed_with_its_whole_process_group(executor, tmp_path, clock):
     task_dir = run_sh(executor, tmp_path, 1, f'sleep 30 & {SAVE_CHILD}; wait', timeout_s=10)
     child = read_pid(task_dir / 'child')
@@ -274,6 +293,17 @@ def test_garbled_progress_is_ignored(executor, tmp_path, content):
     assert executor.progress() == {}
     write_progress(task_dir, 20, 'fine again')
     assert executor.progress() == {(1, 1): Progress(20.0, 'fine again')}
+
+
+@pytest.mark.parametrize('content', [
+    b'{"percent": 5, "msg": "a\xffb"}',  # a byte that is not UTF-8
+    b'{"percent": 5, "msg": "a\\udcffb"}',  # as `farmworker progress` writes such a byte of argv
+    b'{"percent": 5, "msg": "a\\u0000b"}',  # a NUL, which PostgreSQL cannot store
+], ids=['raw-byte', 'escaped-surrogate', 'nul'])
+def test_progress_messages_arrive_as_text_with_replacement_characters(executor, tmp_path, content):
+    task_dir = run_sh(executor, tmp_path, 1, 'sleep 30')
+    (task_dir / 'progress').write_bytes(content)
+    assert executor.progress() == {(1, 1): Progress(5.0, 'a\ufffdb')}
 
 
 @pytest.mark.parametrize('percent', [-0.1, 100.5, math.nan, math.inf])
