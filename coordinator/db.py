@@ -88,7 +88,7 @@ class FarmSqliteDatabase(_Writes, peewee.SqliteDatabase):
     The busy handler sleeps with backoff (1, 2, 5, 10 ms, ...) instead of waking a
     writer when the lock frees, which put claims' p99 near 40 ms with several
     gunicorn workers. A thread lock plus an flock on a side file, taken before
-    BEGIN IMMEDIATE, hands the write lock over at once (calibration.md).
+    BEGIN IMMEDIATE, hands the write lock over at once (docs/performance.md).
     """
 
     def __init__(self, database, *args, **kwargs):
