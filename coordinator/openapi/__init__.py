@@ -1,6 +1,6 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, farm_runs, ops, taskfarm
+from coordinator.openapi import farm, farm_runs, farm_schemas, helpers, ops, taskfarm
 
 
 def document(version: str) -> dict:
@@ -11,14 +11,17 @@ def document(version: str) -> dict:
             'version': version,
             'description': 'One store of work behind several REST APIs. Authenticate with HTTP '
                            'Basic (user:password, or a token as the user name with an empty '
-                           'password) or `Authorization: Bearer <token>`.',
+                           'password) or `Authorization: Bearer <token>`. Errors are JSON '
+                           '`{"msg": ...}`, except that requests malformed at the HTTP level '
+                           '(request line or headers too long, bad framing) get the HTML '
+                           'answer of the HTTP server (gunicorn): 400, 414, 431 or 501.',
         },
         'components': {
             'securitySchemes': {
                 'basic': {'type': 'http', 'scheme': 'basic'},
                 'bearer': {'type': 'http', 'scheme': 'bearer'},
             },
-            'schemas': {**taskfarm.SCHEMAS, **farm.SCHEMAS, **farm_runs.SCHEMAS},
+            'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm_schemas.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
         'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **farm_runs.PATHS},

@@ -1,78 +1,94 @@
 """OpenAPI paths and schemas of the taskfarm API (/api/)."""
 
-from coordinator.openapi.helpers import (obj, operation, path_param, query_param, ref,
-                                         response)
+from coordinator.api.taskfarm import RUN_INFO, TASK_INFO
+from coordinator.openapi.helpers import (INT, INT32_MAX, NUM, RUN_UUID, STR, TASK_NUMBER, array,
+                                         closed, error, integer, nullable, number, obj, operation,
+                                         query_param, record, ref, response, text)
+from coordinator.states import TaskfarmStatus
 
-_ERROR = obj({'msg': {'type': 'string'}}, ('msg',))
-_INT = {'type': 'integer'}
-_STR = {'type': 'string'}
-_UUID = path_param('uuid', _STR, 'the run UUID (32 hex digits)')
-_NOT_FOUND = response('unknown run, task or info value', _ERROR)
-_BAD = response('malformed body or a value of the wrong type or range', _ERROR)
+_STATUSES = [status.value for status in TaskfarmStatus]
+_NOT_FOUND = error('unknown run, task or info value')
+_FORBIDDEN = error('a worker token may not change runs')
+_CLAIM_GONE = error('the worker was declared lost or stopped: register it again')
+_WORKER_UUID = text(64)
+_RUN_STATUS = {
+    'id': INT, 'uuid': STR, 'numTasks': INT, 'percentDone': NUM, 'numWaiting': INT,
+    'numDone': INT, 'numComputing': INT,
+    'numFailed': {'type': 'integer', 'description': 'not in taskfarm 0.4.0; clients ignore it'}}
+_TASK = {'id': nullable({'type': 'integer',
+                         'description': 'row id; null for a task never touched'}),
+         'task': INT, 'percentCompleted': NUM, 'status': {'type': 'string', 'enum': _STATUSES}}
+
+
+def _one_item(whole: str, properties: dict, names: tuple[str, ...]) -> dict:
+    """The whole object, or the one item of it named by ?info=."""
+    return {'oneOf': [ref(whole), obj({name: properties[name] for name in names},
+                                      minProperties=1, maxProperties=1,
+                                      additionalProperties=False)]}
+
+
+def _info(names: tuple[str, ...], description: str) -> dict:
+    return query_param('info', {'type': 'string', 'enum': ['', *names]},
+                       description + '; empty for all; another value is a 404, as on the peer')
+
 
 SCHEMAS = {
-    'TaskfarmError': _ERROR,
-    'TaskfarmRun': obj({'id': _INT, 'uuid': _STR, 'numTasks': _INT}, ('id', 'uuid', 'numTasks')),
-    'TaskfarmRunStatus': obj({
-        'id': _INT, 'uuid': _STR, 'numTasks': _INT, 'percentDone': {'type': 'number'},
-        'numWaiting': _INT, 'numDone': _INT, 'numComputing': _INT, 'numFailed': _INT}),
-    'TaskfarmTask': obj({
-        'id': {'type': 'integer', 'nullable': True,
-               'description': 'row id; null for a task never touched'},
-        'task': _INT, 'percentCompleted': {'type': 'number'},
-        'status': {'type': 'string', 'enum': ['waiting', 'computing', 'done']}}),
+    'TaskfarmRun': record({'id': INT, 'uuid': STR, 'numTasks': INT}),
+    'TaskfarmRunStatus': record(_RUN_STATUS),
+    'TaskfarmTask': record(_TASK),
 }
 
 PATHS = {
     '/api/token': {'get': operation('A new token for the caller, to send as the Basic user name',
-                                    {200: response('token', obj({'token': _STR}))})},
+                                    {200: response('token', record({'token': STR}))})},
     '/api/run': {'post': operation(
-        'Create a run of numTasks tasks', {201: response('created', ref('TaskfarmRun')), 400: _BAD},
-        body=obj({'numTasks': {'type': 'integer', 'minimum': 1}}, ('numTasks',)))},
+        'Create a run of numTasks tasks',
+        {201: response('created', ref('TaskfarmRun')),
+         403: error('a worker token, or one bound to a run, may not create runs')},
+        body=obj({'numTasks': integer(1, INT32_MAX)}, ('numTasks',)))},
     '/api/runs': {'get': operation(
         'Every run the caller can see',
-        {200: response('runs', obj({'data': {'type': 'array', 'items': ref('TaskfarmRun')}}))})},
+        {200: response('runs', record({'data': array(ref('TaskfarmRun'))}))})},
     '/api/runs/{uuid}': {
         'get': operation(
-            'Run status, or one item of it', {200: response('status', ref('TaskfarmRunStatus')),
-                                              404: _NOT_FOUND},
-            parameters=[_UUID, query_param('info', {'type': 'string', 'enum': [
-                '', 'percentDone', 'numWaiting', 'numDone', 'numComputing']},
-                'one item of the status; empty for all')]),
-        'delete': operation('Delete a run and its tasks', {204: response('deleted'),
-                                                           404: _NOT_FOUND},
-                            parameters=[_UUID]),
+            'Run status, or one item of it',
+            {200: response('status', _one_item('TaskfarmRunStatus', _RUN_STATUS, RUN_INFO)),
+             404: _NOT_FOUND},
+            parameters=[RUN_UUID, _info(RUN_INFO, 'one item of the status')]),
+        'delete': operation('Delete a run and its tasks',
+                            {204: response('deleted'), 403: _FORBIDDEN, 404: _NOT_FOUND},
+                            parameters=[RUN_UUID]),
     },
     '/api/runs/{uuid}/restart': {'post': operation(
         'Requeue the tasks not done (all=False) or every task (all=True, progress reset)',
-        {204: response('restarted'), 400: _BAD, 404: _NOT_FOUND},
-        parameters=[_UUID, query_param('all', {'type': 'string', 'enum': ['True', 'False']},
-                                       'restart done tasks too')])},
+        {204: response('restarted'), 400: error('all is neither True nor False'),
+         403: _FORBIDDEN, 404: _NOT_FOUND},
+        parameters=[RUN_UUID, query_param(
+            'all', {'type': 'string', 'pattern': '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])?$'},
+            'True or False in any case (empty: False); True restarts done tasks too')])},
     '/api/runs/{uuid}/task': {'post': operation(
         'Claim the next task of the run for a worker',
         {201: response('claimed', ref('TaskfarmTask')), 204: response('no task left to hand out'),
-         400: _BAD, 404: _NOT_FOUND},
-        body=obj({'worker_uuid': _STR}, ('worker_uuid',)), parameters=[_UUID])},
+         404: error('unknown run or worker'), 409: _CLAIM_GONE},
+        body=obj({'worker_uuid': _WORKER_UUID}, ('worker_uuid',)), parameters=[RUN_UUID])},
     '/api/runs/{uuid}/tasks/{number}': {
         'get': operation(
-            'One task, or one item of it', {200: response('task', ref('TaskfarmTask')),
-                                            404: _NOT_FOUND},
-            parameters=[_UUID, path_param('number', {'type': 'integer', 'minimum': 0},
-                                          'task number, 0-based'),
-                        query_param('info', {'type': 'string', 'enum': [
-                            '', 'status', 'percentCompleted']}, 'one item; empty for all')]),
+            'One task, or one item of it',
+            {200: response('task', _one_item('TaskfarmTask', _TASK, TASK_INFO)),
+             404: _NOT_FOUND},
+            parameters=[RUN_UUID, TASK_NUMBER, _info(TASK_INFO, 'one item of the task')]),
         'put': operation(
             'Set progress and/or status (done means 100 %)',
-            {204: response('updated'), 400: _BAD, 404: _NOT_FOUND,
-             409: response('progress of a done task changed without a new status', _ERROR)},
-            body=obj({'percentCompleted': {'type': 'number', 'minimum': 0, 'maximum': 100},
-                      'status': {'type': 'string', 'enum': ['waiting', 'computing', 'done']}}),
-            parameters=[_UUID, path_param('number', {'type': 'integer', 'minimum': 0},
-                                          'task number, 0-based')]),
+            {204: response('updated'), 404: _NOT_FOUND,
+             409: error('progress of a done task changed without a new status')},
+            body=closed({'percentCompleted': number(0, 100),
+                         'status': {'type': 'string', 'enum': _STATUSES}}, minProperties=1),
+            parameters=[RUN_UUID, TASK_NUMBER]),
     },
     '/api/worker': {'post': operation(
         'Register a worker (again, for a retried request)',
-        {201: response('registered', obj({'uuid': _STR, 'id': _INT})), 400: _BAD,
-         409: response('uuid taken by another project', _ERROR)},
-        body=obj({'uuid': _STR, 'hostname': _STR, 'pid': _INT}, ('uuid', 'hostname', 'pid')))},
+        {201: response('registered', record({'uuid': STR, 'id': INT})),
+         409: error('uuid taken by another project')},
+        body=obj({'uuid': _WORKER_UUID, 'hostname': text(255), 'pid': integer(0, INT32_MAX)},
+                 ('uuid', 'hostname', 'pid')))},
 }

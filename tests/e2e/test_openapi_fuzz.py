@@ -1,0 +1,229 @@
+"""Schemathesis fuzzes a real coordinator against its own /openapi.json, on both databases.
+
+Every answer must be documented: its status, content type, headers and body, where the test
+forbids response keys the document does not name. Requests the document calls valid must be
+accepted and those it calls invalid refused, so its constraints are the validators' own. A few
+objects are made first so that generated requests also reach real runs, tasks and workers.
+Examples are bounded (25 per operation and phase) and derandomized, so a run is reproducible;
+it takes about half a minute per database on two cores.
+Requests the fuzzer does not make (no credentials, a worker's token, too large a body) are
+sent to every operation by hand and checked the same way.
+"""
+
+import dataclasses
+import json
+import uuid
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
+                                               positive_data_acceptance,
+                                               response_headers_conformance,
+                                               response_schema_conformance,
+                                               status_code_conformance, unsupported_method)
+
+from coordinator import db
+from coordinator.store import users
+from tests.conftest import basic
+
+CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance,
+               response_headers_conformance, response_schema_conformance]
+CHECKS = [*CONFORMANCE, negative_data_rejection, positive_data_acceptance, unsupported_method]
+AGENT, STOCK_CLIENT, LEAVING_AGENT = 'fuzz-agent', 'stock-client', 'leaving-agent'
+# bodies that pass validation, so that a worker's token reaches the check of its scope
+VALID_BODIES = {'POST /api/run': {'numTasks': 1}, 'POST /farm/v1/runs': {'num_tasks': 1},
+                'POST /farm/v1/tokens': {}}
+
+
+@dataclasses.dataclass
+class Target:
+    """A coordinator, a token of alice's, and the objects requests may name."""
+
+    url: str
+    auth: dict
+    run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    victims: dict = dataclasses.field(default_factory=dict)  # label -> a run of its own to delete
+
+    def path_parameters(self, operation) -> dict:
+        path = operation.path
+        known = {'number': 2} if '{number}' in path else {}
+        if path.startswith('/farm/v1/workers/'):
+            known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
+        elif '{uuid}' in path:
+            known['uuid'] = self.victims.get(operation.label, self.run)
+        return known
+
+    def aim(self, case):
+        """`case` with its path, and any worker_uuid in its body, naming real objects."""
+        case.path_parameters.update(self.path_parameters(case.operation))
+        if isinstance(case.body, dict) and 'worker_uuid' in case.body:
+            api = case.operation.path.startswith('/api/')
+            case.body['worker_uuid'] = STOCK_CLIENT if api else AGENT
+        return case
+
+
+def _target(coordinator) -> Target:
+    token = users.create_token('alice')
+    db.database.close()
+    return Target(coordinator.url, {'Authorization': f'Bearer {token}'})
+
+
+def _seed(target: Target) -> Target:
+    """`target` with objects to name: a run, runs to delete, a stock client and two agents.
+
+    The run has inputs; AGENT claimed its tasks 0-2: 0 is done, 1 failed once, 2 runs.
+    """
+    with requests.Session() as session:
+        session.headers.update(target.auth)
+
+        def post(path, body):
+            reply = session.post(target.url + path, json=body, timeout=10)
+            reply.raise_for_status()
+            return reply.json()
+
+        run = post('/farm/v1/runs', {'name': 'fuzzed', 'command': ['echo', '{task}', '{line}'],
+                                     'inputs': [f'line {n}' for n in range(8)]})['uuid']
+        victims = {f'DELETE {prefix}/runs/{{uuid}}': post('/api/run', {'numTasks': 2})['uuid']
+                   for prefix in ('/api', '/farm/v1')}
+        post('/api/worker', {'uuid': STOCK_CLIENT, 'hostname': 'login01', 'pid': 7})
+        for name in (AGENT, LEAVING_AGENT):
+            post('/farm/v1/workers', {'uuid': name, 'hostname': 'node01', 'pid': 42, 'slots': 4,
+                                      'cpus': 8, 'memory_bytes': 1 << 34, 'load': 0.5,
+                                      'slurm_job_id': '1234', 'walltime_end_at': 4e9})
+        post(f'/farm/v1/runs/{run}/claim', {'worker_uuid': AGENT, 'max_tasks': 3})
+        post(f'/farm/v1/runs/{run}/results', {'worker_uuid': AGENT, 'results': [
+            {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0, 'msg': 'ok'},
+            {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 3, 'log_tail': 'x'}]})
+    return dataclasses.replace(target, run=run, victims=victims)
+
+
+def _strict(document: dict) -> dict:
+    """The document with every response object closed: a key it does not name is a failure.
+
+    The served document leaves them open, so clients may ignore keys added later.
+    """
+    def close(schema):
+        if isinstance(schema, dict):
+            if 'properties' in schema:
+                schema.setdefault('additionalProperties', False)
+            for value in schema.values():
+                close(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                close(value)
+
+    close(document['components']['schemas'])  # the one a request uses is closed already
+    for item in document['paths'].values():
+        for operation in item.values():
+            close(operation['responses'])
+    return document
+
+
+def _schema(target: Target):
+    document = requests.get(target.url + '/openapi.json', headers=target.auth, timeout=10)
+    document.raise_for_status()
+    config = schemathesis.Config.from_dict({
+        'seed': 20261123, 'base-url': target.url, 'headers': target.auth,
+        'generation': {'max-examples': 25, 'deterministic': True, 'database': 'none'},
+    })
+    schema = schemathesis.openapi.from_dict(_strict(document.json()), config=config)
+
+    @schema.hook
+    def flatmap_case(context, case):
+        """Half of the valid requests name real objects; the others keep generated values."""
+        if case.meta is None or not case.meta.generation.mode.is_positive:
+            return st.just(case)
+        return st.booleans().map(lambda aim: target.aim(case) if aim else case)
+
+    return schema
+
+
+@pytest.fixture
+def target(serve) -> Target:
+    return _target(serve(workers=2))
+
+
+@pytest.fixture
+def api_schema(target):
+    return _schema(_seed(target))
+
+
+@pytest.fixture
+def http():
+    """One keep-alive connection for all the requests of a test, as agents and clients keep."""
+    with requests.Session() as session:
+        yield session
+
+
+def _breaks_a_run_rule(case) -> bool:
+    """Whether a run's body breaks a rule between its fields, which JSON Schema cannot state."""
+    body = case.body if case.operation.label == 'POST /farm/v1/runs' else None
+    if not isinstance(body, dict):
+        return False
+    command = body.get('command') if isinstance(body.get('command'), list) else []
+    inputs = body.get('inputs')
+    return (command[:1] == ['']
+            or inputs is None and any('{line}' in arg for arg in command if isinstance(arg, str))
+            or isinstance(inputs, list) and body.get('num_tasks', len(inputs)) != len(inputs))
+
+
+fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
+
+
+@fuzzed_schema.parametrize()
+def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http):
+    if _breaks_a_run_rule(case):
+        response = case.call_and_validate(session=http, checks=CONFORMANCE)
+        assert response.status_code == 400, 'the document says this run is refused'
+    else:
+        case.call_and_validate(session=http, checks=CHECKS)
+
+
+def _probe(http, target: Target, operation, headers: dict, body: bytes | None = None,
+           query: str = ''):
+    """Send one request to `operation` and check the answer against the document."""
+    case = operation.Case(path_parameters=target.path_parameters(operation))
+    response = http.request(case.method, target.url + case.formatted_path + query,
+                            headers=headers, data=body, timeout=10)
+    case.validate_response(response, checks=CONFORMANCE)
+    return response
+
+
+def _operations(target: Target):
+    return [result.ok() for result in _schema(target).get_all_operations()]
+
+
+def test_every_operation_answers_missing_or_wrong_credentials_as_documented(target, http):
+    for operation in _operations(target):
+        public = operation.definition.raw.get('security') == []
+        for headers in ({}, {'Authorization': 'Bearer farm_unknown'}, basic('alice', 'wrong')):
+            response = _probe(http, target, operation, headers)
+            assert (response.status_code != 401) == public, operation.label
+
+
+def test_a_worker_token_is_refused_exactly_where_the_document_says(target, http):
+    token = http.post(target.url + '/farm/v1/tokens', json={'scope': 'worker'},
+                      headers=target.auth, timeout=10).json()['token']
+    worker = {'Authorization': f'Bearer {token}'}
+    for operation in _operations(target):
+        body = VALID_BODIES.get(operation.label)
+        response = _probe(http, target, operation, worker,
+                          None if body is None else json.dumps(body))
+        documented = '403' in operation.definition.raw['responses']
+        assert (response.status_code == 403) == documented, operation.label
+
+
+def test_requests_over_the_size_limits_get_the_documented_413_and_414(serve):
+    target = _target(serve(workers=1, FARM_MAX_BODY_BYTES='4096', FARM_MAX_RUN_BODY_BYTES='8192'))
+    for operation in _operations(target):
+        # a connection of its own each: the server answers without reading the request
+        with requests.Session() as http:
+            long_url = _probe(http, target, operation, target.auth, query='?pad=' + 'x' * 4096)
+        assert long_url.status_code == 414, operation.label
+        if 'requestBody' in operation.definition.raw:
+            with requests.Session() as http:
+                large_body = _probe(http, target, operation, target.auth, b' ' * 8193)
+            assert large_body.status_code == 413, operation.label
