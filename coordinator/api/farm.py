@@ -153,6 +153,7 @@ class Results(bodies.BodyResource):
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
+        bodies.only_keys(body, {'worker_uuid', 'results'})
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
         receipt = _report(req.context.principal, uuid.hex, worker_uuid,
                           bodies.required(body, 'results'))

@@ -43,7 +43,7 @@ PATHS = {
         {200: response('at least one result applied', ref('FarmReceipt')), 404: _NOT_FOUND,
          409: response('every result refused (stale attempts), or the worker is gone',
                        {'oneOf': [ref('FarmReceipt'), ERROR]})},
-        body=obj({'worker_uuid': text(64), 'results': _RESULTS}, ('worker_uuid', 'results')),
+        body=closed({'worker_uuid': text(64), 'results': _RESULTS}, ('worker_uuid', 'results')),
         parameters=[RUN_UUID])},
     '/farm/v1/workers': {'get': WORKERS_GET, 'post': operation(
         'Register an agent with its resources (again, to come back after being declared lost)',

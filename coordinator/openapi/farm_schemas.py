@@ -2,7 +2,7 @@
 
 from coordinator.api.farm import MAX_TASKS
 from coordinator.openapi.helpers import (BOOL, INSTANT, INT, INT32_MAX, NUM, STR, WHEN, array,
-                                         closed, integer, nullable, number, record, text)
+                                         integer, nullable, record)
 from coordinator.states import WorkerState
 from coordinator.store.reports import LOG_TAIL_CHARS, Outcome
 from coordinator.store.task_views import VIEW_STATES
@@ -51,17 +51,21 @@ SCHEMAS = {
         'state': {'type': 'string', 'enum': WORKER_STATES}, 'reason': nullable(STR),
         'slurm_job_id': nullable(STR), 'walltime_end_at': WHEN, 'last_heartbeat_at': WHEN,
         'created_at': INSTANT, 'tasks': array(HELD_TASK)}),
-    'FarmResult': closed({
-        'number': integer(0, MAX_TASKS),
-        'attempt': integer(1, INT32_MAX, description='the attempt the task was claimed with'),
-        'outcome': {'type': 'string', 'enum': [outcome.value for outcome in Outcome],
-                    'description': 'running: progress only; failed/timeout: retried while the '
-                                   "run's max_tries allow; released: handed back, no try used"},
-        'percent': number(0, 100), 'exit_code': integer(-255, 255),
-        'msg': text(4096, empty_ok=True),
-        'log_tail': text(LOG_TAIL_CHARS, empty_ok=True,
-                         description='the last 64 KiB of the log, which are kept')},
-        ('number', 'attempt', 'outcome')),
+    # only number and attempt are checked for the request; the rest of a result is checked
+    # result by result, and a bad one is refused in the receipt, never failing its batch
+    'FarmResult': {
+        'type': 'object', 'required': ['number', 'attempt'],
+        'properties': {
+            'number': integer(0, MAX_TASKS),
+            'attempt': integer(1, INT32_MAX, description='the attempt the task was claimed with'),
+        },
+        'description': (
+            'Also: outcome (required; one of ' + ', '.join(o.value for o in Outcome) + '; '
+            'running: progress only; failed/timeout/system_error: retried while the run\'s '
+            'max_tries allow, system_error with category SYSTEM; released: handed back, no try '
+            'used), percent (0-100), exit_code (-255..255), msg (text, at most 4096 '
+            f'characters), log_tail (text, the last {LOG_TAIL_CHARS} characters are kept). A '
+            'result with a wrong or unknown field is refused alone in the receipt.')},
     'FarmReceipt': record({
         'accepted': array(INT, description='numbers of the results applied'),
         'refused': array(record({'number': INT, 'attempt': INT, 'reason': STR}))}),

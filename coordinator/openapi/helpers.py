@@ -72,7 +72,7 @@ def json_content(schema: dict) -> dict:
     return {'application/json': {'schema': schema}}
 
 
-def _header(description: str, schema: dict) -> dict:
+def header(description: str, schema: dict) -> dict:
     return {'description': description, 'schema': schema}
 
 
@@ -91,9 +91,9 @@ def error(description: str) -> dict:
 
 UNAUTHORIZED = response(
     'no credentials, or a wrong password or an unknown or expired token', ERROR,
-    {'WWW-Authenticate': _header('the Basic challenge', STR)})
+    {'WWW-Authenticate': header('the Basic challenge', STR)})
 UNAVAILABLE = response('the database is unreachable or busy: retry', ERROR,
-                       {'Retry-After': _header('seconds to wait', INT)})
+                       {'Retry-After': header('seconds to wait', INT)})
 MALFORMED = error('the body is not a JSON object, or a value in it or in the path has the wrong '
                   'type or range')
 TOO_LARGE = error('the body is larger than FARM_MAX_BODY_BYTES')

@@ -1,6 +1,6 @@
 """OpenAPI paths of the operational endpoints."""
 
-from coordinator.openapi.helpers import STR, operation, record, response
+from coordinator.openapi.helpers import INT, STR, header, operation, record, response
 
 PATHS = {
     '/': {'get': operation(
@@ -8,9 +8,15 @@ PATHS = {
                                       'content': {'text/html': {'schema': STR}}}},
         public=True, database=False)},
     '/health': {'get': operation(
-        'Liveness and database check',
-        {200: response('healthy', record({'status': {'type': 'string', 'enum': ['ok']},
-                                          'database': {'type': 'string', 'enum': ['ok']}}))},
+        'Liveness, and a real write to the database',
+        {200: response('healthy: the database took a write',
+                       record({'status': {'type': 'string', 'enum': ['ok']},
+                               'database': {'type': 'string', 'enum': ['ok']}})),
+         503: response('the database cannot take a write (unreachable, a full or read-only disk)',
+                       record({'status': {'type': 'string', 'enum': ['unavailable']},
+                               'database': {'type': 'string',
+                                            'description': 'why, in words'}}),
+                       {'Retry-After': header('seconds to wait', INT)})},
         public=True)},
     '/openapi.json': {'get': operation('This document', {200: response('OpenAPI 3 document',
                                                                        {'type': 'object'})})},

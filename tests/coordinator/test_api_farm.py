@@ -216,3 +216,11 @@ def test_a_batch_of_only_bad_results_is_a_409_naming_each(client, alice_auth, ru
     assert resp.json['accepted'] == []
     assert [(r['number'], r['reason'].split()[0]) for r in resp.json['refused']] == [
         (0, 'outcome'), (1, 'msg')]
+
+
+def test_an_unknown_field_beside_the_results_is_refused_like_everywhere_else(
+        client, alice_auth, run, agent):
+    resp = post(client, alice_auth, f"/farm/v1/runs/{run['uuid']}/results", {
+        'worker_uuid': 'agent-1', 'results': [{'number': 0, 'attempt': 1, 'outcome': 'running'}],
+        'colour': 'blue'})
+    assert resp.status_code == 400 and resp.json['msg'].startswith('unknown field(s) colour')

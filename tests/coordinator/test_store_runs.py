@@ -74,7 +74,7 @@ def test_delete_hides_the_run_at_once_and_leaves_the_purge_to_maintenance(alice_
 
 def test_a_big_run_is_loaded_in_bounded_transactions_and_hidden_until_complete(
         alice_principal, monkeypatch):
-    transactions, seen_while_loading = [], []
+    transactions = []
     write = runs.database.obj.write
 
     def counting_write():
