@@ -21,6 +21,11 @@ TOKEN_PREFIX = 'farm_'
 _NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}')
 
 
+def is_user_name(name: str) -> bool:
+    """Whether a user could have this name: any other is refused when a user is added."""
+    return _NAME.fullmatch(name) is not None
+
+
 def token_digest(secret: str) -> str:
     """What is stored for a token: its SHA-256, so a leaked database leaks no usable token."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -109,7 +114,7 @@ def mint_session_token(principal: Principal, ttl_s: float, now: float | None = N
 
 def _insert_token(principal: Principal, minted_by: Principal | None, ttl_s: float | None,
                   now: float) -> tuple[str, int, int | None]:
-    """(secret, id, parent id) of a new token for `principal`, minted with `minted_by`'s credential."""
+    """(secret, id, parent id) of a new token for `principal`, minted with `minted_by`."""
     parent_id = minted_by.token_id if minted_by else None
     expires_at = None if ttl_s is None else now + ttl_s
     if parent_id is not None:
@@ -124,7 +129,7 @@ def _insert_token(principal: Principal, minted_by: Principal | None, ttl_s: floa
 
 
 def _live_token_expiry(token_id: int, now: float) -> float | None:
-    """When the token expires (None: never), locked against a revoke; Unauthorized once it is gone."""
+    """When a token expires (None: never), locked against a revoke; Unauthorized once it is gone."""
     row = run_sql('SELECT expires_at FROM token WHERE id = ? '
                   'AND (expires_at IS NULL OR expires_at > ?) FOR UPDATE',
                   (token_id, now)).fetchone()

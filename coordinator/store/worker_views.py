@@ -32,7 +32,7 @@ class WorkerView:
 
 
 def visible(principal: Principal) -> tuple[str, list]:
-    """A condition on the worker table, with its parameters: the workers `principal` sees and acts for.
+    """A condition on the worker table, with its parameters: the workers `principal` sees.
 
     Those of its project (every project's, for admins); for a token bound to one
     run, only those registered with a token bound to that same run.
