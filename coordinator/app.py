@@ -5,13 +5,16 @@ import falcon
 from coordinator import __version__, db
 from coordinator.api import auth, errors, farm, farm_runs, ops, taskfarm
 from coordinator.config import Config
+from coordinator.store import guesses
 
 
 def create_app(config: Config | None = None, database=None) -> falcon.App:
     """The coordinator app over `database` (default: opened from `config.database_url`)."""
     config = config or Config.from_env()
     db.bind(database or db.open_database(config.database_url))
-    app = falcon.App(middleware=[auth.AuthMiddleware(auth.TokenCache(config.token_cache_s))])
+    passwords = auth.PasswordChecks(guesses.Limits.from_config(config), config.password_check_slots)
+    app = falcon.App(middleware=[auth.AuthMiddleware(auth.TokenCache(config.token_cache_s),
+                                                     passwords)])
     errors.install(app, db.database)
     ops.add_routes(app, __version__)
     taskfarm.add_routes(app, config)

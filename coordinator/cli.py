@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token.add_parser(
         'revoke', help='delete tokens so they stop working',
         description='Delete tokens, chosen one way: by id (from `token list`), every token of a '
-                    'user, the token whose secret is on stdin, or every expired token. A running '
+                    'user, the token whose secret is on stdin, or every expired token. The tokens '
+                    'each one minted (its PARENT in `token list`) are revoked with it. A running '
                     'server may accept a revoked token for FARM_TOKEN_CACHE_S more seconds.')
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument('ids', nargs='*', type=int, default=[], metavar='ID', help='token ids')
@@ -158,13 +159,14 @@ def _token_create(args) -> int:
 
 
 def _token_list(args) -> int:
-    print(f'{"ID":>6}  {"USER":<24} {"SCOPE":<7} {"RUN":<32}  {"CREATED":<16}  EXPIRES')
+    print(f'{"ID":>6}  {"USER":<24} {"SCOPE":<7} {"PARENT":>6}  {"RUN":<32}  {"CREATED":<16}  '
+          'EXPIRES')
     now = time.time()
     for token in users.list_tokens(args.user, include_expired=args.all, now=now):
         expires = ('never' if token.expires_at is None else
                    _when(token.expires_at) + (' (expired)' if token.expires_at <= now else ''))
-        print(f'{token.id:>6}  {token.user_name:<24} {token.scope:<7} {token.run_uuid or "-":<32}  '
-              f'{_when(token.created_at):<16}  {expires}')
+        print(f'{token.id:>6}  {token.user_name:<24} {token.scope:<7} {token.parent_id or "-":>6}  '
+              f'{token.run_uuid or "-":<32}  {_when(token.created_at):<16}  {expires}')
     return 0
 
 

@@ -17,7 +17,22 @@ def default_data_dir() -> Path:
 
 @dataclasses.dataclass
 class Config:
-    """Everything the coordinator can be told; field names match `FARM_<NAME>` variables."""
+    """Everything the coordinator can be told; field names match `FARM_<NAME>` variables.
+
+    Password guessing. A failed password check is kept for `password_failure_window_s`
+    (5 min) in the database, so every coordinator process counts it. A user name with
+    `password_failures_per_name` (10) failures in the window, or a client address with
+    `password_failures_per_address` (50: a login node or NAT gateway fronts many users,
+    each allowed a few typos), is answered 429 with Retry-After, without a check, until
+    its oldest failure leaves the window; that caps guessing at 2,880 tries a day per
+    name. Reaching a limit is audited (`password.limit`, with the name and address).
+    Only failures count: the stock taskfarm client sends its password again and again.
+    A token is never limited, so a user locked out by someone else's guesses keeps
+    working with tokens. Each process runs at most `password_check_slots` (1) checks at
+    once (each ~50 ms of a core and 16 MiB); one that finds no free slot is answered 503
+    with Retry-After: 1 at once, which the stock client retries, rather than queueing
+    threads that token requests need.
+    """
 
     data_dir: Path = dataclasses.field(default_factory=default_data_dir)
     database_url: str = ''
@@ -30,9 +45,17 @@ class Config:
     session_token_ttl_s: int = 30 * 24 * 3600
     worker_ttl_s: float = 60.0
     log_level: str = 'info'
+    password_failure_window_s: float = 300.0
+    password_failures_per_name: int = 10
+    password_failures_per_address: int = 50
+    password_check_slots: int = 1
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
+        for name in ('password_failure_window_s', 'password_failures_per_name',
+                     'password_failures_per_address', 'password_check_slots'):
+            if getattr(self, name) <= 0:
+                raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
         if not self.database_url:
             self.database_url = f'sqlite:///{self.data_dir / "farm.db"}'
 

@@ -2,13 +2,17 @@
 
 
 class FarmError(Exception):
-    """Base of every error a client may see; `status` is the HTTP status it maps to."""
+    """Base of every error a client may see; `status` is the HTTP status it maps to.
+
+    `retry_after_s`, when given, is sent as Retry-After: when trying again may succeed.
+    """
 
     status = 500
 
-    def __init__(self, msg: str):
+    def __init__(self, msg: str, retry_after_s: int | None = None):
         super().__init__(msg)
         self.msg = msg
+        self.retry_after_s = retry_after_s
 
 
 class InvalidInput(FarmError):
@@ -45,6 +49,12 @@ class PayloadTooLarge(FarmError):
     """The request body is larger than the configured limit."""
 
     status = 413
+
+
+class TooManyRequests(FarmError):
+    """Too many failed attempts lately: refused without looking, until `retry_after_s` passes."""
+
+    status = 429
 
 
 class Unavailable(FarmError):

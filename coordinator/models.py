@@ -20,6 +20,21 @@ class EpochField(pw.DoubleField):
     """A UTC instant as seconds since the epoch."""
 
 
+class NeverReusedAutoField(pw.AutoField):
+    """An id never handed out twice, so audit entries that name one stay unambiguous.
+
+    SQLite gives a deleted largest id to the next row unless the key is AUTOINCREMENT;
+    PostgreSQL's sequences never go back.
+    """
+
+    def ddl(self, ctx):
+        node = super().ddl(ctx)
+        bound = self.model._meta.database
+        if isinstance(getattr(bound, 'obj', bound), pw.SqliteDatabase):
+            return pw.NodeList((node, pw.SQL('AUTOINCREMENT')))
+        return node
+
+
 class BaseModel(pw.Model):
     class Meta:
         database = database
@@ -114,14 +129,20 @@ class RunActivity(BaseModel):
 
 
 class Token(BaseModel):
-    """An API token: a random secret stored as its SHA-256 digest."""
+    """An API token: a random secret stored as its SHA-256 digest.
 
+    A token minted with another token belongs to it (schema 5): it never outlives
+    it, and deleting the parent deletes it. Tokens minted otherwise are roots.
+    """
+
+    id = NeverReusedAutoField()
     user = pw.ForeignKeyField(User, backref='tokens', on_delete='CASCADE')
     digest = pw.CharField(max_length=64, unique=True)
     scope = pw.CharField(max_length=16)
     run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE')
     created_at = EpochField(default=time.time)
     expires_at = EpochField(null=True)
+    parent = pw.ForeignKeyField('self', null=True, on_delete='CASCADE', backref='children')
 
 
 class Worker(BaseModel):
@@ -142,6 +163,9 @@ class Worker(BaseModel):
     reason = pw.CharField(max_length=255, null=True)
     created_at = EpochField(default=time.time)
     last_heartbeat_at = EpochField(null=True)
+    # the run the registering token was bound to (schema 5): only tokens bound to the same
+    # run see and act for the worker, besides the project's unbound tokens
+    bound_run = pw.ForeignKeyField(Run, null=True, on_delete='SET NULL')
 
 
 class Task(BaseModel):
@@ -211,5 +235,20 @@ class AuditLog(BaseModel):
         indexes = ((('project', 'id'), False),)
 
 
+class PasswordFailure(BaseModel):
+    """A failed password check, kept for a while: guesses are limited per user name and address.
+
+    In the database rather than in memory so that every coordinator process counts
+    the same failures.
+    """
+
+    name = pw.CharField(max_length=64)  # as sent: names of no user count too
+    address = pw.CharField(max_length=64)
+    failed_at = EpochField(index=True)
+
+    class Meta:
+        indexes = ((('name', 'failed_at'), False), (('address', 'failed_at'), False))
+
+
 MODELS = (SchemaVersion, Project, User, Run, Token, Worker, Task, AuditLog, RunInput, RunActivity,
-          CoordinatorPulse)
+          PasswordFailure, CoordinatorPulse)

@@ -10,11 +10,11 @@ import time
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from coordinator.db import database
-from coordinator.models import (MODELS, CoordinatorPulse, Project, Run, RunActivity, RunInput,
-                                SchemaVersion, Task)
+from coordinator.db import database, run_sql
+from coordinator.models import (MODELS, CoordinatorPulse, PasswordFailure, Project, Run,
+                                RunActivity, RunInput, SchemaVersion, Task, Token, Worker)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _retries(migrator):
@@ -50,13 +50,51 @@ def _indexes(migrator):
     return []
 
 
+def _reach(migrator):
+    """Version 5: what a token may reach.
+
+    Tokens name the token that minted them (revoking it revokes them); workers the run
+    their registering token was bound to; failed password checks are kept, to limit
+    guessing across processes. On SQLite the token table is rebuilt with AUTOINCREMENT,
+    so a revoked token's id is never handed out again (PostgreSQL's sequences never are).
+    """
+    database.create_tables((PasswordFailure,), safe=True)
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        _rebuild_token_table()
+        token_steps = []
+    else:
+        token_steps = [migrator.add_column('token', 'parent_id', Token.parent)]
+    return token_steps + [migrator.add_column('worker', 'bound_run_id', Worker.bound_run)]
+
+
+def _rebuild_token_table() -> None:
+    """SQLite cannot make a key AUTOINCREMENT in place: copy the tokens into a new table.
+
+    The sequence starts past every id the audit log saw revoked, so no new token
+    takes the id of one revoked before the upgrade either.
+    """
+    columns = 'id, user_id, digest, scope, run_id, created_at, expires_at'
+    database.execute_sql('ALTER TABLE token RENAME TO token_v4')
+    for index in database.get_indexes('token_v4'):
+        database.execute_sql(f'DROP INDEX {index.name}')
+    Token.create_table()
+    database.execute_sql(f'INSERT INTO token ({columns}) SELECT {columns} FROM token_v4')
+    database.execute_sql('DROP TABLE token_v4')
+    (revoked,) = run_sql("SELECT MAX(CAST(object_id AS INTEGER)) FROM audit_log "
+                         "WHERE action = 'token.revoke'").fetchone()
+    if revoked is not None:
+        run_sql("INSERT INTO sqlite_sequence (name, seq) SELECT 'token', 0 "
+                "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'token')")
+        run_sql("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'token'", (revoked,))
+
+
 def _pulse(migrator):
-    """Version 5: the coordinator's pulse (liveness judged only while it could hear), loading runs."""
+    """Version 6: the coordinator's pulse (liveness judged only while it could hear), loading runs."""
     database.create_tables((CoordinatorPulse,), safe=True)
     return [migrator.add_column('run', 'loading', Run.loading)]
 
 
-UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _pulse}
+UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -2,15 +2,17 @@
 
 Token checks are one indexed read, remembered for `cache_s` seconds in each
 process, so a busy worker costs microseconds per request. The slow password KDF
-runs only when a password is presented.
+runs only when a password is presented, limited as `PasswordChecks` says.
 """
 
 import base64
 import binascii
+import contextlib
+import threading
 import time
 
-from coordinator.errors import Unauthorized
-from coordinator.store import users
+from coordinator.errors import Unauthorized, Unavailable
+from coordinator.store import guesses, users
 
 _MAX_CACHED = 10_000
 
@@ -19,7 +21,8 @@ class TokenCache:
     """Principals of recently seen tokens, for a few seconds.
 
     Keyed by the secret itself: it is in this process's memory for the request
-    anyway, and hashing it on every hit would cost more than the lookup.
+    anyway, and hashing it on every hit would cost more than the lookup. Minting
+    a token never trusts it: the store reads the parent token again.
     """
 
     def __init__(self, ttl_s: float, clock=time.monotonic):
@@ -40,20 +43,61 @@ class TokenCache:
         return principal
 
 
+class PasswordChecks:
+    """Password checks, refused while the name or address has failed too often, `slots` at once.
+
+    The failures are counted in the store, so every process sees them (Config has
+    the defaults and why). The slots bound this process's threads busy with the
+    KDF: a check that finds none free is answered 503 at once rather than queued,
+    so token requests always find a thread.
+    """
+
+    def __init__(self, limits: guesses.Limits, slots: int):
+        self._limits = limits
+        self._slots = threading.BoundedSemaphore(slots)
+
+    def principal(self, name: str, password: str, address: str):
+        if not users.is_user_name(name):  # no user has it: nothing to check, nothing to count
+            raise Unauthorized(_WRONG_PASSWORD)
+        guesses.refuse_if_limited(self._limits, name, address)
+        with self.slot():
+            principal = users.principal_for_password(name, password)
+        if principal is None:
+            guesses.record_failure(self._limits, name, address)
+            raise Unauthorized(_WRONG_PASSWORD)
+        return principal
+
+    @contextlib.contextmanager
+    def slot(self):
+        """Hold one of this process's slots for a password check; Unavailable when none is free."""
+        if not self._slots.acquire(blocking=False):
+            raise Unavailable('too many password checks at once; retry shortly, or use a token',
+                              retry_after_s=1)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+_WRONG_PASSWORD = 'wrong user name or password'
+
+
 class AuthMiddleware:
     """Sets `req.context.principal` for every routed request to a resource that is not `public`."""
 
-    def __init__(self, tokens: TokenCache):
+    def __init__(self, tokens: TokenCache, passwords: PasswordChecks):
         self._tokens = tokens
+        self._passwords = passwords
 
     def process_resource(self, req, resp, resource, params):
         if resource is None or getattr(resource, 'public', False):
             return  # unknown paths get their 404 without credentials, as on the peer
         if not hasattr(resource, 'on_' + req.method.lower()):
             return  # a wrong method gets its 405 likewise
-        req.context.principal = self._authenticate(req.get_header('Authorization') or '')
+        req.context.principal = self._authenticate(req.get_header('Authorization') or '',
+                                                   req.remote_addr)
 
-    def _authenticate(self, header: str):
+    def _authenticate(self, header: str, address: str):
         scheme, _, credentials = header.partition(' ')
         scheme = scheme.lower()
         if scheme == 'bearer' and credentials.strip():
@@ -62,10 +106,7 @@ class AuthMiddleware:
             name, password = _basic(credentials)
             if not password or name.startswith(users.TOKEN_PREFIX):
                 return self._token(name)
-            principal = users.principal_for_password(name, password)
-            if principal is None:
-                raise Unauthorized('wrong user name or password')
-            return principal
+            return self._passwords.principal(name, password, address)
         raise Unauthorized('credentials required: HTTP Basic (user:password or token:) or Bearer token')
 
     def _token(self, secret: str):

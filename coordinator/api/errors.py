@@ -33,6 +33,8 @@ def install(app: falcon.App, database) -> None:
     def farm_error(req, resp, ex, params):
         resp.status = ex.status
         resp.media = error_body(req.path, ex.msg)
+        if ex.retry_after_s is not None:
+            resp.set_header('Retry-After', str(ex.retry_after_s))
         if isinstance(ex, Unauthorized):
             resp.set_header('WWW-Authenticate', 'Basic realm="taskfarm"')
 

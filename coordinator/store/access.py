@@ -16,13 +16,17 @@ class Scope(str, enum.Enum):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated caller: the user, their project and the scope of the credential used."""
+    """An authenticated caller: the user, their project and the scope of the credential used.
+
+    `token_id` is the token used, None after a password check.
+    """
 
     user_id: int
     user_name: str
     project_id: int
     scope: Scope
     run_id: int | None = None
+    token_id: int | None = None
 
     @property
     def is_admin(self) -> bool:

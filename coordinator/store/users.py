@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import peewee
 
 from coordinator.db import database, run_sql
-from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from coordinator.models import Project, Run, Token, User
 from coordinator.passwords import UNMATCHABLE_HASH, hash_password, verify_password
 from coordinator.schema import DEFAULT_PROJECT
@@ -19,6 +19,11 @@ from coordinator.store.access import Principal, Scope, require_manager, require_
 
 TOKEN_PREFIX = 'farm_'
 _NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}')
+
+
+def is_user_name(name: str) -> bool:
+    """Whether a user could have this name: any other is refused when a user is added."""
+    return _NAME.fullmatch(name) is not None
 
 
 def token_digest(secret: str) -> str:
@@ -56,47 +61,81 @@ def list_users() -> list[dict]:
 
 def create_token(user_name: str, scope: Scope = Scope.USER, run_uuid: str | None = None, *,
                  ttl_s: float | None = None, now: float | None = None) -> str:
-    """Create a token for a user; returns the secret, which is never stored or shown again."""
-    now = time.time() if now is None else now
-    user = _user(user_name)
-    if scope is Scope.ADMIN and not user.is_admin:
-        raise Forbidden(f'user {user_name!r} is not an admin; an admin token needs one')
-    run_id = None
-    if run_uuid is not None:
-        run = Run.get_or_none((Run.uuid == run_uuid) & (Run.project == user.project_id))
-        if run is None:
-            raise NotFound(f'no run {run_uuid!r} in the project of {user_name!r}')
-        run_id = run.id
-    principal = Principal(user.id, user.name, user.project_id, scope, run_id)
-    with database.write():
-        secret = _insert_token(principal, ttl_s, now)
-        audit.record(principal, 'token.create', 'user', user.name, scope=scope.value, run=run_uuid)
-    return secret
+    """Create a root token for a user; returns the secret, which is never stored or shown again."""
+    return _create_token(_user(user_name), scope, run_uuid, ttl_s=ttl_s, now=now)
 
 
-def create_own_token(principal: Principal, scope: Scope, run_uuid: str | None = None) -> str:
-    """A lasting token for the caller (`farm login`), never more powerful than the credential used."""
+def create_own_token(principal: Principal, scope: Scope, run_uuid: str | None = None,
+                     now: float | None = None) -> str:
+    """A lasting token for the caller (`farm login`), never more powerful than the credential used.
+
+    Made with a token, it belongs to that token as `mint_session_token` says, so it
+    lasts only as long as that token does.
+    """
     require_manager(principal)
     require_unbound(principal)
     if scope is Scope.ADMIN and not principal.is_admin:
         raise Forbidden('only an admin may create an admin token')
-    return create_token(principal.user_name, scope, run_uuid)
+    return _create_token(_user(principal.user_name), scope, run_uuid, minted_by=principal, now=now)
+
+
+def _create_token(user: User, scope: Scope, run_uuid: str | None, *,
+                  minted_by: Principal | None = None, ttl_s: float | None = None,
+                  now: float | None = None) -> str:
+    now = time.time() if now is None else now
+    if scope is Scope.ADMIN and not user.is_admin:
+        raise Forbidden(f'user {user.name!r} is not an admin; an admin token needs one')
+    run_id = None
+    if run_uuid is not None:
+        run = Run.get_or_none((Run.uuid == run_uuid) & (Run.project == user.project_id))
+        if run is None:
+            raise NotFound(f'no run {run_uuid!r} in the project of {user.name!r}')
+        run_id = run.id
+    principal = Principal(user.id, user.name, user.project_id, scope, run_id)
+    with database.write():
+        secret, token_id, parent_id = _insert_token(principal, minted_by, ttl_s, now)
+        audit.record(minted_by or principal, 'token.create', 'token', token_id, now=now,
+                     user=user.name, scope=scope.value, run=run_uuid, parent=parent_id)
+    return secret
 
 
 def mint_session_token(principal: Principal, ttl_s: float, now: float | None = None) -> str:
-    """A fresh token with the caller's scope and run binding, expiring after `ttl_s`."""
+    """A fresh token with the caller's scope and run binding, expiring after `ttl_s`.
+
+    A token minted with a token belongs to it: it expires no later than its parent,
+    and revoking the parent revokes it. The parent is read from the database here,
+    whatever a token cache remembers, so a revoked or expired token mints nothing.
+    """
     now = time.time() if now is None else now
     with database.write():
         Token.delete().where((Token.user == principal.user_id) & ~_unexpired(now)).execute()
-        return _insert_token(principal, ttl_s, now)
+        return _insert_token(principal, principal, ttl_s, now)[0]
 
 
-def _insert_token(principal: Principal, ttl_s: float | None, now: float) -> str:
+def _insert_token(principal: Principal, minted_by: Principal | None, ttl_s: float | None,
+                  now: float) -> tuple[str, int, int | None]:
+    """(secret, id, parent id) of a new token for `principal`, minted with `minted_by`."""
+    parent_id = minted_by.token_id if minted_by else None
+    expires_at = None if ttl_s is None else now + ttl_s
+    if parent_id is not None:
+        parent_expires_at = _live_token_expiry(parent_id, now)
+        if parent_expires_at is not None and (expires_at is None or expires_at > parent_expires_at):
+            expires_at = parent_expires_at
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    Token.insert(user=principal.user_id, digest=token_digest(secret), scope=principal.scope.value,
-                 run=principal.run_id, created_at=now,
-                 expires_at=None if ttl_s is None else now + ttl_s).execute()
-    return secret
+    token_id = Token.insert(user=principal.user_id, digest=token_digest(secret),
+                            scope=principal.scope.value, run=principal.run_id, created_at=now,
+                            expires_at=expires_at, parent=parent_id).execute()
+    return secret, token_id, parent_id
+
+
+def _live_token_expiry(token_id: int, now: float) -> float | None:
+    """When a token expires (None: never), locked against a revoke; Unauthorized once it is gone."""
+    row = run_sql('SELECT expires_at FROM token WHERE id = ? '
+                  'AND (expires_at IS NULL OR expires_at > ?) FOR UPDATE',
+                  (token_id, now)).fetchone()
+    if row is None:
+        raise Unauthorized('the token used was revoked or has expired')
+    return row[0]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -109,6 +148,7 @@ class TokenInfo:
     run_uuid: str | None
     created_at: float
     expires_at: float | None
+    parent_id: int | None  # the token it was minted with; None for a root
 
 
 def list_tokens(user_name: str | None = None, *, include_expired: bool = False,
@@ -116,7 +156,7 @@ def list_tokens(user_name: str | None = None, *, include_expired: bool = False,
     """Every user's tokens, or one user's, oldest first; expired ones only when asked."""
     now = time.time() if now is None else now
     query = (Token.select(Token.id, User.name, Token.scope, Run.uuid, Token.created_at,
-                          Token.expires_at)
+                          Token.expires_at, Token.parent)
              .join(User).switch(Token).join(Run, peewee.JOIN.LEFT_OUTER)
              .order_by(Token.id))
     if user_name is not None:
@@ -131,9 +171,10 @@ def revoke_tokens(*, ids: Sequence[int] = (), user_name: str | None = None,
                   now: float | None = None) -> list[int]:
     """Delete tokens, chosen by exactly one of: ids, a user, a secret, or all expired ones.
 
-    Returns the ids revoked (audited one by one). Unknown ids or an unknown secret
-    revoke nothing and raise NotFound. Each server process may still accept a token
-    it checked within its last FARM_TOKEN_CACHE_S seconds.
+    The tokens they minted go with them, and those tokens' own, and so on. Returns
+    the ids revoked, those chosen first (each audited). Unknown ids or an unknown
+    secret revoke nothing and raise NotFound. Each server process may still accept
+    a token it checked within its last FARM_TOKEN_CACHE_S seconds.
     """
     now = time.time() if now is None else now
     if sum(map(bool, (ids, user_name is not None, secret is not None, expired))) != 1:
@@ -147,17 +188,37 @@ def revoke_tokens(*, ids: Sequence[int] = (), user_name: str | None = None,
     else:
         where = ~_unexpired(now)
     with database.write():
-        rows = list(Token.select(Token.id, User.project).join(User).where(where).tuples())
-        missing = sorted(set(ids) - {token_id for token_id, _ in rows})
+        chosen = _revocable(where)
+        missing = sorted(set(ids) - {token_id for token_id, _, _ in chosen})
         if missing:
             raise NotFound(f'no token with id {", ".join(map(str, missing))}')
-        if secret is not None and not rows:
+        if secret is not None and not chosen:
             raise NotFound('no token has that secret')
-        revoked = [token_id for token_id, _ in rows]
+        rows = chosen + _minted_by([token_id for token_id, _, _ in chosen])
+        revoked = [token_id for token_id, _, _ in rows]
         Token.delete().where(Token.id.in_(revoked)).execute()
-        for token_id, project_id in rows:
-            audit.record(None, 'token.revoke', 'token', token_id, project_id=project_id, now=now)
+        for token_id, project_id, parent_id in rows:
+            # a token revoked because its parent was says which one
+            audit.record(None, 'token.revoke', 'token', token_id, project_id=project_id, now=now,
+                         **({'parent': parent_id} if parent_id is not None else {}))
     return revoked
+
+
+def _revocable(where) -> list[tuple[int, int, int | None]]:
+    """(id, project id, parent id) of the tokens `where` selects, in id order."""
+    return list(Token.select(Token.id, User.project, Token.parent).join(User).where(where)
+                .order_by(Token.id).tuples())
+
+
+def _minted_by(token_ids: list[int]) -> list[tuple[int, int, int | None]]:
+    """`_revocable` rows of every token minted by one of `token_ids`, directly or not."""
+    found, frontier, seen = [], token_ids, set(token_ids)
+    while frontier:
+        rows = [row for row in _revocable(Token.parent.in_(frontier)) if row[0] not in seen]
+        seen.update(row[0] for row in rows)
+        found += rows
+        frontier = [row[0] for row in rows]
+    return found
 
 
 def _user(name: str) -> User:
@@ -174,14 +235,14 @@ def _unexpired(now: float):
 def principal_for_token(secret: str, now: float | None = None) -> Principal | None:
     """The caller a token stands for, or None when it is unknown or expired."""
     now = time.time() if now is None else now
-    row = run_sql('SELECT t.scope, t.run_id, u.id, u.name, u.project_id FROM token t '
+    row = run_sql('SELECT t.id, t.scope, t.run_id, u.id, u.name, u.project_id FROM token t '
                   'JOIN "user" u ON u.id = t.user_id '
                   'WHERE t.digest = ? AND (t.expires_at IS NULL OR t.expires_at > ?)',
                   (token_digest(secret), now)).fetchone()
     if row is None:
         return None
-    scope, run_id, user_id, name, project_id = row
-    return Principal(user_id, name, project_id, Scope(scope), run_id)
+    token_id, scope, run_id, user_id, name, project_id = row
+    return Principal(user_id, name, project_id, Scope(scope), run_id, token_id)
 
 
 def principal_for_password(name: str, password: str) -> Principal | None:

@@ -31,10 +31,20 @@ class WorkerView:
     tasks: tuple[tuple[str, int, int], ...] = ()  # (run uuid, number, attempt) it runs now
 
 
+def visible(principal: Principal) -> tuple[str, list]:
+    """A condition on the worker table, with its parameters: the workers `principal` sees.
+
+    Those of its project (every project's, for admins); for a token bound to one
+    run, only those registered with a token bound to that same run.
+    """
+    return ('(? OR worker.project_id = ?) AND (? IS NULL OR worker.bound_run_id = ?)',
+            [principal.is_admin, principal.project_id, principal.run_id, principal.run_id])
+
+
 def list_workers(principal: Principal, states: tuple[WorkerState, ...] | None, limit: int,
                  offset: int) -> tuple[int, list[WorkerView]]:
     """(how many match, a page of them): alive ones first, then newest first."""
-    where, params = '(? OR project_id = ?)', [principal.is_admin, principal.project_id]
+    where, params = visible(principal)
     if states is not None:
         where += f' AND state IN ({", ".join("?" * len(states))})'
         params += [state.value for state in states]
@@ -74,7 +84,8 @@ def workers_of_runs(run_ids: list[int]) -> dict[int, tuple[int, float | None]]:
 
 
 def count_by_state(principal: Principal) -> dict[str, int]:
-    """How many of the caller's project's workers are in each state (every state named)."""
-    rows = dict(run_sql('SELECT state, COUNT(*) FROM worker WHERE (? OR project_id = ?) '
-                        'GROUP BY state', (principal.is_admin, principal.project_id)).fetchall())
+    """How many of the workers the caller sees are in each state (every state named)."""
+    where, params = visible(principal)
+    rows = dict(run_sql(f'SELECT state, COUNT(*) FROM worker WHERE {where} GROUP BY state',
+                        params).fetchall())
     return {state.value: rows.get(state.value, 0) for state in WorkerState}

@@ -14,6 +14,7 @@ from coordinator.states import WORKER_GONE, TaskState, WorkerState
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
 from coordinator.store.runs import find_run
+from coordinator.store.worker_views import visible
 
 _GONE = tuple(state.value for state in WORKER_GONE)
 # A live worker's state follows the tasks it holds, of any run: a claim that gets nothing
@@ -42,10 +43,14 @@ class Resources:
 
 def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: int,
                     now: float | None = None, resources: Resources | None = None) -> int:
-    """Record a worker and return its id; the same uuid from another project is a Conflict."""
+    """Record a worker and return its id; the same uuid from another project is a Conflict.
+
+    The worker is bound to the run the caller's token is bound to, if any. A token
+    bound to a run cannot register again a uuid it does not see (NotFound).
+    """
     now = time.time() if now is None else now
     fields = dict(hostname=hostname, pid=pid, state=WorkerState.IDLE.value, reason=None,
-                  last_heartbeat_at=now if resources else None,
+                  last_heartbeat_at=now if resources else None, bound_run_id=principal.run_id,
                   **dataclasses.asdict(resources or Resources(slots=1)))
     with database.write():
         worker_id = run_sql(
@@ -59,6 +64,7 @@ def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: 
                                         (worker_uuid,)).fetchone()
         if project_id != principal.project_id:
             raise Conflict(f'worker uuid {worker_uuid} is taken')
+        _worker(principal, worker_uuid)  # NotFound, and left alone, if another run's token has it
         assignments = ', '.join(f'{column} = ?' for column in fields)
         run_sql(f'UPDATE worker SET {assignments} WHERE id = ?', (*fields.values(), worker_id))
     return worker_id
@@ -176,7 +182,7 @@ def held_tasks(principal: Principal, worker_uuid: str) -> list[tuple[str, int, i
 
 
 def active_worker(principal: Principal, worker_uuid: str) -> int:
-    """The id of a worker of the caller's project that may work, or NotFound / Conflict."""
+    """The id of a worker the caller sees that may work, or NotFound / Conflict."""
     worker_id, state = _worker(principal, worker_uuid)
     if state in _GONE:
         raise Conflict(f'worker {worker_uuid} is {state}: its tasks went back to the queue; '
@@ -185,8 +191,11 @@ def active_worker(principal: Principal, worker_uuid: str) -> int:
 
 
 def _worker(principal: Principal, worker_uuid: str) -> tuple[int, str]:
-    row = run_sql('SELECT id, state FROM worker WHERE uuid = ? AND (? OR project_id = ?)',
-                  (worker_uuid, principal.is_admin, principal.project_id)).fetchone()
+    """(id, state) of a worker the caller sees (`worker_views.visible`), or NotFound."""
+    where, params = visible(principal)
+    row = run_sql(f'SELECT id, state FROM worker WHERE uuid = ? AND {where}',
+                  (worker_uuid, *params)).fetchone()
     if row is None:
-        raise NotFound(f'no worker {worker_uuid}')
+        raise NotFound(f'no worker {worker_uuid}' + (' of the run this token is bound to'
+                                                     if principal.run_id is not None else ''))
     return row

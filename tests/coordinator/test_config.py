@@ -35,3 +35,12 @@ def test_postgres_urls_are_parsed_and_passwords_never_printed():
 def test_unknown_database_schemes_are_refused():
     with pytest.raises(Misconfigured, match='unsupported'):
         open_database('mysql://x/y')
+
+
+def test_password_limits_come_from_the_environment_and_must_be_positive():
+    config = Config.from_env({'FARM_PASSWORD_FAILURES_PER_NAME': '3',
+                              'FARM_PASSWORD_CHECK_SLOTS': '2'})
+    assert (config.password_failures_per_name, config.password_check_slots) == (3, 2)
+    assert config.password_failures_per_address > config.password_failures_per_name
+    with pytest.raises(SystemExit, match='FARM_PASSWORD_CHECK_SLOTS'):
+        Config.from_env({'FARM_PASSWORD_CHECK_SLOTS': '0'})

@@ -1,10 +1,13 @@
 """Schema: creation is idempotent and versioned; a newer database is refused, not damaged."""
 
+import peewee
 import pytest
 
 from coordinator import schema
-from coordinator.models import (CoordinatorPulse, Project, Run, RunActivity, RunInput,
-                                SchemaVersion)
+from coordinator.db import run_sql
+from coordinator.models import (AuditLog, CoordinatorPulse, Project, Run, RunActivity, RunInput,
+                                SchemaVersion, User)
+from coordinator.store import audit, users
 
 
 def test_upgrading_twice_changes_nothing(database):
@@ -40,9 +43,77 @@ _DROPPED_IN_4 = (('run_project_id', 'run', 'project_id'), ('task_run_id', 'task'
                  ('task_worker_id', 'task', 'worker_id'))
 
 
+# token and worker as version 4 made them on SQLite, which cannot drop a foreign-key column
+_SQLITE_VERSION_4 = (
+    'CREATE TABLE "token" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, '
+    '"digest" VARCHAR(64) NOT NULL, "scope" VARCHAR(16) NOT NULL, "run_id" INTEGER, '
+    '"created_at" REAL NOT NULL, "expires_at" REAL, '
+    'FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE, '
+    'FOREIGN KEY ("run_id") REFERENCES "run" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "token_user_id" ON "token" ("user_id")',
+    'CREATE UNIQUE INDEX "token_digest" ON "token" ("digest")',
+    'CREATE INDEX "token_run_id" ON "token" ("run_id")',
+    'CREATE TABLE "worker" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(64) NOT NULL, '
+    '"project_id" INTEGER NOT NULL, "owner_id" INTEGER, "hostname" VARCHAR(255) NOT NULL, '
+    '"pid" INTEGER NOT NULL, "slots" INTEGER NOT NULL, "cpus" INTEGER, "memory_bytes" INTEGER, '
+    '"load" REAL, "slurm_job_id" VARCHAR(64), "walltime_end_at" REAL, '
+    '"state" VARCHAR(16) NOT NULL, "reason" VARCHAR(255), "created_at" REAL NOT NULL, '
+    '"last_heartbeat_at" REAL, '
+    'FOREIGN KEY ("project_id") REFERENCES "project" ("id") ON DELETE CASCADE, '
+    'FOREIGN KEY ("owner_id") REFERENCES "user" ("id") ON DELETE SET NULL)',
+    'CREATE UNIQUE INDEX "worker_uuid" ON "worker" ("uuid")',
+    'CREATE INDEX "worker_project_id" ON "worker" ("project_id")',
+    'CREATE INDEX "worker_owner_id" ON "worker" ("owner_id")',
+)
+
+
+def _restore_version_4(database) -> None:
+    """Undo what versions 6 and 5 added to a fresh (empty) database."""
+    _restore_version_5(database)
+    database.execute_sql('DROP TABLE password_failure')
+    if isinstance(database, peewee.SqliteDatabase):
+        database.execute_sql('DROP TABLE token')
+        database.execute_sql('DROP TABLE worker')
+        for statement in _SQLITE_VERSION_4:
+            database.execute_sql(statement)
+    else:
+        database.execute_sql('ALTER TABLE token DROP COLUMN parent_id')
+        database.execute_sql('ALTER TABLE worker DROP COLUMN bound_run_id')
+
+
 def _index_names(database) -> set[str]:
-    return {index.name for table in ('run', 'task', 'run_activity')
+    return {index.name for table in ('run', 'task', 'run_activity', 'token', 'worker',
+                                     'password_failure')
             for index in database.get_indexes(table)}
+
+
+def _columns(database) -> set[tuple[str, str]]:
+    return {(table, column.name) for table in ('token', 'worker', 'password_failure')
+            for column in database.get_columns(table)}
+
+
+def test_a_version_4_database_gets_token_parents_worker_bindings_and_unreused_ids(database):
+    fresh_indexes, fresh_columns = _index_names(database), _columns(database)
+    _restore_version_4(database)
+    users.add_user('alice')
+    alice = User.get(User.name == 'alice')
+    kept, revoked = (run_sql('INSERT INTO token (user_id, digest, scope, created_at) '
+                             "VALUES (?, ?, 'user', 0) RETURNING id",
+                             (alice.id, users.token_digest(secret))).fetchone()[0]
+                     for secret in ('farm_kept', 'farm_revoked'))
+    run_sql('DELETE FROM token WHERE id = ?', (revoked,))
+    audit.record(None, 'token.revoke', 'token', revoked)
+    run_sql("INSERT INTO worker (uuid, project_id, hostname, pid, slots, state, created_at) "
+            "VALUES ('w-old', ?, 'node01', 7, 1, 'idle', 0)", (alice.project_id,))
+    SchemaVersion.update(version=4).execute()
+    assert schema.upgrade() == (4, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes and _columns(database) == fresh_columns
+    assert users.principal_for_token('farm_kept').token_id == kept
+    assert run_sql("SELECT bound_run_id FROM worker WHERE uuid = 'w-old'").fetchone() == (None,)
+    users.create_token('alice')
+    (old, new) = users.list_tokens('alice')
+    assert (old.id, old.parent_id) == (kept, None) and new.id > revoked
+    assert AuditLog.select().where(AuditLog.action == 'token.revoke').count() == 1
 
 
 def _restore_version_3_indexes(database) -> None:
@@ -52,26 +123,27 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
-def _undo_version_5(database) -> None:
+def _restore_version_5(database) -> None:
+    """Undo what version 6 added."""
     database.execute_sql('DROP TABLE coordinator_pulse')
     database.execute_sql('ALTER TABLE run DROP COLUMN loading')
 
 
-def test_a_version_4_database_gets_the_pulse_and_loading_runs(database):
+def test_a_version_5_database_gets_the_pulse_and_loading_runs(database):
     project = Project.get(Project.name == schema.DEFAULT_PROJECT)
-    _undo_version_5(database)
+    _restore_version_5(database)
     database.execute_sql('INSERT INTO run (uuid, project_id, num_tasks, next_number, running_count, '
                          'done_count, failed_count, percent_sum, deleting, created_at) '
                          f"VALUES ('old', {project.id}, 5, 0, 0, 0, 0, 0, FALSE, 0)")
-    SchemaVersion.update(version=4).execute()
-    assert schema.upgrade() == (4, schema.SCHEMA_VERSION)
+    SchemaVersion.update(version=5).execute()
+    assert schema.upgrade() == (5, schema.SCHEMA_VERSION)
     assert Run.get(Run.uuid == 'old').loading is False
     assert CoordinatorPulse.get().hearing_since == 0.0
 
 
 def test_a_version_3_database_gets_the_version_4_indexes(database):
     fresh_indexes = _index_names(database)
-    _undo_version_5(database)
+    _restore_version_4(database)
     _restore_version_3_indexes(database)
     SchemaVersion.update(version=3).execute()
     assert schema.upgrade() == (3, schema.SCHEMA_VERSION)
@@ -81,7 +153,7 @@ def test_a_version_3_database_gets_the_version_4_indexes(database):
 def test_a_version_1_database_is_brought_to_the_current_schema_keeping_its_runs(database):
     fresh_indexes = _index_names(database)
     # rebuild the version-1 shape: the same tables without what later versions added
-    _undo_version_5(database)
+    _restore_version_4(database)
     for index, table, column in _DROPPED_IN_4:
         database.execute_sql(f'CREATE INDEX {index} ON {table} ({column})')
     database.execute_sql('DROP TABLE run_input')

@@ -2,10 +2,11 @@
 
 import pytest
 
-from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from coordinator.models import AuditLog, Token, User
 from coordinator.store import runs, users
 from coordinator.store.access import Scope
+from tests.conftest import PASSWORD
 
 
 def test_passwords_and_tokens_are_stored_hashed(alice):
@@ -118,3 +119,56 @@ def test_deleting_a_run_deletes_the_tokens_bound_to_it(alice_principal):
     runs.delete_run(alice_principal, run.uuid)
     assert users.principal_for_token(bound) is None
     assert users.list_tokens(alice_principal.user_name, include_expired=True) == []
+
+
+def test_revoking_a_token_revokes_the_tokens_it_minted(alice):
+    root = users.create_token(alice)
+    lasting = users.create_own_token(users.principal_for_token(root), Scope.USER)
+    session = users.mint_session_token(users.principal_for_token(lasting), ttl_s=3600)
+    grandchild = users.mint_session_token(users.principal_for_token(session), ttl_s=3600)
+    sibling = users.create_token(alice)
+    root_id = users.list_tokens(alice)[0].id
+    revoked = users.revoke_tokens(ids=[root_id])
+    assert len(revoked) == 4 and revoked[0] == root_id
+    for secret in (root, lasting, session, grandchild):
+        assert users.principal_for_token(secret) is None
+    assert users.principal_for_token(sibling) is not None
+    audited = AuditLog.select().where(AuditLog.action == 'token.revoke')
+    assert sorted(int(entry.object_id) for entry in audited) == sorted(revoked)
+
+
+def test_minted_tokens_name_their_parent_and_cli_tokens_are_roots(alice):
+    root = users.create_token(alice)
+    users.mint_session_token(users.principal_for_token(root), ttl_s=60)
+    users.mint_session_token(users.principal_for_password(alice, PASSWORD), ttl_s=60)
+    root_id, child, by_password = users.list_tokens(alice)
+    assert (root_id.parent_id, child.parent_id, by_password.parent_id) == (None, root_id.id, None)
+
+
+def test_a_revoked_token_cannot_mint_even_while_its_principal_is_remembered(alice):
+    secret = users.create_token(alice)
+    remembered = users.principal_for_token(secret)  # what a process's token cache holds
+    users.revoke_tokens(secret=secret)
+    with pytest.raises(Unauthorized):
+        users.mint_session_token(remembered, ttl_s=60)
+    with pytest.raises(Unauthorized):
+        users.create_own_token(remembered, Scope.WORKER)
+    assert users.list_tokens(alice, include_expired=True) == []
+
+
+def test_an_expired_token_cannot_mint_and_a_minted_token_never_outlives_its_parent(alice):
+    parent = users.principal_for_token(users.create_token(alice, ttl_s=60, now=1000.0), now=1000.0)
+    child = users.mint_session_token(parent, ttl_s=3600, now=1010.0)
+    assert users.principal_for_token(child, now=1059.0) is not None
+    assert users.principal_for_token(child, now=1060.0) is None
+    with pytest.raises(Unauthorized):
+        users.mint_session_token(parent, ttl_s=60, now=1060.0)
+
+
+def test_token_ids_are_never_reused_after_a_revoke(alice):
+    users.create_token(alice)
+    users.create_token(alice)
+    last = users.list_tokens(alice)[-1].id
+    users.revoke_tokens(ids=[last])
+    users.create_token(alice)
+    assert users.list_tokens(alice)[-1].id > last
