@@ -49,6 +49,7 @@ PATHS = {
         'Register an agent with its resources (again, to come back after being declared lost)',
         {201: response('registered', record({'id': INT, 'uuid': STR, 'worker_ttl_s': NUM,
                                              'heartbeat_s': NUM})),
+         404: error('a token bound to a run: the uuid is registered for another run'),
          409: error('uuid taken by another project')},
         body=obj({'uuid': text(64), 'hostname': text(255), 'pid': integer(0, INT32_MAX),
                   'slots': integer(1, 4096), 'cpus': integer(1, 1 << 20),

@@ -92,8 +92,12 @@ def error(description: str) -> dict:
 UNAUTHORIZED = response(
     'no credentials, or a wrong password or an unknown or expired token', ERROR,
     {'WWW-Authenticate': header('the Basic challenge', STR)})
-UNAVAILABLE = response('the database is unreachable or busy: retry', ERROR,
+UNAVAILABLE = response('the database is unreachable or busy, or (with user:password) every '
+                       "password check of this process is busy: retry", ERROR,
                        {'Retry-After': header('seconds to wait', INT)})
+TOO_MANY_GUESSES = response('user:password: the name or the address has used up its failed '
+                            'password checks (FARM_PASSWORD_FAILURES_*): retry later', ERROR,
+                            {'Retry-After': header('seconds to wait', INT)})
 MALFORMED = error('the body is not a JSON object, or a value in it or in the path has the wrong '
                   'type or range')
 TOO_LARGE = error('the body is larger than FARM_MAX_BODY_BYTES')
@@ -108,14 +112,15 @@ def operation(summary: str, responses: dict, *, body: dict | None = None,
     """One operation; `responses` maps status code to `response(...)`.
 
     The statuses every operation of its kind can answer are added unless given:
-    401 without credentials (unless `public`), 503 when the database fails (when it
-    reads one, as authentication does), 400 and 413 for a request body, 414 for all.
+    401 without credentials and 429 for too many failed passwords (unless `public`),
+    503 when the database fails (when it reads one, as authentication does), 400 and
+    413 for a request body, 414 for all.
     """
     common = {414: URI_TOO_LONG}
     if body is not None:
         common.update({400: MALFORMED, 413: TOO_LARGE})
     if not public:
-        common[401] = UNAUTHORIZED
+        common.update({401: UNAUTHORIZED, 429: TOO_MANY_GUESSES})
     if database:
         common[503] = UNAVAILABLE
     merged = {**common, **responses}

@@ -88,6 +88,7 @@ PATHS = {
     '/api/worker': {'post': operation(
         'Register a worker (again, for a retried request)',
         {201: response('registered', record({'uuid': STR, 'id': INT})),
+         404: error('a token bound to a run: the uuid is registered for another run'),
          409: error('uuid taken by another project')},
         body=obj({'uuid': _WORKER_UUID, 'hostname': text(255), 'pid': integer(0, INT32_MAX)},
                  ('uuid', 'hostname', 'pid')))},
