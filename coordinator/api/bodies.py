@@ -2,8 +2,13 @@
 
 import json
 import math
+import re
 
 from coordinator.errors import InvalidInput, PayloadTooLarge
+
+# A JSON escape of a UTF-16 surrogate: half of a pair (one character beyond U+FFFF) or a lone
+# one, which no database can store. Only \u escapes make them: the body's bytes are strict UTF-8.
+_SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')
 
 
 class JsonObjectReader:
@@ -30,17 +35,33 @@ def json_object(req, max_bytes: int) -> dict:
     raw = req.bounded_stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
-    if not raw.strip():
+    try:
+        text = raw.decode()  # strictly: json.loads(bytes) would let UTF-8-encoded surrogates in
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f'request body is not valid UTF-8: {exc}') from None
+    if not text.strip():
         raise InvalidInput('request body is empty; send a JSON object')
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):  # seldom: emoji sent as escapes, or a lone surrogate
+            _refuse_lone_surrogates(body)
+    except ValueError as exc:
         raise InvalidInput(f'request body is not valid JSON: {exc}') from None
     except RecursionError:
         raise InvalidInput('request body is nested too deeply') from None
     if not isinstance(body, dict):
         raise InvalidInput('request body must be a JSON object')
     return body
+
+
+def _refuse_lone_surrogates(body) -> None:
+    """InvalidInput when a string in `body` holds a surrogate that was not half of a pair."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        escape = f'\\u{ord(exc.object[exc.start]):04x}'
+        raise InvalidInput(f'request body holds a lone UTF-16 surrogate ({escape}); '
+                           'strings must be valid Unicode') from None
 
 
 def only_keys(body: dict, allowed: set[str]) -> None:
