@@ -12,13 +12,15 @@ _SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')
 
 
 class JsonObjectReader:
-    """Reads a request body that must be a JSON object of at most `max_bytes`."""
+    """Reads a request body that must be a JSON object of at most `max_bytes` (when `optional`,
+    no body at all stands for {})."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, *, optional: bool = False):
         self.max_bytes = max_bytes
+        self.optional = optional
 
     def __call__(self, req) -> dict:
-        return json_object(req, self.max_bytes)
+        return json_object(req, self.max_bytes, optional=self.optional)
 
 
 class BodyResource:
@@ -28,18 +30,12 @@ class BodyResource:
         self._read_body = read_body
 
 
-def json_object(req, max_bytes: int) -> dict:
+def json_object(req, max_bytes: int, *, optional: bool = False) -> dict:
     """The request body as a JSON object, or InvalidInput / PayloadTooLarge."""
-    if req.content_length is not None and req.content_length > max_bytes:
-        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
-    raw = req.bounded_stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
-    try:
-        text = raw.decode()  # strictly: json.loads(bytes) would let UTF-8-encoded surrogates in
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f'request body is not valid UTF-8: {exc}') from None
+    text = _body_text(req, max_bytes)
     if not text.strip():
+        if optional:
+            return {}
         raise InvalidInput('request body is empty; send a JSON object')
     try:
         body = json.loads(text)
@@ -52,6 +48,26 @@ def json_object(req, max_bytes: int) -> dict:
     if not isinstance(body, dict):
         raise InvalidInput('request body must be a JSON object')
     return body
+
+
+def _body_text(req, max_bytes: int) -> str:
+    """The body as text, refused (413) as soon as it passes `max_bytes`, never read whole.
+
+    A body without a Content-Length was sent chunked: it can only be read up to its end when
+    the server ends the input there, as gunicorn does and says with wsgi.input_terminated.
+    """
+    length = req.content_length
+    if length is not None and length > max_bytes:
+        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
+    stream = (req.stream if length is None and req.env.get('wsgi.input_terminated')
+              else req.bounded_stream)
+    raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
+    try:
+        return raw.decode()  # strictly: json.loads(bytes) would let UTF-8-encoded surrogates in
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f'request body is not valid UTF-8: {exc}') from None
 
 
 def _refuse_lone_surrogates(body) -> None:
