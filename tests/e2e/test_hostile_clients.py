@@ -3,11 +3,15 @@
 import base64
 import http.client
 import json
+import select
 import socket
+import time
 
 import pytest
 
 from tests.conftest import PASSWORD
+
+BODY_TIMEOUT_S = 1.0
 
 
 def login(coordinator) -> str:
@@ -47,6 +51,62 @@ def reply_to(sock: socket.socket) -> tuple[http.client.HTTPResponse, dict]:
     return reply, json.loads(reply.read())
 
 
+def closed(sock: socket.socket) -> bool:
+    """True once the server has closed the connection (nothing more to read)."""
+    try:
+        return sock.recv(1) == b''
+    except ConnectionResetError:
+        return True
+
+
+def test_slow_bodies_beyond_the_threads_are_cut_off_while_others_are_served(serve):
+    """Twice as many stalled bodies as threads: each gets 408 once the bound has passed for it,
+    and meanwhile a normal client's health check and claim are answered within two bounds.
+    The stalled clients never read their answers nor hang up: that holds up no one either."""
+    coordinator = serve(workers=1, FARM_THREADS='2', FARM_BODY_TIMEOUT_S=str(BODY_TIMEOUT_S))
+    auth = login(coordinator)
+    client = http.client.HTTPConnection('127.0.0.1', coordinator.port, timeout=10)
+    run = call(client, 'POST', '/api/run', auth, {'numTasks': 3})[1]['uuid']
+    call(client, 'POST', '/api/worker', auth, {'uuid': 'w-1', 'hostname': 'n1', 'pid': 1})
+    opened = time.monotonic()
+    slow = [start_request(coordinator, auth, framing, sent)
+            for framing, sent in [('length', b'{"numT'), ('chunked', b'6\r\n{"numT')] * 2]
+    time.sleep(0.2)  # the slow requests reach the threads first
+    started = time.monotonic()
+    assert call(client, 'GET', '/health', auth)[0] == 200
+    assert call(client, 'POST', f'/api/runs/{run}/task', auth, {'worker_uuid': 'w-1'})[0] == 201
+    assert time.monotonic() - started < 2 * BODY_TIMEOUT_S + 2
+    time.sleep(max(0.0, opened + 2 * BODY_TIMEOUT_S + 0.5 - time.monotonic()))
+    assert select.select(slow, [], [], 0)[0] == slow  # each has had its answer, still unread
+    newcomer = http.client.HTTPConnection('127.0.0.1', coordinator.port, timeout=10)
+    started = time.monotonic()
+    assert call(newcomer, 'GET', '/health', auth)[0] == 200
+    assert time.monotonic() - started < 1
+    newcomer.close()
+    for sock in slow:
+        reply, body = reply_to(sock)
+        assert (reply.status, reply.getheader('Connection')) == (408, 'close') and body['msg']
+        assert closed(sock)
+        sock.close()
+
+
+@pytest.mark.parametrize('threads', ['1', '4'], ids=['sync-worker', 'threaded-worker'])
+def test_a_body_trickled_a_byte_at_a_time_is_cut_off_at_the_bound(serve, threads):
+    """Each byte comes well within the bound: the bound is on the whole body, not on each read."""
+    coordinator = serve(workers=1, FARM_THREADS=threads, FARM_BODY_TIMEOUT_S=str(BODY_TIMEOUT_S))
+    sock = start_request(coordinator, login(coordinator), 'length', b'{')
+    started = time.monotonic()
+    while not select.select([sock], [], [], BODY_TIMEOUT_S / 5)[0]:
+        assert time.monotonic() - started < 10, 'still reading the trickle after 10 s'
+        sock.send(b' ')
+    assert reply_to(sock)[0].status == 408
+    assert time.monotonic() - started < BODY_TIMEOUT_S + 2
+    sock.close()
+    conn = http.client.HTTPConnection('127.0.0.1', coordinator.port, timeout=10)
+    assert call(conn, 'GET', '/health', '')[0] == 200
+    conn.close()
+
+
 def test_a_chunked_body_creates_a_run(serve):
     coordinator = serve(workers=1)
     auth = login(coordinator)
@@ -64,7 +124,7 @@ def test_a_chunked_body_creates_a_run(serve):
 @pytest.mark.parametrize('framing', ['chunked', 'length'])
 def test_an_oversize_body_gets_413_before_the_rest_is_sent(serve, framing):
     """The body never ends: only a refusal that does not wait for all of it is answered."""
-    coordinator = serve(workers=1, FARM_MAX_BODY_BYTES='1000')
+    coordinator = serve(workers=1, FARM_MAX_BODY_BYTES='1000', FARM_BODY_TIMEOUT_S='30')
     start = b'{"numTasks": 1, "pad": "'
     if framing == 'chunked':  # one chunk of 1500 bytes, not the last
         sock = start_request(coordinator, login(coordinator), framing,
