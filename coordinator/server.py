@@ -26,6 +26,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
     - body_timeout_s (FARM_BODY_TIMEOUT_S, 10 s), ours: none of the above bounds how
       long a client may take to send a request body, which gunicorn reads with
       blocking recv() on a serving thread. `BodyDeadline` ends the read there: 408.
+      It is for the whole body: a run of 32 MiB (FARM_MAX_RUN_BODY_BYTES) must come
+      at 3.2 MB/s or more, so raise it where users send big runs over slow links.
     - gthread's own, not settable: a new connection's first bytes are awaited on a
       thread for 5 s before it goes back to the poller; an unread body (a 401 or
       413 answered before it arrived) is drained for up to 5 s or 64 KiB before the
