@@ -31,7 +31,8 @@ class BodyResource:
 
 
 def json_object(req, max_bytes: int, *, optional: bool = False) -> dict:
-    """The request body as a JSON object, or InvalidInput / PayloadTooLarge."""
+    """The request body as a JSON object ({} for none when `optional`), or InvalidInput /
+    PayloadTooLarge."""
     text = _body_text(req, max_bytes)
     if not text.strip():
         if optional:
