@@ -45,6 +45,12 @@ class Conflict(FarmError):
     status = 409
 
 
+class RequestTimeout(FarmError):
+    """The client did not send its request body in time."""
+
+    status = 408
+
+
 class PayloadTooLarge(FarmError):
     """The request body is larger than the configured limit."""
 

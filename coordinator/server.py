@@ -7,6 +7,7 @@ import socket
 import gunicorn.app.base
 
 from coordinator.app import create_app
+from coordinator.body_deadline import BodyDeadline
 from coordinator.config import Config
 from coordinator.errors import Misconfigured
 from coordinator.maintenance import start_duties
@@ -28,13 +29,39 @@ def check_bind(bind: str) -> None:
 
 
 class CoordinatorServer(gunicorn.app.base.BaseApplication):
-    """gunicorn running `create_app(config)` in each worker (no preload: no connection crosses a fork)."""
+    """gunicorn running `create_app(config)` in each worker (no preload: no connection crosses a fork).
+
+    What each of gunicorn's timeouts bounds here, and what it does not:
+
+    - keepalive (75 s): how long an idle keep-alive connection stays open between
+      requests. It waits in the worker's poller and holds no thread meanwhile.
+    - timeout (120 s): the arbiter kills and replaces a worker process whose main
+      loop has not checked in for that long. Under gthread that loop is not the
+      threads serving requests, so it bounds no request; under the sync worker
+      (FARM_THREADS=1) a request running longer than this kills its worker.
+    - graceful_timeout (30 s): after SIGTERM a worker stops accepting, finishes the
+      requests in flight, and is killed if they take longer than this.
+    - body_timeout_s (FARM_BODY_TIMEOUT_S, 10 s), ours: none of the above bounds how
+      long a client may take to send a request body, which gunicorn reads with
+      blocking recv() on a serving thread. `BodyDeadline` ends the read there: 408.
+      It is for the whole body: a run of 32 MiB (FARM_MAX_RUN_BODY_BYTES) must come
+      at 3.2 MB/s or more, so raise it where users send big runs over slow links.
+    - gthread's own, not settable: a new connection's first bytes are awaited on a
+      thread for 5 s before it goes back to the poller; an unread body (a 401 or
+      413 answered before it arrived) is drained for up to 5 s or 64 KiB before the
+      connection is reused or closed; and a closed connection lingers up to 2 s on
+      the poller thread for the client to hang up.
+    - Nothing bounds the time to send the request line and headers: a client that
+      never finishes them holds a gthread thread until it hangs up (a sync worker,
+      until `timeout` kills it).
+    """
 
     def __init__(self, config: Config):
         self.config = config
         super().__init__()
 
     def load_config(self):
+        body_deadline = BodyDeadline(self.config.body_timeout_s)
         settings = {
             'bind': self.config.bind,
             'workers': self.config.workers,
@@ -46,6 +73,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'timeout': 120,
             'loglevel': self.config.log_level,
             'proc_name': 'farm-coordinator',
+            'pre_request': body_deadline.pre_request,
+            'post_request': body_deadline.post_request,
             'control_socket_disable': True,
         }
         for name, value in settings.items():

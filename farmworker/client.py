@@ -2,8 +2,9 @@
 
 Connection errors and 5xx answers are retried with jittered backoff (a 503's
 Retry-After is honoured), so a coordinator restart costs the agent nothing but
-time. A 4xx is a refusal retrying will not fix: it raises `Refused` with the
-coordinator's one-line message.
+time, and so is a 408: the coordinator stopped waiting for a body that stalled
+on the way, and never acted on it. Any other 4xx is a refusal retrying will not
+fix: it raises `Refused` with the coordinator's one-line message.
 """
 
 import base64
@@ -73,7 +74,7 @@ class Client:
                 status, data, retry_after, problem = None, {}, 0.0, f'{type(exc).__name__}: {exc}'
             else:
                 problem = f'HTTP {status}: {data.get("msg", "")}'
-            if status is not None and (status < 500 or status in accept):
+            if status is not None and status != 408 and (status < 500 or status in accept):
                 if 200 <= status < 300 or status in accept:
                     self._backoff.reset()
                     return data

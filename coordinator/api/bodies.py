@@ -2,18 +2,25 @@
 
 import json
 import math
+import re
 
 from coordinator.errors import InvalidInput, PayloadTooLarge
 
+# A JSON escape of a UTF-16 surrogate: half of a pair (one character beyond U+FFFF) or a lone
+# one, which no database can store. Only \u escapes make them: the body's bytes are strict UTF-8.
+_SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')
+
 
 class JsonObjectReader:
-    """Reads a request body that must be a JSON object of at most `max_bytes`."""
+    """Reads a request body that must be a JSON object of at most `max_bytes` (when `optional`,
+    no body at all stands for {})."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, *, optional: bool = False):
         self.max_bytes = max_bytes
+        self.optional = optional
 
     def __call__(self, req) -> dict:
-        return json_object(req, self.max_bytes)
+        return json_object(req, self.max_bytes, optional=self.optional)
 
 
 class BodyResource:
@@ -23,24 +30,55 @@ class BodyResource:
         self._read_body = read_body
 
 
-def json_object(req, max_bytes: int) -> dict:
-    """The request body as a JSON object, or InvalidInput / PayloadTooLarge."""
-    if req.content_length is not None and req.content_length > max_bytes:
-        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
-    raw = req.bounded_stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
-    if not raw.strip():
+def json_object(req, max_bytes: int, *, optional: bool = False) -> dict:
+    """The request body as a JSON object ({} for none when `optional`), or InvalidInput /
+    PayloadTooLarge."""
+    text = _body_text(req, max_bytes)
+    if not text.strip():
+        if optional:
+            return {}
         raise InvalidInput('request body is empty; send a JSON object')
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):  # seldom: emoji sent as escapes, or a lone surrogate
+            _refuse_lone_surrogates(body)
+    except ValueError as exc:
         raise InvalidInput(f'request body is not valid JSON: {exc}') from None
     except RecursionError:
         raise InvalidInput('request body is nested too deeply') from None
     if not isinstance(body, dict):
         raise InvalidInput('request body must be a JSON object')
     return body
+
+
+def _body_text(req, max_bytes: int) -> str:
+    """The body as text, refused (413) as soon as it passes `max_bytes`, never read whole.
+
+    A body without a Content-Length was sent chunked: it can only be read up to its end when
+    the server ends the input there, as gunicorn does and says with wsgi.input_terminated.
+    """
+    length = req.content_length
+    if length is not None and length > max_bytes:
+        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
+    stream = (req.stream if length is None and req.env.get('wsgi.input_terminated')
+              else req.bounded_stream)
+    raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f'request body is larger than {max_bytes} bytes')
+    try:
+        return raw.decode()  # strictly: json.loads(bytes) would let UTF-8-encoded surrogates in
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f'request body is not valid UTF-8: {exc}') from None
+
+
+def _refuse_lone_surrogates(body) -> None:
+    """InvalidInput when a string in `body` holds a surrogate that was not half of a pair."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        escape = f'\\u{ord(exc.object[exc.start]):04x}'
+        raise InvalidInput(f'request body holds a lone UTF-16 surrogate ({escape}); '
+                           'strings must be valid Unicode') from None
 
 
 def only_keys(body: dict, allowed: set[str]) -> None:

@@ -98,7 +98,7 @@ class RunRestart(bodies.BodyResource):
     """POST /farm/v1/runs/{uuid}/restart {"all": false}: unfinished (or all) tasks wait again."""
 
     def on_post(self, req, resp, uuid):
-        body = self._read_body(req) if req.content_length else {}
+        body = self._read_body(req)
         bodies.only_keys(body, {'all'})
         everything = body.get('all', False)
         if not isinstance(everything, bool):
@@ -164,11 +164,11 @@ class Overview:
 
 def add_routes(app: falcon.App, config) -> None:
     """Mount runs, tasks and the overview under /farm/v1/."""
-    read_body = bodies.JsonObjectReader(config.max_body_bytes)
     app.add_route('/farm/v1/overview', Overview())
     app.add_route('/farm/v1/runs', Runs(bodies.JsonObjectReader(config.max_run_body_bytes)))
     app.add_route('/farm/v1/runs/{uuid:uuid}', Run())
-    app.add_route('/farm/v1/runs/{uuid:uuid}/restart', RunRestart(read_body))
+    restart_body = bodies.JsonObjectReader(config.max_body_bytes, optional=True)  # none: all=false
+    app.add_route('/farm/v1/runs/{uuid:uuid}/restart', RunRestart(restart_body))
     app.add_route('/farm/v1/runs/{uuid:uuid}/cancel', RunCancel())
     app.add_route('/farm/v1/runs/{uuid:uuid}/tasks', Tasks())
     app.add_route('/farm/v1/runs/{uuid:uuid}/tasks/{number:int(min=0)}', Task())

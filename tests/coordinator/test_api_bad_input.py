@@ -1,4 +1,4 @@
-"""Bad input to any taskfarm endpoint gets a 4xx and a JSON `{"msg": ...}`, and changes nothing."""
+"""Bad input to any taskfarm endpoint, and lone surrogates to any body endpoint: a clear 4xx."""
 
 import json
 import time
@@ -228,6 +228,76 @@ def test_bad_request_gets_a_clear_4xx_and_changes_nothing(client, config, farm, 
     resp = client.simulate_request(case.method, path, body=body, headers=farm.headers[case.who])
     assert_clear_error(resp, case.status)
     assert snapshot(client, farm) == before
+
+
+# Every endpoint that reads a body, with a body it accepts but for the string marked @, where a
+# lone UTF-16 surrogate goes: they cannot be stored (UTF-8 cannot encode them) or sent back.
+SURROGATE_BODIES = {
+    'run': ('POST', '/api/run', b'{"numTasks": 1, "note": "@"}'),
+    'claim': ('POST', CLAIM, b'{"worker_uuid": "w-alice@"}'),
+    'put': ('PUT', TASK + '/0', b'{"percentCompleted": 50, "@": 1}'),
+    'worker': ('POST', '/api/worker', b'{"uuid": "w-@", "hostname": "n9", "pid": 9}'),
+    'farm-token': ('POST', '/farm/v1/tokens', b'{"scope": "worker", "run": "@"}'),
+    'farm-run': ('POST', '/farm/v1/runs', b'{"num_tasks": 2, "command": ["echo", "@"]}'),
+    'farm-restart': ('POST', '/farm/v1/runs/{run}/restart', b'{"all": true, "@": 1}'),
+    'farm-claim': ('POST', '/farm/v1/runs/{run}/claim', b'{"worker_uuid": "@", "max_tasks": 1}'),
+    'farm-results': ('POST', '/farm/v1/runs/{run}/results', (
+        b'{"worker_uuid": "w-alice", '
+        b'"results": [{"number": 0, "attempt": 1, "outcome": "complete", "msg": "@"}]}')),
+    'farm-worker': ('POST', '/farm/v1/workers',
+                    b'{"uuid": "w-new", "hostname": "n@", "pid": 9, "slots": 1}'),
+    'farm-heartbeat': ('POST', '/farm/v1/workers/w-alice/heartbeat',
+                       b'{"load": 1.5, "run": "{run}@", "running": []}'),
+    'farm-stop': ('POST', '/farm/v1/workers/w-alice/stop', b'{"reason": "@"}'),
+}
+# JSON escapes that decode to a lone surrogate, and look-alikes that do not
+LONE_SURROGATES = {'high': rb'\ud800', 'low-upper-case': rb'\uDFFF',
+                   'high-before-another-escape': rb'\ud800\u0041',
+                   'pair-reversed': rb'\udc00\ud800', 'after-an-escaped-backslash': rb'\\\udbff',
+                   'high-at-the-end': rb'x\udbff'}
+NOT_LONE = {rb'\ud83d\ude00': '\U0001f600', rb'\\ud800': '\\ud800',
+            rb'\ud7ff\ue000': '\ud7ff\ue000', rb'\\\ud83d\ude00': '\\\U0001f600'}
+
+
+def assert_lone_surrogate_refused(resp):
+    assert_clear_error(resp, 400)
+    assert 'surrogate' in resp.json['msg']
+
+
+@pytest.mark.parametrize('endpoint', SURROGATE_BODIES.values(), ids=SURROGATE_BODIES.keys())
+def test_a_lone_surrogate_in_any_body_gets_400_and_changes_nothing(client, farm, endpoint):
+    method, path, body = endpoint
+    before = snapshot(client, farm)
+    body = body.replace(b'{run}', farm.run.encode()).replace(b'@', rb'\ud800')
+    resp = client.simulate_request(method, path.format(run=farm.run), body=body,
+                                   headers=farm.headers['alice'])
+    assert_lone_surrogate_refused(resp)
+    assert snapshot(client, farm) == before
+
+
+@pytest.mark.parametrize('escape', LONE_SURROGATES.values(), ids=LONE_SURROGATES.keys())
+def test_a_run_whose_command_holds_a_lone_surrogate_cannot_be_created(client, alice_auth, escape):
+    body = b'{"num_tasks": 2, "command": ["echo", "' + escape + b'"]}'
+    resp = client.simulate_post('/farm/v1/runs', body=body, headers=alice_auth)
+    assert_lone_surrogate_refused(resp)
+    listed = client.simulate_get('/farm/v1/runs', headers=alice_auth)
+    assert listed.status_code == 200 and listed.json['total'] == 0
+
+
+def test_a_surrogate_encoded_as_utf8_bytes_is_not_utf8(client, alice_auth):
+    body = b'{"num_tasks": 2, "command": ["echo", "\xed\xa0\x80"]}'
+    resp = client.simulate_post('/farm/v1/runs', body=body, headers=alice_auth)
+    assert_clear_error(resp, 400)
+    assert 'UTF-8' in resp.json['msg']
+    assert client.simulate_get('/farm/v1/runs', headers=alice_auth).json['total'] == 0
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_text_like_any_other(client, alice_auth):
+    args = b', '.join(b'"' + escape + b'"' for escape in NOT_LONE)
+    resp = client.simulate_post('/farm/v1/runs', body=b'{"num_tasks": 1, "command": ["echo", '
+                                + args + b']}', headers=alice_auth)
+    assert resp.status_code == 201, resp.text
+    assert resp.json['command'] == ['echo', *NOT_LONE.values()]
 
 
 @pytest.mark.parametrize('header', CREDENTIALS.values(), ids=CREDENTIALS.keys())

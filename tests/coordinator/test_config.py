@@ -19,6 +19,11 @@ def test_environment_then_flags_override_defaults(tmp_path):
     assert (config.bind, config.workers, config.data_dir) == ('0.0.0.0:9000', 5, Path(tmp_path))
 
 
+def test_the_time_to_send_a_body_is_bounded_unless_told_otherwise():
+    assert Config().body_timeout_s == 10
+    assert Config.from_env({'FARM_BODY_TIMEOUT_S': '2.5'}).body_timeout_s == 2.5
+
+
 def test_a_malformed_number_in_the_environment_is_a_clear_error():
     with pytest.raises(SystemExit, match='FARM_WORKERS'):
         Config.from_env({'FARM_WORKERS': 'many'})

@@ -1,11 +1,12 @@
-"""The protocol client against a port nobody listens on: refusals, backoff limits, giving up."""
+"""The protocol client against a dead port and a stand-in coordinator: retries and giving up."""
 
 import socket
 
 import pytest
 
 from farmworker.backoff import Backoff
-from farmworker.client import Client, Unreachable
+from farmworker.client import Client, Refused, Unreachable
+from tests.farmworker.farm.fake_coordinator import FakeCoordinator
 
 
 @pytest.fixture
@@ -50,3 +51,29 @@ def test_retry_within_never_goes_below_the_base_delay():
 def test_a_url_that_is_not_a_coordinator_url_is_refused_with_the_reason(url):
     with pytest.raises(ValueError, match='not a coordinator URL'):
         Client(url, 't')
+
+
+@pytest.fixture
+def fake():
+    coordinator = FakeCoordinator()
+    yield coordinator
+    coordinator.close()
+
+
+def test_a_request_whose_body_the_coordinator_stopped_waiting_for_is_sent_again(fake):
+    """408: the body stalled on the way and was never acted on, so sending it again is safe."""
+    fake.replies[('POST', '/farm/v1/runs/r/results')] = [
+        (408, {'msg': 'request body not received within 10 s'}),
+        (200, {'accepted': [0], 'refused': []})]
+    time = Time()
+    client = Client(fake.url, 't', sleep=time.sleep, clock=lambda: time.now)
+    assert client.call('POST', '/runs/r/results', {'results': []}) == {'accepted': [0],
+                                                                      'refused': []}
+    assert client.retried and len(fake.requests) == 2 and len(time.sleeps) == 1
+
+
+def test_other_4xx_answers_are_refusals_and_not_sent_again(fake):
+    fake.reply('POST', '/runs/r/results', {'msg': 'no such run'}, status=404)
+    with pytest.raises(Refused, match='no such run'):
+        Client(fake.url, 't', sleep=Time().sleep).call('POST', '/runs/r/results', {})
+    assert len(fake.requests) == 1
