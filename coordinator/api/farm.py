@@ -199,8 +199,11 @@ def _result_key(item, name: str) -> tuple[int, int]:
 
 
 def _result(item: dict, number: int, attempt: int) -> reports.Result:
-    """One result, checked field by field; InvalidInput says what is wrong with it."""
-    _unicode_only(item)
+    """One result, checked field by field; InvalidInput says what is wrong with it.
+
+    (A lone surrogate anywhere in the body was refused with the whole body, where it
+    was parsed: JSON that holds one is not Unicode, so it is not one bad result.)
+    """
     bodies.only_keys(item, {'number', 'attempt', 'outcome', 'percent', 'exit_code', 'msg',
                             'log_tail'})
     return reports.Result(
@@ -212,29 +215,6 @@ def _result(item: dict, number: int, attempt: int) -> reports.Result:
         log_tail=bodies.optional(item, 'log_tail', bodies.text, reports.LOG_TAIL_CHARS,
                                  empty_ok=True),
     )
-
-
-def _unicode_only(item: dict) -> None:
-    """InvalidInput for a lone surrogate in a result's field names or text.
-
-    JSON may escape one ('\\udcff', as Python's json does for an undecodable byte of argv);
-    it is not Unicode, so no database driver can encode it, nor can an answer that echoes it.
-    """
-    for key, value in item.items():
-        if not _encodable(key):
-            raise InvalidInput(f'a field name, {key!r}, holds a lone surrogate: not Unicode')
-        if isinstance(value, str) and not _encodable(value):
-            raise InvalidInput(f'{key} holds a lone surrogate: not Unicode (send undecodable '
-                               'bytes replaced by U+FFFD)')
-
-
-def _encodable(text: str) -> bool:
-    """Whether UTF-8 can encode `text` (a C-speed copy; a regex scan of a log tail was not)."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class Tokens(bodies.BodyResource):

@@ -101,6 +101,7 @@ TOO_MANY_GUESSES = response('user:password: the name or the address has used up 
 MALFORMED = error('the body is not a JSON object, or a value in it or in the path has the wrong '
                   'type or range')
 TOO_LARGE = error('the body is larger than FARM_MAX_BODY_BYTES')
+SLOW_BODY = error('the body did not arrive within FARM_BODY_TIMEOUT_S; the connection is closed')
 # gunicorn answers a request line over its limit_request_line itself, in HTML
 URI_TOO_LONG = {'description': 'the path and query are longer than 4094 bytes',
                 'content': {'text/html': {'schema': STR}}}
@@ -113,12 +114,12 @@ def operation(summary: str, responses: dict, *, body: dict | None = None,
 
     The statuses every operation of its kind can answer are added unless given:
     401 without credentials and 429 for too many failed passwords (unless `public`),
-    503 when the database fails (when it reads one, as authentication does), 400 and
-    413 for a request body, 414 for all.
+    503 when the database fails (when it reads one, as authentication does), 400, 408
+    and 413 for a request body, 414 for all.
     """
     common = {414: URI_TOO_LONG}
     if body is not None:
-        common.update({400: MALFORMED, 413: TOO_LARGE})
+        common.update({400: MALFORMED, 408: SLOW_BODY, 413: TOO_LARGE})
     if not public:
         common.update({401: UNAUTHORIZED, 429: TOO_MANY_GUESSES})
     if database:
