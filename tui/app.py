@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 
 from textual import work
-from textual.app import App, ScreenStackError
+from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
@@ -73,13 +73,16 @@ class FarmApp(App):
             self.poller.stop()
 
     def on_delivered(self, message: Delivered) -> None:
-        self.state.apply(message.reply)
-        try:
-            screen = self.screen
-        except ScreenStackError:  # mid-way through a mode switch: the new screen draws on mount
+        if not self.is_running:
+            # Shutting down. Textual's App._shutdown clears is_running, then prunes every screen,
+            # and only then sends the Unmount that stops the poller; meanwhile our message loop
+            # may still run (under run_test it does), and the top screen, stripped of its
+            # widgets but still `is_mounted`, stays on the stack until all are pruned. Drawing a
+            # reply on it then raised NoMatches and the app died.
             return
-        if isinstance(screen, FarmScreen):
-            screen.refresh_view()
+        self.state.apply(message.reply)
+        if isinstance(self.screen, FarmScreen):
+            self.screen.refresh_view()
 
     def watch_screen(self, screen: FarmScreen) -> None:
         """`screen` is on top now: draw it from what we have and poll what it needs."""

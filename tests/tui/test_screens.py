@@ -4,9 +4,11 @@ import asyncio
 
 from textual.widgets import Button, Static
 
-from tests.tui.canned import LOG_TAIL, UUIDS, FakeClient
-from tests.tui.pilot import SteppedApp, acted, cells, lines, refreshed, table_keys
+from tests.tui.canned import LOG_TAIL, OVERVIEW, RUNS, UUIDS, FakeClient
+from tests.tui.pilot import SteppedApp, acted, cells, drained, lines, refreshed, table_keys
+from tui.app import Delivered, FarmApp
 from tui.client import BadToken, Unreachable
+from tui.poller import Reply
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.overview import OverviewScreen
 from tui.screens.queues import QueuesScreen
@@ -33,6 +35,62 @@ def run_app(scenario, client=None, size=(120, 40)):
 
 def text_of(app, selector) -> str:
     return str(app.screen.query_one(selector, Static).render())
+
+
+class OverviewHeldAtShutdown(OverviewScreen):
+    async def on_unmount(self) -> None:
+        # the app's shutdown has stripped us of our widgets, and we stay on top of the stack
+        # until every screen is: a reply now, and the shutdown held until the app handles it
+        self.app.post_message(self.app.late_reply)
+        await self.app.handling_late_reply.wait()
+
+
+class HeldAtShutdownApp(SteppedApp):
+    MODES = {**FarmApp.MODES, 'overview': OverviewHeldAtShutdown}
+
+    def __init__(self, client):
+        super().__init__(client)
+        self.late_reply = Delivered(Reply('overview', data=OVERVIEW))
+        self.handling_late_reply = asyncio.Event()
+
+    def hook(self, message) -> None:
+        """run_test's message hook, called as a pump starts to handle a message: the app runs
+        on_delivered to its end before it yields, so the screen resumes only after that."""
+        if message is self.late_reply:
+            self.handling_late_reply.set()
+
+
+def test_a_reply_that_arrives_while_the_dashboard_shuts_down_does_not_crash_it():
+    async def main():
+        app = HeldAtShutdownApp(FakeClient())
+        async with app.run_test(message_hook=app.hook) as pilot:
+            await refreshed(pilot)
+        assert app.handling_late_reply.is_set()  # the reply did come in during the shutdown
+
+    asyncio.run(main())  # raised NoMatches: No nodes match 'NavBar' on OverviewHeldAtShutdown()
+
+
+def test_a_reply_that_arrives_while_a_screen_is_composed_is_drawn_once_it_is():
+    screen = RunScreen(RUNS[0])
+    composed = {}  # by feed key: whether the screen was composed when the app handled its reply
+
+    def hook(message):
+        if isinstance(message, Delivered):
+            composed[message.reply.key] = screen.is_mounted
+
+    async def main():
+        app = SteppedApp(FakeClient())
+        async with app.run_test(message_hook=hook) as pilot:
+            await refreshed(pilot)
+            app.push_screen(screen)
+            for feed in screen.feeds():  # queued at once, before the screen is composed
+                app.post_message(Delivered(app.poller.fetch(feed)))
+            await drained(app)
+            assert composed[screen.run_key] is False
+            assert table_keys(app) == ['0', '1', '2', '3', '4']
+            assert text_of(app, '#run-header').startswith('md-sweep  ')
+
+    asyncio.run(main())
 
 
 def test_number_keys_switch_between_the_four_screens_each_with_its_data():
