@@ -242,8 +242,9 @@ def test_an_unreachable_coordinator_is_a_message_not_a_traceback_and_the_dashboa
         assert app.screen.query_one('#problem').display
         assert text_of(app, '#problem') == (
             'cannot reach the coordinator at http://x:1: connection refused\n'
-            'Is `farm-coordinator serve` running there? Point farm-tui at it with --url or '
-            'FARM_URL. Retrying; the data below (if any) is the last that arrived.')
+            'Is `farm-coordinator serve` running there? Point farm-tui at it with --url, '
+            'FARM_URL or `farm login URL`. Retrying; the data below (if any) is the last that '
+            'arrived.')
         assert text_of(app, '#status') == (
             f' ✖ unreachable  {URL}  · retrying   t theme · ctrl+p commands')
         await refreshed(pilot)
@@ -264,9 +265,9 @@ def test_a_wrong_token_says_how_to_get_a_good_one():
     async def scenario(pilot, app):
         assert text_of(app, '#problem') == (
             'the coordinator refused the token: unknown or expired token (HTTP 401)\n'
-            'Create a token with `farm-coordinator token create USER` (or `farm login`) and '
-            'pass it with --token or FARM_TOKEN. Retrying; the data below (if any) is the last '
-            'that arrived.')
+            'Run `farm login URL` for a new token, or create one with `farm-coordinator token '
+            'create USER` and pass it with --token or FARM_TOKEN. Retrying; the data below (if '
+            'any) is the last that arrived.')
         assert text_of(app, '#status') == (
             f' ✖ bad-token  {URL}  · retrying   t theme · ctrl+p commands')
 
