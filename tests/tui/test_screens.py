@@ -154,9 +154,47 @@ def test_the_workers_screen_lists_lost_workers_last_with_their_reason():
         assert table_keys(app)[-1] == 'w-0004-node009'
         row = cells(app, 'w-0004-node009')
         assert row[2] == 'lost' and row[10] == 'no heartbeat for 120 s'
+        assert row[8] == '–'  # its job's walltime has not run out, but it has left
         assert cells(app, 'w-0002-node018')[8] == '10m 54s'  # walltime left by the server's clock
 
     run_app(scenario)
+
+
+def test_a_worker_holding_tasks_of_two_runs_names_the_other_as_one_run():
+    async def scenario(pilot, app):
+        await pilot.press('4')
+        await refreshed(pilot)
+        assert cells(app, 'w-0002-node018')[9] == f'{UUIDS[3][:8]} (+1 run): 40 807'
+
+    run_app(scenario)
+
+
+class OneOfEachClient(FakeClient):
+    """One run with waiting tasks, one worker with one slot."""
+
+    def __init__(self):
+        super().__init__()
+        self.runs_by_uuid = {UUIDS[1]: self.runs_by_uuid[UUIDS[1]]}
+
+    def workers(self, state='all', limit=100, offset=0):
+        reply = super().workers(state, limit, offset)
+        reply['workers'] = [{**reply['workers'][2], 'slots': 1}]
+        reply['total'] = 1
+        return reply
+
+
+def test_counts_of_one_are_singular():
+    async def scenario(pilot, app):
+        await pilot.press('3')
+        await refreshed(pilot)
+        assert text_of(app, '#summary') == (
+            '240 tasks waiting in 1 run (longest pending first)   ·   Enter: tasks of the run')
+        await pilot.press('4')
+        await refreshed(pilot)
+        assert text_of(app, '#summary') == (
+            'all workers: 1   ·   1 alive with 1 slot   ·   f: all/alive/lost')
+
+    run_app(scenario, OneOfEachClient())
 
 
 def test_restart_asks_first_and_back_does_nothing():
@@ -176,7 +214,7 @@ def test_restart_asks_first_and_back_does_nothing():
         assert [call for call in client.calls if call[0] == 'restart_run'] == [
             ('restart_run', UUIDS[0], True)]
         assert [n.message for n in app._notifications] == [
-            'run md-sweep restarted: 1194 tasks waiting']
+            'run md-sweep restarted: 1,194 tasks waiting']
         await refreshed(pilot)
         assert cells(app, UUIDS[0])[7] == '0'  # failed
 
