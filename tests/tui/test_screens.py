@@ -88,7 +88,7 @@ def test_a_reply_that_arrives_while_a_screen_is_composed_is_drawn_once_it_is():
             await drained(app)
             assert composed[screen.run_key] is False
             assert table_keys(app) == ['0', '1', '2', '3', '4']
-            assert text_of(app, '#run-header').startswith('md-sweep  ')
+            assert text_of(app, '#run-header').splitlines()[0] == f'md-sweep  {UUIDS[0]}  running'
 
     asyncio.run(main())
 
