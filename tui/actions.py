@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 def restart_run(app: 'FarmApp', run: dict) -> None:
     def act(choice, client):
         reply = client.restart_run(run['uuid'], all_tasks=choice == 'all')
-        return f'run {fmt.run_label(run)} restarted: {reply["waiting"]} tasks waiting'
+        waiting = fmt.counted(reply['waiting'], 'task')
+        return f'run {fmt.run_label(run)} restarted: {waiting} waiting'
 
     app.confirm(f'Restart run {fmt.run_label(run)} ({fmt.short(run["uuid"])})?\n'
                 'Failed only: failed and cancelled tasks (and running ones whose worker is gone) '
@@ -38,7 +39,7 @@ def delete_run(app: 'FarmApp', run: dict, then: Callable[[], None] | None = None
         return f'run {fmt.run_label(run)} deleted'
 
     app.confirm(f'Delete run {fmt.run_label(run)} ({fmt.short(run["uuid"])}) and all its '
-                f'{run["num_tasks"]:,} tasks?\nThis cannot be undone.',
+                f'{fmt.counted(run["num_tasks"], "task")}?\nThis cannot be undone.',
                 [('delete', 'Delete', 'error')], act)
 
 

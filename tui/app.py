@@ -6,10 +6,11 @@ import sys
 from collections.abc import Callable
 
 from textual import work
-from textual.app import App, ScreenStackError
+from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
+from farmworker.farm import config
 from tui.client import ClientError, FarmClient
 from tui.poller import Poller, Reply
 from tui.screens.base import FarmScreen
@@ -73,13 +74,16 @@ class FarmApp(App):
             self.poller.stop()
 
     def on_delivered(self, message: Delivered) -> None:
-        self.state.apply(message.reply)
-        try:
-            screen = self.screen
-        except ScreenStackError:  # mid-way through a mode switch: the new screen draws on mount
+        if not self.is_running:
+            # Shutting down. Textual's App._shutdown clears is_running, then prunes every screen,
+            # and only then sends the Unmount that stops the poller; meanwhile our message loop
+            # may still run (under run_test it does), and the top screen, stripped of its
+            # widgets but still `is_mounted`, stays on the stack until all are pruned. Drawing a
+            # reply on it then raised NoMatches and the app died.
             return
-        if isinstance(screen, FarmScreen):
-            screen.refresh_view()
+        self.state.apply(message.reply)
+        if isinstance(self.screen, FarmScreen):
+            self.screen.refresh_view()
 
     def watch_screen(self, screen: FarmScreen) -> None:
         """`screen` is on top now: draw it from what we have and poll what it needs."""
@@ -136,20 +140,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog='Keys: 1-4 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
                'the light/dark theme, Ctrl+P opens the command palette, q quits. Each screen '
                'lists its own keys in the footer.')
-    parser.add_argument('--url', default=os.environ.get('FARM_URL', 'http://127.0.0.1:8080'),
-                        help='the coordinator (default: $FARM_URL or %(default)s)')
-    parser.add_argument('--token', default=os.environ.get('FARM_TOKEN'),
-                        help='a user token (default: $FARM_TOKEN); create one with '
-                             '`farm-coordinator token create USER`')
+    parser.add_argument('--url', help='the coordinator (default: $FARM_URL, else the one '
+                                      '`farm login URL` stored)')
+    parser.add_argument('--token', help='a user token (default: $FARM_TOKEN, else the one '
+                                        '`farm login` stored; `farm-coordinator token create '
+                                        'USER` makes one too)')
     parser.add_argument('--interval', type=float, default=2.0, metavar='SECONDS',
                         help='seconds between refreshes (default: %(default)s)')
     parser.add_argument('--light', action='store_true', help='start with the light theme')
     args = parser.parse_args(argv)
-    if not args.token:
-        parser.error('no token: pass --token or set FARM_TOKEN')
+    try:
+        args.url, args.token = login(args.url, args.token)
+    except config.ConfigError as error:
+        parser.error(f'{error} (or pass --url and --token)')
     if args.interval < 0.2:
         parser.error('--interval must be at least 0.2 seconds')
     return args
+
+
+def login(url: str | None, token: str | None) -> tuple[str, str]:
+    """--url / --token, else FARM_URL / FARM_TOKEN, else what `farm login` stored: read as `farm`
+    reads them, the flags standing in for the environment."""
+    if url and token:
+        return url, token  # a broken config file must not stop an explicit choice
+    flags = {name: value for name, value in (('FARM_URL', url), ('FARM_TOKEN', token)) if value}
+    settings = config.load({**os.environ, **flags})
+    return settings.url, settings.token
 
 
 def main(argv: list[str] | None = None) -> int:

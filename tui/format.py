@@ -38,7 +38,7 @@ def eta(run: dict) -> str:
 
 def workers(run: dict) -> str:
     """`2 workers, walltime 40m 00s left` (or just the count)."""
-    text = f"{run.get('workers', 0)} worker{'' if run.get('workers') == 1 else 's'}"
+    text = counted(run.get('workers', 0), 'worker')
     if run.get('walltime_left_s') is not None:
         text += f", walltime {duration(run['walltime_left_s'])} left"
     return text
@@ -66,6 +66,14 @@ def size(num_bytes: int | None) -> str:
             return f'{value:.0f} {unit}' if unit == 'B' else f'{value:.1f} {unit}'
         value /= 1024
     raise AssertionError('unreachable')
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 run`, `0 runs`, `1,430 tasks`; `plural` where an s will not do (`failed tries`).
+
+    Plain text and no dashboard state, so `farm`'s output could use it as well.
+    """
+    return f'{count:,} {noun if count == 1 else plural or noun + "s"}'
 
 
 def number(value: float | None, digits: int = 0) -> str:

@@ -73,16 +73,19 @@ class Poller:
     def run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
-            failed = False
-            for feed in self.feeds:
-                reply = self.fetch(feed)
-                failed = failed or reply.error is not None
-                if self._stop.is_set():
-                    return
-                self.deliver(reply)
-                if reply.error is not None:
-                    break  # the next feed would fail the same way; say it once
+            failed = self.poll_once()
             self._wake.wait(self.retry_s if failed else self.interval_s)
+
+    def poll_once(self) -> bool:
+        """Fetch every current feed and deliver each reply; whether a fetch failed."""
+        for feed in self.feeds:
+            reply = self.fetch(feed)
+            if self._stop.is_set():
+                return False
+            self.deliver(reply)
+            if reply.error is not None:
+                return True  # the next feed would fail the same way; say it once
+        return False
 
     def fetch(self, feed: Feed) -> Reply:
         started = time.perf_counter()

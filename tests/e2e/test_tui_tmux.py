@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import venv_script
 from tests.e2e.test_farmworker import Farm
 
@@ -59,13 +60,27 @@ def progress_of(screen: str, name: str) -> float | None:
     return None
 
 
+def farm_login(url: str, config_home: str) -> None:
+    """`farm login` as the README's quick start runs it, storing the token under config_home."""
+    env = {**os.environ, 'XDG_CONFIG_HOME': config_home}
+    for name in ('FARM_URL', 'FARM_TOKEN', 'FARM_CONFIG'):
+        env.pop(name, None)
+    login = subprocess.run([venv_script('farm'), 'login', url, '--user', 'alice',
+                            '--password-stdin'], input=PASSWORD + '\n', env=env,
+                           capture_output=True, text=True, timeout=30)
+    assert login.returncode == 0, login.stderr
+
+
 def test_the_dashboard_shows_a_run_advancing_and_q_exits_cleanly(farm, tmux, tmp_path):
     run = farm.create_run(40, name='tmux-run')
     agent = farm.agent(run, 'sleep 0.3', '--slots', '2')
     exit_file = tmp_path / 'farm-tui.exit'
+    config_home = str(tmp_path / 'config')
+    farm_login(farm.coordinator.url, config_home)
+    # no --url, no --token: the dashboard finds the login `farm login` stored
     command = ' '.join(shlex.quote(arg) for arg in [
-        venv_script('farm-tui'), '--url', farm.coordinator.url, '--token', farm.token,
-        '--interval', '0.5'])
+        'env', '-u', 'FARM_URL', '-u', 'FARM_TOKEN', '-u', 'FARM_CONFIG',
+        f'XDG_CONFIG_HOME={config_home}', venv_script('farm-tui'), '--interval', '0.5'])
     tmux('new-session', '-d', '-x', '120', '-y', '40', '-s', 'tui',
          f'{command}; echo $? > {shlex.quote(str(exit_file))}')
     try:

@@ -2,7 +2,9 @@
 
 import pytest
 
+from tests.tui.canned import NOW, TASKS
 from tui import format as fmt
+from tui.screens.task import task_fields
 
 
 @pytest.mark.parametrize('seconds, text', [
@@ -35,3 +37,19 @@ def test_the_progress_bar_shows_done_failed_and_running_in_proportion():
     assert bar.plain == '████████░░  70.0%'
     assert [(span.end - span.start, span.style) for span in bar.spans[:3]] == [
         (5, fmt.GREEN), (2, fmt.RED), (1, fmt.ORANGE)]
+
+
+@pytest.mark.parametrize('number, text', [(0, '0 runs'), (1, '1 run'), (2, '2 runs'),
+                                          (1430, '1,430 runs')])
+def test_counts_take_the_plural_unless_there_is_one(number, text):
+    assert fmt.counted(number, 'run') == text
+
+
+def test_a_count_can_name_its_own_plural():
+    assert [fmt.counted(n, 'failed try', 'failed tries') for n in (1, 3)] == [
+        '1 failed try', '3 failed tries']
+
+
+def test_a_task_with_one_failed_try_says_so_in_the_singular():
+    fields = task_fields({**TASKS[1], 'attempt': 2, 'failed_tries': 1}, NOW).plain
+    assert 'attempt    2 (1 failed try)' in fields.splitlines()

@@ -10,10 +10,8 @@ import pytest
 from textual.widgets import Static
 
 from tests.e2e.test_farmworker import Farm
-from tests.tui.pilot import cells, settled, table_keys, until
-from tui.app import FarmApp
+from tests.tui.pilot import SteppedApp, acted, cells, lines, refreshed, table_keys
 from tui.client import FarmClient
-from tui.screens.confirm import ConfirmScreen
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.task import TaskScreen
@@ -40,9 +38,11 @@ def text_of(app, selector) -> str:
 
 
 async def confirm(pilot, key: str, button: str) -> None:
+    """Press `key`, choose `button` in the modal it opens, then see the next refresh."""
     await pilot.press(key)
-    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), what='the modal')
     await pilot.click(f'#{button}')
+    await acted(pilot)
+    await refreshed(pilot)
 
 
 def test_every_screen_drill_down_and_action_against_a_live_coordinator(farm):
@@ -50,60 +50,62 @@ def test_every_screen_drill_down_and_action_against_a_live_coordinator(farm):
 
 
 async def _scenario(farm):
-    app = FarmApp(FarmClient(farm.coordinator.url, farm.token), interval_s=0.3)
+    app = SteppedApp(FarmClient(farm.coordinator.url, farm.token), interval_s=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        assert 'ok' in text_of(app, '#status')
-        assert '10' in text_of(app, '#tasks')  # 6 + 4 tasks in total
+        await refreshed(pilot)
+        assert text_of(app, '#status').startswith(f' ● ok  {farm.coordinator.url}  · data of ')
+        assert lines(text_of(app, '#tasks')) == {  # 6 + 4 tasks
+            'waiting': '4', 'running': '0', 'done': '5', 'failed': '1', 'cancelled': '0',
+            'total': '10'}
 
         await pilot.press('3')  # queues: only the run nobody works has waiting tasks
-        await settled(pilot)
+        await refreshed(pilot)
         assert table_keys(app) == [farm.queued]
 
         await pilot.press('4')
-        await settled(pilot)
+        await refreshed(pilot)
         assert isinstance(app.screen, WorkersScreen) and len(table_keys(app)) == 1
         assert cells(app, table_keys(app)[0])[2] == 'stopped'  # the agent left when done
 
         await pilot.press('2', 'f')  # runs, "all" (the worked run is finished)
-        await until(pilot, lambda: set(table_keys(app)) == {farm.worked, farm.queued},
-                    what='both runs listed')
+        await refreshed(pilot)
+        assert set(table_keys(app)) == {farm.worked, farm.queued}
         row = cells(app, farm.worked)
-        assert (row[6].strip(), row[7].strip()) == ('5', '1'), row  # done, failed
+        assert (row[6], row[7]) == ('5', '1'), row  # done, failed
 
         app.screen.query_one('LiveTable').move_cursor(row=table_keys(app).index(farm.worked))
         await pilot.press('enter')
-        await settled(pilot)
+        await refreshed(pilot)
         assert isinstance(app.screen, RunScreen) and len(table_keys(app)) == 6
         await pilot.press('f', 'f', 'f', 'f')  # -> failed
-        await until(pilot, lambda: table_keys(app) == ['3'], what='the failed task alone')
+        await refreshed(pilot)
+        assert table_keys(app) == ['3']
         await pilot.press('enter')
-        await settled(pilot)
+        await refreshed(pilot)
         assert isinstance(app.screen, TaskScreen)
-        assert 'exit code  1' in text_of(app, '#task-fields')
-        assert 'working on 3' in text_of(app, '#log-text')
+        assert 'exit code  1' in text_of(app, '#task-fields').splitlines()
+        assert text_of(app, '#log-text') == 'working on 3\n'
         await pilot.press('escape')
 
         # restart, failed only: task 3 waits again; then all: every task waits again
         await confirm(pilot, 'R', 'failed')
-        await until(pilot, lambda: (app.screen.run['waiting'], app.screen.run['failed']) == (1, 0),
-                    what='the failed task waiting again')
+        assert (app.screen.run['waiting'], app.screen.run['failed']) == (1, 0)
         await confirm(pilot, 'R', 'all')
-        await until(pilot, lambda: app.screen.run['waiting'] == 6, what='all six waiting again')
+        assert app.screen.run['waiting'] == 6
         # cancel the whole run
         await confirm(pilot, 'x', 'cancel')
-        await until(pilot, lambda: app.screen.run['state'] == 'cancelled', what='run cancelled')
+        assert app.screen.run['state'] == 'cancelled'
         await pilot.press('escape')
+        await refreshed(pilot)
 
         # cancel task 0 of the queued run
         app.screen.query_one('LiveTable').move_cursor(row=table_keys(app).index(farm.queued))
         await pilot.press('enter')
-        await settled(pilot)
+        await refreshed(pilot)
         await confirm(pilot, 'c', 'cancel')
-        await until(pilot, lambda: cells(app, '0')[1] == 'cancelled', what='task 0 cancelled')
+        assert cells(app, '0')[1] == 'cancelled'
 
         # delete the queued run from its own screen: back on Runs, where it is gone
         await confirm(pilot, 'D', 'delete')
-        await until(pilot, lambda: isinstance(app.screen, RunsScreen)
-                    and table_keys(app) == [farm.worked], what='the run gone')
+        assert isinstance(app.screen, RunsScreen) and table_keys(app) == [farm.worked]
         assert farm.call('GET', f'/farm/v1/runs/{farm.queued}')[0] == 404

@@ -7,19 +7,18 @@ then look at the SVGs before committing them.
 import pytest
 
 from tests.tui.canned import FakeClient
-from tests.tui.pilot import settled
-from tui.app import FarmApp
+from tests.tui.pilot import SteppedApp, refreshed
 from tui.client import Unreachable
 
 SIZE = (120, 40)
 
 
-def keys_then_settle(*keys):
+def keys_then_refresh(*keys):
     async def run_before(pilot):
-        await settled(pilot)
+        await refreshed(pilot)
         for key in keys:
             await pilot.press(key)
-            await settled(pilot)
+            await refreshed(pilot)
 
     return run_before
 
@@ -28,18 +27,18 @@ def keys_then_settle(*keys):
     (), ('2',), ('3',), ('4',), ('2', 'enter'), ('2', 'enter', 'down', 'enter'), ('2', 'R'),
 ], ids=['overview', 'runs', 'queues', 'workers', 'run', 'task', 'confirm-restart'])
 def test_screen(snap_compare, keys):
-    app = FarmApp(FakeClient(), interval_s=60)
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle(*keys))
+    app = SteppedApp(FakeClient(), interval_s=60)
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_refresh(*keys))
 
 
 def test_runs_in_the_light_theme(snap_compare):
-    app = FarmApp(FakeClient(), interval_s=60, theme='textual-light')
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle('2'))
+    app = SteppedApp(FakeClient(), interval_s=60, theme='textual-light')
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_refresh('2'))
 
 
 def test_overview_at_80x24(snap_compare):
-    app = FarmApp(FakeClient(), interval_s=60)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=keys_then_settle())
+    app = SteppedApp(FakeClient(), interval_s=60)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys_then_refresh())
 
 
 class DownClient(FakeClient):
@@ -48,5 +47,5 @@ class DownClient(FakeClient):
 
 
 def test_coordinator_unreachable(snap_compare):
-    app = FarmApp(DownClient(), interval_s=60)
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle())
+    app = SteppedApp(DownClient(), interval_s=60)
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_refresh())

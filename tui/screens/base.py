@@ -51,15 +51,15 @@ class FarmScreen(Screen):
     def on_screen_resume(self) -> None:
         self.app.watch_screen(self)
 
-    def on_mount(self) -> None:
-        self.refresh_view()  # a reply that came in while we were being composed was skipped
-
     def where(self) -> str:
         """Where in the screen's mode we are, beyond its name (e.g. the open run)."""
         return ''
 
     def refresh_view(self) -> None:
-        if not self.is_mounted:  # switched to but not composed yet: on_mount draws it
+        if not self.is_mounted:
+            # pushed or switched to but not composed yet; Textual turns is_mounted on once our
+            # on_mount handlers have returned, and then handles the ScreenResume that was queued
+            # behind them, which draws what arrived meanwhile (see on_screen_resume)
             return
         state = self.app.state
         self.query_one(NavBar).show(self.app.current_mode, self.where())

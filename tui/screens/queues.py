@@ -52,7 +52,8 @@ class QueuesScreen(FarmScreen):
                         lambda run: queue_row(run, data['now']))
         waiting = sum(run['waiting'] for run in queued)
         self.query_one('#summary', Static).update(
-            f'{waiting:,} tasks waiting in {len(queued):,} runs (longest pending first)'
+            f'{fmt.counted(waiting, "task")} waiting in {fmt.counted(len(queued), "run")}'
+            ' (longest pending first)'
             + (f'   ·   of the first {PAGE} active runs' if data['total'] > PAGE else '')
             + '   ·   Enter: tasks of the run')
 

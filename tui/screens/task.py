@@ -17,7 +17,8 @@ from tui.state import State
 def task_fields(task: dict, now: str) -> Text:
     pairs = [
         ('status', fmt.state(task['status'])),
-        ('attempt', f'{task["attempt"]} ({task["failed_tries"]} failed tries)'),
+        ('attempt', f'{task["attempt"]} '
+                    f'({fmt.counted(task["failed_tries"], "failed try", "failed tries")})'),
         ('worker', f'{task["hostname"] or fmt.NONE}  {task["worker"] or ""}'),
         ('progress', fmt.NONE if task['percent'] is None else f'{task["percent"]:g}%'),
         ('started', f'{fmt.clock(task["started_at"])}  ({fmt.age(task["started_at"], now)} ago)'

@@ -27,7 +27,8 @@ def tasks_cell(tasks: list[dict]) -> str:
     runs = {task['run'] for task in tasks}
     numbers = ' '.join(str(task['number']) for task in tasks[:3])
     extra = f' +{len(tasks) - 3}' if len(tasks) > 3 else ''
-    where = fmt.short(tasks[0]['run']) + (f' (+{len(runs) - 1} runs)' if len(runs) > 1 else '')
+    others = f' (+{fmt.counted(len(runs) - 1, "run")})' if len(runs) > 1 else ''
+    where = fmt.short(tasks[0]['run']) + others
     return f'{where}: {numbers}{extra}'
 
 
@@ -78,8 +79,8 @@ class WorkersScreen(FarmScreen):
         shown = f'{len(workers):,} of {data["total"]:,}' if data['total'] > len(workers) else (
             f'{len(workers):,}')
         self.query_one('#summary', Static).update(
-            f'{self.filter} workers: {shown}   ·   {alive:,} alive with {slots:,} slots'
-            f'   ·   f: all/alive/lost')
+            f'{self.filter} workers: {shown}   ·   {alive:,} alive with '
+            f'{fmt.counted(slots, "slot")}   ·   f: all/alive/lost')
 
     def action_filter(self) -> None:
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]

@@ -5,10 +5,10 @@ from textual.widgets import Static
 from tui.state import Connection
 
 _ADVICE = {
-    'unreachable': 'Is `farm-coordinator serve` running there? Point farm-tui at it with --url '
-                   'or FARM_URL.',
-    'bad-token': 'Create a token with `farm-coordinator token create USER` (or `farm login`) and '
-                 'pass it with --token or FARM_TOKEN.',
+    'unreachable': 'Is `farm-coordinator serve` running there? Point farm-tui at it with --url, '
+                   'FARM_URL or `farm login URL`.',
+    'bad-token': 'Run `farm login URL` for a new token, or create one with `farm-coordinator '
+                 'token create USER` and pass it with --token or FARM_TOKEN.',
     'error': 'The coordinator log may say more.',
 }
 
