@@ -82,6 +82,7 @@ class AgentConfig:
     idle_poll_s: float = 2.0  # between claims while the run has nothing waiting
     connect_timeout_s: float = 300.0  # at start only: later, outages are waited out
     uuid: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    ready_file: Path | None = None  # written (the uuid) once registered, for whoever started us
 
 
 @dataclasses.dataclass
@@ -135,6 +136,7 @@ class Agent:
         self._register()
         log.info('working on run %s with %d slot(s)', self.config.run, self.config.slots)
         try:
+            self._say_ready()
             while not self._finished():
                 self._step()
                 self._sleep(self.config.poll_s)
@@ -397,6 +399,15 @@ class Agent:
             self._calls_until = min(self._calls_until, self._farewell_until)
 
     # -- leaving
+
+    def _say_ready(self) -> None:
+        """Write the ready file, if asked to: a sign for whoever started us that cannot change
+        with a log message (see farm/local.py). Written whole, then renamed into place."""
+        if self.config.ready_file is None:
+            return
+        partial = self.config.ready_file.with_name(self.config.ready_file.name + '.partial')
+        partial.write_text(self.config.uuid + '\n')
+        os.replace(partial, self.config.ready_file)
 
     def _leave(self, reason: str) -> int:
         """Say goodbye: 0 if the coordinator heard it all, else 1, after saying what it missed."""

@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                           '%(default)g); once working, outages are waited out')
     run.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
                      help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
+    run.add_argument('--ready-file', type=Path, metavar='PATH',
+                     help='write the worker uuid to PATH once registered: a sign of a working '
+                          'agent for whoever started it')
     run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
                      help='the task command; {task} is replaced by the task number and {line} '
                           "by the task's input line (default: the run's stored command)")
@@ -176,7 +179,7 @@ def _run(args) -> int:
         raise _Fatal(str(exc)) from None
     config = AgentConfig(run=args.run, command=command or None, slots=slots, log_dir=args.log_dir,
                          max_idle_s=args.max_idle, grace_s=args.grace,
-                         connect_timeout_s=args.connect_timeout)
+                         connect_timeout_s=args.connect_timeout, ready_file=args.ready_file)
     agent = Agent(config, client, SubprocessExecutor(args.log_dir / args.run), node)
     _drain_on_signals(agent)
     try:

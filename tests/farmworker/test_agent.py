@@ -459,3 +459,15 @@ def test_a_drain_with_the_coordinator_away_ends_after_the_grace_time_and_a_bound
     assert 20 <= took_s <= 20 + agent.config.farewell_s + 3
     assert goodbyes(coordinator), 'it tried to say goodbye'
 
+
+def test_the_ready_file_appears_once_the_agent_is_registered_and_not_before(tmp_path):
+    ready = tmp_path / 'ready'
+    coordinator = FakeCoordinator()
+    agent, _, _ = make(coordinator, ready_file=ready)
+    coordinator.refusals['/workers'] = (401, 'unknown or expired token')
+    with pytest.raises(Refused):
+        agent.run()
+    assert not ready.exists()
+    del coordinator.refusals['/workers']
+    assert agent.run() == 0
+    assert ready.read_text() == agent.config.uuid + '\n'
