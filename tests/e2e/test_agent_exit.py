@@ -3,11 +3,14 @@
 import os
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
 
+from tests.e2e.conftest import free_port
 from tests.e2e.test_farmworker import Farm
 
 pytestmark = pytest.mark.timeout(180)
@@ -126,3 +129,27 @@ def test_a_hangup_drains_the_agent_instead_of_leaving_its_tasks_behind(serve, tm
     workers = farm.call('GET', '/farm/v1/workers?state=all')[1]['workers']
     assert [(w['state'], w['reason']) for w in workers] == [('stopped', 'SIGHUP')]
 
+
+def test_ctrl_c_on_make_run_stops_the_demo_agent_and_its_tasks(tmp_path):
+    env = {**os.environ, 'VENV': str(Path(sys.executable).parent.parent),
+           'FARM_DATA_DIR': str(tmp_path / 'data'), 'FARM_BIND': f'127.0.0.1:{free_port()}'}
+    env.pop('FARM_DATABASE_URL', None)
+    script = Path(__file__).parents[2] / 'scripts' / 'run.sh'
+    said = tmp_path / 'run.log'
+    with open(said, 'wb') as log:
+        demo = subprocess.Popen(['bash', str(script)], env=env, stdout=log, stderr=log,
+                                start_new_session=True)  # its own group, as under a terminal
+    started = []
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / 'data' / 'logs').glob('*/task-*.log')):
+            assert time.monotonic() < deadline and demo.poll() is None, said.read_text()
+            time.sleep(0.1)
+        started = psutil.Process(demo.pid).children(recursive=True)  # tasks too, in their sessions
+        os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+        demo.wait(timeout=40)
+        alive = [process for process in started if process.is_running()
+                 and process.status() != psutil.STATUS_ZOMBIE]
+        assert not alive, (alive, said.read_text())
+    finally:
+        kill_all(started + still_running(demo))
