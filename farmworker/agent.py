@@ -4,6 +4,11 @@ One loop, one thread. Each step collects finished tasks and progress, delivers
 results (kept until the coordinator has them, however long it is away), then
 either drains or claims work for free slots, and heartbeats when due. Signal
 handlers only set a flag.
+
+However the agent leaves (done, drained, refused, or an error) its tasks are
+stopped and the coordinator is told, each in bounded time: a task left running
+in its own session would go on unsupervised, and a coordinator that is away
+must not keep a draining agent (and its Slurm job) waiting.
 """
 
 import dataclasses
@@ -16,12 +21,18 @@ import uuid
 from pathlib import Path
 
 from farmworker import commands
-from farmworker.client import Client, Refused
+from farmworker.client import Client, Refused, Unreachable
 from farmworker.estimates import DurationWindow, expected_duration_s, fits
 from farmworker.executors import Finished, SubprocessExecutor
 
 log = logging.getLogger(__name__)
 RESULTS_PER_REQUEST = 1000  # the coordinator's limit per request
+REASON_MAX_CHARS = 255  # the coordinator's limit on why a worker left
+# While draining no call to the coordinator holds the loop longer than this: the loop has
+# tasks to watch and a grace time to keep, whether the coordinator answers or not.
+DRAIN_CALL_S = 1.0
+# After SIGKILL, how long the kernel may take to end a task's processes before we give up on it.
+REAP_S = 2.0
 
 
 def _refused_as_lost(results: list[dict]) -> dict:
@@ -49,6 +60,13 @@ class NoCommand(Exception):
     """Neither the command line nor the run gives a task command."""
 
 
+def reason_for(exc: BaseException) -> str:
+    """Why an agent leaves because of `exc`, in one line."""
+    if isinstance(exc, Refused):
+        return f'the coordinator refused: {exc}'
+    return f'{type(exc).__name__}: {exc}' if str(exc) else type(exc).__name__
+
+
 @dataclasses.dataclass
 class AgentConfig:
     run: str
@@ -57,11 +75,14 @@ class AgentConfig:
     log_dir: Path
     max_idle_s: float = 120.0  # leave after this long with nothing to do
     grace_s: float = 20.0  # when draining, how long running tasks may go on before handed back
+    # leaving, how long to try to deliver the last results and say goodbye to an absent coordinator
+    farewell_s: float = 5.0
     margin_s: float = 30.0  # a task must end this long before the walltime to be claimed
     poll_s: float = 0.05
     idle_poll_s: float = 2.0  # between claims while the run has nothing waiting
     connect_timeout_s: float = 300.0  # at start only: later, outages are waited out
     uuid: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    ready_file: Path | None = None  # written (the uuid) once registered, for whoever started us
 
 
 @dataclasses.dataclass
@@ -93,7 +114,10 @@ class Agent:
         self._heartbeat_s = 15.0  # until the coordinator says otherwise
         self.draining: str | None = None  # why, once draining started
         self._drain_started: float | None = None
-        self._handed_back = False
+        self._said_draining = self._said_away = self._handed_back = False
+        self._calls_until: float | None = None  # see _time_left_s
+        self._farewell_until: float | None = None  # leaving: when to stop trying the coordinator
+        client.limit_waits(self._time_left_s)
 
     def drain(self, why: str) -> None:
         """Stop claiming; running tasks get `grace_s`, then are handed back. Safe in a signal handler."""
@@ -101,33 +125,61 @@ class Agent:
             self.draining = why
 
     def run(self) -> int:
+        """Work until the run is done, idle or drained: 0 once the coordinator has heard it all.
+
+        A refusal or an error is raised, after the tasks were stopped and the coordinator told.
+        """
         # the run first: an unknown run or a run without a command is told before registering
         self._policy = self.client.call('GET', f'/runs/{self.config.run}',
                                         give_up_s=self.config.connect_timeout_s)
         self._use_command(self._policy.get('command'))
         self._register()
         log.info('working on run %s with %d slot(s)', self.config.run, self.config.slots)
-        while not self._finished():
-            self._step()
-            self._sleep(self.config.poll_s)
-        reason = self.draining or ('run finished' if self._run_done else 'idle')
-        self.client.call('POST', f'/workers/{self.config.uuid}/stop', {'reason': reason})
-        log.info('leaving: %s', reason)
-        return 0
+        try:
+            self._say_ready()
+            while not self._finished():
+                self._step()
+                self._sleep(self.config.poll_s)
+        except BaseException as exc:
+            self._abandon(exc)
+            raise
+        return self._leave(self.draining or ('run finished' if self._run_done else 'idle'))
 
     def _step(self) -> None:
         now = self._clock()
         self._collect()
         if self.draining:
-            self._deliver()
-            self._drain_step(now)
-        elif not self._claim(now):  # a claim carries the results; without one they go alone
+            self._drain_step(now)  # first: its timers run even while the coordinator is away
+        try:
+            self._exchange(now)
+        except Unreachable as away:
+            if not self.draining:
+                raise
+            # what the coordinator was not told waits for the next step, until the farewell
+            if not self._said_away:
+                log.warning('draining without the coordinator for now: %s', away)
+                self._said_away = True
+
+    def _exchange(self, now: float) -> None:
+        """What the step has to tell the coordinator, and ask it."""
+        if self.draining or not self._claim(now):  # a claim carries the results, if one is due
             self._deliver()
         # a busy agent heartbeats even while its reports keep it in touch: the reply is how
         # it learns which of its tasks were cancelled or restarted
         if (now - self._last_contact >= self._heartbeat_s
-                or (len(self.executor) and now - self._last_heartbeat >= self._heartbeat_s)):
+                or (len(self.executor) and now - self._last_heartbeat >= self._heartbeat_s)
+                or (self.draining and not self._said_draining)):
             self._heartbeat(now)
+
+    def _time_left_s(self) -> float | None:
+        """How long a call to the coordinator may still hold the agent; None: through any outage.
+
+        Draining or leaving bounds it. A drain just asked for (by a signal, during a call)
+        ends the call's wait at once, so that the loop starts draining.
+        """
+        if self._calls_until is None:
+            return 0.0 if self.draining else None
+        return self._calls_until - self._clock()
 
     def _use_command(self, stored: list[str] | None) -> None:
         if self.config.command:
@@ -138,8 +190,11 @@ class Agent:
         self.config.command = list(stored)
 
     def _finished(self) -> bool:
-        if self._outbox or len(self.executor):
+        if len(self.executor):
             return False
+        if self._outbox:  # a draining agent waits for an absent coordinator only so long
+            return (self.draining is not None and self._farewell_until is not None
+                    and self._clock() >= self._farewell_until)
         if self.draining or self._run_done:
             return True
         return self._idle_since is not None and self._clock() - self._idle_since >= self.config.max_idle_s
@@ -169,6 +224,7 @@ class Agent:
             self._rejoin(refused)
             reply = {}
         self._last_contact = self._last_heartbeat = now
+        self._said_draining = body['draining']
         self._stop([tuple(key) for key in reply.get('stop') or ()])
 
     def _stop(self, keys: list[tuple[int, int]]) -> None:
@@ -331,9 +387,71 @@ class Agent:
             self._drain_started = now
             log.info('draining (%s): no new claims; %d task(s) get %g s to finish',
                      self.draining, len(self.executor), self.config.grace_s)
-            self._heartbeat(now)
         elif (len(self.executor) and not self._handed_back
               and now - self._drain_started >= self.config.grace_s):
             log.info('grace time over: handing back %d task(s)', len(self.executor))
             self.executor.terminate_all()
             self._handed_back = True
+        if not len(self.executor) and self._farewell_until is None:
+            self._farewell_until = now + self.config.farewell_s
+        self._calls_until = now + DRAIN_CALL_S
+        if self._farewell_until is not None:
+            self._calls_until = min(self._calls_until, self._farewell_until)
+
+    # -- leaving
+
+    def _say_ready(self) -> None:
+        """Write the ready file, if asked to: a sign for whoever started us that cannot change
+        with a log message (see farm/local.py). Written whole, then renamed into place."""
+        if self.config.ready_file is None:
+            return
+        partial = self.config.ready_file.with_name(self.config.ready_file.name + '.partial')
+        partial.write_text(self.config.uuid + '\n')
+        os.replace(partial, self.config.ready_file)
+
+    def _leave(self, reason: str) -> int:
+        """Say goodbye: 0 if the coordinator heard it all, else 1, after saying what it missed."""
+        told = self._say_goodbye(reason)
+        if told and not self._outbox:
+            log.info('leaving: %s', reason)
+            return 0
+        unheard = [f'{len(self._outbox)} result(s)'] if self._outbox else []
+        if not told:
+            unheard.append('its goodbye')
+        log.error('left without the coordinator (%s): it did not get %s', reason,
+                  ' and '.join(unheard))
+        return 1
+
+    def _abandon(self, exc: BaseException) -> None:
+        """Leave because of `exc`: stop the tasks, then say why (which hands them back)."""
+        try:
+            self._stop_tasks()
+        except Exception as failure:  # the caller raises `exc`: that is the news, not this
+            log.error('could not stop the tasks: %s', reason_for(failure))
+        self._say_goodbye(reason_for(exc))
+
+    def _stop_tasks(self) -> None:
+        """SIGTERM every task, SIGKILL after the executor's grace; return once they are gone."""
+        if not len(self.executor):
+            return
+        log.warning('stopping %d task(s)', len(self.executor))
+        self.executor.terminate_all()
+        give_up_at = self._clock() + self.executor.kill_grace_s + REAP_S
+        while len(self.executor) and self._clock() < give_up_at:
+            self.executor.poll()  # which sends SIGKILL when the grace is over
+            self._sleep(self.config.poll_s)
+        if len(self.executor):
+            log.error('%d task(s) did not end even when killed', len(self.executor))
+
+    def _say_goodbye(self, reason: str) -> bool:
+        """Tell the coordinator we left and why (it hands back what we hold); True if it heard."""
+        if self._farewell_until is None:
+            self._farewell_until = self._clock() + self.config.farewell_s
+        self._calls_until = self._farewell_until
+        try:
+            self.client.call('POST', f'/workers/{self.config.uuid}/stop',
+                             {'reason': reason[:REASON_MAX_CHARS]})
+        except (Refused, Unreachable) as exc:
+            log.warning('could not tell the coordinator that this agent left: %s', exc)
+            return False
+        return True

@@ -10,8 +10,17 @@ from pathlib import Path
 DESCRIPTION = """\
 The farmworker agent: claims tasks of a run from the coordinator, runs each as
 COMMAND (or the command stored with the run) with {task} replaced by the task
-number and {line} by the task's input line, N at a time, and reports results. Under Slurm it stops claiming tasks that would outlive the job and
-drains on SIGTERM or SIGUSR1 (sbatch --signal=B:USR1@SECONDS).
+number and {line} by the task's input line, N at a time, and reports results.
+Under Slurm it stops claiming tasks that would outlive the job. It drains on
+SIGTERM, SIGINT, SIGHUP or SIGUSR1 (sbatch --signal=B:USR1@SECONDS).
+"""
+
+RUN_EPILOG = """exit status:
+  0  the run is done, the agent was idle, or it drained: the coordinator has
+     every result and its goodbye
+  1  the coordinator refused (a wrong token, the run deleted) or could not be
+     reached at start, or was away when the agent left; the last line says
+     why. No task is left running.
 """
 
 EPILOG = """\
@@ -41,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     run = commands.add_parser('run', help='work on a run until it is done, idle or drained',
+                              epilog=RUN_EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument('--run', required=True, metavar='UUID', help='the run to work on')
     run.add_argument('--url', default=os.environ.get('FARM_URL'),
@@ -60,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                           '%(default)g); once working, outages are waited out')
     run.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
                      help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
+    run.add_argument('--ready-file', type=Path, metavar='PATH',
+                     help='write the worker uuid to PATH once registered: a sign of a working '
+                          'agent for whoever started it')
     run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
                      help='the task command; {task} is replaced by the task number and {line} '
                           "by the task's input line (default: the run's stored command)")
@@ -149,7 +162,7 @@ def _progress(args) -> int:
 
 
 def _run(args) -> int:
-    from farmworker.agent import Agent, AgentConfig, NoCommand
+    from farmworker.agent import Agent, AgentConfig, NoCommand, reason_for
     from farmworker.client import Client, Refused, Unreachable
     from farmworker.executors import SubprocessExecutor
 
@@ -166,16 +179,29 @@ def _run(args) -> int:
         raise _Fatal(str(exc)) from None
     config = AgentConfig(run=args.run, command=command or None, slots=slots, log_dir=args.log_dir,
                          max_idle_s=args.max_idle, grace_s=args.grace,
-                         connect_timeout_s=args.connect_timeout)
+                         connect_timeout_s=args.connect_timeout, ready_file=args.ready_file)
     agent = Agent(config, client, SubprocessExecutor(args.log_dir / args.run), node)
-    for signum in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT):
-        signal.signal(signum, lambda number, frame: agent.drain(signal.Signals(number).name))
+    _drain_on_signals(agent)
     try:
         return agent.run()
     except Refused as refused:
-        raise _Fatal(f'the coordinator refused: {refused}') from None
+        raise _Fatal(reason_for(refused)) from None
     except (Unreachable, NoCommand) as exc:
         raise _Fatal(str(exc)) from None
+
+
+def _drain_on_signals(agent) -> None:
+    """Drain on SIGTERM, SIGUSR1 (Slurm's warning), Ctrl-C, and a hangup unless nohup ignores it.
+
+    Dying of one instead would leave the tasks running: each has a session of its own.
+    """
+    def drain(number, frame):
+        agent.drain(signal.Signals(number).name)
+
+    for signum in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT):
+        signal.signal(signum, drain)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, drain)
 
 
 def _submit(args) -> int:

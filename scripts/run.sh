@@ -4,6 +4,7 @@
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
+[[ $VENV == /* ]] || VENV=$PWD/$VENV  # the agent's tasks find `farmworker` on PATH through it
 export FARM_DATA_DIR=${FARM_DATA_DIR:-$PWD/farm-data}
 export FARM_BIND=${FARM_BIND:-127.0.0.1:8080}
 URL=http://$FARM_BIND
@@ -18,9 +19,23 @@ if ! farm user list | grep -q '^demo '; then
 fi
 token=$(farm token create demo 2>/dev/null)
 
+# Stop the agent first and wait for it (it drains: its tasks end or are handed back), then the
+# coordinator. On Ctrl-C the terminal signals the coordinator too: the agent then leaves without
+# it, in bounded time.
+stop() {
+  trap - EXIT INT TERM HUP
+  if [[ -n ${agent:-} ]]; then
+    kill -TERM "$agent" 2>/dev/null || true
+    wait "$agent" || true
+  fi
+  kill -TERM "$coordinator" 2>/dev/null || true
+  wait "$coordinator" || true
+}
 "$VENV/bin/farm-coordinator" serve &
 coordinator=$!
-trap 'kill $coordinator ${agent:-} 2>/dev/null; wait' EXIT INT TERM
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
 # wait for the coordinator, then create a demo run through the farmworker protocol
 run=$(FARM_TOKEN=$token "$VENV/bin/python" - "$URL" <<'PY'
@@ -39,7 +54,7 @@ request = urllib.request.Request(
 print(json.load(urllib.request.urlopen(request, timeout=10))['uuid'])
 PY
 )
-PATH="$PWD/$VENV/bin:$PATH" FARM_URL=$URL FARM_TOKEN=$token \
+PATH="$VENV/bin:$PATH" FARM_URL=$URL FARM_TOKEN=$token \
   "$VENV/bin/farmworker" run --run "$run" --slots 2 --log-dir "$FARM_DATA_DIR/logs" \
   -- sh -c 'sleep 1; farmworker progress 50 halfway; sleep 1; echo "task {task} done"' &
 agent=$!

@@ -89,6 +89,7 @@ class NoopExecutor:
         pass  # every task ends at the next poll anyway
 
     kill_all = terminate_all
+    kill_grace_s = 0.0
 
     def __len__(self) -> int:
         return len(self._tasks)

@@ -29,7 +29,7 @@ class Farm:
             headers={'Authorization': f'Bearer {self.token}', 'Content-Type': 'application/json'})
         try:
             with urllib.request.urlopen(request, timeout=10) as resp:
-                return resp.status, json.load(resp)
+                return resp.status, json.loads(resp.read() or 'null')  # null: a 204
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)
 
@@ -41,9 +41,9 @@ class Farm:
     def status(self, run_uuid):
         return self.call('GET', f'/farm/v1/runs/{run_uuid}')[1]
 
-    def agent(self, run_uuid, shell_command, *args):
+    def agent(self, run_uuid, shell_command, *args, token=None):
         """`farmworker run` in the background; the task is `sh -c SHELL_COMMAND`."""
-        env = {**os.environ, 'FARM_URL': self.coordinator.url, 'FARM_TOKEN': self.token,
+        env = {**os.environ, 'FARM_URL': self.coordinator.url, 'FARM_TOKEN': token or self.token,
                'PATH': f'{os.path.dirname(venv_script("farmworker"))}:{os.environ["PATH"]}'}
         return subprocess.Popen(
             [venv_script('farmworker'), 'run', '--run', run_uuid, '--log-dir',

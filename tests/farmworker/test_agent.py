@@ -1,11 +1,12 @@
 """The agent's decisions, with a fake coordinator and executor and injected time (nothing runs)."""
 
+import errno
 from pathlib import Path
 
 import pytest
 
 from farmworker.agent import Agent, AgentConfig, NoCommand, Node
-from farmworker.client import Refused
+from farmworker.client import Refused, Unreachable
 from farmworker.executors import Finished, Progress
 
 RUN = 'r' * 32
@@ -22,8 +23,22 @@ class FakeCoordinator:
         self.calls, self.results, self.retried = [], [], False
         self.retry_next_claim = False
         self.refuse_heartbeat_with: int | None = None
+        self.refusals: dict[str, tuple[int, str]] = {}  # path ending -> (status, msg), for good
         self.retry_limit_s: float | None = None
         self.refuses = lambda result: False  # which results a receipt refuses
+        self.away, self.clock = False, None  # away: every call fails as the client's would
+        self.time_left = lambda: None  # what the agent bounds the client's waits with
+
+    def limit_waits(self, time_left):
+        self.time_left = time_left
+
+    def _wait_out_the_outage(self):
+        """What the real client does while the coordinator is away: wait as long as it may."""
+        left = self.time_left()
+        if left is None:
+            raise AssertionError('the call would wait for the coordinator for ever')
+        self.clock.now += max(left, 0.0)
+        raise Unreachable('coordinator not reachable: ConnectionRefusedError')
 
     def _receipt(self, results):
         refused = [r for r in results if self.refuses(r)]
@@ -38,6 +53,11 @@ class FakeCoordinator:
     def call(self, method, path, body=None, **_):
         self.calls.append((method, path, body))
         self.retried = False
+        if self.away:
+            self._wait_out_the_outage()
+        for ending, (status, msg) in self.refusals.items():
+            if path.endswith(ending):
+                raise Refused(status, msg)
         if path == '/workers':
             return {'heartbeat_s': 15.0}
         if path.endswith('/heartbeat') and self.refuse_heartbeat_with:
@@ -72,12 +92,17 @@ class FakeCoordinator:
 class FakeExecutor:
     """Tasks finish when the test says so."""
 
+    kill_grace_s = 5.0
+
     def __init__(self):
         self.started, self.finished, self.terminated = [], [], False
         self.argvs, self.auto_finish = [], False  # auto_finish: tasks end as soon as started
         self.progressed = {}  # what the next progress() reports
+        self.cannot_start: dict[int, OSError] = {}  # task number -> what starting it raises
 
     def start(self, number, attempt, argv, env, task_dir, timeout_s):
+        if number in self.cannot_start:
+            raise self.cannot_start[number]
         self.started.append((number, attempt, argv, env))
         self.argvs.append(argv)
         if self.auto_finish:
@@ -127,6 +152,7 @@ def make(coordinator, *, slots=2, walltime_end_at=None, now=1000.0, **config):
                               log_dir=Path('/tmp/logs'), **config),
                   coordinator, executor, Node(hostname='n1', pid=1, walltime_end_at=walltime_end_at),
                   clock=clock, sleep=lambda s: None, environ={'FARM_TOKEN': 'secret', 'HOME': '/h'})
+    coordinator.clock = clock
     agent._register()
     agent._policy = {'expected_duration_s': None, 'task_timeout_s': None}
     return agent, executor, clock
@@ -372,3 +398,76 @@ def test_a_bare_result_that_is_refused_too_is_dropped():
                                                   'outcome']),
                                  (0, 'complete', ['attempt', 'exit_code', 'number', 'outcome'])]
     assert not agent._outbox
+
+
+# -- every way out: tasks stopped, the coordinator told
+
+def between_steps(agent, *actions):
+    """Make the agent's sleeps pass time on its clock, doing one of `actions` at each, in turn."""
+    pending = list(actions)
+
+    def sleep(seconds):
+        agent._clock.now += seconds
+        if pending:
+            pending.pop(0)()
+    agent._sleep = sleep
+
+
+def goodbyes(coordinator) -> list[dict]:
+    return [body for _, path, body in coordinator.calls if path.endswith('/stop')]
+
+
+def test_a_refusal_stops_the_running_tasks_and_tells_the_coordinator_why_the_agent_left():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)], waiting=5)
+    agent, executor, _ = make(coordinator)
+
+    def task_0_ends_and_the_run_is_deleted():
+        executor.finished = [finished(0, 1)]
+        coordinator.refusals['/claim'] = (404, f'no run {RUN}')
+    between_steps(agent, task_0_ends_and_the_run_is_deleted)
+    with pytest.raises(Refused, match='no run'):
+        agent.run()
+    assert executor.terminated and executor.running() == []
+    assert goodbyes(coordinator) == [
+        {'reason': f'the coordinator refused: no run {RUN} (HTTP 404)'}]
+
+
+def test_an_unexpected_error_stops_the_running_tasks_and_tells_the_coordinator_too():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
+    agent, executor, _ = make(coordinator)
+    executor.cannot_start = {1: OSError(errno.EAGAIN, 'Resource temporarily unavailable')}
+    with pytest.raises(OSError):
+        agent.run()
+    assert executor.terminated and executor.running() == []
+    assert goodbyes(coordinator) == [{'reason': 'BlockingIOError: [Errno 11] Resource '
+                                                'temporarily unavailable'}]
+
+
+def test_a_drain_with_the_coordinator_away_ends_after_the_grace_time_and_a_bounded_farewell():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
+    agent, executor, clock = make(coordinator, grace_s=20)
+    signalled_at = []
+
+    def the_coordinator_goes_and_sigterm_comes():
+        coordinator.away = True
+        agent.drain('SIGTERM')
+        signalled_at.append(clock.now)
+    between_steps(agent, the_coordinator_goes_and_sigterm_comes)
+    assert agent.run() == 1
+    assert executor.terminated and executor.running() == []
+    took_s = clock.now - signalled_at[0]
+    assert 20 <= took_s <= 20 + agent.config.farewell_s + 3
+    assert goodbyes(coordinator), 'it tried to say goodbye'
+
+
+def test_the_ready_file_appears_once_the_agent_is_registered_and_not_before(tmp_path):
+    ready = tmp_path / 'ready'
+    coordinator = FakeCoordinator()
+    agent, _, _ = make(coordinator, ready_file=ready)
+    coordinator.refusals['/workers'] = (401, 'unknown or expired token')
+    with pytest.raises(Refused):
+        agent.run()
+    assert not ready.exists()
+    del coordinator.refusals['/workers']
+    assert agent.run() == 0
+    assert ready.read_text() == agent.config.uuid + '\n'

@@ -1,6 +1,7 @@
 """The protocol client against a dead port and a stand-in coordinator: retries and giving up."""
 
 import socket
+from time import monotonic
 
 import pytest
 
@@ -77,3 +78,34 @@ def test_other_4xx_answers_are_refusals_and_not_sent_again(fake):
     with pytest.raises(Refused, match='no such run'):
         Client(fake.url, 't', sleep=Time().sleep).call('POST', '/runs/r/results', {})
     assert len(fake.requests) == 1
+
+
+def test_a_call_waiting_out_an_outage_gives_up_once_its_caller_has_no_time_left(dead_url):
+    """An agent told to drain mid-outage (a signal sets a flag) must not sleep the wait out."""
+    time = Time()
+    drain_at = []
+
+    def sleep(seconds):
+        time.sleep(seconds)
+        if time.now >= 3 and not drain_at:
+            drain_at.append(time.now)  # from now on the caller has no time left
+
+    client = Client(dead_url, 't', backoff=Backoff(base_s=0.5, cap_s=60, rng=lambda: 1.0),
+                    sleep=sleep, clock=lambda: time.now)
+    client.limit_waits(lambda: drain_at[0] - time.now if drain_at else None)
+    with pytest.raises(Unreachable, match='ConnectionRefusedError'):
+        client.call('POST', '/workers/w/heartbeat', {})
+    # the tries were at 0, 0.5 and 1.5 s; the next was due at 3.5 s
+    assert drain_at and time.now < 3.5
+
+
+def test_a_coordinator_that_never_answers_holds_a_call_only_as_long_as_its_caller_allows():
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(('127.0.0.1', 0))
+        silent.listen(8)
+        client = Client(f'http://127.0.0.1:{silent.getsockname()[1]}', 't', timeout_s=60)
+        deadline = monotonic() + 1.5
+        client.limit_waits(lambda: deadline - monotonic())
+        with pytest.raises(Unreachable, match='timed out'):
+            client.call('POST', '/workers/w/stop', {'reason': 'SIGTERM'})
+        assert monotonic() < deadline + 1.0
