@@ -16,6 +16,7 @@ poller as before, where idle connections cost no thread.
 """
 
 import select
+import socket
 import threading
 
 from gunicorn.workers.gthread import ThreadWorker
@@ -54,8 +55,18 @@ class HotConnectionWorker(ThreadWorker):
             return True  # pipelined, or read ahead while draining a body
         if self._queued:
             return False  # another connection is waiting for this thread
-        try:
-            readable, _, _ = select.select([conn.sock], [], [], LINGER_S)
-        except (OSError, ValueError):  # closed under us: gthread's path cleans up
-            return False
-        return bool(readable)
+        return _readable_within(conn.sock, LINGER_S)
+
+
+def _readable_within(sock: socket.socket, timeout_s: float) -> bool:
+    """True when the socket has something to read, or comes to within `timeout_s`.
+
+    poll(), not select(), which refuses descriptors above 1023: a worker with a
+    thousand connections has those.
+    """
+    poller = select.poll()
+    try:
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(timeout_s * 1000))
+    except (OSError, ValueError):  # closed under us: gthread's path cleans up
+        return False

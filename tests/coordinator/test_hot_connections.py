@@ -1,0 +1,131 @@
+"""HotConnectionWorker in-process: real connections handed to its thread pool as gthread does."""
+
+import fcntl
+import re
+import resource
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from gunicorn.config import Config as GunicornConfig
+from gunicorn.glogging import Logger
+from gunicorn.workers.gthread import TConn
+
+from coordinator.hot_connections import HotConnectionWorker
+
+HEALTH = b'GET /health HTTP/1.1\r\nHost: x\r\n\r\n'
+LAST = b'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+FD_SETSIZE = 1024  # select.select() refuses descriptors from this one on
+
+
+def gunicorn_config(**settings) -> GunicornConfig:
+    cfg = GunicornConfig()
+    for name, value in {'threads': 2, **settings}.items():
+        cfg.set(name, value)
+    return cfg
+
+
+def answer_ok(environ, start_response):
+    start_response('200 OK', [])
+    return [b'ok']
+
+
+@pytest.fixture
+def make_worker():
+    """Build workers as gunicorn's arbiter does, serving `answer_ok` unless told otherwise."""
+    built = []
+
+    def make():
+        cfg = gunicorn_config()
+        worker = HotConnectionWorker(0, 0, [], None, 30, cfg, Logger(cfg))
+        worker.wsgi = answer_ok
+        built.append(worker)
+        return worker
+
+    yield make
+    for worker in built:
+        worker.tmp.close()
+
+
+@pytest.fixture
+def connect():
+    """connect(lowest_fd=0) -> (gthread's connection on the server side, the client's socket),
+    the server side's descriptor `lowest_fd` or above; all are closed after the test."""
+    opened = []
+
+    def make(lowest_fd: int = 0):
+        server, client = socket.socketpair()
+        if lowest_fd:
+            moved = socket.socket(fileno=fcntl.fcntl(server.fileno(), fcntl.F_DUPFD, lowest_fd))
+            server.close()
+            server = moved
+        opened.extend([server, client])
+        return TConn(gunicorn_config(), server, ('127.0.0.1', 4242), ('127.0.0.1', 8080)), client
+
+    yield make
+    for sock in opened:
+        sock.close()
+
+
+@pytest.fixture
+def high_fd_limit():
+    """Room for descriptors above select()'s limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 2 * FD_SETSIZE
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        pytest.skip(f'RLIMIT_NOFILE hard limit {hard} < {wanted}')
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def serve(worker, conn) -> None:
+    """Hand the connection to a thread the way gthread does; return once that thread is done."""
+    worker.tpool = ThreadPoolExecutor(max_workers=1)
+    worker.method_queue.init()  # where the thread reports back to the poller (not run here)
+    worker.enqueue_req(conn)
+    worker.tpool.shutdown(wait=True)
+    worker.method_queue.close()
+    conn.sock.shutdown(socket.SHUT_WR)  # what the client has now is all it gets
+
+
+def statuses(client: socket.socket) -> list[str]:
+    """The statuses of the answers the client has had, once the server stopped writing."""
+    client.settimeout(5)
+    answers = b''
+    while chunk := client.recv(65536):
+        answers += chunk
+    return re.findall(r'HTTP/1\.1 (\d{3}) ', answers.decode())
+
+
+def sending_during_the_answer(worker, client: socket.socket, request: bytes) -> None:
+    """Make the client send `request` while the worker's app is answering the one before:
+    it is on the socket, not in gunicorn's buffer, when the thread looks for a next request."""
+    def answer_then_send(environ, start_response):
+        client.sendall(request)
+        worker.wsgi = answer_ok
+        return answer_ok(environ, start_response)
+
+    worker.wsgi = answer_then_send
+
+
+def test_the_next_request_is_served_by_the_same_thread(make_worker, connect):
+    worker = make_worker()
+    conn, client = connect()
+    client.sendall(HEALTH)
+    sending_during_the_answer(worker, client, LAST)
+    serve(worker, conn)
+    assert statuses(client) == ['200', '200']
+
+
+def test_a_connection_numbered_above_select_s_limit_is_served_by_the_same_thread(
+        make_worker, connect, high_fd_limit):
+    """A worker with a thousand connections has descriptors above 1023, which select()
+    refuses: the next request on one of them still waits for the thread it is on."""
+    worker = make_worker()
+    conn, client = connect(lowest_fd=FD_SETSIZE)
+    assert conn.sock.fileno() >= FD_SETSIZE
+    client.sendall(HEALTH)
+    sending_during_the_answer(worker, client, LAST)
+    serve(worker, conn)
+    assert statuses(client) == ['200', '200']
