@@ -35,9 +35,9 @@ def make_worker():
     """Build workers as gunicorn's arbiter does, serving `answer_ok` unless told otherwise."""
     built = []
 
-    def make():
+    def make(worker_class=HotConnectionWorker):
         cfg = gunicorn_config()
-        worker = HotConnectionWorker(0, 0, [], None, 30, cfg, Logger(cfg))
+        worker = worker_class(0, 0, [], None, 30, cfg, Logger(cfg))
         worker.wsgi = answer_ok
         built.append(worker)
         return worker
@@ -129,3 +129,18 @@ def test_a_connection_numbered_above_select_s_limit_is_served_by_the_same_thread
     sending_during_the_answer(worker, client, LAST)
     serve(worker, conn)
     assert statuses(client) == ['200', '200']
+
+
+def test_a_request_whose_headers_came_in_time_is_not_cut_off_while_it_is_served(
+        make_worker, connect):
+    worker = make_worker(HotConnectionWorker.bounding_headers_to(0))  # every wait is late
+
+    def cut_off_then_answer(environ, start_response):
+        assert worker.header_deadline.cut_off_late() == []
+        return answer_ok(environ, start_response)
+
+    worker.wsgi = cut_off_then_answer
+    conn, client = connect()
+    client.sendall(LAST)
+    serve(worker, conn)
+    assert statuses(client) == ['200']
