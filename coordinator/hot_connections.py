@@ -16,12 +16,18 @@ poller as before, where idle connections cost no thread.
 
 The worker also bounds the time a thread waits for a request's headers
 (`HeaderDeadline`), which gunicorn does not.
+
+It leans on gthread's insides, listed in `unmet_needs`. They are checked once
+when gunicorn starts; without them the worker serves as stock gthread, and says
+so in one log line.
 """
 
 import select
 import socket
 import threading
 
+import gunicorn
+from gunicorn.http.parser import RequestParser
 from gunicorn.workers.gthread import ThreadWorker
 
 from coordinator.header_deadline import HeaderDeadline
@@ -29,6 +35,33 @@ from coordinator.header_deadline import HeaderDeadline
 # Long enough for a client's next request in a burst; short enough that a
 # thread held by a quiet connection frees up before anyone notices.
 LINGER_S = 0.01
+
+
+def unmet_needs(cfg) -> list[str]:
+    """What this worker needs from gunicorn and its configuration, and does not find there.
+
+    Which gunicorn versions have which: see the comment on the pin in pyproject.toml.
+    """
+    unmet = []
+    if gunicorn.version_info < (24,):
+        unmet.append('ThreadWorker.handle() returning True for a connection kept alive')
+    unmet += [f'ThreadWorker.{name}' for name in ('enqueue_req', 'handle_request')
+              if not callable(getattr(ThreadWorker, name, None))]
+    if not _parser_keeps_read_ahead_in_buf(cfg):
+        unmet.append("the request parser's unreader.buf")
+    if 'h2' in getattr(cfg, 'http_protocols', ()):
+        # a thread serves an HTTP/2 connection's streams in one handle() call, which
+        # the header deadline would take for a request whose headers never end
+        unmet.append('HTTP/1 only (http_protocols without h2)')
+    return unmet
+
+
+def _parser_keeps_read_ahead_in_buf(cfg) -> bool:
+    with socket.socket() as sock:
+        try:
+            return RequestParser(cfg, sock, None).unreader.buf.getvalue() == b''
+        except (AttributeError, TypeError):
+            return False
 
 
 def _buffered(conn) -> bytes:
@@ -62,28 +95,40 @@ class HotConnectionWorker(ThreadWorker):
         first bytes, which gthread ends at 5 s)."""
         return type(cls.__name__, (cls,), {'header_timeout_s': timeout_s})
 
+    @classmethod
+    def check_config(cls, cfg, log):
+        super().check_config(cfg, log)
+        if unmet := unmet_needs(cfg):
+            log.warning('%s needs %s; serving as stock gthread (no hot connections, no header '
+                        'deadline)', cls.__name__, ', '.join(unmet))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._hot = not unmet_needs(self.cfg)
         self._queued = 0  # connections submitted to the pool that no thread has taken yet
         self._queued_lock = threading.Lock()
         self.header_deadline = HeaderDeadline(self.header_timeout_s)
 
     def init_process(self):
-        threading.Thread(target=self.header_deadline.watch, args=(self.log,), daemon=True,
-                         name='header-deadline').start()
+        if self._hot:
+            threading.Thread(target=self.header_deadline.watch, args=(self.log,), daemon=True,
+                             name='header-deadline').start()
         super().init_process()
 
     def enqueue_req(self, conn):
-        with self._queued_lock:
-            self._queued += 1
+        if self._hot:
+            with self._queued_lock:
+                self._queued += 1
         super().enqueue_req(conn)
 
     def handle(self, conn):
+        if not self._hot:
+            return super().handle(conn)
         with self._queued_lock:
             self._queued -= 1
         while True:
             keep_alive = self._handle_one(conn)
-            if keep_alive is not True or conn.is_http2 or not self._next_request_soon(conn):
+            if keep_alive is not True or not self._next_request_soon(conn):
                 return keep_alive
 
     def _handle_one(self, conn):

@@ -1,15 +1,19 @@
 """HotConnectionWorker in-process: real connections handed to its thread pool as gthread does."""
 
 import fcntl
+import logging
 import re
 import resource
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
+import gunicorn
+import gunicorn.http.parser
 import pytest
 from gunicorn.config import Config as GunicornConfig
 from gunicorn.glogging import Logger
-from gunicorn.workers.gthread import TConn
+from gunicorn.http.unreader import SocketUnreader
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from coordinator.hot_connections import HotConnectionWorker
 
@@ -144,3 +148,54 @@ def test_a_request_whose_headers_came_in_time_is_not_cut_off_while_it_is_served(
     client.sendall(LAST)
     serve(worker, conn)
     assert statuses(client) == ['200']
+
+
+class UnbufferedUnreader(SocketUnreader):
+    """An unreader of a gunicorn that would keep its read-ahead elsewhere."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_ahead = self.buf
+        del self.buf
+
+
+MISSING = {
+    'ThreadWorker.enqueue_req': lambda patch: patch.delattr(ThreadWorker, 'enqueue_req'),
+    'ThreadWorker.handle_request': lambda patch: patch.delattr(ThreadWorker, 'handle_request'),
+    'unreader.buf': lambda patch: patch.setattr(gunicorn.http.parser, 'SocketUnreader',
+                                                UnbufferedUnreader),
+    'returning True': lambda patch: patch.setattr(gunicorn, 'version_info', (23, 0, 0)),
+}
+
+
+@pytest.mark.parametrize('need', MISSING)
+def test_gunicorn_without_an_internal_the_worker_needs_gets_one_log_line(
+        monkeypatch, caplog, need):
+    MISSING[need](monkeypatch)
+    HotConnectionWorker.check_config(gunicorn_config(), logging.getLogger('gunicorn.test'))
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert need in record.getMessage() and 'serving as stock gthread' in record.getMessage()
+
+
+def test_http2_gets_stock_gthread_with_one_log_line(caplog):
+    HotConnectionWorker.check_config(gunicorn_config(http_protocols='h1,h2'),
+                                     logging.getLogger('gunicorn.test'))
+    [record] = caplog.records
+    assert 'without h2' in record.getMessage()
+
+
+def test_without_an_internal_a_thread_serves_one_request_and_hands_the_connection_back(
+        monkeypatch, make_worker, connect):
+    MISSING['returning True'](monkeypatch)
+    worker = make_worker()
+    conn, client = connect()
+    client.sendall(HEALTH)
+    sending_during_the_answer(worker, client, LAST)
+    serve(worker, conn)
+    assert statuses(client) == ['200']  # the next request is the poller's business
+
+
+def test_gunicorn_as_installed_has_what_the_worker_needs(caplog):
+    HotConnectionWorker.check_config(gunicorn_config(), logging.getLogger('gunicorn.test'))
+    assert caplog.records == []
