@@ -10,6 +10,7 @@ from coordinator.app import create_app
 from coordinator.body_deadline import BodyDeadline
 from coordinator.config import Config
 from coordinator.errors import Misconfigured
+from coordinator.hot_connections import HotConnectionWorker
 from coordinator.maintenance import start_duties
 
 
@@ -51,9 +52,13 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
       413 answered before it arrived) is drained for up to 5 s or 64 KiB before the
       connection is reused or closed; and a closed connection lingers up to 2 s on
       the poller thread for the client to hang up.
-    - Nothing bounds the time to send the request line and headers: a client that
-      never finishes them holds a gthread thread until it hangs up (a sync worker,
-      until `timeout` kills it).
+    - body_timeout_s bounds the request line and headers too, ours again: gunicorn
+      reads them with blocking recv() on a serving thread as well, so 8 clients that
+      sent part of a header section held every thread of a worker. A thread waits at
+      most that long for a request's headers from when it takes the connection (for
+      a new one, that includes gthread's 5 s wait for the first bytes), and then
+      `HeaderDeadline` closes the connection: no request was read to answer 408 to.
+      Under the sync worker (FARM_THREADS=1) nothing bounds them but `timeout`.
     """
 
     def __init__(self, config: Config):
@@ -66,7 +71,7 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'bind': self.config.bind,
             'workers': self.config.workers,
             'threads': self.config.threads,
-            'worker_class': ('coordinator.hot_connections.HotConnectionWorker'
+            'worker_class': (HotConnectionWorker.bounding_headers_to(self.config.body_timeout_s)
                              if self.config.threads > 1 else 'sync'),
             'keepalive': 75,  # longer than clients' idle gaps, so workers keep their connection
             'graceful_timeout': 30,

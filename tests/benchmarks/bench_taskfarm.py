@@ -185,7 +185,13 @@ def prefill_finished_runs(db_path: Path, rows: int, per_run: int = 10_000) -> No
 def token_session(base: str, password: str) -> requests.Session:
     """A keep-alive session authenticated like taskfarm-worker: user:password once, then token:."""
     session = requests.Session()
-    reply = session.get(base + 'token', auth=('bench', password), timeout=HTTP_TIMEOUT)
+    # a server process checks one password at a time and answers the others 503 with
+    # Retry-After, as the stock client expects: it retries them
+    for _ in range(20):
+        reply = session.get(base + 'token', auth=('bench', password), timeout=HTTP_TIMEOUT)
+        if reply.status_code != 503:
+            break
+        time.sleep(float(reply.headers.get('Retry-After', 1)))
     reply.raise_for_status()
     session.auth = (reply.json()['token'], '')
     return session
