@@ -41,7 +41,7 @@ class Config:
     threads: int = 4
     max_body_bytes: int = 1024 * 1024
     max_run_body_bytes: int = 32 * 1024 * 1024  # a run created with one input per task
-    body_timeout_s: float = 10.0  # to receive a whole request body, from the end of its headers
+    body_timeout_s: float = 10.0  # for a request's line and headers, then again for its whole body
     token_cache_s: float = 10.0
     session_token_ttl_s: int = 30 * 24 * 3600
     worker_ttl_s: float = 60.0
