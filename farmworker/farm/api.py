@@ -31,6 +31,7 @@ class Api:
         except ValueError as exc:
             raise FarmError(str(exc)) from None
         self.url, self.token, self._give_up_s = url, token, give_up_s
+        self._user = basic[0] if basic else None  # logging in with a password, not a token
 
     def call(self, method: str, path: str, body: dict | None = None, **query) -> dict:
         query = {key: value for key, value in query.items() if value is not None}
@@ -42,7 +43,7 @@ class Api:
             raise FarmError(f'coordinator {self.url} is not answering (tried for '
                             f'{self._give_up_s:g} s): is it running, is FARM_URL right?') from None
         except Refused as refused:
-            raise FarmError(_explain(refused, self.url), refused.status) from None
+            raise FarmError(_explain(refused, self.url, self._user), refused.status) from None
 
     # -- runs
 
@@ -118,9 +119,14 @@ class Api:
         return self.call('POST', '/tokens', body)
 
 
-def _explain(refused: Refused, url: str) -> str:
-    """The coordinator's own words, plus what to do for the refusals people meet most."""
+def _explain(refused: Refused, url: str, user: str | None) -> str:
+    """The coordinator's own words, plus what to do for the refusals people meet most.
+
+    `user` names the user whose password was sent (`farm login`); else a token was.
+    """
     msg = str(refused.body.get('msg') or refused).rstrip('.')
+    if refused.status == 401 and user is not None:
+        return f'{url} refused user {user}: wrong user name or password'
     if refused.status == 401:
         return f'{url} refused the token ({msg}): run `farm login {url}` for a new one'
     if refused.status == 403:

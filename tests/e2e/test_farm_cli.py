@@ -210,6 +210,16 @@ def test_login_stores_a_token_that_later_commands_use(farm, tmp_path):
 
 
 @sqlite_only
+def test_login_with_a_wrong_password_says_the_name_or_password_was_wrong(farm, tmp_path):
+    env = {key: value for key, value in farm.env.items() if key not in ('FARM_URL', 'FARM_TOKEN')}
+    login = farm('login', farm.coordinator.url, '--user', 'alice', '--password-stdin',
+                 stdin='not the password\n', env=env)
+    assert login.returncode == 1 and login.stdout == ''
+    assert login.stderr == (f'farm: {farm.coordinator.url} refused user alice: wrong user name '
+                            'or password\n')
+    assert not (tmp_path / 'config' / 'farm' / 'config.toml').exists()
+
+@sqlite_only
 @pytest.mark.parametrize('change, expected', [
     ({'FARM_URL': 'http://127.0.0.1:9', 'FARM_GIVE_UP_S': '1'}, 'is not answering'),
     ({'FARM_TOKEN': 'farm_wrong'}, 'refused the token'),
