@@ -221,7 +221,7 @@ def test_login_with_a_wrong_password_says_the_name_or_password_was_wrong(farm, t
 
 @sqlite_only
 @pytest.mark.parametrize('change, expected', [
-    ({'FARM_URL': 'http://127.0.0.1:9', 'FARM_GIVE_UP_S': '1'}, 'is not answering'),
+    ({'FARM_URL': 'http://127.0.0.1:9'}, 'nothing listens at http://127.0.0.1:9'),
     ({'FARM_TOKEN': 'farm_wrong'}, 'refused the token'),
 ], ids=['unreachable', 'bad-token'])
 def test_mistakes_are_one_clear_line(farm, change, expected):

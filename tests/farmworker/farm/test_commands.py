@@ -201,13 +201,6 @@ def test_refusals_are_one_line_on_stderr(coordinator, farm, status, message):
     assert err.startswith('farm: ') and message in err and len(err.splitlines()) == 1
 
 
-def test_an_unreachable_coordinator_is_one_line_on_stderr(coordinator, farm, monkeypatch):
-    monkeypatch.setenv('FARM_URL', 'http://127.0.0.1:9')
-    monkeypatch.setenv('FARM_GIVE_UP_S', '0.5')
-    code, _, err = farm('runs')
-    assert code == 1 and 'is not answering' in err and len(err.splitlines()) == 1
-
-
 def test_no_configuration_is_one_line_saying_to_log_in(coordinator, farm, monkeypatch):
     monkeypatch.delenv('FARM_URL')
     code, _, err = farm('runs')

@@ -1,6 +1,12 @@
 """What a new user of `farm` meets first: a wrong password, a stopped coordinator, plain words."""
 
 import io
+import re
+import socket
+import threading
+import time
+
+from tests.farmworker.farm.fake_coordinator import RUN_UUID, FakeCoordinator, run_dict
 
 
 def test_a_wrong_password_at_login_says_so_rather_than_blaming_a_token(coordinator, farm,
@@ -10,3 +16,86 @@ def test_a_wrong_password_at_login_says_so_rather_than_blaming_a_token(coordinat
     code, out, err = farm('login', coordinator.url, '--user', 'alice', '--password-stdin')
     assert (code, out) == (1, '')
     assert err == f'farm: {coordinator.url} refused user alice: wrong user name or password\n'
+
+
+def stopped_port_url() -> str:
+    """The URL of a local port that nothing listens on (any more)."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return f'http://127.0.0.1:{probe.getsockname()[1]}'
+
+
+def test_a_stopped_coordinator_is_told_at_once_with_its_url_and_what_to_check(coordinator, farm,
+                                                                                 monkeypatch):
+    url = stopped_port_url()
+    monkeypatch.setenv('FARM_URL', url)
+    started = time.monotonic()
+    code, out, err = farm('runs')
+    assert time.monotonic() - started < 2, 'a refused connection needs no 15 s of retries'
+    assert (code, out) == (1, '')
+    assert err == (f'farm: nothing listens at {url} (connection refused): is the coordinator '
+                   'running there, and is the URL right (FARM_URL, farm login)?\n')
+
+
+def reported_seconds(err: str) -> float:
+    return float(re.search(r'([0-9.]+) s\b', err).group(1))
+
+
+def test_a_coordinator_that_stays_unavailable_is_told_with_the_time_really_waited(
+        coordinator, farm, monkeypatch):
+    # Retry-After 2 s within a give-up time of 3 s: one retry, and a second wait would overrun,
+    # so farm gives up after about 2 s and must not claim to have tried for 3
+    coordinator.reply('GET', '/runs', {'msg': 'the database is unavailable'}, status=503,
+                      headers={'Retry-After': '2'})
+    monkeypatch.setenv('FARM_GIVE_UP_S', '3')
+    started = time.monotonic()
+    code, _, err = farm('runs')
+    waited = time.monotonic() - started
+    assert code == 1 and len(coordinator.requests) == 2
+    assert err.startswith(f'farm: coordinator {coordinator.url} is unavailable (HTTP 503: the '
+                          'database is unavailable) after ')
+    assert 1.9 <= reported_seconds(err) <= waited < 3
+
+
+def test_a_coordinator_that_never_replies_is_told_as_not_answering(coordinator, farm,
+                                                                   monkeypatch):
+    with socket.create_server(('127.0.0.1', 0)) as silent:  # accepts nothing, answers nothing
+        url = f'http://127.0.0.1:{silent.getsockname()[1]}'
+        monkeypatch.setenv('FARM_URL', url)
+        monkeypatch.setenv('FARM_GIVE_UP_S', '1')
+        code, _, err = farm('runs')
+    assert code == 1 and err.startswith(f'farm: coordinator {url} is not answering (')
+    assert 0.9 <= reported_seconds(err) < 3 and 'FARM_GIVE_UP_S' in err
+
+
+def test_a_coordinator_fault_is_told_at_once_without_retries(coordinator, farm):
+    coordinator.reply('GET', '/runs', {'msg': 'internal error'}, status=500)
+    code, _, err = farm('runs')
+    assert code == 1 and len(coordinator.requests) == 1
+    assert err == (f'farm: {coordinator.url} failed: internal error (HTTP 500); its log says '
+                   'more\n')
+
+
+def test_a_coordinator_restarted_during_a_wait_is_waited_for(coordinator, farm, monkeypatch):
+    """Once it has answered, a refused connection is a restart, retried until the give-up time."""
+    coordinator.reply('GET', f'/runs/{RUN_UUID}', run_dict(state='running', done=1, waiting=29))
+    monkeypatch.setenv('FARM_GIVE_UP_S', '20')
+    port, after = coordinator.server.server_address[1], []
+
+    def restart():
+        while not coordinator.requests:
+            time.sleep(0.01)
+        coordinator.close()  # nothing listens for a while: the next polls are refused
+        time.sleep(1)
+        after.append(FakeCoordinator(port=port))
+        after[0].reply('GET', f'/runs/{RUN_UUID}', run_dict())
+
+    restarter = threading.Thread(target=restart)
+    restarter.start()
+    try:
+        code, out, err = farm('run', 'wait', RUN_UUID, '--poll', '0.05')
+    finally:
+        restarter.join()
+        after[0].close()
+    assert code == 0, err
+    assert 'All 30 task' in out and after[0].requests
