@@ -97,7 +97,7 @@ def test_local_submit_then_wait_runs_every_task_once_and_exits_0(farm, tmp_path)
     assert facts['run']['command'] == ['sh', '-c', f'echo {{task}} >> {tmp_path}/ran']
     wait = farm('run', 'wait', run_uuid, '--poll', '0.2')
     assert wait.returncode == 0, wait.stdout + wait.stderr
-    assert f'All 30 task(s) of run {run_uuid} done' in wait.stdout
+    assert f'Run {run_uuid} finished: all of its 30 tasks done' in wait.stdout
     assert ran(tmp_path / 'ran') == list(range(30))
     farm.wait_agents_gone()  # the agent leaves by itself once the run is finished
     assert 'leaving: run finished' in (tmp_path / 'logs' / run_uuid / 'agent.log').read_text()

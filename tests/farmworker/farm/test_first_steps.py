@@ -6,7 +6,10 @@ import socket
 import threading
 import time
 
-from tests.farmworker.farm.fake_coordinator import RUN_UUID, FakeCoordinator, run_dict
+import pytest
+
+from farmworker.farm.cli import build_parser
+from tests.farmworker.farm.fake_coordinator import NOW, RUN_UUID, FakeCoordinator, run_dict, task_dict
 
 
 def test_a_wrong_password_at_login_says_so_rather_than_blaming_a_token(coordinator, farm,
@@ -98,4 +101,66 @@ def test_a_coordinator_restarted_during_a_wait_is_waited_for(coordinator, farm, 
         restarter.join()
         after[0].close()
     assert code == 0, err
-    assert 'All 30 task' in out and after[0].requests
+    assert 'finished: all of its 30 tasks done' in out and after[0].requests
+
+
+@pytest.mark.parametrize('changes, said', [
+    ({'num_tasks': 20, 'done': 15, 'failed': 5}, 'Run 3f2a1b9c finished: 15 done, 5 failed.'),
+    ({'done': 5, 'cancelled': 25, 'state': 'cancelled'},
+     'Run 3f2a1b9c was cancelled: 5 done, 25 cancelled.'),
+    ({'num_tasks': 1, 'done': 1}, 'Run 3f2a1b9c finished: all of its 1 task done.'),
+], ids=['failed', 'cancelled', 'one-done'])
+def test_wait_ends_with_how_the_run_ended_in_plain_words(coordinator, farm, changes, said):
+    coordinator.reply('GET', f'/runs/{RUN_UUID}', run_dict(**changes))
+    code, out, _ = farm('run', 'wait', RUN_UUID)
+    assert said in out.replace(RUN_UUID, RUN_UUID[:8]) and 'ended finished' not in out
+
+
+def test_counts_of_one_are_singular(coordinator, farm):
+    coordinator.reply('GET', f'/runs/{RUN_UUID}/tasks/7',
+                      task_dict(7, status='waiting', attempt=1, failed_tries=1))
+    assert 'attempt    1 (1 failed try)' in farm('task', RUN_UUID, 7)[1]
+    coordinator.reply('POST', '/runs', run_dict(num_tasks=1, state='waiting', done=0, waiting=1),
+                      status=201)
+    out = farm('submit', '--tasks', 1, '--', 'echo', '{task}')[1]
+    assert ': 1 task of' in out
+    coordinator.reply('GET', f'/runs/{RUN_UUID}', run_dict(num_tasks=1, done=1))
+    _, _, err = farm('run', 'delete', RUN_UUID)  # no terminal: refused, but the question is built
+    assert '(s)' not in out + err
+
+
+def worker_dict(**changes) -> dict:
+    return {'uuid': 'a1b2c3d4' + '0' * 24, 'hostname': 'node7', 'pid': 42, 'slots': 4, 'cpus': 4,
+            'memory_bytes': 1 << 30, 'load': 0.5, 'state': 'idle', 'reason': None,
+            'slurm_job_id': '1234', 'walltime_end_at': '2026-11-23T18:20:05+00:00',
+            'last_heartbeat_at': '2026-11-23T17:20:00+00:00',
+            'created_at': '2026-11-23T17:00:00+00:00', 'tasks': [], **changes}
+
+
+def test_a_worker_that_has_left_shows_no_walltime_left(coordinator, farm):
+    coordinator.reply('GET', '/workers', {'now': NOW, 'total': 3, 'workers': [
+        worker_dict(), worker_dict(uuid='b' * 32, state='stopped', reason='run finished'),
+        worker_dict(uuid='c' * 32, state='lost', reason='no heartbeat for 60 s')]})
+    rows = {line[:8]: line for line in farm('workers', '--state', 'all')[1].splitlines()}
+    assert '1h0m' in rows['a1b2c3d4'] or '59m59s' in rows['a1b2c3d4']
+    for gone in ('b' * 8, 'c' * 8):
+        assert rows[gone].split()[-2:] == ['-', '-'], rows[gone]  # walltime left, runs
+
+
+@pytest.mark.parametrize('category, explained', [
+    ('ALGORITHM', "ALGORITHM (the task's own failure: it exited non-zero)"),
+    ('SYSTEM', "SYSTEM (not the task's own: killed at its timeout, its worker lost, or its "
+               'exit unknown)')])
+def test_a_task_says_what_its_error_category_means(coordinator, farm, category, explained):
+    coordinator.reply('GET', f'/runs/{RUN_UUID}/tasks/7',
+                      dict(task_dict(7, status='failed'), error_category=category))
+    out = farm('task', RUN_UUID, 7)[1]
+    assert explained in ' '.join(out.split())
+
+
+def test_the_help_of_task_explains_the_error_categories(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(['task', '--help'])
+    text = ' '.join(capsys.readouterr().out.split())
+    assert 'ALGORITHM' in text and 'SYSTEM' in text and 'timeout' in text
+
