@@ -164,3 +164,17 @@ def test_the_help_of_task_explains_the_error_categories(capsys):
     text = ' '.join(capsys.readouterr().out.split())
     assert 'ALGORITHM' in text and 'SYSTEM' in text and 'timeout' in text
 
+
+def test_submit_warns_when_every_task_would_run_the_same_command_and_goes_on(coordinator, farm):
+    coordinator.reply('POST', '/runs', run_dict(state='waiting', done=0, waiting=30), status=201)
+    code, _, err = farm('submit', '--tasks', 30, '--', './same.sh', '--fast')
+    assert code == 0 and coordinator.requests[-1][2]['command'] == ['./same.sh', '--fast']
+    assert err == ('farm: note: the command has no {task}: every task runs the same command '
+                   'line (fine if it reads $FARM_TASK)\n')
+
+
+@pytest.mark.parametrize('command', [['./job.sh', '{task}'], ['sh', '-c', './job $FARM_TASK']])
+def test_submit_says_nothing_of_a_command_that_tells_tasks_apart(coordinator, farm, command):
+    coordinator.reply('POST', '/runs', run_dict(state='waiting', done=0, waiting=30), status=201)
+    code, _, err = farm('submit', '--tasks', 30, '--', *command)
+    assert (code, err) == (0, '')
