@@ -9,7 +9,8 @@ import time
 import pytest
 
 from farmworker.farm.cli import build_parser
-from tests.farmworker.farm.fake_coordinator import NOW, RUN_UUID, FakeCoordinator, run_dict, task_dict
+from tests.farmworker.farm.fake_coordinator import (NOW, RUN_UUID, FakeCoordinator, run_dict,
+                                                     task_dict)
 
 
 def test_a_wrong_password_at_login_says_so_rather_than_blaming_a_token(coordinator, farm,
@@ -112,7 +113,7 @@ def test_a_coordinator_restarted_during_a_wait_is_waited_for(coordinator, farm, 
 ], ids=['failed', 'cancelled', 'one-done'])
 def test_wait_ends_with_how_the_run_ended_in_plain_words(coordinator, farm, changes, said):
     coordinator.reply('GET', f'/runs/{RUN_UUID}', run_dict(**changes))
-    code, out, _ = farm('run', 'wait', RUN_UUID)
+    out = farm('run', 'wait', RUN_UUID)[1]
     assert said in out.replace(RUN_UUID, RUN_UUID[:8]) and 'ended finished' not in out
 
 
@@ -123,10 +124,7 @@ def test_counts_of_one_are_singular(coordinator, farm):
     coordinator.reply('POST', '/runs', run_dict(num_tasks=1, state='waiting', done=0, waiting=1),
                       status=201)
     out = farm('submit', '--tasks', 1, '--', 'echo', '{task}')[1]
-    assert ': 1 task of' in out
-    coordinator.reply('GET', f'/runs/{RUN_UUID}', run_dict(num_tasks=1, done=1))
-    _, _, err = farm('run', 'delete', RUN_UUID)  # no terminal: refused, but the question is built
-    assert '(s)' not in out + err
+    assert ': 1 task of' in out and '(s)' not in out
 
 
 def worker_dict(**changes) -> dict:
@@ -142,7 +140,7 @@ def test_a_worker_that_has_left_shows_no_walltime_left(coordinator, farm):
         worker_dict(), worker_dict(uuid='b' * 32, state='stopped', reason='run finished'),
         worker_dict(uuid='c' * 32, state='lost', reason='no heartbeat for 60 s')]})
     rows = {line[:8]: line for line in farm('workers', '--state', 'all')[1].splitlines()}
-    assert '1h0m' in rows['a1b2c3d4'] or '59m59s' in rows['a1b2c3d4']
+    assert '59m59s' in rows['a1b2c3d4']
     for gone in ('b' * 8, 'c' * 8):
         assert rows[gone].split()[-2:] == ['-', '-'], rows[gone]  # walltime left, runs
 
