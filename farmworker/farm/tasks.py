@@ -11,16 +11,15 @@ CATEGORIES = {
     'ALGORITHM': "the task's own failure: it exited non-zero",
     'SYSTEM': "not the task's own: killed at its timeout, its worker lost, or its exit unknown",
 }
+_MEANINGS = '; '.join(f'{name}, {meaning}' for name, meaning in CATEGORIES.items())
 
 
 def add_parsers(commands, common) -> None:
     task = commands.add_parser('task', parents=[common],
                                help="one task's status and last log lines",
                                description='Status, attempts, worker, exit code and the last log '
-                                           'lines of task N of RUN. A failed task has an error '
-                                           'category: ' + '; '.join(
-                                               f'{name}, {meaning}'
-                                               for name, meaning in CATEGORIES.items()) + '.')
+                                           'lines of task N of RUN. The error category of a '
+                                           f'failed task says whose failure it was: {_MEANINGS}.')
     task.add_argument('run', metavar='RUN', help=RUN_HELP)
     task.add_argument('number', type=int, metavar='N', help='the task number')
     task.set_defaults(handler=show_task)
