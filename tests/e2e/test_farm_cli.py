@@ -182,8 +182,9 @@ def test_every_commands_json_carries_the_facts_of_its_human_output(farm, tmp_pat
     waited = farm('run', 'wait', run_uuid, '--json')
     assert waited.returncode == 3 and json.loads(waited.stdout)['exit_status'] == 3
     task = farm.json('task', run_uuid, 2)
+    tries = 'try' if task['failed_tries'] == 1 else 'tries'
     for fact in (task['status'], f'exit code  {task["exit_code"]}', task['hostname'],
-                 f'{task["attempt"]} ({task["failed_tries"]} failed tries)'):
+                 f'{task["attempt"]} ({task["failed_tries"]} failed {tries})'):
         assert fact in human['task']
     log = farm.json('log', run_uuid, 2)
     assert log['log_tail'] == human['log'] and 'out of 2' in log['log_tail']
