@@ -9,7 +9,7 @@ import peewee
 
 from coordinator import __version__, db, schema
 from coordinator.config import Config
-from coordinator.errors import FarmError
+from coordinator.errors import FarmError, InvalidInput
 from coordinator.store import runs, users
 from coordinator.store.access import Scope
 
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser('init', help='create or upgrade the database schema')
 
-    user = commands.add_parser('user', help='add or list users').add_subparsers(
+    user = commands.add_parser('user', help='add, list, change or delete users').add_subparsers(
         dest='user_command', required=True, metavar='ACTION')
     add = user.add_parser('add', help='add a user')
     add.add_argument('name')
@@ -55,6 +55,30 @@ def build_parser() -> argparse.ArgumentParser:
                      help='read the password from the first line of stdin (else prompt on a '
                           'terminal; with neither, the user can only use tokens)')
     user.add_parser('list', help='list users')
+    passwd = user.add_parser(
+        'passwd', help="set, reset or remove a user's password",
+        description="Set a new password for a user: read from stdin with --password-stdin, "
+                    "else asked twice on a terminal. --clear removes it: the user can then use "
+                    "tokens only. The user's tokens keep working (agents run with them) unless "
+                    "--revoke-tokens revokes them too, as after a leak; a running server may "
+                    "accept a revoked token for FARM_TOKEN_CACHE_S more seconds. Failed password "
+                    "checks of the user are forgotten, so a user locked out by them can log in "
+                    "at once.")
+    passwd.add_argument('name')
+    how = passwd.add_mutually_exclusive_group()
+    how.add_argument('--password-stdin', action='store_true',
+                     help='read the new password from the first line of stdin')
+    how.add_argument('--clear', action='store_true', help='remove the password (tokens only)')
+    passwd.add_argument('--revoke-tokens', action='store_true',
+                        help="revoke every token of the user, and those minted from them")
+    delete = user.add_parser(
+        'delete', help='delete a user and its tokens',
+        description='Delete a user and revoke its tokens, and those minted from them: agents '
+                    'using them are refused (after FARM_TOKEN_CACHE_S seconds at most). Its runs '
+                    'and workers stay in its project, without an owner. Asks first.')
+    delete.add_argument('name')
+    delete.add_argument('--yes', '-y', action='store_true',
+                        help='do not ask for confirmation (needed without a terminal)')
 
     token = commands.add_parser('token', help='create, list and revoke API tokens').add_subparsers(
         dest='token_command', required=True, metavar='ACTION')
@@ -118,12 +142,18 @@ def _init(args, config) -> int:
 
 def _user(args, config) -> int:
     schema.upgrade()
-    if args.user_command == 'list':
-        for row in users.list_users():
-            flags = ', '.join(f for f, on in (('admin', row['admin']), ('password', row['password']))
-                              if on)
-            print(f"{row['name']:<24} project={row['project']:<16} {flags}")
-        return 0
+    return USER_COMMANDS[args.user_command](args)
+
+
+def _user_list(args) -> int:
+    for row in users.list_users():
+        flags = ', '.join(f for f, on in (('admin', row['admin']), ('password', row['password']))
+                          if on)
+        print(f"{row['name']:<24} project={row['project']:<16} {flags}")
+    return 0
+
+
+def _user_add(args) -> int:
     password = _read_password(args.password_stdin)
     users.add_user(args.name, password, admin=args.admin, project=args.project)
     how = 'with a password' if password else 'without a password (tokens only)'
@@ -131,18 +161,63 @@ def _user(args, config) -> int:
     return 0
 
 
-def _read_password(from_stdin: bool) -> str | None:
+def _user_passwd(args) -> int:
+    password = None if args.clear else _read_password(args.password_stdin, required=True)
+    revoked = users.set_password(args.name, password, revoke_tokens=args.revoke_tokens)
+    if args.clear:
+        changed = f'password of {args.name} removed: tokens only'
+    else:
+        changed = f'password of {args.name} changed'
+    if args.revoke_tokens:
+        changed += f'; {_revoked(revoked)}'
+    elif working := len(users.list_tokens(args.name)):
+        changed += f'; tokens still working: {working} (--revoke-tokens revokes them)'
+    print(changed)
+    return 0
+
+
+def _user_delete(args) -> int:
+    held = users.user_holdings(args.name)
+    _confirm(f'Delete user {args.name} and revoke its {_count(held.tokens, "token")} (agents '
+             f'using {"it" if held.tokens == 1 else "them"} are refused)? Its runs '
+             f'({held.runs}) stay, without an owner.', args.yes)
+    held = users.delete_user(args.name)
+    print(f'user {args.name} deleted; revoked {_count(held.tokens, "token")}; '
+          f'kept {_count(held.runs, "run")}, now without an owner')
+    return 0
+
+
+def _confirm(question: str, yes: bool) -> None:
+    """Go on only if the user says yes; without a terminal, only with --yes."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInput('this asks for confirmation and there is no terminal: add --yes')
+    if input(f'{question} [y/N] ').strip().lower() not in ('y', 'yes'):
+        raise InvalidInput('nothing done')
+
+
+def _read_password(from_stdin: bool, required: bool = False) -> str | None:
+    """The password from stdin or asked twice on a terminal; None: none given (tokens only)."""
     if from_stdin:
         password = sys.stdin.readline().rstrip('\n')
         if not password:
-            raise SystemExit('farm-coordinator: --password-stdin got an empty line')
+            raise InvalidInput('--password-stdin got an empty line')
         return password
     if sys.stdin.isatty():
-        password = getpass.getpass('password: ')
+        password = getpass.getpass('new password: ' if required else 'password: ')
         if password != getpass.getpass('again: '):
-            raise SystemExit('farm-coordinator: the passwords differ')
+            raise InvalidInput('the passwords differ')
+        if not password and required:
+            raise InvalidInput('an empty password: type one, or remove it with --clear')
         return password or None
+    if required:
+        raise InvalidInput('no terminal to ask for the password on: use --password-stdin')
     return None
+
+
+def _count(number: int, noun: str) -> str:
+    return f'{number} {noun}{"" if number == 1 else "s"}'
 
 
 def _token(args, config) -> int:
@@ -175,12 +250,16 @@ def _token_revoke(args) -> int:
     if args.secret_stdin:
         secret = sys.stdin.readline().strip()
         if not secret:
-            raise SystemExit('farm-coordinator: --secret-stdin got an empty line')
+            raise InvalidInput('--secret-stdin got an empty line')
     revoked = users.revoke_tokens(ids=args.ids, user_name=args.user, secret=secret,
                                   expired=args.expired)
-    print(f'revoked {len(revoked)} token{"" if len(revoked) == 1 else "s"}'
-          + (f': {", ".join(map(str, revoked))}' if revoked else ''))
+    print(_revoked(revoked))
     return 0
+
+
+def _revoked(token_ids: list[int]) -> str:
+    return f'revoked {_count(len(token_ids), "token")}' + (
+        f': {", ".join(map(str, token_ids))}' if token_ids else '')
 
 
 def _when(epoch: float) -> str:
@@ -201,5 +280,7 @@ def _serve(args, config) -> int:
     return 0
 
 
+USER_COMMANDS = {'add': _user_add, 'list': _user_list, 'passwd': _user_passwd,
+                 'delete': _user_delete}
 TOKEN_COMMANDS = {'create': _token_create, 'list': _token_list, 'revoke': _token_revoke}
 COMMANDS = {'init': _init, 'user': _user, 'token': _token, 'serve': _serve}

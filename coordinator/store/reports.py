@@ -25,7 +25,7 @@ class Outcome(str, enum.Enum):
     RUNNING = 'running'  # progress only
     COMPLETE = 'complete'  # exit code 0
     FAILED = 'failed'  # non-zero exit code: retried while tries are left
-    TIMEOUT = 'timeout'  # killed at the run's task timeout: retried like a failure
+    TIMEOUT = 'timeout'  # killed at the run's task timeout: retried, then SYSTEM
     SYSTEM_ERROR = 'system_error'  # the node's fault, e.g. exit unknown: retried, then SYSTEM
     RELEASED = 'released'  # handed back unfinished (walltime, drain): no try used
 
@@ -163,6 +163,7 @@ def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: flo
                                       failed_tries=tries, queued_at=now,
                                       available_at=now + retry_delay_s)
     final = TaskState.TIMEOUT if result.outcome is Outcome.TIMEOUT else TaskState.ERROR
-    category = 'SYSTEM' if result.outcome is Outcome.SYSTEM_ERROR else 'ALGORITHM'
+    # ALGORITHM: the task's own non-zero exit; a kill at the timeout or the node's fault: SYSTEM
+    category = 'ALGORITHM' if result.outcome is Outcome.FAILED else 'SYSTEM'
     return final, dict(fields, status=final.value, failed_tries=tries, ended_at=now,
                        error_category=category)

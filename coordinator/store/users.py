@@ -11,7 +11,7 @@ import peewee
 
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from coordinator.models import Project, Run, Token, User
+from coordinator.models import PasswordFailure, Project, Run, Token, User
 from coordinator.passwords import UNMATCHABLE_HASH, hash_password, verify_password
 from coordinator.schema import DEFAULT_PROJECT
 from coordinator.store import audit
@@ -46,6 +46,63 @@ def add_user(name: str, password: str | None = None, *, admin: bool = False,
                            project=owning_project)
         audit.record(None, 'user.add', 'user', name, project_id=owning_project.id, admin=admin)
     return user
+
+
+def set_password(name: str, password: str | None, *, revoke_tokens: bool = False,
+                 now: float | None = None) -> list[int]:
+    """Give a user a new password, or none (None: tokens only); returns the tokens revoked.
+
+    The user's tokens keep working unless `revoke_tokens`: the agents running with
+    them are not stopped by a password change. Failed checks of the old password are
+    forgotten, so a user they locked out can log in with the new one at once.
+    """
+    now = time.time() if now is None else now
+    password_hash = hash_password(password) if password else None  # slow: before the lock
+    with database.write():
+        user = _user(name)
+        if not User.update(password_hash=password_hash).where(User.id == user.id).execute():
+            raise NotFound(f'no user {name!r}')
+        PasswordFailure.delete().where(PasswordFailure.name == name).execute()
+        revoked = _revoke(_revocable(Token.user == user.id), now) if revoke_tokens else []
+        audit.record(None, 'user.password', 'user', name, project_id=user.project_id, now=now,
+                     cleared=password_hash is None, revoked_tokens=len(revoked))
+    return revoked
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Holdings:
+    """What deleting a user touches: its tokens go with it, its runs stay without an owner."""
+
+    tokens: int
+    runs: int
+
+
+def user_holdings(name: str) -> Holdings:
+    """The tokens and runs of a user, to say what deleting it would do."""
+    return _holdings(_user(name))
+
+
+def delete_user(name: str, now: float | None = None) -> Holdings:
+    """Delete a user with its tokens (and those they minted); returns what it held.
+
+    Its runs and workers stay in its project without an owner (the foreign keys set
+    it null), so deleting a person never deletes work others may be watching.
+    """
+    now = time.time() if now is None else now
+    with database.write():
+        user = _user(name)
+        held = _holdings(user)
+        revoked = _revoke(_revocable(Token.user == user.id), now)
+        if not User.delete().where(User.id == user.id).execute():
+            raise NotFound(f'no user {name!r}')
+        audit.record(None, 'user.delete', 'user', name, project_id=user.project_id, now=now,
+                     revoked_tokens=len(revoked), runs_kept=held.runs)
+    return held
+
+
+def _holdings(user: User) -> Holdings:
+    return Holdings(tokens=Token.select().where(Token.user == user.id).count(),
+                    runs=Run.select().where((Run.owner == user.id) & ~Run.deleting).count())
 
 
 def list_users() -> list[dict]:
@@ -194,13 +251,18 @@ def revoke_tokens(*, ids: Sequence[int] = (), user_name: str | None = None,
             raise NotFound(f'no token with id {", ".join(map(str, missing))}')
         if secret is not None and not chosen:
             raise NotFound('no token has that secret')
-        rows = chosen + _minted_by([token_id for token_id, _, _ in chosen])
-        revoked = [token_id for token_id, _, _ in rows]
-        Token.delete().where(Token.id.in_(revoked)).execute()
-        for token_id, project_id, parent_id in rows:
-            # a token revoked because its parent was says which one
-            audit.record(None, 'token.revoke', 'token', token_id, project_id=project_id, now=now,
-                         **({'parent': parent_id} if parent_id is not None else {}))
+        return _revoke(chosen, now)
+
+
+def _revoke(chosen: list[tuple[int, int, int | None]], now: float) -> list[int]:
+    """Delete the `_revocable` tokens `chosen` and those they minted, each audited; their ids."""
+    rows = chosen + _minted_by([token_id for token_id, _, _ in chosen])
+    revoked = [token_id for token_id, _, _ in rows]
+    Token.delete().where(Token.id.in_(revoked)).execute()
+    for token_id, project_id, parent_id in rows:
+        # a token revoked because its parent was says which one
+        audit.record(None, 'token.revoke', 'token', token_id, project_id=project_id, now=now,
+                     **({'parent': parent_id} if parent_id is not None else {}))
     return revoked
 
 

@@ -1,6 +1,8 @@
 """The coordinator's read and manage endpoints as `farm` uses them, with refusals told in one line."""
 
+import http.client
 import os
+import time
 import urllib.parse
 from collections.abc import Iterator
 
@@ -10,6 +12,8 @@ from farmworker.farm import config
 # A person is waiting at the prompt: after this long without an answer, say so and stop,
 # rather than backing off for ever as an agent does.
 GIVE_UP_S = 15.0
+# what a coordinator, or a proxy in front of it, answers while it is busy, restarting or away
+_RETRIED_STATUSES = (408, 502, 503, 504)
 _PAGE = 100
 RUN_HELP = 'the run: its uuid, the first characters of it, or last (the newest run)'
 
@@ -22,27 +26,79 @@ class FarmError(Exception):
         self.status = status  # the coordinator's HTTP status, when it refused
 
 
+class _NothingListens(Exception):
+    """The coordinator's address refused the first connection: nothing listens there."""
+
+
+class _AttendedClient(Client):
+    """The protocol client for a person at a prompt, who should not wait for what cannot change.
+
+    A connection refused before the coordinator ever answered means that nothing listens
+    at its address (it is stopped, or the URL is wrong), and a 500 is a fault of the
+    coordinator: both are told at once. Timeouts, the statuses of a busy or restarting
+    coordinator, and refusals once it has answered (a restart) are retried until the
+    give-up time. `problem` says what went wrong last.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answered, self.problem = False, ''
+
+    def _send(self, method: str, path: str, payload: str | None) -> tuple[int, dict, float]:
+        try:
+            status, data, retry_after = super()._send(method, path, payload)
+        except ConnectionRefusedError:
+            if not self.answered:
+                raise _NothingListens() from None
+            self.problem = 'connection refused'
+            raise
+        except TimeoutError:
+            self.problem = 'no reply'
+            raise
+        except (OSError, http.client.HTTPException) as exc:
+            self.problem = f'{type(exc).__name__}: {exc}'
+            raise
+        self.answered = True
+        if status in _RETRIED_STATUSES:
+            self.problem = f'HTTP {status}: {data.get("msg", "")}'
+        elif status >= 500:
+            raise Refused(status, data.get('msg') or http.client.responses.get(status, ''), data)
+        return status, data, retry_after
+
+
 class Api:
     def __init__(self, url: str, token: str | None = None, *,
-                 basic: tuple[str, str] | None = None, give_up_s: float = GIVE_UP_S,
-                 client: Client | None = None):
+                 basic: tuple[str, str] | None = None, give_up_s: float = GIVE_UP_S):
         try:
-            self._client = client or Client(url, token, basic=basic, timeout_s=give_up_s)
+            self._client = _AttendedClient(url, token, basic=basic, timeout_s=give_up_s)
         except ValueError as exc:
             raise FarmError(str(exc)) from None
         self.url, self.token, self._give_up_s = url, token, give_up_s
+        self._user = basic[0] if basic else None  # logging in with a password, not a token
 
     def call(self, method: str, path: str, body: dict | None = None, **query) -> dict:
         query = {key: value for key, value in query.items() if value is not None}
         if query:
             path += '?' + urllib.parse.urlencode(query)
+        started = time.monotonic()
         try:
             return self._client.call(method, path, body, give_up_s=self._give_up_s)
+        except _NothingListens:
+            raise FarmError(f'nothing listens at {self.url} (connection refused): is the '
+                            'coordinator running there, and is the URL right (FARM_URL, farm '
+                            'login)?') from None
         except Unreachable:
-            raise FarmError(f'coordinator {self.url} is not answering (tried for '
-                            f'{self._give_up_s:g} s): is it running, is FARM_URL right?') from None
+            raise FarmError(self._gave_up(time.monotonic() - started)) from None
         except Refused as refused:
-            raise FarmError(_explain(refused, self.url), refused.status) from None
+            raise FarmError(_explain(refused, self.url, self._user), refused.status) from None
+
+    def _gave_up(self, waited_s: float) -> str:
+        problem = self._client.problem
+        if problem.startswith('HTTP '):
+            return (f'coordinator {self.url} is unavailable ({problem}) after {waited_s:.1f} s '
+                    'of retries: try again later')
+        return (f'coordinator {self.url} is not answering ({problem}) after {waited_s:.1f} s: '
+                'is it overloaded or stuck? (FARM_GIVE_UP_S=SECONDS waits longer)')
 
     # -- runs
 
@@ -118,13 +174,20 @@ class Api:
         return self.call('POST', '/tokens', body)
 
 
-def _explain(refused: Refused, url: str) -> str:
-    """The coordinator's own words, plus what to do for the refusals people meet most."""
+def _explain(refused: Refused, url: str, user: str | None) -> str:
+    """The coordinator's own words, plus what to do for the refusals people meet most.
+
+    `user` names the user whose password was sent (`farm login`); else a token was.
+    """
     msg = str(refused.body.get('msg') or refused).rstrip('.')
+    if refused.status == 401 and user is not None:
+        return f'{url} refused user {user}: wrong user name or password'
     if refused.status == 401:
         return f'{url} refused the token ({msg}): run `farm login {url}` for a new one'
     if refused.status == 403:
         return f'not allowed: {msg}'
+    if refused.status >= 500:
+        return f'{url} failed: {msg} (HTTP {refused.status}); its log says more'
     return msg
 
 

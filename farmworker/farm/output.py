@@ -105,6 +105,11 @@ def until(text: str | None, now: str | None) -> str:
     return duration((then - at).total_seconds())
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 task', '2 tasks': `number` with `noun` in the form it needs ('s' added unless given)."""
+    return f'{number} {noun if number == 1 else plural or noun + "s"}'
+
+
 def short(uuid: str | None) -> str:
     """The first 8 characters of a uuid: what tables show and what farm accepts back."""
     return uuid[:8] if uuid else '-'

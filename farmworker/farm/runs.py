@@ -146,14 +146,15 @@ def manage(args) -> int:
 def _question(args, run: dict) -> str:
     label = run['uuid'] + (f' "{run["name"]}"' if run.get('name') else '')
     if args.action == 'cancel':
-        return (f'Cancel run {label}? Its {run["waiting"]} waiting and {run["running"]} running '
-                f'task(s) will be cancelled')
+        return (f'Cancel run {label}? Its waiting and running tasks ({run["waiting"]} waiting, '
+                f'{run["running"]} running) will be cancelled')
     if args.action == 'restart':
         which = 'ALL its tasks, done ones too,' if args.all else (
-            f'its {run["num_tasks"] - run["done"]} task(s) not done ({run["failed"]} failed, '
-            f'{run["cancelled"]} cancelled, {run["running"]} running)')
+            f'its {output.count(run["num_tasks"] - run["done"], "task")} not done '
+            f'({run["failed"]} failed, {run["cancelled"]} cancelled, {run["running"]} running)')
         return f'Restart run {label}? {which} will be queued again with fresh tries'
-    return f'Delete run {label} with its {run["num_tasks"]} task(s) and their results?'
+    return (f'Delete run {label} with its {output.count(run["num_tasks"], "task")} and their '
+            'results?')
 
 
 def confirm(question: str, yes: bool) -> None:

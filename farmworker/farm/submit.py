@@ -204,15 +204,16 @@ def _print(facts: dict) -> None:
     out = output.console()
     name = f' "{output.escape(run["name"])}"' if run.get('name') else ''
     command = output.command_line(run.get('command'))
-    out.print(f'Created run [bold]{run["uuid"]}[/]{name}: {run["num_tasks"]} task(s) of '
-              f'[cyan]{output.escape(command)}[/]')
+    out.print(f'Created run [bold]{run["uuid"]}[/]{name}: {output.count(run["num_tasks"], "task")} '
+              f'of [cyan]{output.escape(command)}[/]')
     if workers is None:
         out.print(f'No workers started: farmworker run --run {run["uuid"]} (or --local / --nodes).')
     elif workers['kind'] == 'local':
-        out.print(f'Started a local agent with {workers["slots"]} slot(s): pid {workers["pid"]}, '
-                  f'log {workers["log"]}')
+        out.print(f'Started a local agent with {output.count(workers["slots"], "slot")}: pid '
+                  f'{workers["pid"]}, log {workers["log"]}')
     else:
         jobs = f'a job array of {workers["array"]}' if workers['array'] else 'a job'
-        out.print(f'Submitted Slurm job {workers["job_id"]} ({jobs}, {workers["nodes"]} node(s) '
-                  f'each, {workers["time"]}): output in {workers["output"]}')
+        out.print(f'Submitted Slurm job {workers["job_id"]} ({jobs}, '
+                  f'{output.count(workers["nodes"], "node")} each, {workers["time"]}): output in '
+                  f'{workers["output"]}')
     out.print(f'Watch it:  {facts["watch"][0]}   (or: {facts["watch"][1]}, farm-tui)')

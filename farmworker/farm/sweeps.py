@@ -34,6 +34,10 @@ def tasks_of(command: list[str], each_line: Path | None, from_file: Path | None,
     if 'line' in used:
         raise FarmError('{line} needs input lines: --each-line FILE (or write {{line}} for a '
                         'literal {line})')
+    if 'task' not in used and not any('FARM_TASK' in arg for arg in command):
+        # legitimate when a script reads FARM_TASK itself, so a note rather than a refusal
+        print('farm: note: the command has no {task}: every task runs the same command line '
+              '(fine if it reads $FARM_TASK)', file=sys.stderr)
     unknown = used - FILLED
     if unknown:
         names = ', '.join('{' + name + '}' for name in sorted(unknown))

@@ -6,13 +6,20 @@ from farmworker.farm import output
 from farmworker.farm.api import RUN_HELP, FarmError, connect
 
 LOG_LINES_IN_TASK = 10
+# whose failure a failed task's error category says it was
+CATEGORIES = {
+    'ALGORITHM': "the task's own failure: it exited non-zero",
+    'SYSTEM': "not the task's own: killed at its timeout, its worker lost, or its exit unknown",
+}
+_MEANINGS = '; '.join(f'{name}, {meaning}' for name, meaning in CATEGORIES.items())
 
 
 def add_parsers(commands, common) -> None:
     task = commands.add_parser('task', parents=[common],
                                help="one task's status and last log lines",
                                description='Status, attempts, worker, exit code and the last log '
-                                           'lines of task N of RUN.')
+                                           'lines of task N of RUN. The error category of a '
+                                           f'failed task says whose failure it was: {_MEANINGS}.')
     task.add_argument('run', metavar='RUN', help=RUN_HELP)
     task.add_argument('number', type=int, metavar='N', help='the task number')
     task.set_defaults(handler=show_task)
@@ -45,10 +52,11 @@ def show_task(args) -> int:
     grid.show_header = False
     exit_code = task.get('exit_code')
     for label, value in (
-            ('attempt', f'{task["attempt"]} ({task["failed_tries"]} failed tries)'),
+            ('attempt', f'{task["attempt"]} '
+                        f'({output.count(task["failed_tries"], "failed try", "failed tries")})'),
             ('worker', f'{task.get("worker") or "-"} on {task.get("hostname") or "-"}'),
             ('exit code', '-' if exit_code is None else str(exit_code)),
-            ('error', task.get('error_category') or '-'),
+            ('error', _category(task.get('error_category'))),
             ('message', task.get('msg') or '-'),
             ('progress', f'{task.get("percent") or 0:g}%'),
             ('started', output.local_time(task.get('started_at'))),
@@ -63,6 +71,12 @@ def show_task(args) -> int:
         out.print(f'Last log lines (farm log {output.short(task["run"])} {task["number"]}):')
         out.print(output.escape(tail.rstrip('\n')), highlight=False)
     return 0
+
+
+def _category(name: str | None) -> str:
+    if not name:
+        return '-'
+    return f'{name} ({CATEGORIES[name]})' if name in CATEGORIES else name
 
 
 def show_log(args) -> int:

@@ -89,9 +89,12 @@ def summary(run: dict, timed_out: bool) -> str:
     if timed_out:
         return f'Still going after --timeout: {progress_line(run)}'
     if exit_status(run) == 0:
-        return f'[green]All {run["num_tasks"]} task(s) of run {run["uuid"]} done.[/]'
-    return (f'[red]Run {run["uuid"]} ended {run["state"]}: {run["failed"]} failed, '
-            f'{run["cancelled"]} cancelled, {run["done"]} of {run["num_tasks"]} done.[/] '
+        return (f'[green]Run {run["uuid"]} finished: all of its '
+                f'{output.count(run["num_tasks"], "task")} done.[/]')
+    ended = 'finished' if run['state'] == 'finished' else f'was {run["state"]}'
+    counts = ', '.join([f'{run["done"]} done'] + [f'{run[key]} {key}' for key in
+                                                  ('failed', 'cancelled') if run[key]])
+    return (f'[red]Run {run["uuid"]} {ended}: {counts}.[/] '
             f'Details: farm run show {output.short(run["uuid"])}')
 
 

@@ -3,6 +3,8 @@
 from farmworker.farm import output
 from farmworker.farm.api import FarmError, connect
 
+LEFT = ('stopped', 'lost')  # gone from their node, or given up for gone: no walltime to spend
+
 
 def add_parsers(commands, common) -> None:
     parser = commands.add_parser('workers', parents=[common], help='list workers (agents)',
@@ -29,12 +31,14 @@ def list_workers(args) -> int:
             state += f' ({output.escape(worker["reason"])})'
         load = worker.get('load')
         runs = sorted({output.short(task['run']) for task in worker.get('tasks') or ()})
+        walltime_left = ('-' if worker['state'] in LEFT else
+                         output.until(worker.get('walltime_end_at'), now))
         return (output.short(worker['uuid']), output.escape(worker.get('hostname') or '-'),
                 state, str(len(worker.get('tasks') or ())), str(worker.get('slots') or '-'),
                 '-' if load is None else f'{load:.2f}',
                 output.age(worker.get('last_heartbeat_at'), now),
                 worker.get('slurm_job_id') or '-',
-                output.until(worker.get('walltime_end_at'), now), ' '.join(runs) or '-')
+                walltime_left, ' '.join(runs) or '-')
 
     output.print_listing(args, reply, 'workers', 'farm workers', row)
     return 0

@@ -57,6 +57,11 @@ def test_a_run_is_created_with_a_name_a_command_and_one_input_per_task(client, a
     assert datetime.datetime.fromisoformat(run['created_at']).tzinfo is not None
 
 
+def test_a_command_without_placeholders_is_accepted_as_its_tasks_may_read_farm_task(
+        client, alice_auth):
+    run = make_run(client, alice_auth, num_tasks=2, command=['./job.sh', '--fast'])
+    assert run['command'] == ['./job.sh', '--fast']
+
 def test_inputs_alone_say_how_many_tasks_there_are(client, alice_auth):
     resp = post(client, alice_auth, '/farm/v1/runs', {'inputs': ['x', 'y'], 'command': ['sh']})
     assert resp.status_code == 201 and resp.json['num_tasks'] == 2

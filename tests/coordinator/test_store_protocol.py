@@ -212,6 +212,22 @@ def test_a_task_whose_exit_is_unknown_is_retried_then_fails_with_a_system_error(
     assert status(alice_principal, farm).failed == 1
 
 
+def test_a_task_killed_at_its_timeout_is_retried_then_fails_with_a_system_error(
+        alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
+    send(alice_principal, farm, 'agent-a', T0, Result(task.number, 1, Outcome.TIMEOUT))
+    row = Task.get(Task.number == task.number)
+    assert (row.status, row.failed_tries, row.error_category) == ('queued', 1, None)
+    (again,) = claim(alice_principal, farm, 'agent-a', 1, T0 + 30)
+    send(alice_principal, farm, 'agent-a', T0 + 31,
+         Result(again.number, 2, Outcome.TIMEOUT, exit_code=-9, msg='killed after 60 s'))
+    row = Task.get(Task.number == task.number)
+    # the limit stopped it, not a failure of its own: SYSTEM, like a node that died under it
+    assert (row.status, row.exit_code, row.failed_tries, row.error_category) == (
+        'timeout', -9, 2, 'SYSTEM')
+    assert status(alice_principal, farm).failed == 1
+
+
 def worker_state(agent: str) -> str:
     return Worker.get(Worker.uuid == agent).state
 

@@ -59,3 +59,24 @@ def test_a_revoked_token_is_refused_by_the_running_server(serve):
     again = coordinator.cli('token', 'revoke', '--secret-stdin', stdin=token + '\n')
     assert again.returncode == 1
     assert again.stderr.strip() == 'farm-coordinator: no token has that secret'
+
+
+def test_a_user_added_without_a_terminal_logs_in_once_given_a_password(serve):
+    coordinator = serve(workers=1, FARM_TOKEN_CACHE_S='0')
+    assert coordinator.cli('user', 'add', 'dave').returncode == 0  # no terminal: tokens only
+    token = coordinator.cli('token', 'create', 'dave').stdout.strip()
+    mint = urllib.request.Request(coordinator.url + '/farm/v1/tokens', method='POST',
+                                  data=b'{"scope": "user"}', headers=basic('dave', 'pw-of-dave'))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(mint, timeout=10)
+    assert refused.value.code == 401
+    changed = coordinator.cli('user', 'passwd', 'dave', '--password-stdin', stdin='pw-of-dave\n')
+    assert changed.returncode == 0, changed.stderr
+    with urllib.request.urlopen(mint, timeout=10) as resp:
+        assert resp.status == 201
+    deleted = coordinator.cli('user', 'delete', 'dave', '--yes')
+    assert deleted.returncode == 0 and 'user dave deleted; revoked 2 tokens' in deleted.stdout
+    runs = urllib.request.Request(coordinator.url + '/api/runs', headers=basic(token))
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(runs, timeout=10)
+    assert gone.value.code == 401

@@ -97,7 +97,7 @@ def test_local_submit_then_wait_runs_every_task_once_and_exits_0(farm, tmp_path)
     assert facts['run']['command'] == ['sh', '-c', f'echo {{task}} >> {tmp_path}/ran']
     wait = farm('run', 'wait', run_uuid, '--poll', '0.2')
     assert wait.returncode == 0, wait.stdout + wait.stderr
-    assert f'All 30 task(s) of run {run_uuid} done' in wait.stdout
+    assert f'Run {run_uuid} finished: all of its 30 tasks done' in wait.stdout
     assert ran(tmp_path / 'ran') == list(range(30))
     farm.wait_agents_gone()  # the agent leaves by itself once the run is finished
     assert 'leaving: run finished' in (tmp_path / 'logs' / run_uuid / 'agent.log').read_text()
@@ -182,8 +182,9 @@ def test_every_commands_json_carries_the_facts_of_its_human_output(farm, tmp_pat
     waited = farm('run', 'wait', run_uuid, '--json')
     assert waited.returncode == 3 and json.loads(waited.stdout)['exit_status'] == 3
     task = farm.json('task', run_uuid, 2)
+    tries = 'try' if task['failed_tries'] == 1 else 'tries'
     for fact in (task['status'], f'exit code  {task["exit_code"]}', task['hostname'],
-                 f'{task["attempt"]} ({task["failed_tries"]} failed tries)'):
+                 f'{task["attempt"]} ({task["failed_tries"]} failed {tries})'):
         assert fact in human['task']
     log = farm.json('log', run_uuid, 2)
     assert log['log_tail'] == human['log'] and 'out of 2' in log['log_tail']
@@ -210,8 +211,18 @@ def test_login_stores_a_token_that_later_commands_use(farm, tmp_path):
 
 
 @sqlite_only
+def test_login_with_a_wrong_password_says_the_name_or_password_was_wrong(farm, tmp_path):
+    env = {key: value for key, value in farm.env.items() if key not in ('FARM_URL', 'FARM_TOKEN')}
+    login = farm('login', farm.coordinator.url, '--user', 'alice', '--password-stdin',
+                 stdin='not the password\n', env=env)
+    assert login.returncode == 1 and login.stdout == ''
+    assert login.stderr == (f'farm: {farm.coordinator.url} refused user alice: wrong user name '
+                            'or password\n')
+    assert not (tmp_path / 'config' / 'farm' / 'config.toml').exists()
+
+@sqlite_only
 @pytest.mark.parametrize('change, expected', [
-    ({'FARM_URL': 'http://127.0.0.1:9', 'FARM_GIVE_UP_S': '1'}, 'is not answering'),
+    ({'FARM_URL': 'http://127.0.0.1:9'}, 'nothing listens at http://127.0.0.1:9'),
     ({'FARM_TOKEN': 'farm_wrong'}, 'refused the token'),
 ], ids=['unreachable', 'bad-token'])
 def test_mistakes_are_one_clear_line(farm, change, expected):

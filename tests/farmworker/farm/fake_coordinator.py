@@ -29,19 +29,23 @@ def task_dict(number: int, **changes) -> dict:
 
 
 class FakeCoordinator:
-    """`replies[(METHOD, path-with-query)] = (status, body)`, or a list of them used in turn."""
+    """`replies[(METHOD, path-with-query)] = (status, body)`, or a list of them used in turn.
 
-    def __init__(self):
+    A reply may carry a third element, a dict of headers to send with it.
+    """
+
+    def __init__(self, port: int = 0):
         self.replies: dict = {}
         self.requests: list[tuple[str, str, dict | None, dict]] = []  # method, path, body, headers
         handler = self._handler()
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
+        self.server = ThreadingHTTPServer(('127.0.0.1', port), handler)
         self.url = f'http://127.0.0.1:{self.server.server_address[1]}'
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
-    def reply(self, method: str, path: str, body, status: int = 200) -> None:
-        self.replies[(method, '/farm/v1' + path)] = (status, body)
+    def reply(self, method: str, path: str, body, status: int = 200,
+              headers: dict | None = None) -> None:
+        self.replies[(method, '/farm/v1' + path)] = (status, body, headers or {})
 
     def answer(self, method: str, path: str, body: dict | None, headers: dict):
         self.requests.append((method, path, body, headers))
@@ -59,10 +63,12 @@ class FakeCoordinator:
             def _any(self):
                 length = int(self.headers.get('Content-Length') or 0)
                 raw = self.rfile.read(length) if length else b''
-                status, body = fake.answer(self.command, self.path,
-                                           json.loads(raw) if raw else None, dict(self.headers))
+                status, body, *headers = fake.answer(
+                    self.command, self.path, json.loads(raw) if raw else None, dict(self.headers))
                 data = b'' if status == 204 else json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (headers[0] if headers else {}).items():
+                    self.send_header(name, value)
                 self.send_header('Content-Type', 'application/json')
                 self.send_header('Content-Length', str(len(data)))
                 self.end_headers()
