@@ -9,16 +9,9 @@ from gunicorn.http.parser import RequestParser
 
 from coordinator.body_deadline import BodyDeadline
 from coordinator.errors import RequestTimeout
+from tests.clock import Clock
 
 HEADERS = b'POST /api/run HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n'
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

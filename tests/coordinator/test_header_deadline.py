@@ -7,14 +7,7 @@ from gunicorn.config import Config as GunicornConfig
 from gunicorn.workers.gthread import TConn
 
 from coordinator.header_deadline import HeaderDeadline
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import Clock
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from farmworker.agent import Agent, AgentConfig, NoCommand, Node
 from farmworker.client import Refused, Unreachable
 from farmworker.executors import Finished, Progress
+from tests.clock import Clock
 
 RUN = 'r' * 32
 
@@ -136,14 +137,6 @@ def finished(number, attempt, exit_code=0, *, timed_out=False, terminated=False,
              exit_unknown=False):
     return Finished(number, attempt, exit_code, timed_out, terminated, 1.0, Path('log'), 'tail',
                     exit_unknown)
-
-
-class Clock:
-    def __init__(self, now=1000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 def make(coordinator, *, slots=2, walltime_end_at=None, now=1000.0, **config):
