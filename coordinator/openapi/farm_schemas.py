@@ -41,8 +41,10 @@ SCHEMAS = {
     'FarmTask': record(_TASK),
     'FarmTaskDetail': record({
         **_TASK, 'log_tail': nullable(STR),
-        'error_category': nullable({'type': 'string', 'description': 'SYSTEM (the node or agent '
-                                                                     'failed) or ALGORITHM'})}),
+        'error_category': nullable({
+            'type': 'string', 'description': 'ALGORITHM: the task exited non-zero; SYSTEM: not '
+                                             'its own fault (killed at its timeout, its worker '
+                                             'lost, its exit unknown)'})}),
     'FarmWorker': record({
         'uuid': STR, 'hostname': STR, 'pid': INT, 'slots': INT,
         'cpus': nullable(INT), 'memory_bytes': nullable(INT),
