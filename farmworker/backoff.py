@@ -23,11 +23,6 @@ class Backoff:
         self._rng = rng
         self._attempts = 0
 
-    @property
-    def attempts(self) -> int:
-        """Delays handed out since the last success (reset)."""
-        return self._attempts
-
     def ceiling_s(self) -> float:
         """The upper bound of the next delay."""
         try:

@@ -121,8 +121,3 @@ STATE_STYLES = {
 
 def state(name: str | None) -> Text:
     return Text(name or NONE, STATE_STYLES.get(name or '', ''))
-
-
-def right(value: str) -> Text:
-    """A right-aligned cell, for numbers and durations."""
-    return Text(value, justify='right')

@@ -46,8 +46,7 @@ def install(app: falcon.App, database) -> None:
         resp.media = error_body(req.path, 'database unavailable, retry shortly')
 
     def unexpected(req, resp, ex, params):
-        if isinstance(ex, falcon.HTTPError):
-            raise ex
+        # Falcon picks the most specific handler: its own HTTPError handler comes first
         log.exception('unhandled error on %s %s', req.method, req.path)
         resp.status = 500
         resp.media = error_body(req.path, 'internal error; the coordinator log has details')

@@ -39,32 +39,31 @@ def test_delays_from_a_real_rng_stay_within_zero_and_the_ceiling():
         assert 0 <= backoff.next_delay() < ceiling <= 10.0
 
 
-def test_attempts_count_the_delays_handed_out():
-    backoff = Backoff(rng=top)
-    assert backoff.attempts == 0
+def test_each_delay_handed_out_doubles_the_ceiling():
+    backoff = Backoff(base_s=0.5, rng=top)
+    assert backoff.ceiling_s() == 0.5
     delays(backoff, 3)
-    assert backoff.attempts == 3
+    assert backoff.ceiling_s() == 4.0
 
 
 def test_reset_after_a_success_starts_again_from_base():
     backoff = Backoff(base_s=0.5, rng=top)
     delays(backoff, 6)
     backoff.reset()
-    assert backoff.attempts == 0
+    assert backoff.ceiling_s() == 0.5
     assert delays(backoff, 2) == [0.5, 1.0]
 
 
 def test_a_long_outage_stays_at_the_cap_without_overflowing():
     backoff = Backoff(base_s=0.5, cap_s=60.0, rng=top)
     delays(backoff, 5000)
-    assert backoff.next_delay() == 60.0
-    assert backoff.attempts == 5001
+    assert backoff.next_delay() == 60.0 and backoff.ceiling_s() == 60.0
 
 
 def test_a_retry_after_hint_lengthens_a_shorter_jittered_delay():
     backoff = Backoff(base_s=1.0, cap_s=60.0, rng=lambda: 0.1)
     assert backoff.next_delay(at_least=5.0) == 5.0
-    assert backoff.attempts == 1
+    assert backoff.ceiling_s() == 2.0  # the hint counted as one delay handed out
 
 
 def test_a_retry_after_hint_shorter_than_the_jitter_changes_nothing():
