@@ -6,7 +6,7 @@ import falcon
 import peewee
 
 from coordinator import db
-from coordinator.errors import FarmError, Unauthorized
+from coordinator.errors import FarmError, Unauthorized, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,8 @@ def install(app: falcon.App, database) -> None:
     def database_error(req, resp, ex, params):
         log.warning('database unavailable on %s %s: %s', req.method, req.path, db.explain(ex))
         db.forget_connection(database)  # the next request reconnects
-        resp.status = 503
-        resp.set_header('Retry-After', '1')
-        resp.media = error_body(req.path, 'database unavailable, retry shortly')
+        farm_error(req, resp, Unavailable('database unavailable, retry shortly', retry_after_s=1),
+                   params)
 
     def unexpected(req, resp, ex, params):
         # Falcon picks the most specific handler: its own HTTPError handler comes first
