@@ -12,8 +12,11 @@ from tests.e2e.conftest import venv_script
 pytestmark = pytest.mark.timeout(240)
 
 
-def _work(api: str, run_uuid: str) -> list[int]:
+def _work(api: str, run_uuid: str, logged_in) -> list[int]:
     worker = TaskFarmWorker('alice', PASSWORD, run_uuid, url_base=api)
+    # password checks take turns (one per server process; the others get 503 and retry), so a
+    # worker could log in after the rest had done all the work: all start claiming together
+    logged_in.wait(timeout=60)
     done = []
     for number in worker.tasks:
         worker.update(50)
@@ -26,8 +29,10 @@ def _work(api: str, run_uuid: str) -> list[int]:
 def test_four_stock_workers_complete_a_run_handing_out_each_task_once(serve):
     coordinator = serve(workers=4)
     farm = TaskFarm('alice', PASSWORD, numTasks=300, url_base=coordinator.api)
-    with multiprocessing.get_context('spawn').Pool(4) as pool:
-        per_worker = pool.starmap(_work, [(coordinator.api, farm.uuid)] * 4)
+    spawn = multiprocessing.get_context('spawn')
+    with spawn.Manager() as manager, spawn.Pool(4) as pool:
+        logged_in = manager.Barrier(4)
+        per_worker = pool.starmap(_work, [(coordinator.api, farm.uuid, logged_in)] * 4)
     handed_out = sorted(n for numbers in per_worker for n in numbers)
     assert handed_out == list(range(300))
     assert all(per_worker), 'every worker got some of the work'
