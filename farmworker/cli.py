@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_submit(commands) -> None:
-    from farmworker.submit import DEFAULT_GRACE_S, DEFAULT_URL_FILE
+    from farmworker.batch_script import DEFAULT_GRACE_S, DEFAULT_URL_FILE
 
     submit = commands.add_parser('submit', help='sbatch a job that runs agents on a run',
                                  description=SUBMIT_DESCRIPTION,
@@ -205,7 +205,7 @@ def _drain_on_signals(agent) -> None:
 
 
 def _submit(args) -> int:
-    from farmworker.submit import (SubmitError, SubmitOptions, check, dry_run_text,
+    from farmworker.batch_script import (SubmitError, SubmitOptions, check, dry_run_text,
                                    farmworker_executable, submit)
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command

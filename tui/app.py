@@ -11,7 +11,8 @@ from textual.binding import Binding
 from textual.message import Message
 
 from farmworker.farm import config
-from tui.client import ClientError, FarmClient
+from farmworker.client import NEVER, CoordinatorError
+from farmworker.farm_api import FarmApi
 from tui.poller import Poller, Reply
 from tui.screens.base import FarmScreen
 from tui.screens.confirm import ConfirmScreen
@@ -33,7 +34,7 @@ class Delivered(Message):
 
 
 class FarmApp(App):
-    """The dashboard; `client` may be any object with FarmClient's methods (tests pass a fake)."""
+    """The dashboard; `client` may be any object with FarmApi's methods (tests pass a fake)."""
 
     CSS_PATH = 'app.tcss'
     TITLE = 'farm-tui'
@@ -52,7 +53,7 @@ class FarmApp(App):
         Binding('q', 'quit', 'Quit'),
     ]
 
-    def __init__(self, client: FarmClient, interval_s: float = 2.0, theme: str = THEMES[0]):
+    def __init__(self, client: FarmApi, interval_s: float = 2.0, theme: str = THEMES[0]):
         super().__init__()
         self.client = client
         self.state = State()
@@ -107,7 +108,7 @@ class FarmApp(App):
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
 
     def confirm(self, question: str, choices: list[tuple[str, str, str]],
-                act: Callable[[str, FarmClient], str]) -> None:
+                act: Callable[[str, FarmApi], str]) -> None:
         """Ask; on a choice run `act(choice, client)` off the UI thread and notify its outcome."""
 
         def chosen(choice: str | None) -> None:
@@ -117,10 +118,10 @@ class FarmApp(App):
         self.push_screen(ConfirmScreen(question, choices), chosen)
 
     @work(thread=True, group='actions')
-    def _act(self, act: Callable[[str, FarmClient], str], choice: str) -> None:
+    def _act(self, act: Callable[[str, FarmApi], str], choice: str) -> None:
         try:
             done = act(choice, self.client)
-        except ClientError as error:
+        except CoordinatorError as error:
             self.call_from_thread(self.notify, str(error), title='Failed', severity='error',
                                   timeout=8)
         except Exception as exc:  # noqa: BLE001  an odd reply must not take the dashboard down
@@ -171,7 +172,7 @@ def login(url: str | None, token: str | None) -> tuple[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        client = FarmClient(args.url, args.token)
+        client = FarmApi(args.url, args.token, retry=NEVER)
     except ValueError as error:
         print(f'farm-tui: {error}', file=sys.stderr)
         return 2

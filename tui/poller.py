@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tui.client import ClientError, FarmClient
+from farmworker.client import CoordinatorError
+from farmworker.farm_api import FarmApi
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Feed:
     """One request a screen needs each refresh; `key` names its reply in the app's state."""
 
     key: str
-    fetch: Callable[[FarmClient], Any]
+    fetch: Callable[[FarmApi], Any]
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Reply:
 
     key: str
     data: Any = None
-    error: ClientError | None = None
+    error: CoordinatorError | None = None
     elapsed_s: float = 0.0
 
 
@@ -40,7 +41,7 @@ class Poller:
     coordinator would hold `q` for the whole timeout.
     """
 
-    def __init__(self, client: FarmClient, interval_s: float,
+    def __init__(self, client: FarmApi, interval_s: float,
                  deliver: Callable[[Reply], None], retry_s: float | None = None):
         self.client = client
         self.interval_s = interval_s
@@ -91,11 +92,11 @@ class Poller:
         started = time.perf_counter()
         try:
             data = feed.fetch(self.client)
-        except ClientError as error:
+        except CoordinatorError as error:
             return Reply(feed.key, error=error, elapsed_s=time.perf_counter() - started)
         except Exception as exc:  # noqa: BLE001 (see below)
             # a reply we cannot read (a coordinator newer or older than us): say so on screen
             # and keep polling; a dead poller thread would leave a dashboard frozen in silence
-            error = ClientError(f'unexpected reply for {feed.key}: {type(exc).__name__}: {exc}')
+            error = CoordinatorError(f'unexpected reply for {feed.key}: {type(exc).__name__}: {exc}')
             return Reply(feed.key, error=error, elapsed_s=time.perf_counter() - started)
         return Reply(feed.key, data=data, elapsed_s=time.perf_counter() - started)

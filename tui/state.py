@@ -4,7 +4,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.client import BadToken, ClientError, NotFound, Unreachable
+from farmworker.client import CoordinatorError, Refused, Unreachable
 from tui.poller import Reply
 
 
@@ -22,12 +22,16 @@ class Connection:
         return self.kind == 'ok'
 
 
-def _kind(error: ClientError) -> str:
+def _kind(error: CoordinatorError) -> str:
     if isinstance(error, Unreachable):
         return 'unreachable'
-    if isinstance(error, BadToken):
+    if isinstance(error, Refused) and error.bad_token:
         return 'bad-token'
     return 'error'
+
+
+def _gone(error: CoordinatorError | None) -> bool:
+    return isinstance(error, Refused) and error.not_found
 
 
 KEEP_REPLIES = 64
@@ -42,7 +46,7 @@ class State:
     """
 
     replies: OrderedDict[str, Any] = field(default_factory=OrderedDict)
-    errors: dict[str, ClientError] = field(default_factory=dict)
+    errors: dict[str, CoordinatorError] = field(default_factory=dict)
     connection: Connection = field(default_factory=Connection)
 
     def apply(self, reply: Reply) -> None:
@@ -56,7 +60,7 @@ class State:
             now = reply.data.get('now') if isinstance(reply.data, dict) else None
             self.connection = Connection('ok', 'connected', now or self.connection.server_now,
                                          reply.elapsed_s)
-        elif isinstance(reply.error, NotFound):
+        elif _gone(reply.error):
             # the coordinator answered: the thing is gone (deleted meanwhile), the link is fine
             self.errors[reply.key] = reply.error
             self.replies.pop(reply.key, None)
@@ -64,3 +68,7 @@ class State:
             self.errors[reply.key] = reply.error
             self.connection = Connection(_kind(reply.error), str(reply.error),
                                          self.connection.server_now, reply.elapsed_s)
+
+    def gone(self, key: str) -> bool:
+        """Whether the coordinator said the feed's run or task no longer exists (deleted meanwhile)."""
+        return _gone(self.errors.get(key))

@@ -6,7 +6,8 @@ import os
 import sys
 
 from farmworker.farm import login, runs, submit, tasks, workers
-from farmworker.farm.api import FarmError
+from farmworker.client import CoordinatorError
+from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\
 farm: submit runs of numbered tasks to a task-farm coordinator, start workers
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except FarmError as error:
         print(f'farm: {error}', file=sys.stderr)
+        return 1
+    except CoordinatorError as error:
+        print(f'farm: {explain(error)}', file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print('farm: interrupted', file=sys.stderr)

@@ -5,7 +5,7 @@ import getpass
 import sys
 
 from farmworker.farm import config, output
-from farmworker.farm.api import Api, FarmError
+from farmworker.farm.session import FarmError, open_api
 
 DESCRIPTION = """\
 Ask for your user name and password on the coordinator at URL (once), get a
@@ -31,7 +31,7 @@ def run(args) -> int:
     url = args.url.rstrip('/')
     user = args.user or _ask_user()
     password = _password(args.password_stdin, user, url)
-    reply = Api(url, basic=(user, password)).mint_token('user')
+    reply = open_api(url, basic=(user, password)).mint_token('user')
     path = config.config_path()
     try:
         config.save(path, url, reply['token'])

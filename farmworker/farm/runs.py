@@ -3,7 +3,7 @@
 import sys
 
 from farmworker.farm import output, wait
-from farmworker.farm.api import RUN_HELP, FarmError, connect
+from farmworker.farm.session import RUN_HELP, FarmError, connect, resolve
 
 FAILURES_SHOWN = 20
 
@@ -65,8 +65,8 @@ def list_runs(args) -> int:
 
 def show_run(args) -> int:
     api = connect()
-    run = api.run(api.resolve(args.run))
-    failures = list(api.tasks(run['uuid'], 'failed', limit=max(0, args.failures))) \
+    run = api.run(resolve(api, args.run))
+    failures = list(api.each_task(run['uuid'], 'failed', limit=max(0, args.failures))) \
         if run['failed'] and args.failures > 0 else []
     facts = {'run': run, 'failures': failures}
     if args.json:
@@ -117,14 +117,14 @@ def print_failures(out, failures: list[dict], failed: int, run_uuid: str) -> Non
 
 def manage(args) -> int:
     api = connect()
-    run = api.run(api.resolve(args.run))
+    run = api.run(resolve(api, args.run))
     confirm(_question(args, run), args.yes)
     if args.action == 'cancel':
-        facts = {'action': 'cancel', 'run': api.cancel(run['uuid'])}
+        facts = {'action': 'cancel', 'run': api.cancel_run(run['uuid'])}
     elif args.action == 'restart':
-        facts = {'action': 'restart', 'all': args.all, 'run': api.restart(run['uuid'], args.all)}
+        facts = {'action': 'restart', 'all': args.all, 'run': api.restart_run(run['uuid'], args.all)}
     else:
-        api.delete(run['uuid'])
+        api.delete_run(run['uuid'])
         facts = {'action': 'delete', 'run': {'uuid': run['uuid']}, 'deleted': True}
     if args.json:
         output.print_json(facts)

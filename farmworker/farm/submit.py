@@ -7,9 +7,11 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from farmworker import submit as slurm_submit
+from farmworker import batch_script
 from farmworker.farm import local, output, sweeps
-from farmworker.farm.api import Api, FarmError, connect
+from farmworker.client import Refused
+from farmworker.farm.session import FarmError, connect
+from farmworker.farm_api import FarmApi
 
 DESCRIPTION = """\
 Create a run of numbered tasks whose command is COMMAND, with {task} replaced
@@ -83,7 +85,7 @@ class Plan:
     """What to create, worked out and checked before anything is created."""
 
     body: dict  # POST /farm/v1/runs
-    slurm: slurm_submit.SubmitOptions | None
+    slurm: batch_script.SubmitOptions | None
     local_slots: int | None
     log_dir: Path
 
@@ -123,7 +125,7 @@ def _local_slots(args) -> int | None:
     return args.local
 
 
-def _slurm_options(args, command, url, log_dir) -> slurm_submit.SubmitOptions | None:
+def _slurm_options(args, command, url, log_dir) -> batch_script.SubmitOptions | None:
     if args.nodes is None and args.time is None and args.array is None:
         stray = [f'--{name}' for name in ('cpus', 'slots', 'partition', 'account')
                  if getattr(args, name) is not None]
@@ -132,14 +134,14 @@ def _slurm_options(args, command, url, log_dir) -> slurm_submit.SubmitOptions | 
         return None
     if args.time is None:
         raise FarmError('a Slurm job needs its walltime: --time HH:MM:SS')
-    options = slurm_submit.SubmitOptions(
+    options = batch_script.SubmitOptions(
         run='0' * 32, command=command, time=args.time, log_dir=str(log_dir),
         nodes=args.nodes or 1, array=args.array, cpus=args.cpus, slots=args.slots, url=url,
-        farmworker=slurm_submit.farmworker_executable(), partition=args.partition,
+        farmworker=batch_script.farmworker_executable(), partition=args.partition,
         account=args.account)
     try:
-        slurm_submit.check(options)  # before the run exists: a typo must not leave one behind
-    except slurm_submit.SubmitError as exc:
+        batch_script.check(options)  # before the run exists: a typo must not leave one behind
+    except batch_script.SubmitError as exc:
         raise FarmError(str(exc)) from None
     return options
 
@@ -158,7 +160,7 @@ def run(args) -> int:
     return 0
 
 
-def start_workers(api: Api, the_plan: Plan, run_uuid: str) -> dict | None:
+def start_workers(api: FarmApi, the_plan: Plan, run_uuid: str) -> dict | None:
     if the_plan.local_slots is None and the_plan.slurm is None:
         return None
     token = _agent_token(api, run_uuid)
@@ -173,8 +175,8 @@ def start_workers(api: Api, the_plan: Plan, run_uuid: str) -> dict | None:
     options = dataclasses.replace(the_plan.slurm, run=run_uuid)
     the_plan.log_dir.mkdir(parents=True, exist_ok=True)  # sbatch does not create --output's dir
     try:
-        job_id = slurm_submit.submit(options, os.environ, token=token)
-    except slurm_submit.SubmitError as exc:
+        job_id = batch_script.submit(options, os.environ, token=token)
+    except batch_script.SubmitError as exc:
         raise FarmError(f'run {run_uuid} is created, but no workers: {exc}') from None
     return {'kind': 'slurm', 'job_id': job_id, 'nodes': options.nodes, 'array': options.array,
             'time': options.time, 'output': str(the_plan.log_dir)}
@@ -188,12 +190,12 @@ def _warn_if_local_only(url: str) -> None:
               'cannot reach; use an address they can (FARM_URL, farm login)', file=sys.stderr)
 
 
-def _agent_token(api: Api, run_uuid: str) -> str:
+def _agent_token(api: FarmApi, run_uuid: str) -> str:
     """A worker token bound to this run: an agent (or a job's environment) that leaks it exposes
     one run, not the user's account. A coordinator without /tokens gets the user's own token."""
     try:
         return api.mint_token('worker', run_uuid)['token']
-    except FarmError as error:
+    except Refused as error:
         if error.status not in (404, 405):
             raise
         return api.token

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from farmworker import commands
-from farmworker.farm.api import FarmError
+from farmworker.farm.session import FarmError
 
 FILLED = {'task', 'line'}  # the placeholders the agent fills in
 SHELL_LINE = ['sh', '-c', '{line}']  # a --from-file task: its line, read by a shell

@@ -3,7 +3,7 @@
 import sys
 
 from farmworker.farm import output
-from farmworker.farm.api import RUN_HELP, FarmError, connect
+from farmworker.farm.session import RUN_HELP, FarmError, connect, resolve
 
 LOG_LINES_IN_TASK = 10
 # whose failure a failed task's error category says it was
@@ -37,7 +37,7 @@ def _fetch(args) -> dict:
     if args.number < 0:
         raise FarmError('task numbers start at 0')
     api = connect()
-    run_uuid = api.resolve(args.run)
+    run_uuid = resolve(api, args.run)
     return dict(api.task(run_uuid, args.number), run=run_uuid)
 
 

@@ -9,7 +9,7 @@ import time
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from farmworker.farm import output
-from farmworker.farm.api import RUN_HELP, FarmError, connect
+from farmworker.farm.session import RUN_HELP, FarmError, connect, resolve
 
 EXIT_TASKS_FAILED = 3
 EXIT_TIMED_OUT = 124
@@ -39,7 +39,7 @@ def run(args, clock=time.monotonic, sleep=time.sleep) -> int:
     if args.poll <= 0 or args.interval <= 0:
         raise FarmError('--poll and --interval must be positive')
     api = connect(give_up_s=GIVE_UP_S)
-    run_uuid = api.resolve(args.run)
+    run_uuid = resolve(api, args.run)
     deadline = None if args.timeout is None else clock() + args.timeout
     out = output.console()
     if args.json:

@@ -1,7 +1,7 @@
 """`farm workers`: the agents the coordinator knows, alive or lost, with load and walltime left."""
 
 from farmworker.farm import output
-from farmworker.farm.api import FarmError, connect
+from farmworker.farm.session import FarmError, connect
 
 LEFT = ('stopped', 'lost')  # gone from their node, or given up for gone: no walltime to spend
 

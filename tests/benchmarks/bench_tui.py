@@ -36,19 +36,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_taskfarm import BIN, clean_env, init_coordinator, start_coordinator
 
 from tui.app import Delivered, FarmApp
-from tui.client import FarmClient
+from farmworker.client import NEVER
+from farmworker.farm_api import FarmApi
 from tui.poller import Reply
 from tui.screens import runs as runs_screen
 
 
-class Counting(FarmClient):
-    """FarmClient that counts its requests."""
+class Counting:
+    """The dashboard's FarmApi, counting its requests (each of its methods makes one)."""
 
     requests = 0
 
-    def _send(self, method, target, payload):
-        type(self).requests += 1
-        return super()._send(method, target, payload)
+    def __init__(self, url: str, token: str):
+        self._api = FarmApi(url, token, retry=NEVER)
+        self.url = self._api.url
+
+    def __getattr__(self, name):
+        method = getattr(self._api, name)
+
+        def counted(*args, **kwargs):
+            type(self).requests += 1
+            return method(*args, **kwargs)
+        return counted
 
 
 def call(conn, token, method, path, body=None):
@@ -97,7 +106,7 @@ def bumped(reply: dict) -> dict:
     return later
 
 
-async def ui_costs(client: FarmClient, reply: dict, repeats: int) -> tuple[float, list[float]]:
+async def ui_costs(client: Counting, reply: dict, repeats: int) -> tuple[float, list[float]]:
     app = FarmApp(client, interval_s=3600)  # the poller fetches once; we deliver by hand
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.press('2')

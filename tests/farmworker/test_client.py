@@ -93,7 +93,7 @@ def test_a_call_waiting_out_an_outage_gives_up_once_its_caller_has_no_time_left(
     client = Client(dead_url, 't', backoff=Backoff(base_s=0.5, cap_s=60, rng=lambda: 1.0),
                     sleep=sleep, clock=lambda: time.now)
     client.limit_waits(lambda: drain_at[0] - time.now if drain_at else None)
-    with pytest.raises(Unreachable, match='ConnectionRefusedError'):
+    with pytest.raises(Unreachable, match='connection refused'):
         client.call('POST', '/workers/w/heartbeat', {})
     # the tries were at 0, 0.5 and 1.5 s; the next was due at 3.5 s
     assert drain_at and time.now < 3.5

@@ -2,7 +2,7 @@
 
 import copy
 
-from tui.client import NotFound, Refused
+from farmworker.client import Refused
 
 NOW = '2026-11-23T17:20:05.123456+00:00'
 UUIDS = ['3f2a9c1e8b7d4e6fa0c1d2e3f4a5b6c7', '7c1d5e0fa9b84c2d8e3f4a5b6c7d8e9f',
@@ -98,7 +98,7 @@ OVERVIEW = {
 
 
 class FakeClient:
-    """FarmClient's methods over the canned replies; actions change them and are recorded."""
+    """FarmApi's methods over the canned replies; actions change them and are recorded."""
 
     url = 'http://coordinator.test:8000'
 
@@ -121,7 +121,7 @@ class FakeClient:
     def run(self, uuid):
         self.calls.append(('run', uuid))
         if uuid not in self.runs_by_uuid:
-            raise NotFound(404, f'not found: no run {uuid} (HTTP 404)')
+            raise Refused(404, f'no run {uuid}')
         return copy.deepcopy(self.runs_by_uuid[uuid])
 
     def tasks(self, uuid, status=None, after=-1, limit=100):
@@ -149,7 +149,7 @@ class FakeClient:
         self.calls.append(('cancel_task', uuid, number))
         status = self.tasks_by_number[number]['status']
         if status in ('done', 'failed', 'cancelled'):
-            raise Refused(409, f'task {number} has already finished ({status}) (HTTP 409)')
+            raise Refused(409, f'task {number} has already finished ({status})')
         self.tasks_by_number[number]['status'] = 'cancelled'
         return copy.deepcopy(self.tasks_by_number[number])
 

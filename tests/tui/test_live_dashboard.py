@@ -11,7 +11,8 @@ from textual.widgets import Static
 
 from tests.e2e.test_farmworker import Farm
 from tests.tui.pilot import SteppedApp, acted, cells, lines, refreshed, table_keys
-from tui.client import FarmClient
+from farmworker.client import NEVER
+from farmworker.farm_api import FarmApi
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.task import TaskScreen
@@ -50,7 +51,7 @@ def test_every_screen_drill_down_and_action_against_a_live_coordinator(farm):
 
 
 async def _scenario(farm):
-    app = SteppedApp(FarmClient(farm.coordinator.url, farm.token), interval_s=0.3)
+    app = SteppedApp(FarmApi(farm.coordinator.url, farm.token, retry=NEVER), interval_s=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
         await refreshed(pilot)
         assert text_of(app, '#status').startswith(f' ● ok  {farm.coordinator.url}  · data of ')

@@ -2,7 +2,7 @@
 
 import threading
 
-from tui.client import Unreachable
+from farmworker.client import Unreachable
 from tui.poller import Feed, Poller
 
 

@@ -7,7 +7,7 @@ from textual.widgets import Button, Static
 from tests.tui.canned import LOG_TAIL, OVERVIEW, RUNS, UUIDS, FakeClient
 from tests.tui.pilot import SteppedApp, acted, cells, drained, lines, refreshed, table_keys
 from tui.app import Delivered, FarmApp
-from tui.client import BadToken, Unreachable
+from farmworker.client import Refused, Unreachable
 from tui.poller import Reply
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.overview import OverviewScreen
@@ -297,12 +297,11 @@ def test_an_unreachable_coordinator_is_a_message_not_a_traceback_and_the_dashboa
 
 
 def test_a_wrong_token_says_how_to_get_a_good_one():
-    client = FlakyClient(BadToken(401, 'the coordinator refused the token: unknown or expired '
-                                       'token (HTTP 401)'))
+    client = FlakyClient(Refused(401, 'unknown or expired token'))
 
     async def scenario(pilot, app):
         assert text_of(app, '#problem') == (
-            'the coordinator refused the token: unknown or expired token (HTTP 401)\n'
+            'unknown or expired token (HTTP 401)\n'
             'Run `farm login URL` for a new token, or create one with `farm-coordinator token '
             'create USER` and pass it with --token or FARM_TOKEN. Retrying; the data below (if '
             'any) is the last that arrived.')

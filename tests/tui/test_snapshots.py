@@ -8,7 +8,7 @@ import pytest
 
 from tests.tui.canned import FakeClient
 from tests.tui.pilot import SteppedApp, refreshed
-from tui.client import Unreachable
+from farmworker.client import Unreachable
 
 SIZE = (120, 40)
 

@@ -1,6 +1,6 @@
 """State: the last good reply per feed, the connection's health, and a bound on what it keeps."""
 
-from tui.client import NotFound, Unreachable
+from farmworker.client import Refused, Unreachable
 from tui.poller import Reply
 from tui.state import KEEP_REPLIES, State
 
@@ -17,7 +17,7 @@ def test_an_outage_keeps_the_last_data_and_marks_the_connection():
 def test_a_404_is_about_the_thing_not_the_connection():
     state = State()
     state.apply(Reply('run/x', data={'uuid': 'x'}))
-    state.apply(Reply('run/x', error=NotFound(404, 'not found: no run x (HTTP 404)')))
+    state.apply(Reply('run/x', error=Refused(404, 'no run x')))
     assert 'run/x' not in state.replies and state.connection.ok
 
 

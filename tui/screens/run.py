@@ -7,7 +7,6 @@ from textual.widgets import DataTable, Static
 
 from tui import actions
 from tui import format as fmt
-from tui.client import NotFound
 from tui.poller import Feed
 from tui.screens.base import FarmScreen
 from tui.state import State
@@ -91,7 +90,7 @@ class RunScreen(FarmScreen):
                 Feed(self.tasks_key, lambda client: client.tasks(uuid, status, after, PAGE))]
 
     def render_state(self, state: State) -> None:
-        if isinstance(state.errors.get(self.run_key), NotFound):
+        if state.gone(self.run_key):
             self.query_one('#run-header', Static).update(Text(
                 f'Run {fmt.run_label(self.run)} ({self.run["uuid"]}) no longer exists: it was '
                 'deleted. Esc goes back.', f'bold {fmt.RED}'))

@@ -8,7 +8,6 @@ from textual.widgets import Static
 
 from tui import actions
 from tui import format as fmt
-from tui.client import NotFound
 from tui.poller import Feed
 from tui.screens.base import FarmScreen
 from tui.state import State
@@ -73,7 +72,7 @@ class TaskScreen(FarmScreen):
         return [Feed(self.key, lambda client: client.task(uuid, number))]
 
     def render_state(self, state: State) -> None:
-        if isinstance(state.errors.get(self.key), NotFound):
+        if state.gone(self.key):
             self.query_one('#task-fields', Static).update(Text(
                 f'Task {self.number} of run {fmt.run_label(self.run)} no longer exists '
                 '(the run was deleted). Esc goes back.', f'bold {fmt.RED}'))

@@ -62,7 +62,7 @@ def test_show_names_failed_tasks_with_their_exit_codes(coordinator, farm, farm_j
     facts = farm_json('run', 'show', RUN_UUID)
     assert [(t['number'], t['exit_code']) for t in facts['failures']] == [(7, 3), (19, None)]
     assert facts['run']['failed'] == 2
-    assert '?status=failed&after=-1&limit=20' in coordinator.requests[-1][1]
+    assert '?after=-1&limit=20&status=failed' in coordinator.requests[-1][1]
 
 
 def test_wait_exits_0_once_every_task_is_done(coordinator, farm):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from farmworker.farm import local
-from farmworker.farm.api import FarmError
+from farmworker.farm.session import FarmError
 
 # What a fake agent runs first: $READY is the file its --ready-file option names.
 FIND_READY_FILE = 'READY=$(for arg; do test "$prev" = --ready-file && echo "$arg"; prev=$arg; done)'

@@ -4,9 +4,9 @@ import io
 
 import pytest
 
-from farmworker import submit as slurm_submit
+from farmworker import batch_script
 from farmworker.farm import submit
-from farmworker.farm.api import FarmError
+from farmworker.farm.session import FarmError
 from farmworker.farm.cli import build_parser
 
 URL = 'http://login1:8080'
@@ -79,5 +79,5 @@ def test_slurm_options_are_checked_and_carry_the_coordinator_and_the_command():
 
 def test_a_from_file_sweep_reaches_the_batch_script_as_sh_c_with_the_line_placeholder():
     the_plan = plan('--from-file', '-', '--nodes', '1', '--time', '00:05:00', stdin='echo hi\n')
-    script = slurm_submit.render_script(the_plan.slurm)
+    script = batch_script.render_script(the_plan.slurm)
     assert "FARM_TASK_COMMAND='sh -c {line}'" in script

@@ -1,4 +1,4 @@
-"""`farmworker submit`: render a Slurm batch script that runs farmworker agents, and sbatch it.
+"""The Slurm batch script that runs farmworker agents (`farmworker submit`) and its sbatch call.
 
 Everything here is pure rendering except `submit`, the one subprocess call. The script is the
 launcher in slurm/farmworker.sbatch (`LAUNCHER` below, byte for byte; a test keeps the two

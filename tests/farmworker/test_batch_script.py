@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from farmworker import cli
-from farmworker.submit import (
+from farmworker.batch_script import (
     LAUNCHER,
     SubmitError,
     SubmitOptions,
@@ -123,7 +123,7 @@ def test_without_a_url_the_job_reads_the_url_file():
 @pytest.mark.parametrize('name', ['farmworker.sbatch', 'farmworker-array.sbatch'])
 def test_the_scripts_in_slurm_end_with_the_launcher_submit_renders(name):
     text = (REPO / 'slurm' / name).read_text()
-    assert text.endswith(LAUNCHER), f'slurm/{name} must end with farmworker.submit.LAUNCHER'
+    assert text.endswith(LAUNCHER), f'slurm/{name} must end with farmworker.batch_script.LAUNCHER'
     assert '#SBATCH --signal=B:USR1@' in text
 
 

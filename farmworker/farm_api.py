@@ -1,0 +1,81 @@
+"""The /farm/v1 reads and actions that people's tools make (`farm`, `farm-tui`), a method each."""
+
+from collections.abc import Iterator
+
+from farmworker.client import PERSON, Client, Retry
+
+PAGE = 100  # tasks asked for per request when walking a whole run
+
+
+class FarmApi:
+    """Runs, tasks, workers and tokens of one coordinator, as one user; safe to share between threads."""
+
+    def __init__(self, url: str, token: str | None = None, *,
+                 basic: tuple[str, str] | None = None, retry: Retry = PERSON,
+                 timeout_s: float | None = None):
+        # a person's try may take as long as they are willing to wait in all
+        timeout_s = timeout_s or retry.give_up_s or 10.0
+        self._client = Client(url, token, basic=basic, retry=retry, timeout_s=timeout_s)
+        self.url, self.token = self._client.url, token
+
+    def _call(self, method: str, path: str, body: dict | None = None, **query) -> dict:
+        return self._client.call(method, path, body, query=query)
+
+    # -- reads
+
+    def overview(self) -> dict:
+        return self._call('GET', '/overview')
+
+    def runs(self, state: str = 'all', limit: int = 100, offset: int = 0) -> dict:
+        return self._call('GET', '/runs', state=state, limit=limit, offset=offset)
+
+    def run(self, uuid: str) -> dict:
+        return self._call('GET', f'/runs/{uuid}')
+
+    def tasks(self, uuid: str, status: str | None = None, after: int = -1,
+              limit: int = PAGE) -> dict:
+        """One page of the run's tasks (of one status), numbered after `after`."""
+        return self._call('GET', f'/runs/{uuid}/tasks', after=after, limit=limit, status=status)
+
+    def each_task(self, uuid: str, status: str | None = None,
+                  limit: int | None = None) -> Iterator[dict]:
+        """The run's tasks (of one status) by number, page after page, at most `limit`."""
+        after, given = -1, 0
+        while limit is None or given < limit:
+            page = self.tasks(uuid, status, after, PAGE if limit is None else min(PAGE, limit - given))
+            for task in page['tasks']:
+                given += 1
+                yield task
+            after = page.get('next_after')
+            if after is None or not page['tasks']:
+                return
+
+    def task(self, uuid: str, number: int) -> dict:
+        return self._call('GET', f'/runs/{uuid}/tasks/{number}')
+
+    def workers(self, state: str = 'all', limit: int = 100, offset: int = 0) -> dict:
+        return self._call('GET', '/workers', state=state, limit=limit, offset=offset)
+
+    # -- actions
+
+    def create_run(self, body: dict) -> dict:
+        return self._call('POST', '/runs', body)
+
+    def cancel_run(self, uuid: str) -> dict:
+        return self._call('POST', f'/runs/{uuid}/cancel', {})
+
+    def restart_run(self, uuid: str, all_tasks: bool = False) -> dict:
+        return self._call('POST', f'/runs/{uuid}/restart', {'all': all_tasks})
+
+    def delete_run(self, uuid: str) -> None:
+        self._call('DELETE', f'/runs/{uuid}')
+
+    def cancel_task(self, uuid: str, number: int) -> dict:
+        return self._call('POST', f'/runs/{uuid}/tasks/{number}/cancel', {})
+
+    def mint_token(self, scope: str, run_uuid: str | None = None) -> dict:
+        body = {'scope': scope} if run_uuid is None else {'scope': scope, 'run': run_uuid}
+        return self._call('POST', '/tokens', body)
+
+    def close(self) -> None:
+        self._client.close()
