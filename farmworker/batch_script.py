@@ -15,8 +15,8 @@ import shlex
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from farmworker.slurm import parse_duration
 

@@ -206,7 +206,7 @@ def _drain_on_signals(agent) -> None:
 
 def _submit(args) -> int:
     from farmworker.batch_script import (SubmitError, SubmitOptions, check, dry_run_text,
-                                   farmworker_executable, submit)
+                                         farmworker_executable, submit)
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
     log_dir = args.log_dir.expanduser().absolute()

@@ -10,8 +10,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from farmworker.farm import config
 from farmworker.client import NEVER, CoordinatorError
+from farmworker.farm import config
 from farmworker.farm_api import FarmApi
 from tui.poller import Poller, Reply
 from tui.screens.base import FarmScreen

@@ -1,32 +1,15 @@
-"""Pure functions turning API values into short cell text: ages, durations, rates, sizes, bars.
+"""Dashboard cells from API values: the rich ones (bars, coloured states) and run summaries.
 
-Ages are computed against the reply's `now` (the server's clock), never the
-local one, so a login node with a skewed clock still shows true ages and the
-snapshot tests stay deterministic.
+Plain values (durations, ages, counts, ids) come from `farmworker.readable`, the
+formatter `farm` prints with too; they are imported here so screens have one
+module to ask.
 """
-
-from datetime import UTC, datetime
 
 from rich.text import Span, Text
 
-from farmworker import readable
-
-NONE = '–'
-
-
-def instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def clock(value: str | None) -> str:
-    """`2026-11-23 17:20:05 UTC`: an instant to the second, in UTC like the server's logs."""
-    moment = instant(value)
-    return moment.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S UTC') if moment else NONE
-
-
-def seconds_between(earlier: str | None, later: str | None) -> float | None:
-    start, end = instant(earlier), instant(later)
-    return None if start is None or end is None else (end - start).total_seconds()
+from farmworker.readable import (  # noqa: F401  (re-exported for the screens)
+    GREEN, NONE, ORANGE, PURPLE, RED, STATE_STYLES, TEAL, age, clock, counted, duration, number,
+    rate, seconds_between, short, size)
 
 
 def eta(run: dict) -> str:
@@ -44,56 +27,8 @@ def workers(run: dict) -> str:
     return text
 
 
-def duration(seconds: float | None) -> str:
-    """`42s`, `3m 05s`, `2h 10m`, `3d 04h`: two units at most, so columns stay narrow."""
-    return readable.duration(seconds, gap=' ', unknown=NONE)
-
-
-def age(then: str | None, now: str) -> str:
-    return duration(seconds_between(then, now))
-
-
-def rate(per_s: float | None) -> str:
-    return readable.rate(per_s, unknown=NONE)
-
-
-def size(num_bytes: int | None) -> str:
-    if num_bytes is None:
-        return NONE
-    value = float(num_bytes)
-    for unit in ('B', 'KiB', 'MiB', 'GiB', 'TiB'):
-        if value < 1024 or unit == 'TiB':
-            return f'{value:.0f} {unit}' if unit == 'B' else f'{value:.1f} {unit}'
-        value /= 1024
-    raise AssertionError('unreachable')
-
-
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """`1 run`, `0 runs`, `1,430 tasks`; `plural` where an s will not do (`failed tries`).
-
-    Plain text and no dashboard state, so `farm`'s output could use it as well.
-    """
-    return f'{count:,} {noun if count == 1 else plural or noun + "s"}'
-
-
-def number(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return NONE
-    return f'{value:,.{digits}f}'
-
-
-def short(uuid: str | None) -> str:
-    """The first 8 hex digits: unique enough on one screen, as git shows commits."""
-    return uuid[:8] if uuid else NONE
-
-
 def run_label(run: dict) -> str:
     return run.get('name') or short(run['uuid'])
-
-
-# mid-tone colours that read on the dark and the light theme alike (plain yellow and cyan
-# vanish on a light background)
-GREEN, RED, ORANGE, TEAL, PURPLE = 'green3', 'red3', 'dark_orange', 'dark_cyan', 'medium_purple'
 
 
 def progress_bar(run: dict, width: int = 10) -> Text:
@@ -110,13 +45,6 @@ def progress_bar(run: dict, width: int = 10) -> Text:
     spans.append(Span(used, width, 'dim'))
     plain = '█' * used + '░' * (width - used) + f' {run["percent_done"]:5.1f}%'
     return Text(plain, spans=spans)
-
-
-STATE_STYLES = {
-    'waiting': TEAL, 'running': ORANGE, 'finished': GREEN, 'cancelled': PURPLE,
-    'done': GREEN, 'failed': RED, 'idle': TEAL, 'busy': GREEN, 'draining': ORANGE,
-    'lost': f'bold {RED}', 'stopped': 'dim',
-}
 
 
 def state(name: str | None) -> Text:

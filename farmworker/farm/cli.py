@@ -5,8 +5,8 @@ import logging
 import os
 import sys
 
-from farmworker.farm import login, runs, submit, tasks, workers
 from farmworker.client import CoordinatorError
+from farmworker.farm import login, runs, submit, tasks, workers
 from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\

@@ -10,8 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from farmworker.farm.session import FarmError
 from farmworker.batch_script import farmworker_executable
+from farmworker.farm.session import FarmError
 
 STARTUP_S = 10.0  # how long to watch a new agent for an early failure
 

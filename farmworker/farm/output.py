@@ -3,7 +3,6 @@
 # Every command builds one dict of facts; --json prints it as is and the human view renders
 # that same dict, so the two can never tell different stories.
 
-import datetime
 import json
 import os
 import shlex
@@ -14,10 +13,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from farmworker import readable
-
-STATE_STYLE = {'waiting': 'yellow', 'running': 'cyan', 'finished': 'green', 'done': 'green',
-               'cancelled': 'magenta', 'failed': 'red', 'idle': 'green', 'busy': 'cyan',
-               'draining': 'yellow', 'lost': 'red', 'stopped': 'dim'}
 
 
 def console(stderr: bool = False) -> Console:
@@ -72,52 +67,21 @@ _NUMERIC = {'TASKS', 'DONE', 'FAILED', 'RUNNING', 'WAITING', 'CANCELLED', 'RATE'
 
 def command_line(command: list[str] | None) -> str:
     """An argv template as a shell would need it typed."""
-    return shlex.join(command) if command else '-'
+    return shlex.join(command) if command else readable.NONE
 
 
 def styled(state: str | None) -> str:
+    """A state name in its colour, as rich markup."""
     if not state:
-        return '-'
-    style = STATE_STYLE.get(state)
+        return readable.NONE
+    style = readable.STATE_STYLES.get(state)
     return f'[{style}]{state}[/]' if style else state
 
 
-duration = readable.duration
-rate = readable.rate
-
-
-def instant(text: str | None) -> datetime.datetime | None:
-    return datetime.datetime.fromisoformat(text) if text else None
-
-
-def age(text: str | None, now: str | None) -> str:
-    """How long before the server's `now` the instant `text` was ('-' when either is missing)."""
-    then, at = instant(text), instant(now)
-    if then is None or at is None:
-        return '-'
-    return duration((at - then).total_seconds()) + ' ago'
-
-
-def until(text: str | None, now: str | None) -> str:
-    then, at = instant(text), instant(now)
-    if then is None or at is None:
-        return '-'
-    return duration((then - at).total_seconds())
-
-
-def count(number: int, noun: str, plural: str | None = None) -> str:
-    """'1 task', '2 tasks': `number` with `noun` in the form it needs ('s' added unless given)."""
-    return f'{number} {noun if number == 1 else plural or noun + "s"}'
-
-
-def short(uuid: str | None) -> str:
-    """The first 8 characters of a uuid: what tables show and what farm accepts back."""
-    return uuid[:8] if uuid else '-'
-
-
-def local_time(text: str | None) -> str:
-    value = instant(text)
-    return value.astimezone().strftime('%Y-%m-%d %H:%M:%S') if value else '-'
+def ago(then: str | None, now: str | None) -> str:
+    """`5s ago`: how long before the server's `now` the instant `then` was."""
+    text = readable.age(then, now)
+    return text if text == readable.NONE else f'{text} ago'
 
 
 __all__ = ['escape']  # re-exported: values shown inside markup must not be read as markup

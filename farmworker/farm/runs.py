@@ -2,6 +2,7 @@
 
 import sys
 
+from farmworker import readable
 from farmworker.farm import output, wait
 from farmworker.farm.session import RUN_HELP, FarmError, connect, resolve
 
@@ -53,11 +54,11 @@ def list_runs(args) -> int:
         if run is None:
             return ('ID', 'NAME', 'STATE', 'DONE', 'FAILED', 'RUNNING', 'WAITING', '%', 'RATE',
                     'ETA', 'CREATED')
-        return (output.short(run['uuid']), output.escape(run.get('name') or '-'),
+        return (readable.short(run['uuid']), output.escape(run.get('name') or readable.NONE),
                 output.styled(run['state']), f'{run["done"]}/{run["num_tasks"]}',
                 _red(run['failed']), str(run['running']), str(run['waiting']),
-                f'{run["percent_done"]:.0f}', output.rate(run['rate_per_s']),
-                output.duration(run['eta_s']), output.age(run['created_at'], reply['now']))
+                f'{run["percent_done"]:.0f}', readable.rate(run['rate_per_s']),
+                readable.duration(run['eta_s']), output.ago(run['created_at'], reply['now']))
 
     output.print_listing(args, reply, 'runs', 'farm runs', row)
     return 0
@@ -87,15 +88,16 @@ def print_run(run: dict, failures: list[dict]) -> None:
     grid.add_row('tasks', f'{run["num_tasks"]}: {run["done"]} done, {_red(run["failed"])} failed, '
                           f'{run["cancelled"]} cancelled, {run["running"]} running, '
                           f'{run["waiting"]} waiting ({run["percent_done"]:.1f}% done)')
-    grid.add_row('rate', f'{output.rate(run["rate_per_s"])}   ETA {output.duration(run["eta_s"])}')
+    grid.add_row('rate', f'{readable.rate(run["rate_per_s"])}   '
+                         f'ETA {readable.duration(run["eta_s"])}')
     grid.add_row('workers', _workers(run))
-    grid.add_row('times', f'created {output.local_time(run["created_at"])}, started '
-                          f'{output.local_time(run["started_at"])}, finished '
-                          f'{output.local_time(run["finished_at"])}')
+    grid.add_row('times', f'created {readable.local_time(run["created_at"])}, started '
+                          f'{readable.local_time(run["started_at"])}, finished '
+                          f'{readable.local_time(run["finished_at"])}')
     grid.add_row('policy', f'max tries {run["max_tries"]}, retry delay '
-                           f'{output.duration(run["retry_delay_s"])}, task timeout '
-                           f'{output.duration(run["task_timeout_s"])}, expected duration '
-                           f'{output.duration(run["expected_duration_s"])}')
+                           f'{readable.duration(run["retry_delay_s"])}, task timeout '
+                           f'{readable.duration(run["task_timeout_s"])}, expected duration '
+                           f'{readable.duration(run["expected_duration_s"])}')
     out.print(grid)
     if failures:
         print_failures(out, failures, run['failed'], run['uuid'])
@@ -106,13 +108,14 @@ def print_failures(out, failures: list[dict], failed: int, run_uuid: str) -> Non
                         title=f'Failed tasks ({failed}):')
     for task in failures:
         exit_code = task.get('exit_code')
-        grid.add_row(str(task['number']), '-' if exit_code is None else str(exit_code),
-                     str(task['attempt']), output.escape(task.get('hostname') or '-'),
-                     output.local_time(task.get('ended_at')), output.escape(task.get('msg') or ''))
+        grid.add_row(str(task['number']), readable.NONE if exit_code is None else str(exit_code),
+                     str(task['attempt']), output.escape(task.get('hostname') or readable.NONE),
+                     readable.local_time(task.get('ended_at')),
+                     output.escape(task.get('msg') or ''))
     out.print(grid)
     if failed > len(failures):
         out.print(f'... and {failed - len(failures)} more (farm run show --failures N)')
-    out.print(f'Logs: farm log {output.short(run_uuid)} TASK')
+    out.print(f'Logs: farm log {readable.short(run_uuid)} TASK')
 
 
 def manage(args) -> int:
@@ -150,10 +153,10 @@ def _question(args, run: dict) -> str:
                 f'{run["running"]} running) will be cancelled')
     if args.action == 'restart':
         which = 'ALL its tasks, done ones too,' if args.all else (
-            f'its {output.count(run["num_tasks"] - run["done"], "task")} not done '
+            f'its {readable.counted(run["num_tasks"] - run["done"], "task")} not done '
             f'({run["failed"]} failed, {run["cancelled"]} cancelled, {run["running"]} running)')
         return f'Restart run {label}? {which} will be queued again with fresh tries'
-    return (f'Delete run {label} with its {output.count(run["num_tasks"], "task")} and their '
+    return (f'Delete run {label} with its {readable.counted(run["num_tasks"], "task")} and their '
             'results?')
 
 
@@ -178,7 +181,7 @@ def _workers(run: dict) -> str:
     text = f'{count} running its tasks'
     left, eta = run.get('walltime_left_s'), run.get('eta_s')
     if left is not None:
-        text += f', walltime {output.duration(left)} left'
+        text += f', walltime {readable.duration(left)} left'
         if eta is not None and eta > left:
             text += ': the ETA lies beyond it, start more workers'
     elif count == 0 and run['waiting']:

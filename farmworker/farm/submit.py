@@ -7,9 +7,9 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from farmworker import batch_script
-from farmworker.farm import local, output, sweeps
+from farmworker import batch_script, readable
 from farmworker.client import Refused
+from farmworker.farm import local, output, sweeps
 from farmworker.farm.session import FarmError, connect
 from farmworker.farm_api import FarmApi
 
@@ -206,16 +206,17 @@ def _print(facts: dict) -> None:
     out = output.console()
     name = f' "{output.escape(run["name"])}"' if run.get('name') else ''
     command = output.command_line(run.get('command'))
-    out.print(f'Created run [bold]{run["uuid"]}[/]{name}: {output.count(run["num_tasks"], "task")} '
-              f'of [cyan]{output.escape(command)}[/]')
+    tasks = readable.counted(run['num_tasks'], 'task')
+    out.print(f'Created run [bold]{run["uuid"]}[/]{name}: {tasks} of '
+              f'[cyan]{output.escape(command)}[/]')
     if workers is None:
         out.print(f'No workers started: farmworker run --run {run["uuid"]} (or --local / --nodes).')
     elif workers['kind'] == 'local':
-        out.print(f'Started a local agent with {output.count(workers["slots"], "slot")}: pid '
+        out.print(f'Started a local agent with {readable.counted(workers["slots"], "slot")}: pid '
                   f'{workers["pid"]}, log {workers["log"]}')
     else:
         jobs = f'a job array of {workers["array"]}' if workers['array'] else 'a job'
         out.print(f'Submitted Slurm job {workers["job_id"]} ({jobs}, '
-                  f'{output.count(workers["nodes"], "node")} each, {workers["time"]}): output in '
-                  f'{workers["output"]}')
+                  f'{readable.counted(workers["nodes"], "node")} each, {workers["time"]}): '
+                  f'output in {workers["output"]}')
     out.print(f'Watch it:  {facts["watch"][0]}   (or: {facts["watch"][1]}, farm-tui)')

@@ -2,6 +2,7 @@
 
 import sys
 
+from farmworker import readable
 from farmworker.farm import output
 from farmworker.farm.session import RUN_HELP, FarmError, connect, resolve
 
@@ -51,31 +52,32 @@ def show_task(args) -> int:
     grid = output.table('', '')
     grid.show_header = False
     exit_code = task.get('exit_code')
+    failed_tries = readable.counted(task['failed_tries'], 'failed try', 'failed tries')
     for label, value in (
-            ('attempt', f'{task["attempt"]} '
-                        f'({output.count(task["failed_tries"], "failed try", "failed tries")})'),
-            ('worker', f'{task.get("worker") or "-"} on {task.get("hostname") or "-"}'),
-            ('exit code', '-' if exit_code is None else str(exit_code)),
+            ('attempt', f'{task["attempt"]} ({failed_tries})'),
+            ('worker', f'{task.get("worker") or readable.NONE} on '
+                       f'{task.get("hostname") or readable.NONE}'),
+            ('exit code', readable.NONE if exit_code is None else str(exit_code)),
             ('error', _category(task.get('error_category'))),
-            ('message', task.get('msg') or '-'),
+            ('message', task.get('msg') or readable.NONE),
             ('progress', f'{task.get("percent") or 0:g}%'),
-            ('started', output.local_time(task.get('started_at'))),
-            ('ended', output.local_time(task.get('ended_at'))),
-            ('duration', output.duration(task.get('duration_s')))):
+            ('started', readable.local_time(task.get('started_at'))),
+            ('ended', readable.local_time(task.get('ended_at'))),
+            ('duration', readable.duration(task.get('duration_s')))):
         grid.add_row(label, output.escape(value))
     if task.get('input') is not None:
         grid.add_row('input', output.escape(task['input']))
     out.print(grid)
     tail = last_lines(task.get('log_tail'), LOG_LINES_IN_TASK)
     if tail:
-        out.print(f'Last log lines (farm log {output.short(task["run"])} {task["number"]}):')
+        out.print(f'Last log lines (farm log {readable.short(task["run"])} {task["number"]}):')
         out.print(output.escape(tail.rstrip('\n')), highlight=False)
     return 0
 
 
 def _category(name: str | None) -> str:
     if not name:
-        return '-'
+        return readable.NONE
     return f'{name} ({CATEGORIES[name]})' if name in CATEGORIES else name
 
 

@@ -8,6 +8,7 @@ import time
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from farmworker import readable
 from farmworker.farm import output
 from farmworker.farm.session import RUN_HELP, FarmError, connect, resolve
 
@@ -79,10 +80,10 @@ def exit_status(run: dict) -> int:
 
 
 def progress_line(run: dict) -> str:
-    return (f'run {output.short(run["uuid"])}: {run["done"]}/{run["num_tasks"]} done, '
+    return (f'run {readable.short(run["uuid"])}: {run["done"]}/{run["num_tasks"]} done, '
             f'{run["failed"]} failed, {run["cancelled"]} cancelled, {run["running"]} running, '
-            f'{run["waiting"]} waiting, rate {output.rate(run["rate_per_s"])}, '
-            f'ETA {output.duration(run["eta_s"])}')
+            f'{run["waiting"]} waiting, rate {readable.rate(run["rate_per_s"])}, '
+            f'ETA {readable.duration(run["eta_s"])}')
 
 
 def summary(run: dict, timed_out: bool) -> str:
@@ -90,12 +91,12 @@ def summary(run: dict, timed_out: bool) -> str:
         return f'Still going after --timeout: {progress_line(run)}'
     if exit_status(run) == 0:
         return (f'[green]Run {run["uuid"]} finished: all of its '
-                f'{output.count(run["num_tasks"], "task")} done.[/]')
+                f'{readable.counted(run["num_tasks"], "task")} done.[/]')
     ended = 'finished' if run['state'] == 'finished' else f'was {run["state"]}'
     counts = ', '.join([f'{run["done"]} done'] + [f'{run[key]} {key}' for key in
                                                   ('failed', 'cancelled') if run[key]])
     return (f'[red]Run {run["uuid"]} {ended}: {counts}.[/] '
-            f'Details: farm run show {output.short(run["uuid"])}')
+            f'Details: farm run show {readable.short(run["uuid"])}')
 
 
 class _Lines:
@@ -121,7 +122,7 @@ def _bar(out) -> Progress:
 def _update(bar: Progress, task, run: dict) -> None:
     ended = run['done'] + run['failed'] + run['cancelled']
     failed = f'[red]{run["failed"]} failed[/] ' if run['failed'] else ''
-    detail = (f'{failed}{run["running"]} running  {output.rate(run["rate_per_s"])}  '
-              f'ETA {output.duration(run["eta_s"])}')
-    bar.update(task, description=f'run {output.short(run["uuid"])}', total=run['num_tasks'],
+    detail = (f'{failed}{run["running"]} running  {readable.rate(run["rate_per_s"])}  '
+              f'ETA {readable.duration(run["eta_s"])}')
+    bar.update(task, description=f'run {readable.short(run["uuid"])}', total=run['num_tasks'],
                completed=ended, detail=detail)

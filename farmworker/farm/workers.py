@@ -1,5 +1,6 @@
 """`farm workers`: the agents the coordinator knows, alive or lost, with load and walltime left."""
 
+from farmworker import readable
 from farmworker.farm import output
 from farmworker.farm.session import FarmError, connect
 
@@ -30,15 +31,15 @@ def list_workers(args) -> int:
         if worker.get('reason'):
             state += f' ({output.escape(worker["reason"])})'
         load = worker.get('load')
-        runs = sorted({output.short(task['run']) for task in worker.get('tasks') or ()})
-        walltime_left = ('-' if worker['state'] in LEFT else
-                         output.until(worker.get('walltime_end_at'), now))
-        return (output.short(worker['uuid']), output.escape(worker.get('hostname') or '-'),
-                state, str(len(worker.get('tasks') or ())), str(worker.get('slots') or '-'),
-                '-' if load is None else f'{load:.2f}',
-                output.age(worker.get('last_heartbeat_at'), now),
-                worker.get('slurm_job_id') or '-',
-                walltime_left, ' '.join(runs) or '-')
+        runs = sorted({readable.short(task['run']) for task in worker.get('tasks') or ()})
+        walltime_left = (readable.NONE if worker['state'] in LEFT else
+                         readable.until(worker.get('walltime_end_at'), now))
+        none = readable.NONE
+        return (readable.short(worker['uuid']), output.escape(worker.get('hostname') or none),
+                state, str(len(worker.get('tasks') or ())), str(worker.get('slots') or none),
+                none if load is None else f'{load:.2f}',
+                output.ago(worker.get('last_heartbeat_at'), now),
+                worker.get('slurm_job_id') or none, walltime_left, ' '.join(runs) or none)
 
     output.print_listing(args, reply, 'workers', 'farm workers', row)
     return 0

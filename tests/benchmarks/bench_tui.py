@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_taskfarm import BIN, clean_env, init_coordinator, start_coordinator
 
-from tui.app import Delivered, FarmApp
 from farmworker.client import NEVER
 from farmworker.farm_api import FarmApi
+from tui.app import Delivered, FarmApp
 from tui.poller import Reply
 from tui.screens import runs as runs_screen
 

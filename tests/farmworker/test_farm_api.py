@@ -6,9 +6,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.tui.canned import NOW, RUNS, TASKS, UUIDS
 from farmworker.client import NEVER, Refused, Unreachable
 from farmworker.farm_api import FarmApi
+from tests.tui.canned import NOW, RUNS, TASKS, UUIDS
 
 REPLIES = {
     ('GET', '/farm/v1/runs?state=active&limit=500&offset=0'):

@@ -9,10 +9,10 @@ import asyncio
 import pytest
 from textual.widgets import Static
 
-from tests.e2e.test_farmworker import Farm
-from tests.tui.pilot import SteppedApp, acted, cells, lines, refreshed, table_keys
 from farmworker.client import NEVER
 from farmworker.farm_api import FarmApi
+from tests.e2e.test_farmworker import Farm
+from tests.tui.pilot import SteppedApp, acted, cells, lines, refreshed, table_keys
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.task import TaskScreen

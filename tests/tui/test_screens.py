@@ -4,10 +4,10 @@ import asyncio
 
 from textual.widgets import Button, Static
 
+from farmworker.client import Refused, Unreachable
 from tests.tui.canned import LOG_TAIL, OVERVIEW, RUNS, UUIDS, FakeClient
 from tests.tui.pilot import SteppedApp, acted, cells, drained, lines, refreshed, table_keys
 from tui.app import Delivered, FarmApp
-from farmworker.client import Refused, Unreachable
 from tui.poller import Reply
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.overview import OverviewScreen
@@ -137,7 +137,7 @@ def test_an_eta_beyond_the_workers_walltime_is_marked():
         await pilot.press('2')
         await refreshed(pilot)
         assert cells(app, UUIDS[0])[9] == '23m 08s !'  # 1,388 s to go, walltime ends in 1,000
-        assert cells(app, UUIDS[1])[9] == '–'
+        assert cells(app, UUIDS[1])[9] == '-'
         await pilot.press('enter')
         await refreshed(pilot)
         assert text_of(app, '#run-header').splitlines()[2] == (
@@ -154,7 +154,7 @@ def test_the_workers_screen_lists_lost_workers_last_with_their_reason():
         assert table_keys(app)[-1] == 'w-0004-node009'
         row = cells(app, 'w-0004-node009')
         assert row[2] == 'lost' and row[10] == 'no heartbeat for 120 s'
-        assert row[8] == '–'  # its job's walltime has not run out, but it has left
+        assert row[8] == '-'  # its job's walltime has not run out, but it has left
         assert cells(app, 'w-0002-node018')[8] == '10m 54s'  # walltime left by the server's clock
 
     run_app(scenario)

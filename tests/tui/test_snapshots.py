@@ -6,9 +6,9 @@ then look at the SVGs before committing them.
 
 import pytest
 
+from farmworker.client import Unreachable
 from tests.tui.canned import FakeClient
 from tests.tui.pilot import SteppedApp, refreshed
-from farmworker.client import Unreachable
 
 SIZE = (120, 40)
 

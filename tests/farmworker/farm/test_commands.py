@@ -160,7 +160,7 @@ def test_workers_shows_state_load_heartbeat_and_walltime_left(coordinator, farm,
     code, out, _ = farm('workers')
     row = next(line for line in out.splitlines() if line.startswith('a1b2c3d4'))
     # 3,599.88 s of walltime left: a countdown shows 59m59s until the hour is really gone
-    for fact in ('node7', 'busy', '3.50', '5s ago', '1234', '59m59s', SHORT):
+    for fact in ('node7', 'busy', '3.50', '5s ago', '1234', '59m 59s', SHORT):
         assert fact in row
     assert farm_json('workers')['workers'][0]['load'] == 3.5
 

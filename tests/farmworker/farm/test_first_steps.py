@@ -140,7 +140,7 @@ def test_a_worker_that_has_left_shows_no_walltime_left(coordinator, farm):
         worker_dict(), worker_dict(uuid='b' * 32, state='stopped', reason='run finished'),
         worker_dict(uuid='c' * 32, state='lost', reason='no heartbeat for 60 s')]})
     rows = {line[:8]: line for line in farm('workers', '--state', 'all')[1].splitlines()}
-    assert '59m59s' in rows['a1b2c3d4']
+    assert '59m 59s' in rows['a1b2c3d4']
     for gone in ('b' * 8, 'c' * 8):
         assert rows[gone].split()[-2:] == ['-', '-'], rows[gone]  # walltime left, runs
 

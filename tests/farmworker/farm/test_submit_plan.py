@@ -6,8 +6,8 @@ import pytest
 
 from farmworker import batch_script
 from farmworker.farm import submit
-from farmworker.farm.session import FarmError
 from farmworker.farm.cli import build_parser
+from farmworker.farm.session import FarmError
 
 URL = 'http://login1:8080'
 NASTY = """a b  'single' "double" $HOME ${HOME} `date` ; \\ * {task}"""
