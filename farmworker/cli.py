@@ -162,8 +162,9 @@ def _progress(args) -> int:
 
 
 def _run(args) -> int:
-    from farmworker.agent import Agent, AgentConfig, NoCommand, reason_for
+    from farmworker.agent import Agent, NoCommand, reason_for
     from farmworker.client import Client, Refused, Unreachable
+    from farmworker.config import AgentConfig
     from farmworker.executors import SubprocessExecutor
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
@@ -243,7 +244,7 @@ def _node():
     import psutil
 
     from farmworker import slurm
-    from farmworker.agent import Node
+    from farmworker.config import Node
 
     environ = os.environ
     return Node(cpus=slurm.cpus_from_env(environ) or os.cpu_count(),

@@ -124,8 +124,9 @@ def agent_process(spec: AgentSpec, ready, go, results) -> None:
     """One agent: build it, wait for the start signal, run it until the run is done."""
     import logging
 
-    from farmworker.agent import Agent, AgentConfig, Node
+    from farmworker.agent import Agent
     from farmworker.client import Client
+    from farmworker.config import AgentConfig, Node
 
     logging.basicConfig(level=logging.WARNING, format='agent %(process)d: %(message)s')
 

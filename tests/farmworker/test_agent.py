@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from farmworker.agent import Agent, AgentConfig, NoCommand, Node
+from farmworker.agent import Agent, NoCommand
 from farmworker.client import Refused, Unreachable
+from farmworker.config import AgentConfig, Node
 from farmworker.executors import Finished, Progress
 from tests.clock import Clock
 
