@@ -11,46 +11,23 @@ in its own session would go on unsupervised, and a coordinator that is away
 must not keep a draining agent (and its Slurm job) waiting.
 """
 
-import itertools
 import logging
 import os
 import time
 
-from farmworker import commands
+from farmworker import commands, delivery
 from farmworker.client import Client, Refused, Unreachable
 from farmworker.config import AgentConfig, Node
 from farmworker.estimates import DurationWindow, expected_duration_s, fits
-from farmworker.executors import Finished, SubprocessExecutor
+from farmworker.executors import SubprocessExecutor
 
 log = logging.getLogger(__name__)
-RESULTS_PER_REQUEST = 1000  # the coordinator's limit per request
 REASON_MAX_CHARS = 255  # the coordinator's limit on why a worker left
 # While draining no call to the coordinator holds the loop longer than this: the loop has
 # tasks to watch and a grace time to keep, whether the coordinator answers or not.
 DRAIN_CALL_S = 1.0
 # After SIGKILL, how long the kernel may take to end a task's processes before we give up on it.
 REAP_S = 2.0
-
-
-def _refused_as_lost(results: list[dict]) -> dict:
-    """The receipt a lost agent's results would get: all refused (their attempts were requeued)."""
-    return {'refused': [{'number': r['number'], 'attempt': r['attempt'],
-                         'reason': 'this agent was declared lost'} for r in results]}
-
-
-# What a refused final result keeps when it goes once more: the fields the agent sets itself,
-# none of the task's text (output, messages), which is what a result may be refused for.
-_BARE_FIELDS = ('number', 'attempt', 'outcome', 'exit_code')
-
-
-def _bare(result: dict) -> dict | None:
-    """A refused result to send again without its text, or None.
-
-    None for progress (the next will do) and for a result with no text to drop: its
-    refusal was about the task, such as a stale attempt.
-    """
-    bare = {key: result[key] for key in _BARE_FIELDS if key in result}
-    return bare if result['outcome'] != 'running' and len(bare) < len(result) else None
 
 
 class NoCommand(Exception):
@@ -72,10 +49,10 @@ class Agent:
         self._clock, self._sleep, self._environ = clock, sleep, dict(environ)
         self._durations = DurationWindow()
         self._run_dir = os.path.join(config.log_dir, config.run)  # task dirs go in here
-        self._outbox: dict[tuple[int, int], dict] = {}  # (number, attempt) -> its latest result
+        self._outbox: delivery.Outbox = {}
         self._policy: dict = {}
         self._last_contact = self._last_heartbeat = self._next_claim_at = 0.0
-        self._stopped: set[tuple[int, int]] = set()  # tasks the coordinator took back: no results
+        self._stopped: set[delivery.Key] = set()  # tasks the coordinator took back: no results
         self._idle_since: float | None = None
         self._run_done = False
         self._heartbeat_s = 15.0  # until the coordinator says otherwise
@@ -194,7 +171,7 @@ class Agent:
         self._said_draining = body['draining']
         self._stop([tuple(key) for key in reply.get('stop') or ()])
 
-    def _stop(self, keys: list[tuple[int, int]]) -> None:
+    def _stop(self, keys: list[delivery.Key]) -> None:
         """Kill tasks no longer ours (cancelled, restarted, reassigned) and drop their results."""
         ours = set(self.executor.running()) | set(self._outbox)
         keys = [key for key in keys if key in ours]
@@ -226,15 +203,14 @@ class Agent:
             log.info('the next task (~%.0f s) would not end before the walltime', expected)
             self.drain('walltime')
             return False
-        keys, results = self._pending()
+        keys, results = delivery.pending(self._outbox)
         body = {'worker_uuid': self.config.uuid, 'max_tasks': free}
         if results:
             body['results'] = results
         try:
             reply = self.client.call('POST', f'/runs/{self.config.run}/claim', body)
         except Refused as refused:
-            self._rejoin(refused)
-            self._settle(keys, results, _refused_as_lost(results), resend=False)
+            self._refused(refused, keys, results)
             return True
         self._settle(keys, results, reply.get('receipt', {'refused': []}))
         self._last_contact = now
@@ -281,7 +257,9 @@ class Agent:
             if key in self._stopped:  # not ours any more: whatever it did is not reported
                 self._stopped.discard(key)
                 continue
-            self._outbox[key] = self._result(done)
+            result = self._outbox[key] = delivery.result_of(done, draining=bool(self.draining))
+            if result['outcome'] == 'complete':
+                self._durations.add(done.duration_s)
         for (number, attempt), progress in self.executor.progress().items():
             # a final result wins over progress; a task taken back reports nothing
             if (number, attempt) not in self._outbox and (number, attempt) not in self._stopped:
@@ -289,62 +267,30 @@ class Agent:
                     'number': number, 'attempt': attempt, 'outcome': 'running',
                     'percent': progress.percent, 'msg': progress.msg}
 
-    def _result(self, done: Finished) -> dict:
-        result = {'number': done.number, 'attempt': done.attempt, 'log_tail': done.log_tail}
-        # killed by a signal while draining: most likely Slurm's own SIGTERM at the time limit
-        # reaching the task, not the task's fault, so it is handed back without using a try
-        signalled = done.exit_code is not None and done.exit_code < 0
-        if done.terminated or (self.draining and signalled):
-            return dict(result, outcome='released')
-        if done.timed_out:
-            return dict(result, outcome='timeout', msg=f'killed after {done.duration_s:.0f} s')
-        if done.exit_unknown:  # the node's fault (SIGCHLD ignored?), not the task's: SYSTEM
-            return dict(result, outcome='system_error',
-                        msg='exit status unknown: another process reaped the task')
-        if done.exit_code == 0:
-            self._durations.add(done.duration_s)
-            return dict(result, outcome='complete', exit_code=0)
-        return dict(result, outcome='failed', exit_code=done.exit_code)
-
     def _deliver(self) -> None:
-        """Report what was gathered; what the coordinator refuses is dropped (see _settle)."""
+        """Report what was gathered; what the coordinator refuses is dropped (delivery.settle)."""
         if not self._outbox:
             return
-        keys, results = self._pending()
+        keys, results = delivery.pending(self._outbox)
         try:
             receipt = self.client.call('POST', f'/runs/{self.config.run}/results',
                                        {'worker_uuid': self.config.uuid, 'results': results},
                                        accept=(409,))
         except Refused as refused:
-            self._rejoin(refused)
-            return self._settle(keys, results, _refused_as_lost(results), resend=False)
-        if 'accepted' not in receipt and 'refused' not in receipt:  # 409 naming the worker, not results
+            return self._refused(refused, keys, results)
+        if 'accepted' not in receipt and 'refused' not in receipt:  # 409 naming the worker
             return self._rejoin(Refused(409, receipt.get('msg', 'worker gone')))
         self._settle(keys, results, receipt)
 
-    def _pending(self) -> tuple[list[tuple[int, int]], list[dict]]:
-        """The outbox's first results, as many as one request may carry, and their keys."""
-        keys = list(itertools.islice(self._outbox, RESULTS_PER_REQUEST))
-        return keys, [{k: v for k, v in self._outbox[key].items() if v is not None}
-                      for key in keys]
+    def _refused(self, refused: Refused, keys: list[delivery.Key], results: list[dict]) -> None:
+        """A call that carried results was refused: declared lost, or raise it."""
+        self._rejoin(refused)
+        self._settle(keys, results, delivery.refused_as_lost(results), resend=False)
 
-    def _settle(self, keys: list[tuple[int, int]], results: list[dict], receipt: dict, *,
+    def _settle(self, keys: list[delivery.Key], results: list[dict], receipt: dict, *,
                 resend: bool = True) -> None:
-        """The coordinator answered for these results: they leave the outbox, refused or not.
-
-        A refused final result goes once more without the task's text (`resend`): the task
-        would otherwise stay running on the coordinator for as long as this agent heartbeats.
-        """
-        refused = {(r['number'], r['attempt']): r['reason'] for r in receipt['refused']}
-        for key, result in zip(keys, results):
-            del self._outbox[key]
-            if key not in refused:
-                continue
-            bare = _bare(result) if resend else None
-            log.warning('result for task %s attempt %s refused: %s%s', *key, refused[key],
-                        '; sending it again without its text' if bare else '')
-            if bare:
-                self._outbox[key] = bare
+        """The coordinator answered for these results, which is contact too."""
+        delivery.settle(self._outbox, keys, results, receipt, resend=resend)
         self._last_contact = self._clock()
 
     # -- draining
