@@ -1,14 +1,10 @@
-"""The farmworker agent: claims a run's tasks, runs them N at a time, reports results, drains cleanly.
+"""The farmworker agent: claims a run's tasks, runs them N at a time, reports results, drains.
 
 One loop, one thread. Each step collects finished tasks and progress, delivers
-results (kept until the coordinator has them, however long it is away), then
-either drains or claims work for free slots, and heartbeats when due. Signal
-handlers only set a flag.
-
-However the agent leaves (done, drained, refused, or an error) its tasks are
-stopped and the coordinator is told, each in bounded time: a task left running
-in its own session would go on unsupervised, and a coordinator that is away
-must not keep a draining agent (and its Slurm job) waiting.
+results (kept until the coordinator has them, however long it is away: see
+delivery.py), then either drains or claims work for free slots, and heartbeats
+when due. Signal handlers only set a flag. However the agent leaves, its tasks
+are stopped and the coordinator is told, each in bounded time (leaving.py).
 """
 
 import logging
@@ -20,28 +16,18 @@ from farmworker.client import Client, Refused, Unreachable
 from farmworker.config import AgentConfig, Node
 from farmworker.estimates import DurationWindow, expected_duration_s, fits
 from farmworker.executors import SubprocessExecutor
+from farmworker.leaving import Leaving
 
 log = logging.getLogger(__name__)
-REASON_MAX_CHARS = 255  # the coordinator's limit on why a worker left
-# While draining no call to the coordinator holds the loop longer than this: the loop has
-# tasks to watch and a grace time to keep, whether the coordinator answers or not.
-DRAIN_CALL_S = 1.0
-# After SIGKILL, how long the kernel may take to end a task's processes before we give up on it.
-REAP_S = 2.0
 
 
 class NoCommand(Exception):
     """Neither the command line nor the run gives a task command."""
 
 
-def reason_for(exc: BaseException) -> str:
-    """Why an agent leaves because of `exc`, in one line."""
-    if isinstance(exc, Refused):
-        return f'the coordinator refused: {exc}'
-    return f'{type(exc).__name__}: {exc}' if str(exc) else type(exc).__name__
-
-
 class Agent:
+    """Works on one run until it is done, idle or drained."""
+
     def __init__(self, config: AgentConfig, client: Client, executor: SubprocessExecutor,
                  node: Node, *, clock=time.time, sleep=time.sleep, environ=os.environ):
         self.config, self.client, self.executor, self.node = config, client, executor, node
@@ -56,17 +42,18 @@ class Agent:
         self._idle_since: float | None = None
         self._run_done = False
         self._heartbeat_s = 15.0  # until the coordinator says otherwise
-        self.draining: str | None = None  # why, once draining started
-        self._drain_started: float | None = None
-        self._said_draining = self._said_away = self._handed_back = False
-        self._calls_until: float | None = None  # see _time_left_s
-        self._farewell_until: float | None = None  # leaving: when to stop trying the coordinator
-        client.limit_waits(self._time_left_s)
+        self._said_draining = False
+        self._leaving = Leaving(config, client, executor, clock=clock, sleep=sleep)
+        client.limit_waits(self._leaving.time_left_s)
+
+    @property
+    def draining(self) -> str | None:
+        """Why the agent drains, once it does."""
+        return self._leaving.draining
 
     def drain(self, why: str) -> None:
-        """Stop claiming; running tasks get `grace_s`, then are handed back. Safe in a signal handler."""
-        if self.draining is None:
-            self.draining = why
+        """Stop claiming and leave (Leaving.drain). Safe in a signal handler."""
+        self._leaving.drain(why)
 
     def run(self) -> int:
         """Work until the run is done, idle or drained: 0 once the coordinator has heard it all.
@@ -85,24 +72,20 @@ class Agent:
                 self._step()
                 self._sleep(self.config.poll_s)
         except BaseException as exc:
-            self._abandon(exc)
+            self._leaving.abandon(exc)
             raise
-        return self._leave(self.draining or ('run finished' if self._run_done else 'idle'))
+        reason = self.draining or ('run finished' if self._run_done else 'idle')
+        return self._leaving.leave(reason, unsent=len(self._outbox))
 
     def _step(self) -> None:
         now = self._clock()
         self._collect()
         if self.draining:
-            self._drain_step(now)  # first: its timers run even while the coordinator is away
+            self._leaving.step(now)  # first: its timers run even while the coordinator is away
         try:
             self._exchange(now)
         except Unreachable as away:
-            if not self.draining:
-                raise
-            # what the coordinator was not told waits for the next step, until the farewell
-            if not self._said_away:
-                log.warning('draining without the coordinator for now: %s', away)
-                self._said_away = True
+            self._leaving.carry_on_without(away)  # which raises it unless draining
 
     def _exchange(self, now: float) -> None:
         """What the step has to tell the coordinator, and ask it."""
@@ -115,16 +98,6 @@ class Agent:
                 or (self.draining and not self._said_draining)):
             self._heartbeat(now)
 
-    def _time_left_s(self) -> float | None:
-        """How long a call to the coordinator may still hold the agent; None: through any outage.
-
-        Draining or leaving bounds it. A drain just asked for (by a signal, during a call)
-        ends the call's wait at once, so that the loop starts draining.
-        """
-        if self._calls_until is None:
-            return 0.0 if self.draining else None
-        return self._calls_until - self._clock()
-
     def _use_command(self, stored: list[str] | None) -> None:
         if self.config.command:
             return
@@ -136,12 +109,21 @@ class Agent:
     def _finished(self) -> bool:
         if len(self.executor):
             return False
-        if self._outbox:  # a draining agent waits for an absent coordinator only so long
-            return (self.draining is not None and self._farewell_until is not None
-                    and self._clock() >= self._farewell_until)
+        if self._outbox:
+            return self._leaving.farewell_over()
         if self.draining or self._run_done:
             return True
-        return self._idle_since is not None and self._clock() - self._idle_since >= self.config.max_idle_s
+        return (self._idle_since is not None
+                and self._clock() - self._idle_since >= self.config.max_idle_s)
+
+    def _say_ready(self) -> None:
+        """Write the ready file, if asked to: a sign for whoever started us that cannot change
+        with a log message (see farm/local.py). Written whole, then renamed into place."""
+        if self.config.ready_file is None:
+            return
+        partial = self.config.ready_file.with_name(self.config.ready_file.name + '.partial')
+        partial.write_text(self.config.uuid + '\n')
+        os.replace(partial, self.config.ready_file)
 
     # -- registration and heartbeats
 
@@ -185,7 +167,7 @@ class Agent:
         self.executor.terminate([key for key in keys if key in self._stopped])
 
     def _rejoin(self, refused: Refused) -> None:
-        """Declared lost (409) while away: register again; results of old attempts will be refused."""
+        """Declared lost (409) while away: register again (results of old attempts are refused)."""
         if refused.status != 409:
             raise refused
         log.warning('coordinator: %s; registering again', refused)
@@ -194,7 +176,7 @@ class Agent:
     # -- claims
 
     def _claim(self, now: float) -> bool:
-        """Claim tasks for free slots, delivering gathered results with it; False if none was due."""
+        """Claim tasks for free slots, with the gathered results; False if no claim was due."""
         free = self.config.slots - len(self.executor)
         if free <= 0 or now < self._next_claim_at:
             return False
@@ -292,79 +274,3 @@ class Agent:
         """The coordinator answered for these results, which is contact too."""
         delivery.settle(self._outbox, keys, results, receipt, resend=resend)
         self._last_contact = self._clock()
-
-    # -- draining
-
-    def _drain_step(self, now: float) -> None:
-        if self._drain_started is None:
-            self._drain_started = now
-            log.info('draining (%s): no new claims; %d task(s) get %g s to finish',
-                     self.draining, len(self.executor), self.config.grace_s)
-        elif (len(self.executor) and not self._handed_back
-              and now - self._drain_started >= self.config.grace_s):
-            log.info('grace time over: handing back %d task(s)', len(self.executor))
-            self.executor.terminate_all()
-            self._handed_back = True
-        if not len(self.executor) and self._farewell_until is None:
-            self._farewell_until = now + self.config.farewell_s
-        self._calls_until = now + DRAIN_CALL_S
-        if self._farewell_until is not None:
-            self._calls_until = min(self._calls_until, self._farewell_until)
-
-    # -- leaving
-
-    def _say_ready(self) -> None:
-        """Write the ready file, if asked to: a sign for whoever started us that cannot change
-        with a log message (see farm/local.py). Written whole, then renamed into place."""
-        if self.config.ready_file is None:
-            return
-        partial = self.config.ready_file.with_name(self.config.ready_file.name + '.partial')
-        partial.write_text(self.config.uuid + '\n')
-        os.replace(partial, self.config.ready_file)
-
-    def _leave(self, reason: str) -> int:
-        """Say goodbye: 0 if the coordinator heard it all, else 1, after saying what it missed."""
-        told = self._say_goodbye(reason)
-        if told and not self._outbox:
-            log.info('leaving: %s', reason)
-            return 0
-        unheard = [f'{len(self._outbox)} result(s)'] if self._outbox else []
-        if not told:
-            unheard.append('its goodbye')
-        log.error('left without the coordinator (%s): it did not get %s', reason,
-                  ' and '.join(unheard))
-        return 1
-
-    def _abandon(self, exc: BaseException) -> None:
-        """Leave because of `exc`: stop the tasks, then say why (which hands them back)."""
-        try:
-            self._stop_tasks()
-        except Exception as failure:  # the caller raises `exc`: that is the news, not this
-            log.error('could not stop the tasks: %s', reason_for(failure))
-        self._say_goodbye(reason_for(exc))
-
-    def _stop_tasks(self) -> None:
-        """SIGTERM every task, SIGKILL after the executor's grace; return once they are gone."""
-        if not len(self.executor):
-            return
-        log.warning('stopping %d task(s)', len(self.executor))
-        self.executor.terminate_all()
-        give_up_at = self._clock() + self.executor.kill_grace_s + REAP_S
-        while len(self.executor) and self._clock() < give_up_at:
-            self.executor.poll()  # which sends SIGKILL when the grace is over
-            self._sleep(self.config.poll_s)
-        if len(self.executor):
-            log.error('%d task(s) did not end even when killed', len(self.executor))
-
-    def _say_goodbye(self, reason: str) -> bool:
-        """Tell the coordinator we left and why (it hands back what we hold); True if it heard."""
-        if self._farewell_until is None:
-            self._farewell_until = self._clock() + self.config.farewell_s
-        self._calls_until = self._farewell_until
-        try:
-            self.client.call('POST', f'/workers/{self.config.uuid}/stop',
-                             {'reason': reason[:REASON_MAX_CHARS]})
-        except (Refused, Unreachable) as exc:
-            log.warning('could not tell the coordinator that this agent left: %s', exc)
-            return False
-        return True

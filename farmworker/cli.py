@@ -162,10 +162,11 @@ def _progress(args) -> int:
 
 
 def _run(args) -> int:
-    from farmworker.agent import Agent, NoCommand, reason_for
+    from farmworker.agent import Agent, NoCommand
     from farmworker.client import Client, Refused, Unreachable
     from farmworker.config import AgentConfig
     from farmworker.executors import SubprocessExecutor
+    from farmworker.leaving import reason_for
 
     command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
     if not args.url or not args.token:
