@@ -48,11 +48,11 @@ class Agent:
 
     @property
     def draining(self) -> str | None:
-        """Why the agent drains, once it does."""
+        """Why the agent claims no more tasks, once so: a drain asked for, or the walltime."""
         return self._leaving.draining
 
     def drain(self, why: str) -> None:
-        """Stop claiming and leave (Leaving.drain). Safe in a signal handler."""
+        """Stop claiming; running tasks get `grace_s`, then are handed back. Signal-safe."""
         self._leaving.drain(why)
 
     def run(self) -> int:
@@ -183,7 +183,7 @@ class Agent:
         expected = expected_duration_s(self._policy.get('expected_duration_s'), self._durations)
         if not fits(now, self.node.walltime_end_at, expected, self.config.margin_s):
             log.info('the next task (~%.0f s) would not end before the walltime', expected)
-            self.drain('walltime')
+            self._leaving.stop_claiming('walltime')
             return False
         keys, results = delivery.pending(self._outbox)
         body = {'worker_uuid': self.config.uuid, 'max_tasks': free}
@@ -239,7 +239,8 @@ class Agent:
             if key in self._stopped:  # not ours any more: whatever it did is not reported
                 self._stopped.discard(key)
                 continue
-            result = self._outbox[key] = delivery.result_of(done, draining=bool(self.draining))
+            result = delivery.result_of(done, hurried=bool(self._leaving.hurried))
+            self._outbox[key] = result
             if result['outcome'] == 'complete':
                 self._durations.add(done.duration_s)
         for (number, attempt), progress in self.executor.progress().items():

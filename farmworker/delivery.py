@@ -22,13 +22,14 @@ Outbox = dict[Key, dict]
 _BARE_FIELDS = ('number', 'attempt', 'outcome', 'exit_code')
 
 
-def result_of(done: Finished, *, draining: bool) -> dict:
-    """The result to report for a task that ended."""
+def result_of(done: Finished, *, hurried: bool) -> dict:
+    """The result to report for a task that ended; `hurried`: once a drain was asked for."""
     result = {'number': done.number, 'attempt': done.attempt, 'log_tail': done.log_tail}
-    # killed by a signal while draining: most likely Slurm's own SIGTERM at the time limit
-    # reaching the task, not the task's fault, so it is handed back without using a try
+    # killed by a signal once the agent was told to drain: most likely Slurm's own SIGTERM at
+    # the time limit reaching the task, not the task's fault, so it is handed back without
+    # using a try
     signalled = done.exit_code is not None and done.exit_code < 0
-    if done.terminated or (draining and signalled):
+    if done.terminated or (hurried and signalled):
         return dict(result, outcome='released')
     if done.timed_out:
         return dict(result, outcome='timeout', msg=f'killed after {done.duration_s:.0f} s')

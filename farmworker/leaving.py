@@ -29,8 +29,10 @@ def reason_for(exc: BaseException) -> str:
 
 
 class Leaving:
-    """An agent's way out: a drain asked for, its timers, and the goodbye, whatever the reason.
+    """An agent's way out: drains, their timers, and the goodbye, whatever the reason.
 
+    An agent drains when asked to (`drain`: a signal) or when no task would fit before the
+    walltime (`stop_claiming`): then the tasks it runs do fit, and may run to their end.
     `time_left_s` is what the agent bounds its client's waits with (`Client.limit_waits`).
     """
 
@@ -38,30 +40,41 @@ class Leaving:
                  clock, sleep):
         self._config, self._client, self._executor = config, client, executor
         self._clock, self._sleep = clock, sleep
-        self.draining: str | None = None  # why, once draining started
-        self._drain_started: float | None = None
+        self.draining: str | None = None  # why the agent claims no more tasks, once so
+        self.hurried: str | None = None  # why its tasks get only `grace_s`: the drain asked for
+        self._grace_from: float | None = None
         self._handed_back = self._said_away = False
         self._calls_until: float | None = None  # see time_left_s
         self._farewell_until: float | None = None  # when to stop trying the coordinator
 
     def drain(self, why: str) -> None:
         """Stop claiming; running tasks get `grace_s`, then are handed back. Signal-safe."""
+        if self.hurried is None:
+            self.hurried = why
         if self.draining is None:
             self.draining = why
+
+    def stop_claiming(self, why: str) -> None:
+        """Drain, but let the running tasks end in their own time (unless `drain` comes too)."""
+        if self.draining is None:
+            self.draining = why
+            log.info('draining (%s): no new claims; %d task(s) may run to their end', why,
+                     len(self._executor))
 
     def step(self, now: float) -> None:
         """A draining agent's timers: its tasks' grace time, its farewell, its calls' bound."""
         executor, config = self._executor, self._config
-        if self._drain_started is None:
-            self._drain_started = now
+        if self.hurried is not None and self._grace_from is None:
+            self._grace_from = now
             log.info('draining (%s): no new claims; %d task(s) get %g s to finish',
-                     self.draining, len(executor), config.grace_s)
-        elif (len(executor) and not self._handed_back
-              and now - self._drain_started >= config.grace_s):
+                     self.hurried, len(executor), config.grace_s)
+        elif (len(executor) and not self._handed_back and self._grace_from is not None
+              and now - self._grace_from >= config.grace_s):
             log.info('grace time over: handing back %d task(s)', len(executor))
             executor.terminate_all()
             self._handed_back = True
-        if not len(executor) and self._farewell_until is None:
+        # a drain asked for is the job about to end: an absent coordinator gets only a farewell
+        if self.hurried is not None and not len(executor) and self._farewell_until is None:
             self._farewell_until = now + config.farewell_s
         self._calls_until = now + DRAIN_CALL_S
         if self._farewell_until is not None:

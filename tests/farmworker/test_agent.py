@@ -227,6 +227,74 @@ def test_no_task_is_claimed_that_would_outlive_the_walltime_and_the_agent_drains
     assert agent._finished()
 
 
+def walltime_stops_claims(coordinator, **config):
+    """An agent whose tasks take 60 s and whose job ends at 1100: at 1040 a task no longer fits.
+
+    Tasks 0 and 1 start at 1000; task 0 ends at 1040, task 1 runs on.
+    """
+    agent, executor, clock = make(coordinator, walltime_end_at=1100.0, margin_s=10, **config)
+    agent._policy['expected_duration_s'] = 60.0
+    agent._step()
+    clock.now += 40
+    executor.finished = [finished(0, 1)]
+    agent._step()
+    assert agent.draining == 'walltime' and executor.running() == [(1, 1)]
+    return agent, executor, clock
+
+
+def test_tasks_that_fit_the_walltime_run_to_their_end_once_no_more_would():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1), (2, 1)])
+    agent, executor, clock = walltime_stops_claims(coordinator, grace_s=5)
+    for _ in range(4):  # more than the grace time: it is for a drain asked for, not this one
+        clock.now += 5
+        agent._step()
+    assert not executor.terminated
+    executor.finished = [finished(1, 1)]  # at 1060, well before the walltime
+    agent._step()
+    assert [(r['number'], r['outcome']) for r in coordinator.results] == [
+        (0, 'complete'), (1, 'complete')]
+    assert executor.started == [] and agent._finished()
+
+
+def test_a_signal_after_the_walltime_stopped_claims_hands_tasks_back_after_the_grace_time():
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1), (2, 1)])
+    agent, executor, clock = walltime_stops_claims(coordinator, grace_s=5)
+    agent._step()
+    clock.now += 10  # 1050: twice the grace time since claims stopped
+    agent.drain('SIGUSR1')
+    agent._step()
+    assert not executor.terminated, 'the grace time starts with the drain asked for'
+    clock.now += 5
+    agent._step()
+    agent._step()
+    assert [r['outcome'] for r in coordinator.results] == ['complete', 'released']
+    assert executor.terminated and agent._finished()
+
+
+def test_a_task_killed_by_a_signal_once_the_walltime_stopped_claims_has_failed():
+    # no drain was asked for, so no one sent the task a signal to end the job: it failed
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1), (2, 1)])
+    agent, executor, _ = walltime_stops_claims(coordinator)
+    executor.finished = [finished(1, 1, -11)]  # SIGSEGV
+    agent._step()
+    assert (coordinator.results[-1]['number'], coordinator.results[-1]['outcome']) == (1, 'failed')
+
+
+def test_results_wait_for_an_absent_coordinator_while_the_walltime_only_stops_claims():
+    # the farewell is for a drain asked for, when the job is about to end; this one has time
+    coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1), (2, 1)])
+    agent, executor, clock = walltime_stops_claims(coordinator)
+    coordinator.away = True
+    executor.finished = [finished(1, 1)]
+    for _ in range(10):  # each step waits a second for the coordinator, then the loop sleeps
+        agent._step()
+        clock.now += 1
+    assert clock.now > 1040 + 2 * agent.config.farewell_s and not agent._finished()
+    coordinator.away = False
+    agent._step()
+    assert [r['number'] for r in coordinator.results] == [0, 1] and agent._finished()
+
+
 def test_draining_waits_the_grace_time_then_hands_tasks_back():
     coordinator = FakeCoordinator(tasks=[(0, 1), (1, 1)])
     agent, executor, clock = make(coordinator, grace_s=20)
