@@ -14,6 +14,9 @@ from coordinator.states import TaskState, WorkerState
 
 
 DEFAULT_MAX_TRIES = 3
+# The most tasks a run may have, so the bound of every task count and number an API takes
+# (and its OpenAPI document states); 2**31 - 1 as taskfarm, the peer, stores them as 32-bit INT
+MAX_TASKS = 2**31 - 1
 
 
 class EpochField(pw.DoubleField):

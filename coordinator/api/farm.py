@@ -14,11 +14,11 @@ import falcon
 from coordinator.api import bodies
 from coordinator.api.farm_json import instant, run_dict, worker_view
 from coordinator.errors import InvalidInput
+from coordinator.models import MAX_TASKS
 from coordinator.store import dispatch, reports, runs, users, worker_views, workers
 from coordinator.store.access import Scope
 
 MAX_BATCH = 1000
-MAX_TASKS = 2**31 - 1
 _WORKER_STATES = {'alive': worker_views.ALIVE, 'lost': worker_views.GONE, 'all': None}
 
 

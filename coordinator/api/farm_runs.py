@@ -11,9 +11,9 @@ import falcon
 from coordinator.api import bodies
 from coordinator.api.farm_json import instant, run_view, task_view
 from coordinator.errors import InvalidInput
+from coordinator.models import MAX_TASKS
 from coordinator.store import activity, overview, run_tasks, runs, task_views, worker_views
 
-MAX_TASKS = 2**31 - 1
 MAX_PAGE = 1000
 MAX_ARGS = 256
 _DAY_S = 86_400.0

@@ -1,6 +1,7 @@
 """OpenAPI paths of the farmworker protocol (/farm/v1/): register, claim, report, heartbeat."""
 
-from coordinator.api.farm import MAX_BATCH, MAX_TASKS
+from coordinator.api.farm import MAX_BATCH
+from coordinator.models import MAX_TASKS
 from coordinator.openapi.farm_runs import WORKERS_GET
 from coordinator.openapi.farm_schemas import HELD_TASK
 from coordinator.openapi.helpers import (BOOL, ERROR, INT, INT32_MAX, NUM, RUN_UUID, STR, array,

@@ -1,7 +1,7 @@
 """OpenAPI paths of runs, tasks, workers, the overview and tokens under /farm/v1/."""
 
-from coordinator.api.farm_runs import MAX_ARGS, MAX_PAGE, MAX_TASKS
-from coordinator.models import DEFAULT_MAX_TRIES
+from coordinator.api.farm_runs import MAX_ARGS, MAX_PAGE
+from coordinator.models import DEFAULT_MAX_TRIES, MAX_TASKS
 from coordinator.openapi.farm_schemas import TASK_STATES, WORKER_STATES
 from coordinator.openapi.helpers import (INSTANT, INT, NUM, RUN_UUID, STR, TASK_NUMBER, array,
                                          closed, error, integer, nullable, number, operation,

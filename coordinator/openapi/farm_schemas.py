@@ -1,6 +1,6 @@
 """OpenAPI schemas of what /farm/v1/ sends and takes: runs, tasks, workers, results, receipts."""
 
-from coordinator.api.farm import MAX_TASKS
+from coordinator.models import MAX_TASKS
 from coordinator.openapi.helpers import (BOOL, INSTANT, INT, INT32_MAX, NUM, STR, WHEN, array,
                                          integer, nullable, record)
 from coordinator.states import WorkerState
