@@ -133,7 +133,7 @@ def _entering(state: TaskState, now: float) -> dict:
     """The columns that change when a person moves a task into `state`."""
     fields = dict(status=state.value, status_changed_at=now)
     if state is TaskState.QUEUED:
-        fields.update(worker_id=None, queued_at=now, ended_at=None, lease_expires_at=None)
+        fields.update(worker_id=None, queued_at=now, ended_at=None)
     elif state is TaskState.RUNNING:
         fields.update(started_at=now, ended_at=None)
     else:

@@ -264,8 +264,8 @@ def restart_run(principal: Principal, run_uuid: str, everything: bool,
     with database.write():
         run = find_run(principal, run_uuid, lock=True)
         # a restart gives every task it touches fresh tries and lifts a cancellation
-        requeue = dict(status=TaskState.QUEUED.value, worker=None, lease_expires_at=None,
-                       exit_code=None, queued_at=now, status_changed_at=now, ended_at=None,
+        requeue = dict(status=TaskState.QUEUED.value, worker=None, exit_code=None,
+                       queued_at=now, status_changed_at=now, ended_at=None,
                        failed_tries=0, available_at=now, error_category=None)
         counters = dict(running_count=0, failed_count=0, cancelled_count=0, cancelled_at=None)
         selected = Task.run == run.id
