@@ -2,9 +2,9 @@
 
 from coordinator.api.farm.runs import MAX_ARGS, MAX_SECONDS
 from coordinator.models import DEFAULT_MAX_TRIES, MAX_TASKS
-from coordinator.openapi.farm.views import BAD_QUERY, page, paging
-from coordinator.openapi.helpers import (INT, RUN_UUID, array, closed, error, integer, number,
-                                         operation, query_param, ref, response, text)
+from coordinator.openapi.farm.views import listing
+from coordinator.openapi.helpers import (RUN_UUID, array, closed, error, integer, number,
+                                         operation, ref, response, text)
 
 FORBIDDEN = error('the token may not change runs (worker scope)')
 NOT_FOUND = error('unknown run or task')
@@ -24,13 +24,8 @@ _RUN_BODY = closed({
 
 PATHS = {
     '/farm/v1/runs': {
-        'get': operation(
-            'Runs, newest first, with counts, rate and ETA',
-            {200: response('a page of runs', page('runs', 'FarmRunView', total=INT)),
-             400: BAD_QUERY},
-            parameters=[query_param('state', {'type': 'string', 'enum': ['active', 'finished',
-                                                                         'all']}, 'default all'),
-                        *paging()]),
+        'get': listing('Runs, newest first, with counts, rate and ETA', 'runs', 'FarmRunView',
+                       ['active', 'finished', 'all'], 'default all'),
         'post': operation(
             'Create a run: its size, what it runs, its retry and timing policy',
             {201: response('created', ref('FarmRunView')),

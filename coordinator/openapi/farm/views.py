@@ -3,7 +3,8 @@
 from coordinator.api.farm.views import MAX_PAGE
 from coordinator.models import MAX_TASKS
 from coordinator.openapi.helpers import (BOOL, INSTANT, INT, NUM, STR, WHEN, array, error,
-                                         integer, nullable, query_param, record, ref)
+                                         integer, nullable, operation, query_param, record, ref,
+                                         response)
 from coordinator.states import WorkerState
 from coordinator.store.task_views import VIEW_STATES
 
@@ -66,6 +67,15 @@ def page_limit() -> dict:
     return query_param('limit', integer(1, MAX_PAGE, default=100), 'page size')
 
 
-def paging() -> list:
+def _paging() -> list:
     return [page_limit(),
             query_param('offset', integer(0, MAX_TASKS, default=0), 'rows to skip')]
+
+
+def listing(summary: str, name: str, schema: str, states: list[str], by_state: str) -> dict:
+    """GET of a list, a page at a time, filtered by ?state= (one of `states`)."""
+    return operation(
+        summary, {200: response(f'a page of {name}', page(name, schema, total=INT)),
+                  400: BAD_QUERY},
+        parameters=[query_param('state', {'type': 'string', 'enum': states}, by_state),
+                    *_paging()])

@@ -3,10 +3,10 @@
 from coordinator.api.farm.claims import MAX_BATCH
 from coordinator.models import MAX_TASKS
 from coordinator.openapi.farm.claims import GONE, NOT_FOUND
-from coordinator.openapi.farm.views import BAD_QUERY, HELD_TASK, page, paging
+from coordinator.openapi.farm.views import HELD_TASK, listing
 from coordinator.openapi.helpers import (BOOL, INT, INT32_MAX, NUM, STR, array, closed, error,
-                                         integer, number, obj, operation, path_param, query_param,
-                                         record, response, text)
+                                         integer, number, obj, operation, path_param, record,
+                                         response, text)
 
 _WORKER_UUID = path_param('uuid', text(64), 'the worker uuid the agent registered')
 _PAIRS = array(array(integer(0, MAX_TASKS), 2, 2), max_items=MAX_BATCH,
@@ -23,13 +23,9 @@ _HEARTBEAT = {'oneOf': [
 
 PATHS = {
     '/farm/v1/workers': {
-        'get': operation(
-            'Workers, alive first, with resources, heartbeat, walltime and current tasks',
-            {200: response('a page of workers', page('workers', 'FarmWorker', total=INT)),
-             400: BAD_QUERY},
-            parameters=[query_param('state', {'type': 'string', 'enum': ['alive', 'lost', 'all']},
-                                    'alive: idle, busy or draining; lost: lost or stopped'),
-                        *paging()]),
+        'get': listing('Workers, alive first, with resources, heartbeat, walltime and current '
+                       'tasks', 'workers', 'FarmWorker', ['alive', 'lost', 'all'],
+                       'alive: idle, busy or draining; lost: lost or stopped'),
         'post': operation(
             'Register an agent with its resources (again, to come back after being declared lost)',
             {201: response('registered', record({'id': INT, 'uuid': STR, 'worker_ttl_s': NUM,
