@@ -14,6 +14,9 @@ from coordinator.states import TaskState, WorkerState
 
 
 DEFAULT_MAX_TRIES = 3
+# The most tasks a run may have, so the bound of every task count and number an API takes
+# (and its OpenAPI document states); 2**31 - 1 as taskfarm, the peer, stores them as 32-bit INT
+MAX_TASKS = 2**31 - 1
 
 
 class EpochField(pw.DoubleField):
@@ -176,6 +179,9 @@ class Task(BaseModel):
     run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE', index=False)
     number = pw.BigIntegerField(null=True)
     status = pw.CharField(max_length=16, default=TaskState.QUEUED.value)
+    # Queued work (a task with a payload and no run, of the next families) writes these four;
+    # a run's tasks have priority 0 and no payload or timeout of their own (the run's policy
+    # has it), and available_at delays their retries
     priority = pw.IntegerField(default=0)
     payload = pw.TextField(null=True)
     timeout_s = pw.IntegerField(null=True)
@@ -185,7 +191,6 @@ class Task(BaseModel):
     failed_tries = pw.IntegerField(default=0, constraints=[pw.SQL('DEFAULT 0')])
     # no index of its own: the (worker, status) index below leads with it
     worker = pw.ForeignKeyField(Worker, null=True, on_delete='SET NULL', index=False)
-    lease_expires_at = EpochField(null=True)
     percent = pw.DoubleField(default=0.0)
     msg = pw.TextField(null=True)
     exit_code = pw.IntegerField(null=True)

@@ -14,7 +14,7 @@ from coordinator.db import database, run_sql
 from coordinator.models import (MODELS, CoordinatorPulse, PasswordFailure, Project, Run,
                                 RunActivity, RunInput, SchemaVersion, Task, Token, Worker)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _retries(migrator):
@@ -94,7 +94,16 @@ def _pulse(migrator):
     return [migrator.add_column('run', 'loading', Run.loading)]
 
 
-UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse}
+def _no_task_lease(migrator):
+    """Version 7: drop task.lease_expires_at, which nothing ever set.
+
+    A worker's tasks are leased through the worker: its heartbeat keeps them, and the
+    reaper requeues them all when it falls silent for `worker_ttl_s`.
+    """
+    return [migrator.drop_column('task', 'lease_expires_at')]
+
+
+UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -1,4 +1,4 @@
-"""The canonical task and worker states, the dispatcher's transition table, and each family's names."""
+"""The canonical task and worker states, the tables of moves a task may make, and family names."""
 
 import enum
 
@@ -23,27 +23,44 @@ FINAL_STATES = frozenset(
     {TaskState.COMPLETE, TaskState.ERROR, TaskState.CANCELLED, TaskState.KILLED, TaskState.TIMEOUT}
 )
 
-# Moves the dispatcher and workers make. Moves people make (requeue a finished task,
-# restart a run, cancel) are explicit store operations with an audit entry instead.
+# The course of work: the moves the dispatcher (claims), agents (results) and the reaper (tasks
+# of a worker lost or gone) make. The store's conditional UPDATEs take the states a task may
+# leave from here (`sources`), so a move that is not listed is never written: a result never
+# brings back a cancelled task. Nothing moves a task to `killed` yet.
 TRANSITIONS: dict[TaskState, frozenset[TaskState]] = {
-    TaskState.QUEUED: frozenset({TaskState.RUNNING, TaskState.CANCELLED}),
-    TaskState.RUNNING: frozenset(
-        {
-            TaskState.QUEUED,  # lease lost or handed back: retried
-            TaskState.COMPLETE,
-            TaskState.ERROR,
-            TaskState.CANCELLED,
-            TaskState.KILLED,
-            TaskState.TIMEOUT,
-        }
-    ),
+    TaskState.QUEUED: frozenset({TaskState.RUNNING}),
+    TaskState.RUNNING: frozenset({
+        TaskState.QUEUED,  # handed back, retried after a failure, or its worker lost
+        TaskState.COMPLETE,
+        TaskState.ERROR,  # out of tries
+        TaskState.TIMEOUT,  # out of tries, the last one killed at its timeout
+    }),
     **{final: frozenset() for final in FINAL_STATES},
 }
 
+# Moves that override the course of work, each made by an explicit store operation: a person
+# cancels unfinished work, or restarts a run, which queues its tasks afresh (queued ones too);
+# taskfarm's PUT sets waiting, computing or done from any state, as the peer allows (the stock
+# client finishes its tasks so). People's cancels, restarts, waiting and computing are audited.
+OVERRIDES: dict[TaskState, frozenset[TaskState]] = {
+    TaskState.QUEUED: frozenset(
+        {TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETE, TaskState.CANCELLED}),
+    TaskState.RUNNING: frozenset({TaskState.QUEUED, TaskState.COMPLETE, TaskState.CANCELLED}),
+    **{final: frozenset({TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETE}) - {final}
+       for final in FINAL_STATES},
+}
 
-def can_move(old: TaskState, new: TaskState) -> bool:
-    """True when the dispatcher may move a task from `old` to `new`."""
-    return new in TRANSITIONS[old]
+
+def can_move(old: TaskState, new: TaskState,
+             table: dict[TaskState, frozenset[TaskState]] = TRANSITIONS) -> bool:
+    """True when `table` lets a task move from `old` to `new`."""
+    return new in table[old]
+
+
+def sources(new: TaskState,
+            table: dict[TaskState, frozenset[TaskState]] = TRANSITIONS) -> tuple[str, ...]:
+    """The states, as stored, that `table` lets a task leave for `new` (in the table's order)."""
+    return tuple(old.value for old, moves in table.items() if new in moves)
 
 
 class WorkerState(str, enum.Enum):

@@ -8,10 +8,10 @@ import falcon
 
 from coordinator.api import bodies
 from coordinator.errors import InvalidInput, NotFound
+from coordinator.models import MAX_TASKS
 from coordinator.states import TASKFARM_NAMES, TaskfarmStatus
 from coordinator.store import run_tasks, runs, users, workers
 
-MAX_TASKS = 2**31 - 1
 RUN_INFO = ('percentDone', 'numWaiting', 'numDone', 'numComputing')
 TASK_INFO = ('status', 'percentCompleted')
 _RESTART_ALL = {'true': True, 'false': False}

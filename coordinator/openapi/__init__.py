@@ -1,6 +1,6 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, farm_runs, farm_schemas, helpers, ops, taskfarm
+from coordinator.openapi import farm, helpers, ops, taskfarm
 
 
 def document(version: str) -> dict:
@@ -21,8 +21,8 @@ def document(version: str) -> dict:
                 'basic': {'type': 'http', 'scheme': 'basic'},
                 'bearer': {'type': 'http', 'scheme': 'bearer'},
             },
-            'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm_schemas.SCHEMAS},
+            'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
-        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **farm_runs.PATHS},
+        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS},
     }

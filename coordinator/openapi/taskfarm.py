@@ -1,6 +1,7 @@
 """OpenAPI paths and schemas of the taskfarm API (/api/)."""
 
 from coordinator.api.taskfarm import RUN_INFO, TASK_INFO
+from coordinator.models import MAX_TASKS
 from coordinator.openapi.helpers import (INT, INT32_MAX, NUM, RUN_UUID, STR, TASK_NUMBER, array,
                                          closed, error, integer, nullable, number, obj, operation,
                                          query_param, record, ref, response, text)
@@ -45,7 +46,7 @@ PATHS = {
         'Create a run of numTasks tasks',
         {201: response('created', ref('TaskfarmRun')),
          403: error('a worker token, or one bound to a run, may not create runs')},
-        body=obj({'numTasks': integer(1, INT32_MAX)}, ('numTasks',)))},
+        body=obj({'numTasks': integer(1, MAX_TASKS)}, ('numTasks',)))},
     '/api/runs': {'get': operation(
         'Every run the caller can see',
         {200: response('runs', record({'data': array(ref('TaskfarmRun'))}))})},

@@ -14,9 +14,9 @@ from coordinator.db import database, run_sql
 from coordinator.states import TaskState
 from coordinator.store import workers
 from coordinator.store.access import Principal
+from coordinator.store.moves import leaving_for
 from coordinator.store.runs import RunRef, find_run
 
-_QUEUED = TaskState.QUEUED.value
 _RUNNING = TaskState.RUNNING.value
 
 
@@ -59,12 +59,13 @@ def claim_tasks(principal: Principal, run_uuid: str, worker_uuid: str, max_tasks
 
 
 def _claim_queued(run: RunRef, worker_id: int, limit: int, now: float) -> list[TaskView]:
+    claimable, olds = leaving_for(TaskState.RUNNING)  # from the queue
     rows = run_sql('UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, '
                    'started_at = ?, status_changed_at = ?, ended_at = NULL, exit_code = NULL '
-                   'WHERE id IN (SELECT id FROM task WHERE run_id = ? AND status = ? '
+                   f'WHERE id IN (SELECT id FROM task WHERE run_id = ? AND {claimable} '
                    'AND available_at <= ? ORDER BY number LIMIT ?) '
                    'RETURNING id, number, percent, attempt',
-                   (_RUNNING, worker_id, now, now, run.id, _QUEUED, now, limit)).fetchall()
+                   (_RUNNING, worker_id, now, now, run.id, *olds, now, limit)).fetchall()
     return sorted((TaskView(task_id, number, percent, TaskState.RUNNING, attempt)
                    for task_id, number, percent, attempt in rows), key=lambda t: t.number)
 

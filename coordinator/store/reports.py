@@ -10,10 +10,11 @@ import enum
 import time
 
 from coordinator.db import database, run_sql
-from coordinator.states import TaskState
+from coordinator.states import TRANSITIONS, TaskState
 from coordinator.store import workers
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
+from coordinator.store.moves import leaving_for
 from coordinator.store.runs import find_run
 
 LOG_TAIL_CHARS = 64 * 1024
@@ -60,17 +61,21 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
         max_tries, retry_delay_s = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
                                            (run.id,)).fetchone()
         counters = RunCounters(run.id, now)
+        moves = TRANSITIONS[TaskState.RUNNING]  # where a result may take its running task
         rows = _task_rows(run.id, {result.number for result in results})
         changes: dict[int, tuple[int, dict]] = {}  # task id -> (attempt, columns to set)
         for result in results:
             row = rows.get(result.number)
             refusal = _refusal(row, result, worker_id)
+            if refusal is None:
+                task_id, _, _, _, old_percent, failed_tries = row
+                new, fields = _apply(result, failed_tries, max_tries, retry_delay_s, now)
+                if new is not TaskState.RUNNING and new not in moves:  # progress moves nothing
+                    refusal = f'a running task cannot become {new.value}'
             if refusal:
                 receipt.refused.append({'number': result.number, 'attempt': result.attempt,
                                         'reason': refusal})
                 continue
-            task_id, _, _, _, old_percent, failed_tries = row
-            new, fields = _apply(result, failed_tries, max_tries, retry_delay_s, now)
             fields.setdefault('percent', old_percent)
             counters.move(TaskState.RUNNING, new, fields['percent'] - old_percent)
             receipt.accepted.append(result.number)
@@ -94,25 +99,30 @@ _COLUMN_TYPES = {'status': 'TEXT', 'percent': 'DOUBLE PRECISION', 'msg': 'TEXT',
 
 
 def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
-    """Apply the batch's changes in one UPDATE per set of columns (usually one for the batch).
+    """Apply the batch's changes in one UPDATE per set of columns and new state (usually one).
 
-    A statement per result held the run lock for a round trip each on PostgreSQL.
+    A statement per result held the run lock for a round trip each on PostgreSQL. Each
+    UPDATE moves its tasks only from the states the table lets them leave for the new one;
+    progress, which moves nothing, applies to running tasks.
     """
-    groups: dict[tuple[str, ...], list[tuple]] = {}
+    groups: dict[tuple[tuple[str, ...], str | None], list[tuple]] = {}
     for task_id, (attempt, fields) in changes.items():
         columns = tuple(sorted(fields))
-        groups.setdefault(columns, []).append((task_id, attempt, *(fields[c] for c in columns)))
-    for columns, values in groups.items():
+        groups.setdefault((columns, fields.get('status')), []).append(
+            (task_id, attempt, *(fields[c] for c in columns)))
+    for (columns, status), values in groups.items():
         row = f'({", ".join("?" * (len(columns) + 2))})'
         # VALUES columns are named column1, column2, ... by both databases (and SQLite's
         # driver reports no row count for a statement that starts WITH, so no CTE here)
         assignments = ', '.join(f'{column} = CAST(v.column{index} AS {_COLUMN_TYPES[column]})'
                                 for index, column in enumerate(columns, 3))
+        leaving, olds = (leaving_for(TaskState(status), column='task.status') if status
+                         else ('task.status = ?', (TaskState.RUNNING.value,)))
         changed = run_sql(
             f'UPDATE task SET {assignments} FROM (VALUES {", ".join([row] * len(values))}) AS v '
             'WHERE task.id = CAST(v.column1 AS INTEGER) '
-            'AND task.attempt = CAST(v.column2 AS INTEGER) AND task.status = ?',
-            (*(item for value in values for item in value), TaskState.RUNNING.value)).rowcount
+            f'AND task.attempt = CAST(v.column2 AS INTEGER) AND {leaving}',
+            (*(item for value in values for item in value), *olds)).rowcount
         if changed != len(values):  # cannot happen while the run row is locked
             raise RuntimeError(f'{len(values) - changed} task(s) changed under the run lock')
 

@@ -12,7 +12,7 @@ import time
 
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict
-from coordinator.states import TaskfarmStatus, TaskState
+from coordinator.states import OVERRIDES, TaskfarmStatus, TaskState, can_move
 from coordinator.store import audit
 from coordinator.store.access import Principal, require_manager
 from coordinator.store.counters import RunCounters
@@ -58,6 +58,8 @@ def update_task(principal: Principal, run_uuid: str, number: int, *, percent: fl
     with database.write():
         run, task_id, old, old_percent = _locked_task(principal, run_uuid, number)
         new = _PUT_STATES[status] if status else old
+        if new is not old and not can_move(old, new, OVERRIDES):
+            raise Conflict(f'task {number} is {old.value}; it cannot be set {status.value}')
         if old is TaskState.COMPLETE and new is old and percent not in (None, 100.0):
             raise Conflict(f'task {number} is done; set its status to waiting to redo it')
         new_percent = _new_percent(old, new, old_percent, percent)
@@ -78,7 +80,7 @@ def cancel_task(principal: Principal, run_uuid: str, number: int,
     now = time.time() if now is None else now
     with database.write():
         run, task_id, old, _ = _locked_task(principal, run_uuid, number)
-        if old.is_final:
+        if not can_move(old, TaskState.CANCELLED, OVERRIDES):
             raise Conflict(f'task {number} has already finished ({old.value})')
         _write_task(run, number, task_id, old, TaskState.CANCELLED,
                     _entering(TaskState.CANCELLED, now), now)
@@ -133,7 +135,7 @@ def _entering(state: TaskState, now: float) -> dict:
     """The columns that change when a person moves a task into `state`."""
     fields = dict(status=state.value, status_changed_at=now)
     if state is TaskState.QUEUED:
-        fields.update(worker_id=None, queued_at=now, ended_at=None, lease_expires_at=None)
+        fields.update(worker_id=None, queued_at=now, ended_at=None)
     elif state is TaskState.RUNNING:
         fields.update(started_at=now, ended_at=None)
     else:

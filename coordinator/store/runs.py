@@ -10,9 +10,10 @@ from typing import NamedTuple
 from coordinator.db import database, run_sql
 from coordinator.errors import NotFound
 from coordinator.models import DEFAULT_MAX_TRIES, Run, RunInput, Task, Token
-from coordinator.states import TaskState
+from coordinator.states import OVERRIDES, TaskState, sources
 from coordinator.store import audit
 from coordinator.store.access import Principal, require_manager, require_unbound
+from coordinator.store.moves import leaving_for
 
 DELETE_CHUNK = 5000
 INPUT_CHUNK = 2000  # rows per transaction: a few milliseconds of the write lock
@@ -264,11 +265,12 @@ def restart_run(principal: Principal, run_uuid: str, everything: bool,
     with database.write():
         run = find_run(principal, run_uuid, lock=True)
         # a restart gives every task it touches fresh tries and lifts a cancellation
-        requeue = dict(status=TaskState.QUEUED.value, worker=None, lease_expires_at=None,
-                       exit_code=None, queued_at=now, status_changed_at=now, ended_at=None,
+        requeue = dict(status=TaskState.QUEUED.value, worker=None, exit_code=None,
+                       queued_at=now, status_changed_at=now, ended_at=None,
                        failed_tries=0, available_at=now, error_category=None)
+        # the counters follow OVERRIDES, which lets a restart requeue a task from any state
         counters = dict(running_count=0, failed_count=0, cancelled_count=0, cancelled_at=None)
-        selected = Task.run == run.id
+        selected = (Task.run == run.id) & Task.status.in_(sources(TaskState.QUEUED, OVERRIDES))
         if everything:
             requeue['percent'] = 0.0
             counters.update(done_count=0, percent_sum=0.0)
@@ -292,11 +294,12 @@ def cancel_run(principal: Principal, run_uuid: str, now: float | None = None) ->
         run = find_run(principal, run_uuid, lock=True)
         if run.cancelled_at is not None:
             return
+        unfinished, olds = leaving_for(TaskState.CANCELLED, OVERRIDES)
         run_sql('UPDATE task SET status = ?, status_changed_at = ?, ended_at = ? '
-                'WHERE run_id = ? AND status IN (?, ?)',
-                (TaskState.CANCELLED.value, now, now, run.id, TaskState.QUEUED.value,
-                 TaskState.RUNNING.value))
-        # every task neither done nor failed is now cancelled, rows or none (never handed out)
+                f'WHERE run_id = ? AND {unfinished}',
+                (TaskState.CANCELLED.value, now, now, run.id, *olds))
+        # every task neither done nor failed is now cancelled, rows or none (never handed out),
+        # as OVERRIDES lets a person cancel every unfinished task
         run_sql('UPDATE run SET cancelled_at = ?, running_count = 0, '
                 'cancelled_count = num_tasks - done_count - failed_count WHERE id = ?',
                 (now, run.id))

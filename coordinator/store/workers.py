@@ -13,6 +13,7 @@ from coordinator.errors import Conflict, NotFound
 from coordinator.states import WORKER_GONE, TaskState, WorkerState
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
+from coordinator.store.moves import leaving_for
 from coordinator.store.runs import find_run
 from coordinator.store.worker_views import visible
 
@@ -156,12 +157,13 @@ def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reaso
             tries = failed_tries + failed
             new = TaskState.ERROR if tries >= max_tries else TaskState.QUEUED
             ended = now if new is TaskState.ERROR else None
+            leaving, olds = leaving_for(new)
             changed = run_sql(
                 'UPDATE task SET status = ?, worker_id = NULL, failed_tries = ?, msg = ?, '
                 'error_category = ?, status_changed_at = ?, queued_at = ?, available_at = ?, '
-                'ended_at = ? WHERE id = ? AND status = ?',
+                f'ended_at = ? WHERE id = ? AND {leaving}',
                 (new.value, tries, reason, 'SYSTEM' if ended else None, now, now, now, ended,
-                 task_id, TaskState.RUNNING.value)).rowcount
+                 task_id, *olds)).rowcount
             if changed == 1:
                 counters.move(TaskState.RUNNING, new)
                 moved += 1

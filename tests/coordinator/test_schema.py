@@ -7,7 +7,7 @@ from coordinator import schema
 from coordinator.db import run_sql
 from coordinator.models import (AuditLog, CoordinatorPulse, Project, Run, RunActivity, RunInput,
                                 SchemaVersion, User)
-from coordinator.store import audit, users
+from coordinator.store import audit, runs, users
 
 
 def test_upgrading_twice_changes_nothing(database):
@@ -123,8 +123,15 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_6(database) -> None:
+    """Put back what version 7 dropped."""
+    kind = 'REAL' if isinstance(database, peewee.SqliteDatabase) else 'DOUBLE PRECISION'
+    database.execute_sql(f'ALTER TABLE task ADD COLUMN lease_expires_at {kind}')
+
+
 def _restore_version_5(database) -> None:
-    """Undo what version 6 added."""
+    """Undo what versions 7 and 6 did."""
+    _restore_version_6(database)
     database.execute_sql('DROP TABLE coordinator_pulse')
     database.execute_sql('ALTER TABLE run DROP COLUMN loading')
 
@@ -139,6 +146,20 @@ def test_a_version_5_database_gets_the_pulse_and_loading_runs(database):
     assert schema.upgrade() == (5, schema.SCHEMA_VERSION)
     assert Run.get(Run.uuid == 'old').loading is False
     assert CoordinatorPulse.get().hearing_since == 0.0
+
+
+def test_a_version_6_database_loses_the_lease_column_nothing_wrote_and_keeps_its_tasks(
+        database, alice_principal):
+    fresh = {column.name for column in database.get_columns('task')}
+    _restore_version_6(database)
+    run = runs.create_run(alice_principal, 2)
+    run_sql('INSERT INTO task (project_id, run_id, number, status, priority, available_at, '
+            'attempt, failed_tries, percent, created_at, lease_expires_at) '
+            "VALUES (?, ?, 0, 'queued', 0, 0, 0, 0, 40, 0, NULL)", (run.project_id, run.id))
+    SchemaVersion.update(version=6).execute()
+    assert schema.upgrade() == (6, schema.SCHEMA_VERSION)
+    assert {column.name for column in database.get_columns('task')} == fresh
+    assert run_sql('SELECT number, percent FROM task').fetchall() == [(0, 40.0)]
 
 
 def test_a_version_3_database_gets_the_version_4_indexes(database):

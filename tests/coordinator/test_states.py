@@ -1,20 +1,37 @@
-"""States: the transition table is closed, finals are final, every state has a taskfarm name."""
+"""States: the tables of moves the store makes, finals are final, each state has a taskfarm name."""
 
-from coordinator.states import FINAL_STATES, TASKFARM_NAMES, TRANSITIONS, TaskState, can_move
+from coordinator.states import (FINAL_STATES, OVERRIDES, TASKFARM_NAMES, TRANSITIONS, TaskState,
+                                can_move, sources)
+
+QUEUED, RUNNING, COMPLETE, CANCELLED = (TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETE,
+                                        TaskState.CANCELLED)
+UNFINISHED = set(TaskState) - FINAL_STATES
 
 
-def test_every_state_has_a_row_and_finished_tasks_never_move():
-    assert set(TRANSITIONS) == set(TaskState)
+def test_every_state_has_a_row_and_work_never_leaves_a_final_state_by_itself():
+    assert set(TRANSITIONS) == set(OVERRIDES) == set(TaskState)
     for state in FINAL_STATES:
         assert TRANSITIONS[state] == frozenset() and state.is_final
 
 
-def test_work_is_only_finished_by_running_it_or_cancelling_it():
-    assert can_move(TaskState.QUEUED, TaskState.RUNNING)
-    assert not can_move(TaskState.QUEUED, TaskState.COMPLETE)
-    assert can_move(TaskState.RUNNING, TaskState.QUEUED), 'a lost lease puts work back'
-    assert {s for s in TaskState if can_move(TaskState.QUEUED, s)} == {TaskState.RUNNING,
-                                                                       TaskState.CANCELLED}
+def test_work_is_claimed_from_the_queue_and_finished_only_by_running_it():
+    assert sources(RUNNING) == ('queued',)
+    assert {s for s in TaskState if can_move(QUEUED, s)} == {RUNNING}
+    assert can_move(RUNNING, QUEUED), 'a lost lease, a hand-back or a retry puts work back'
+    for final in FINAL_STATES - {CANCELLED, TaskState.KILLED}:
+        assert sources(final) == ('running',), final
+    assert sources(CANCELLED) == sources(TaskState.KILLED) == ()
+
+
+def test_people_cancel_only_unfinished_work_and_may_requeue_anything():
+    assert set(sources(CANCELLED, OVERRIDES)) == {state.value for state in UNFINISHED}
+    # a restart requeues every task it touches, queued ones afresh
+    assert set(sources(QUEUED, OVERRIDES)) == {state.value for state in TaskState}
+
+
+def test_taskfarms_put_sets_computing_or_done_from_any_other_state_as_on_the_peer():
+    for new in (RUNNING, COMPLETE):
+        assert set(sources(new, OVERRIDES)) == {s.value for s in TaskState} - {new.value}
 
 
 def test_every_state_has_a_taskfarm_name():

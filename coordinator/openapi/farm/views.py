@@ -1,15 +1,17 @@
-"""OpenAPI schemas of what /farm/v1/ sends and takes: runs, tasks, workers, results, receipts."""
+"""OpenAPI schemas of how /farm/v1/ shows runs, tasks and workers, and the parameters of pages."""
 
-from coordinator.api.farm import MAX_TASKS
-from coordinator.openapi.helpers import (BOOL, INSTANT, INT, INT32_MAX, NUM, STR, WHEN, array,
-                                         integer, nullable, record)
+from coordinator.api.farm.views import MAX_PAGE
+from coordinator.models import MAX_TASKS
+from coordinator.openapi.helpers import (BOOL, INSTANT, INT, NUM, STR, WHEN, array, error,
+                                         integer, nullable, operation, query_param, record, ref,
+                                         response)
 from coordinator.states import WorkerState
-from coordinator.store.reports import LOG_TAIL_CHARS, Outcome
 from coordinator.store.task_views import VIEW_STATES
 
 TASK_STATES = list(VIEW_STATES)
 WORKER_STATES = [state.value for state in WorkerState]
 HELD_TASK = record({'run': STR, 'number': INT, 'attempt': INT})
+BAD_QUERY = error('a query parameter has the wrong type or range')
 _RUN = {
     'uuid': STR, 'name': nullable(STR),
     'command': nullable(array(STR, description='argv template; {task} is the task number, '
@@ -53,22 +55,27 @@ SCHEMAS = {
         'state': {'type': 'string', 'enum': WORKER_STATES}, 'reason': nullable(STR),
         'slurm_job_id': nullable(STR), 'walltime_end_at': WHEN, 'last_heartbeat_at': WHEN,
         'created_at': INSTANT, 'tasks': array(HELD_TASK)}),
-    # only number and attempt are checked for the request; the rest of a result is checked
-    # result by result, and a bad one is refused in the receipt, never failing its batch
-    'FarmResult': {
-        'type': 'object', 'required': ['number', 'attempt'],
-        'properties': {
-            'number': integer(0, MAX_TASKS),
-            'attempt': integer(1, INT32_MAX, description='the attempt the task was claimed with'),
-        },
-        'description': (
-            'Also: outcome (required; one of ' + ', '.join(o.value for o in Outcome) + '; '
-            'running: progress only; failed/timeout/system_error: retried while the run\'s '
-            'max_tries allow, system_error with category SYSTEM; released: handed back, no try '
-            'used), percent (0-100), exit_code (-255..255), msg (text, at most 4096 '
-            f'characters), log_tail (text, the last {LOG_TAIL_CHARS} characters are kept). A '
-            'result with a wrong or unknown field is refused alone in the receipt.')},
-    'FarmReceipt': record({
-        'accepted': array(INT, description='numbers of the results applied'),
-        'refused': array(record({'number': INT, 'attempt': INT, 'reason': STR}))}),
 }
+
+
+def page(name: str, schema: str, **extra) -> dict:
+    """A page of a list: `name` holds its items, each a `schema`."""
+    return record({'now': INSTANT, name: array(ref(schema)), **extra})
+
+
+def page_limit() -> dict:
+    return query_param('limit', integer(1, MAX_PAGE, default=100), 'page size')
+
+
+def _paging() -> list:
+    return [page_limit(),
+            query_param('offset', integer(0, MAX_TASKS, default=0), 'rows to skip')]
+
+
+def listing(summary: str, name: str, schema: str, states: list[str], by_state: str) -> dict:
+    """GET of a list, a page at a time, filtered by ?state= (one of `states`)."""
+    return operation(
+        summary, {200: response(f'a page of {name}', page(name, schema, total=INT)),
+                  400: BAD_QUERY},
+        parameters=[query_param('state', {'type': 'string', 'enum': states}, by_state),
+                    *_paging()])

@@ -1,45 +1,10 @@
-"""farmworker protocol over HTTP: run policy, registration, batched claims, fenced results, errors."""
+"""Claims and results over /farm/v1: batched claims, fenced results, bad results refused alone."""
 
 import json
 
 import pytest
 
-from coordinator import maintenance
-
-AGENT = {'uuid': 'agent-1', 'hostname': 'node01', 'pid': 4242, 'slots': 8, 'cpus': 8,
-         'memory_bytes': 2**34, 'slurm_job_id': '1234', 'walltime_end_at': 2e9}
-
-
-@pytest.fixture
-def run(client, alice_auth):
-    resp = client.simulate_post('/farm/v1/runs', headers=alice_auth, json={
-        'num_tasks': 5, 'max_tries': 2, 'retry_delay_s': 0, 'task_timeout_s': 600,
-        'expected_duration_s': 30})
-    assert resp.status_code == 201
-    return resp.json
-
-
-@pytest.fixture
-def agent(client, alice_auth):
-    resp = client.simulate_post('/farm/v1/workers', json=AGENT, headers=alice_auth)
-    assert resp.status_code == 201
-    return resp.json
-
-
-def post(client, auth, path, body):
-    return client.simulate_post(path, json=body, headers=auth)
-
-
-def test_a_run_keeps_its_policy(run):
-    assert {k: run[k] for k in ('num_tasks', 'waiting', 'max_tries', 'task_timeout_s',
-                                'expected_duration_s')} == {
-        'num_tasks': 5, 'waiting': 5, 'max_tries': 2, 'task_timeout_s': 600,
-        'expected_duration_s': 30}
-
-
-def test_registration_tells_the_agent_how_often_to_heartbeat(agent, config):
-    assert agent['worker_ttl_s'] == config.worker_ttl_s
-    assert agent['heartbeat_s'] == config.worker_ttl_s / 4
+from tests.coordinator.api.farm.conftest import make_run, post, work
 
 
 def test_claim_then_report_a_batch(client, alice_auth, run, agent):
@@ -68,46 +33,8 @@ def test_a_batch_of_only_stale_results_is_a_409(client, alice_auth, run, agent):
     assert resp.status_code == 409 and resp.json['accepted'] == []
 
 
-def test_a_lost_agent_gets_409_until_it_registers_again(client, alice_auth, run, agent):
-    maintenance.reap(worker_ttl_s=60, now=4e9)
-    for path, body in (('/farm/v1/workers/agent-1/heartbeat', {}),
-                       (f"/farm/v1/runs/{run['uuid']}/claim", {'worker_uuid': 'agent-1',
-                                                               'max_tasks': 1})):
-        resp = post(client, alice_auth, path, body)
-        assert resp.status_code == 409 and 'register again' in resp.json['msg']
-    assert post(client, alice_auth, '/farm/v1/workers', AGENT).status_code == 201
-    assert post(client, alice_auth, '/farm/v1/workers/agent-1/heartbeat',
-                {'load': 1.5, 'draining': True}).status_code == 200
-
-
-def test_an_agent_can_ask_which_tasks_it_holds(client, alice_auth, run, agent):
-    post(client, alice_auth, f"/farm/v1/runs/{run['uuid']}/claim",
-         {'worker_uuid': 'agent-1', 'max_tasks': 2})
-    held = client.simulate_get('/farm/v1/workers/agent-1/tasks', headers=alice_auth).json
-    assert held == {'tasks': [{'run': run['uuid'], 'number': 0, 'attempt': 1},
-                              {'run': run['uuid'], 'number': 1, 'attempt': 1}]}
-
-
-def test_stop_hands_back_held_tasks(client, alice_auth, run, agent):
-    post(client, alice_auth, f"/farm/v1/runs/{run['uuid']}/claim",
-         {'worker_uuid': 'agent-1', 'max_tasks': 2})
-    resp = post(client, alice_auth, '/farm/v1/workers/agent-1/stop', {'reason': 'walltime'})
-    assert resp.json == {'handed_back': 2}
-
-
 RESULT = {'number': 0, 'attempt': 1, 'outcome': 'complete'}
 BAD = [
-    ('run-no-count', '/farm/v1/runs', {'max_tries': 2}, 400),
-    ('run-zero-tries', '/farm/v1/runs', {'num_tasks': 1, 'max_tries': 0}, 400),
-    ('run-null-timeout', '/farm/v1/runs', {'num_tasks': 1, 'task_timeout_s': None}, 400),
-    ('run-unknown-key', '/farm/v1/runs', {'num_tasks': 1, 'priority': 3}, 400),
-    ('worker-no-slots', '/farm/v1/workers', {k: v for k, v in AGENT.items() if k != 'slots'}, 400),
-    ('worker-zero-slots', '/farm/v1/workers', {**AGENT, 'slots': 0}, 400),
-    ('worker-job-id-number', '/farm/v1/workers', {**AGENT, 'slurm_job_id': 12}, 400),
-    ('heartbeat-unknown', '/farm/v1/workers/nobody/heartbeat', {}, 404),
-    ('heartbeat-nul', '/farm/v1/workers/a%00b/heartbeat', {}, 400),
-    ('heartbeat-draining-string', '/farm/v1/workers/agent-1/heartbeat', {'draining': 'yes'}, 400),
-    ('stop-no-reason', '/farm/v1/workers/agent-1/stop', {}, 400),
     ('claim-zero', '/farm/v1/runs/{run}/claim', {'worker_uuid': 'agent-1', 'max_tasks': 0}, 400),
     ('claim-too-many', '/farm/v1/runs/{run}/claim', {'worker_uuid': 'agent-1', 'max_tasks': 1001}, 400),
     ('claim-unknown-worker', '/farm/v1/runs/{run}/claim', {'worker_uuid': 'x', 'max_tasks': 1}, 404),
@@ -127,7 +54,7 @@ BAD = [
 
 
 @pytest.mark.parametrize('path, body, status', [case[1:] for case in BAD], ids=[c[0] for c in BAD])
-def test_bad_protocol_requests_get_a_clear_4xx(client, alice_auth, run, agent, path, body, status):
+def test_bad_claims_and_results_get_a_clear_4xx(client, alice_auth, run, agent, path, body, status):
     resp = client.simulate_post(path.format(run=run['uuid']), body=json.dumps(body),
                                 headers=alice_auth)
     assert resp.status_code == status, resp.text
@@ -219,3 +146,10 @@ def test_an_unknown_field_beside_the_results_is_refused_like_everywhere_else(
         'worker_uuid': 'agent-1', 'results': [{'number': 0, 'attempt': 1, 'outcome': 'running'}],
         'colour': 'blue'})
     assert resp.status_code == 400 and resp.json['msg'].startswith('unknown field(s) colour')
+
+
+def test_claims_carry_each_tasks_input(client, alice_auth, agent):
+    run = make_run(client, alice_auth, num_tasks=2, command=['echo', '{line}'],
+                   inputs=['first line', 'second "quoted" $line'])
+    tasks = work(client, alice_auth, run['uuid'], [None, None])
+    assert [t['input'] for t in tasks] == ['first line', 'second "quoted" $line']

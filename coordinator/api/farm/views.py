@@ -1,10 +1,24 @@
-"""How /farm/v1 writes runs, tasks, workers and instants as JSON (instants as RFC 3339 in UTC)."""
+"""How /farm/v1 shows runs, tasks and workers as JSON (instants RFC 3339, UTC), and in pages."""
 
 import datetime
 
+from coordinator.api import bodies
+from coordinator.models import MAX_TASKS
 from coordinator.store import activity, runs
 from coordinator.store.task_views import TaskDetail
 from coordinator.store.worker_views import WorkerView
+
+MAX_PAGE = 1000
+
+
+def page_limit(req) -> int:
+    """?limit=: how many rows a page of a list holds."""
+    return bodies.query_integer(req, 'limit', 100, minimum=1, maximum=MAX_PAGE)
+
+
+def paging(req) -> tuple[int, int]:
+    """?limit=&offset=: the page of a list that is read (limit, offset)."""
+    return page_limit(req), bodies.query_integer(req, 'offset', 0, minimum=0, maximum=MAX_TASKS)
 
 
 def instant(epoch_s: float | None) -> str | None:
@@ -62,12 +76,15 @@ def task_view(task: TaskDetail, now: float, *, detail: bool = False) -> dict:
     return view
 
 
+def held_tasks_view(held) -> list[dict]:
+    """The tasks a worker holds, from (run uuid, number, attempt) triples."""
+    return [{'run': run, 'number': number, 'attempt': attempt} for run, number, attempt in held]
+
+
 def worker_view(worker: WorkerView) -> dict:
     return {'uuid': worker.uuid, 'hostname': worker.hostname, 'pid': worker.pid,
             'slots': worker.slots, 'cpus': worker.cpus, 'memory_bytes': worker.memory_bytes,
             'load': worker.load, 'state': worker.state, 'reason': worker.reason,
             'slurm_job_id': worker.slurm_job_id, 'walltime_end_at': instant(worker.walltime_end_at),
             'last_heartbeat_at': instant(worker.last_heartbeat_at),
-            'created_at': instant(worker.created_at),
-            'tasks': [{'run': run, 'number': number, 'attempt': attempt}
-                      for run, number, attempt in worker.tasks]}
+            'created_at': instant(worker.created_at), 'tasks': held_tasks_view(worker.tasks)}
