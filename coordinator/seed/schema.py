@@ -1,4 +1,4 @@
-"""The JSON Schema (draft 4) of a Seed 1.0.0 manifest."""
+"""JSON Schemas (draft 4) of a Seed 1.0.0 manifest and of a Scale v6 job-type configuration."""
 
 # Written here from the Seed 1.0.0 specification's rules: required members, name patterns,
 # semantic versions, and no member the specification does not define, at any level. Each
@@ -88,4 +88,24 @@ MANIFEST_SCHEMA = {
     **closed_object({'seedVersion': {'type': 'string', 'pattern': r'^1\.0\.0$',
                                      'description': '1.0.0, the Seed version this product reads'},
                      'job': JOB}, required=('seedVersion', 'job')),
+}
+
+# Scale v6's job-type configuration. Nothing is required: what is left out is empty (and the
+# priority is the type's default). Setting values and host mounts' needs are checked in
+# coordinator.seed.configuration, where the messages can say more.
+MOUNT = closed_object({'type': {'type': 'string', 'enum': ['host', 'volume']},
+                       'host_path': STRING, 'driver': STRING,
+                       'driver_opts': {'type': 'object', 'additionalProperties': STRING}},
+                      required=('type',))
+
+CONFIGURATION_SCHEMA = {
+    '$schema': 'http://json-schema.org/draft-04/schema#',
+    **closed_object({
+        'version': STRING,
+        'mounts': {'type': 'object', 'additionalProperties': MOUNT},
+        'output_workspaces': closed_object({
+            'default': STRING, 'outputs': {'type': 'object', 'additionalProperties': STRING}}),
+        'priority': INTEGER,
+        'settings': {'type': 'object'},
+    }),
 }

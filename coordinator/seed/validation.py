@@ -1,5 +1,7 @@
-"""Validating a Seed 1.0.0 manifest, with Scale's error names."""
+"""Validating a Seed 1.0.0 manifest and its Scale v6 configuration, with Scale's error names."""
 
+from coordinator.seed.checks import manifest_errors, manifest_warnings
+from coordinator.seed.configuration import configuration_issues
 from coordinator.seed.issues import Issue, Validation
 from coordinator.seed.schema import MANIFEST_SCHEMA
 from coordinator.seed.schema_check import StrictDraft4Validator, problems
@@ -7,7 +9,17 @@ from coordinator.seed.schema_check import StrictDraft4Validator, problems
 _VALIDATOR = StrictDraft4Validator(MANIFEST_SCHEMA)
 
 
-def validate(manifest) -> Validation:
-    """`manifest` against the Seed 1.0.0 schema."""
-    return Validation(tuple(Issue('JSON_VALIDATION_ERROR', line)
-                            for line in problems(manifest, _VALIDATOR, 'the manifest')))
+def validate(manifest, configuration=None) -> Validation:
+    """`manifest` against the Seed 1.0.0 schema and the rules a schema cannot say, and
+    `configuration` (Scale v6's form; None is an empty one) on its own and against it."""
+    errors = [Issue('JSON_VALIDATION_ERROR', line)
+              for line in problems(manifest, _VALIDATOR, 'the manifest')]
+    schema_valid = not errors
+    warnings = []
+    if schema_valid:
+        errors += manifest_errors(manifest)
+        warnings += manifest_warnings(manifest)
+    more_errors, more_warnings = configuration_issues(configuration,
+                                                      manifest if schema_valid else None)
+    return Validation(tuple(errors + more_errors), tuple(warnings + more_warnings))
+
