@@ -3,6 +3,7 @@
 from coordinator.seed.checks import manifest_errors, manifest_warnings
 from coordinator.seed.configuration import configuration_issues
 from coordinator.seed.issues import Issue, Validation
+from coordinator.seed.normalise import normalise
 from coordinator.seed.schema import MANIFEST_SCHEMA
 from coordinator.seed.schema_check import StrictDraft4Validator, problems
 
@@ -23,3 +24,10 @@ def validate(manifest, configuration=None) -> Validation:
                                                       manifest if schema_valid else None)
     return Validation(tuple(errors + more_errors), tuple(warnings + more_warnings))
 
+
+def normalise_and_validate(manifest, configuration=None) -> tuple[object, Validation]:
+    """(the normalised manifest, its validation): what POST /v6/job-types/ and its validation
+    endpoint do with what they are sent; normalise's warnings come first."""
+    manifest, notes = normalise(manifest)
+    validation = validate(manifest, configuration)
+    return manifest, Validation(validation.errors, (*notes, *validation.warnings))

@@ -1,10 +1,13 @@
 """Seed manifests for the tests: the least Seed 1.0.0 allows, one using every member, and edits."""
 
 import copy
+import json
 import pathlib
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[3]
 OFFICIAL_SCHEMA = REPOSITORY / '../shared/spec/seed.manifest.schema.json'
+SCALE_DOCUMENT = REPOSITORY / '../shared/spec/scale-v6-job-types-api.txt'
+POST_EXAMPLE = pathlib.Path(__file__).with_name('scale_v6_post_example.json')
 
 MINIMAL = {
     'seedVersion': '1.0.0',
@@ -75,3 +78,7 @@ def edited(manifest: dict, path: tuple, value) -> dict:
         target[last] = value
     return copied
 
+
+def post_example() -> dict:
+    """The body of the Scale v6 document's example POST /v6/job-types/, as it is written there."""
+    return json.loads(POST_EXAMPLE.read_text())
