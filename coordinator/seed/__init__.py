@@ -1,0 +1,1 @@
+"""Pure Seed and Scale v6 pieces: manifest validation, semantic versions and query parameters."""
