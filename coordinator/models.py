@@ -1,4 +1,4 @@
-"""The unified model: projects, users and tokens, runs, tasks, workers and the audit log.
+"""The unified model: projects, users and tokens, job types, runs, tasks, workers, the audit log.
 
 Every unit of work of every API family is a row of `Task`. Times are UTC epoch
 seconds (float) so they compare and index the same way on SQLite and PostgreSQL.
@@ -66,6 +66,58 @@ class User(BaseModel):
     created_at = EpochField(default=time.time)
 
 
+class JobType(BaseModel):
+    """A named, versioned kind of work that governs how its tasks are dispatched.
+
+    A Scale job type is one, an IronWorker code package is one, and every project has a
+    built-in system type for its taskfarm runs. `configuration` holds secret settings
+    too: the store never returns it as stored.
+    """
+
+    project = pw.ForeignKeyField(Project, on_delete='CASCADE', index=False)  # leads the unique
+    name = pw.CharField(max_length=64)
+    version = pw.CharField(max_length=50)
+    title = pw.CharField(max_length=255, null=True)
+    description = pw.TextField(null=True)
+    icon_code = pw.CharField(max_length=16, null=True)
+    tags = pw.TextField(default='[]')  # a JSON list of strings
+    is_active = pw.BooleanField(default=True)
+    is_paused = pw.BooleanField(default=False)
+    is_system = pw.BooleanField(default=False)
+    is_published = pw.BooleanField(default=False)
+    max_scheduled = pw.IntegerField(null=True)  # None: no cap
+    max_tries = pw.IntegerField(default=DEFAULT_MAX_TRIES)
+    retry_delay_s = pw.DoubleField(default=0.0)
+    priority = pw.IntegerField(default=1)  # of work queued without one
+    timeout_s = pw.DoubleField(null=True)
+    revision_num = pw.IntegerField(default=1)
+    manifest = pw.TextField(null=True)  # a Seed manifest, as JSON
+    command = pw.TextField(null=True)  # or a plain argv template, as a JSON list
+    docker_image = pw.CharField(max_length=255, null=True)
+    configuration = pw.TextField(null=True)  # JSON: settings (secret ones too) and mounts
+    created_at = EpochField(default=time.time)
+    last_modified_at = EpochField(default=time.time)
+    deprecated_at = EpochField(null=True)  # made inactive
+    paused_at = EpochField(null=True)
+
+    class Meta:
+        indexes = ((('project', 'name', 'version'), True),)
+
+
+class JobTypeRevision(BaseModel):
+    """What a job type ran at one revision: work is pinned to the revision it was queued with."""
+
+    job_type = pw.ForeignKeyField(JobType, on_delete='CASCADE', index=False)  # leads the unique
+    revision_num = pw.IntegerField()
+    manifest = pw.TextField(null=True)
+    command = pw.TextField(null=True)
+    docker_image = pw.CharField(max_length=255, null=True)
+    created_at = EpochField(default=time.time)
+
+    class Meta:
+        indexes = ((('job_type', 'revision_num'), True),)
+
+
 class Run(BaseModel):
     """A taskfarm run of `num_tasks` numbered tasks, materialised as rows when first touched.
 
@@ -102,6 +154,8 @@ class Run(BaseModel):
     cancelled_at = EpochField(null=True)  # a person cancelled it; claims hand out nothing
     # hidden while its inputs are written in bounded transactions (schema 5)
     loading = pw.BooleanField(default=False, constraints=[pw.SQL('DEFAULT FALSE')])
+    # its tasks' type: the project's built-in system type unless one was named (schema 7)
+    job_type = pw.ForeignKeyField(JobType, null=True, on_delete='RESTRICT', index=False)
 
     class Meta:
         indexes = ((('project', 'deleting', 'id'), False),)
@@ -178,6 +232,10 @@ class Task(BaseModel):
     # no index of its own: the (run, number) index below leads with it
     run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE', index=False)
     number = pw.BigIntegerField(null=True)
+    # every task has a type (schema 7; null only in the column, never in a row the store writes)
+    job_type = pw.ForeignKeyField(JobType, null=True, on_delete='RESTRICT', index=False)
+    job_type_revision = pw.ForeignKeyField(JobTypeRevision, null=True, on_delete='SET NULL',
+                                           index=False)
     status = pw.CharField(max_length=16, default=TaskState.QUEUED.value)
     # Queued work (a task with a payload and no run, of the next families) writes these four;
     # a run's tasks have priority 0 and no payload or timeout of their own (the run's policy
@@ -255,5 +313,5 @@ class PasswordFailure(BaseModel):
         indexes = ((('name', 'failed_at'), False), (('address', 'failed_at'), False))
 
 
-MODELS = (SchemaVersion, Project, User, Run, Token, Worker, Task, AuditLog, RunInput, RunActivity,
-          PasswordFailure, CoordinatorPulse)
+MODELS = (SchemaVersion, Project, User, JobType, JobTypeRevision, Run, Token, Worker, Task,
+          AuditLog, RunInput, RunActivity, PasswordFailure, CoordinatorPulse)

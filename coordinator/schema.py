@@ -11,10 +11,12 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from coordinator.db import database, run_sql
-from coordinator.models import (MODELS, CoordinatorPulse, PasswordFailure, Project, Run,
-                                RunActivity, RunInput, SchemaVersion, Task, Token, Worker)
+from coordinator.models import (MODELS, CoordinatorPulse, JobType, JobTypeRevision,
+                                PasswordFailure, Project, Run, RunActivity, RunInput,
+                                SchemaVersion, Task, Token, Worker)
+from coordinator.store import job_types
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _retries(migrator):
@@ -103,7 +105,24 @@ def _no_task_lease(migrator):
     return [migrator.drop_column('task', 'lease_expires_at')]
 
 
-UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease}
+def _job_types(migrator):
+    """Version 8: job types and their revisions; every run and task gets a type.
+
+    Runs and their tasks so far belong to their project's built-in type of runs.
+    """
+    database.create_tables((JobType, JobTypeRevision), safe=True)
+    migrate(migrator.add_column('run', 'job_type_id', Run.job_type),
+            migrator.add_column('task', 'job_type_id', Task.job_type),
+            migrator.add_column('task', 'job_type_revision_id', Task.job_type_revision))
+    for (project_id,) in run_sql('SELECT id FROM project').fetchall():
+        type_id = job_types.run_type_id(project_id)
+        run_sql('UPDATE run SET job_type_id = ? WHERE project_id = ?', (type_id, project_id))
+        run_sql('UPDATE task SET job_type_id = ? WHERE project_id = ?', (type_id, project_id))
+    return []
+
+
+UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
+            8: _job_types}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 
@@ -128,7 +147,8 @@ def upgrade() -> tuple[int | None, int]:
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 migrate(*UPGRADES[version](migrator))
             SchemaVersion.update(version=SCHEMA_VERSION).execute()
-        Project.get_or_create(name=DEFAULT_PROJECT)
+        project, _ = Project.get_or_create(name=DEFAULT_PROJECT)
+        job_types.run_type_id(project.id)
         if not CoordinatorPulse.select().exists():
             # hearing since forever: a fresh coordinator judges agents as usual; a gap between
             # this pass and the first real one (a server started later) resets it

@@ -85,11 +85,13 @@ def _claim_fresh(run: RunRef, worker_id: int, limit: int,
         # not queued, or the queued claim above would have taken them): loop to fill up
         rows = run_sql(
             'WITH RECURSIVE fresh(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM fresh WHERE n + 1 < ?) '
-            'INSERT INTO task (project_id, run_id, number, status, priority, available_at, attempt, '
-            'failed_tries, worker_id, percent, created_at, queued_at, started_at, status_changed_at) '
-            'SELECT ?, ?, n, ?, 0, 0, 1, 0, ?, 0, ?, ?, ?, ? FROM fresh WHERE 1 = 1 '
+            'INSERT INTO task (project_id, run_id, job_type_id, number, status, priority, '
+            'available_at, attempt, failed_tries, worker_id, percent, created_at, queued_at, '
+            'started_at, status_changed_at) '
+            'SELECT ?, ?, ?, n, ?, 0, 0, 1, 0, ?, 0, ?, ?, ?, ? FROM fresh WHERE 1 = 1 '
             'ON CONFLICT DO NOTHING RETURNING id, number',
-            (number, number + count, run.project_id, run.id, _RUNNING, worker_id, now, now, now, now)
+            (number, number + count, run.project_id, run.id, run.job_type_id, _RUNNING,
+             worker_id, now, now, now, now)
         ).fetchall()
         claimed += [TaskView(task_id, n, 0.0, TaskState.RUNNING, 1) for task_id, n in rows]
         number += count

@@ -110,7 +110,8 @@ def _write_task(run: RunRef, number: int, task_id: int | None, old: TaskState, n
 
 
 def _insert_task(run: RunRef, number: int, now: float, fields: dict) -> None:
-    columns = dict(project_id=run.project_id, run_id=run.id, number=number, priority=0,
+    columns = dict(project_id=run.project_id, run_id=run.id, job_type_id=run.job_type_id,
+                   number=number, priority=0,
                    available_at=0, attempt=0, failed_tries=0, created_at=now, **fields)
     run_sql(f'INSERT INTO task ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
             tuple(columns.values()))

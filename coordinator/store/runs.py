@@ -11,7 +11,7 @@ from coordinator.db import database, run_sql
 from coordinator.errors import NotFound
 from coordinator.models import DEFAULT_MAX_TRIES, Run, RunInput, Task, Token
 from coordinator.states import OVERRIDES, TaskState, sources
-from coordinator.store import audit
+from coordinator.store import audit, job_types
 from coordinator.store.access import Principal, require_manager, require_unbound
 from coordinator.store.moves import leaving_for
 
@@ -79,12 +79,14 @@ class RunRef(NamedTuple):
     next_number: int
     project_id: int
     cancelled_at: float | None
+    job_type_id: int
 
 
 # the runs a principal may see: its project's (every project's, for admins), or its one bound run
 # (qualified, so it also reads right in a query that joins the run's tasks)
 _VISIBLE = 'NOT run.deleting AND NOT run.loading AND (? OR run.project_id = ?) AND (? IS NULL OR run.id = ?)'
-_RUN_REF = 'run.id, run.num_tasks, run.next_number, run.project_id, run.cancelled_at'
+_RUN_REF = ('run.id, run.num_tasks, run.next_number, run.project_id, run.cancelled_at, '
+            'run.job_type_id')
 _SQL_INT_MAX = 2**63 - 1  # SQLite integers are 64-bit; a larger task number is in no run
 
 
@@ -131,9 +133,9 @@ def find_run_task(principal: Principal, run_uuid: str, number: int,
     row = run_sql(sql, params).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
-    run = RunRef(*row[:5])
+    run = RunRef(*row[:6])
     check_number(run, number)
-    return run, (None if row[5] is None else tuple(row[5:]))
+    return run, (None if row[6] is None else tuple(row[6:]))
 
 
 def check_number(run: RunRef, number: int) -> None:
@@ -157,6 +159,7 @@ def create_run(principal: Principal, num_tasks: int, now: float | None = None,
     inputs = recipe.inputs or ()
     with database.write():
         run = Run.create(uuid=uuidlib.uuid4().hex, project=principal.project_id,
+                         job_type=job_types.run_type_id(principal.project_id, now),
                          owner=principal.user_id, num_tasks=num_tasks, created_at=now,
                          name=recipe.name, has_inputs=recipe.inputs is not None,
                          command=None if recipe.command is None else json.dumps(recipe.command),

@@ -1,13 +1,15 @@
 """Schema: creation is idempotent and versioned; a newer database is refused, not damaged."""
 
+import re
+
 import peewee
 import pytest
 
 from coordinator import schema
 from coordinator.db import run_sql
-from coordinator.models import (AuditLog, CoordinatorPulse, Project, Run, RunActivity, RunInput,
-                                SchemaVersion, User)
-from coordinator.store import audit, runs, users
+from coordinator.models import (AuditLog, CoordinatorPulse, JobType, Project, Run, RunActivity,
+                                RunInput, SchemaVersion, Task, User)
+from coordinator.store import audit, job_types, users
 
 
 def test_upgrading_twice_changes_nothing(database):
@@ -123,14 +125,65 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_7(database) -> None:
+    """Undo what version 8 added to a fresh (empty) database."""
+    for table, columns in (('run', ('job_type_id',)),
+                           ('task', ('job_type_id', 'job_type_revision_id'))):
+        if isinstance(database, peewee.SqliteDatabase):
+            _drop_foreign_keys_of_empty_table(database, table, columns)
+        else:
+            for column in columns:
+                database.execute_sql(f'ALTER TABLE {table} DROP COLUMN {column}')
+    database.execute_sql('DROP TABLE job_type_revision')
+    database.execute_sql('DROP TABLE job_type')
+
+
+def _drop_foreign_keys_of_empty_table(database, table: str, columns: tuple[str, ...]) -> None:
+    """SQLite cannot drop a foreign-key column: create the (empty) table again without it."""
+    (sql,) = database.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' "
+                                  'AND name = ?', (table,)).fetchone()
+    indexes = [row[0] for row in database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,))]
+    for column in columns:
+        sql = re.sub(rf', "{column}" [^,]*', '', sql)
+        sql = re.sub(rf', FOREIGN KEY \("{column}"\) REFERENCES [^)]*\)( ON DELETE [A-Z ]+)?',
+                     '', sql)
+    database.execute_sql(f'DROP TABLE {table}')
+    database.execute_sql(sql)
+    for index in indexes:
+        if not any(f'"{column}"' in index for column in columns):
+            database.execute_sql(index)
+
+
+def test_a_version_7_database_gives_its_runs_and_tasks_the_run_type_of_their_project(database):
+    fresh_indexes = _index_names(database)
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_7(database)
+    database.execute_sql('INSERT INTO run (uuid, project_id, num_tasks, next_number, running_count, '
+                         'done_count, failed_count, percent_sum, deleting, created_at) '
+                         f"VALUES ('old', {project.id}, 5, 1, 1, 0, 0, 0, FALSE, 0)")
+    database.execute_sql('INSERT INTO task (project_id, run_id, number, status, priority, '
+                         'available_at, attempt, percent, created_at) '
+                         f"SELECT {project.id}, id, 0, 'running', 0, 0, 1, 0, 0 FROM run")
+    SchemaVersion.update(version=7).execute()
+    assert schema.upgrade() == (7, schema.SCHEMA_VERSION)
+    run_type = JobType.get(JobType.project == project, JobType.is_system)
+    assert (run_type.name, run_type.version) == job_types.RUN_TYPE
+    assert Run.get(Run.uuid == 'old').job_type_id == run_type.id
+    assert [task.job_type_id for task in Task.select()] == [run_type.id]
+    assert _index_names(database) == fresh_indexes
+
+
 def _restore_version_6(database) -> None:
-    """Put back what version 7 dropped."""
+    """Undo what version 8 added, and put back what version 7 dropped."""
+    _restore_version_7(database)
     kind = 'REAL' if isinstance(database, peewee.SqliteDatabase) else 'DOUBLE PRECISION'
     database.execute_sql(f'ALTER TABLE task ADD COLUMN lease_expires_at {kind}')
 
 
 def _restore_version_5(database) -> None:
-    """Undo what versions 7 and 6 did."""
+    """Undo what versions 8, 7 and 6 did."""
     _restore_version_6(database)
     database.execute_sql('DROP TABLE coordinator_pulse')
     database.execute_sql('ALTER TABLE run DROP COLUMN loading')
@@ -148,14 +201,16 @@ def test_a_version_5_database_gets_the_pulse_and_loading_runs(database):
     assert CoordinatorPulse.get().hearing_since == 0.0
 
 
-def test_a_version_6_database_loses_the_lease_column_nothing_wrote_and_keeps_its_tasks(
-        database, alice_principal):
+def test_a_version_6_database_loses_the_lease_column_nothing_wrote_and_keeps_its_tasks(database):
     fresh = {column.name for column in database.get_columns('task')}
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
     _restore_version_6(database)
-    run = runs.create_run(alice_principal, 2)
+    database.execute_sql('INSERT INTO run (uuid, project_id, num_tasks, next_number, running_count, '
+                         'done_count, failed_count, percent_sum, deleting, created_at) '
+                         f"VALUES ('old', {project.id}, 2, 0, 0, 0, 0, 0, FALSE, 0)")
     run_sql('INSERT INTO task (project_id, run_id, number, status, priority, available_at, '
             'attempt, failed_tries, percent, created_at, lease_expires_at) '
-            "VALUES (?, ?, 0, 'queued', 0, 0, 0, 0, 40, 0, NULL)", (run.project_id, run.id))
+            "SELECT project_id, id, 0, 'queued', 0, 0, 0, 0, 40, 0, NULL FROM run")
     SchemaVersion.update(version=6).execute()
     assert schema.upgrade() == (6, schema.SCHEMA_VERSION)
     assert {column.name for column in database.get_columns('task')} == fresh

@@ -1,0 +1,190 @@
+"""Job types: define or edit one by name and version, its revisions, pause and resume, the type of runs.
+
+A type's *definition* (Seed manifest, command template, container image) is
+what its tasks run; a new revision is written only when the definition really
+changes, and work stays pinned to the revision it was queued with. Everything
+else (pause, caps, retries, priority, timeout, configuration) governs dispatch
+and is edited in place. Every project has one built-in system type, `RUN_TYPE`,
+which the tasks of its taskfarm runs belong to unless a run names another.
+"""
+
+import dataclasses
+import json
+import time
+
+from coordinator.db import database, run_sql
+from coordinator.errors import Forbidden, NotFound
+from coordinator.models import JobType, JobTypeRevision
+from coordinator.store import audit
+from coordinator.store.access import Principal, require_manager
+
+RUN_TYPE = ('taskfarm-run', '1.0.0')
+# the fields that govern dispatch and description, edited in place (no new revision)
+GOVERNANCE = frozenset({'title', 'description', 'icon_code', 'tags', 'is_active', 'is_paused',
+                        'is_published', 'max_scheduled', 'max_tries', 'retry_delay_s',
+                        'priority', 'timeout_s', 'configuration'})
+_JSON_FIELDS = ('tags', 'configuration')
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Definition:
+    """What a type's tasks run: a Seed manifest, a command template, an image."""
+
+    manifest: dict | None = None
+    command: list[str] | None = None
+    docker_image: str | None = None
+
+    def stored(self) -> dict:
+        """The definition as its columns hold it (JSON text)."""
+        return {'manifest': _dumps(self.manifest), 'command': _dumps(self.command),
+                'docker_image': self.docker_image}
+
+
+def run_type_id(project_id: int, now: float | None = None) -> int:
+    """The id of the project's built-in type of taskfarm runs, created on first use.
+
+    Call inside a write transaction. Safe when several processes create it at once:
+    the insert does nothing when the (project, name, version) key exists.
+    """
+    name, version = RUN_TYPE
+    found = _type_id(project_id, name, version)
+    if found is not None:
+        return found
+    now = time.time() if now is None else now
+    run_sql('INSERT INTO job_type (project_id, name, version, title, description, tags, '
+            'is_active, is_paused, is_system, is_published, max_tries, retry_delay_s, priority, '
+            'revision_num, created_at, last_modified_at) '
+            'VALUES (?, ?, ?, ?, ?, ?, TRUE, FALSE, TRUE, FALSE, 3, 0, 1, 1, ?, ?) '
+            'ON CONFLICT DO NOTHING',
+            (project_id, name, version, 'Taskfarm runs',
+             'The tasks of taskfarm runs that name no job type of their own.', '[]', now, now))
+    type_id = _type_id(project_id, name, version)
+    run_sql('INSERT INTO job_type_revision (job_type_id, revision_num, created_at) '
+            'VALUES (?, 1, ?) ON CONFLICT DO NOTHING', (type_id, now))
+    return type_id
+
+
+def _type_id(project_id: int, name: str, version: str) -> int | None:
+    row = run_sql('SELECT id FROM job_type WHERE project_id = ? AND name = ? AND version = ?',
+                  (project_id, name, version)).fetchone()
+    return None if row is None else row[0]
+
+
+def find(principal: Principal, name: str, version: str) -> JobType:
+    """The type `name` `version` of the caller's project, or NotFound."""
+    found = JobType.get_or_none(JobType.project == principal.project_id, JobType.name == name,
+                                JobType.version == version)
+    if found is None:
+        raise NotFound(f'no job type {name} {version}')
+    return found
+
+
+def define(principal: Principal, name: str, version: str, definition: Definition,
+           fields: dict | None = None, now: float | None = None) -> tuple[JobType, bool]:
+    """Create the type, or edit it when it exists; returns it and whether it was created.
+
+    `fields` sets governance fields (GOVERNANCE) besides the definition.
+    """
+    require_manager(principal)
+    now = time.time() if now is None else now
+    fields = _checked(fields or {})
+    with database.write():
+        existing = _type_id(principal.project_id, name, version)
+        if existing is not None:
+            return _edit(principal, JobType.get_by_id(existing), definition, fields, now), False
+        job_type = JobType.create(project=principal.project_id, name=name, version=version,
+                                  created_at=now, last_modified_at=now,
+                                  paused_at=now if fields.get('is_paused') else None,
+                                  **definition.stored(), **_stored(fields))
+        JobTypeRevision.create(job_type=job_type, revision_num=1, created_at=now,
+                               **definition.stored())
+        audit.record(principal, 'job_type.create', 'job_type', f'{name}:{version}', now=now,
+                     **_audited(fields))
+    return job_type, True
+
+
+def edit(principal: Principal, name: str, version: str, fields: dict | None = None,
+         definition: Definition | None = None, now: float | None = None) -> JobType:
+    """Change a type's governance fields and, when given, its definition."""
+    require_manager(principal)
+    now = time.time() if now is None else now
+    fields = _checked(fields or {})
+    with database.write():
+        job_type = _locked(principal, name, version)
+        return _edit(principal, job_type, definition, fields, now)
+
+
+def _locked(principal: Principal, name: str, version: str) -> JobType:
+    query = JobType.select().where(JobType.project == principal.project_id,
+                                   JobType.name == name, JobType.version == version)
+    found = (query.for_update() if database.for_update else query).first()
+    if found is None:
+        raise NotFound(f'no job type {name} {version}')
+    return found
+
+
+def _edit(principal: Principal, job_type: JobType, definition: Definition | None, fields: dict,
+          now: float) -> JobType:
+    if job_type.is_system and set(fields) - {'is_paused'} or job_type.is_system and definition:
+        raise Forbidden(f'{job_type.name} {job_type.version} is a system job type: it can only '
+                        'be paused or resumed')
+    changes = _stored(fields)
+    if 'is_paused' in fields and fields['is_paused'] != job_type.is_paused:
+        changes['paused_at'] = now if fields['is_paused'] else None
+    if 'is_active' in fields and fields['is_active'] != job_type.is_active:
+        changes['deprecated_at'] = None if fields['is_active'] else now
+    stored = definition.stored() if definition is not None else {}
+    if any(stored[key] != getattr(job_type, key) for key in stored):
+        changes.update(stored, revision_num=job_type.revision_num + 1)
+        JobTypeRevision.create(job_type=job_type, revision_num=job_type.revision_num + 1,
+                               created_at=now, **stored)
+    if changes:
+        changes['last_modified_at'] = now
+        JobType.update(**changes).where(JobType.id == job_type.id).execute()
+        audit.record(principal, 'job_type.edit', 'job_type',
+                     f'{job_type.name}:{job_type.version}', now=now,
+                     revision_num=changes.get('revision_num', job_type.revision_num),
+                     **_audited(fields))
+    return JobType.get_by_id(job_type.id)
+
+
+def set_paused(principal: Principal, name: str, version: str, paused: bool,
+               now: float | None = None) -> JobType:
+    """Pause (its queued work waits) or resume a type; system types too."""
+    return edit(principal, name, version, {'is_paused': paused}, now=now)
+
+
+def revision(principal: Principal, name: str, version: str, revision_num: int) -> JobTypeRevision:
+    """One revision of a type, or NotFound."""
+    found = JobTypeRevision.get_or_none(JobTypeRevision.job_type == find(principal, name, version),
+                                        JobTypeRevision.revision_num == revision_num)
+    if found is None:
+        raise NotFound(f'job type {name} {version} has no revision {revision_num}')
+    return found
+
+
+def revisions(principal: Principal, name: str, version: str) -> list[JobTypeRevision]:
+    """A type's revisions, the newest first."""
+    job_type = find(principal, name, version)
+    return list(JobTypeRevision.select().where(JobTypeRevision.job_type == job_type)
+                .order_by(JobTypeRevision.revision_num.desc()))
+
+
+def _checked(fields: dict) -> dict:
+    unknown = set(fields) - GOVERNANCE
+    if unknown:
+        raise ValueError(f'not job type fields: {", ".join(sorted(unknown))}')
+    return fields
+
+
+def _stored(fields: dict) -> dict:
+    return {key: _dumps(value) if key in _JSON_FIELDS else value for key, value in fields.items()}
+
+
+def _audited(fields: dict) -> dict:
+    """What an audit entry may say of the fields set: never a configuration (it holds secrets)."""
+    return {key: value for key, value in fields.items() if key != 'configuration'}
+
+
+def _dumps(value) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
