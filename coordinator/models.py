@@ -86,6 +86,9 @@ class JobType(BaseModel):
     is_system = pw.BooleanField(default=False)
     is_published = pw.BooleanField(default=False)
     max_scheduled = pw.IntegerField(null=True)  # None: no cap
+    # its queued tasks running now, kept by every claim and every move out of running in the
+    # same transaction, so max_scheduled holds without counting rows (schema 9)
+    scheduled_count = pw.IntegerField(default=0, constraints=[pw.SQL('DEFAULT 0')])
     max_tries = pw.IntegerField(default=DEFAULT_MAX_TRIES)
     retry_delay_s = pw.DoubleField(default=0.0)
     priority = pw.IntegerField(default=1)  # of work queued without one
@@ -154,7 +157,7 @@ class Run(BaseModel):
     cancelled_at = EpochField(null=True)  # a person cancelled it; claims hand out nothing
     # hidden while its inputs are written in bounded transactions (schema 5)
     loading = pw.BooleanField(default=False, constraints=[pw.SQL('DEFAULT FALSE')])
-    # its tasks' type: the project's built-in system type unless one was named (schema 7)
+    # its tasks' type: the project's built-in system type unless one was named (schema 8)
     job_type = pw.ForeignKeyField(JobType, null=True, on_delete='RESTRICT', index=False)
 
     class Meta:
@@ -232,17 +235,21 @@ class Task(BaseModel):
     # no index of its own: the (run, number) index below leads with it
     run = pw.ForeignKeyField(Run, null=True, on_delete='CASCADE', index=False)
     number = pw.BigIntegerField(null=True)
-    # every task has a type (schema 7; null only in the column, never in a row the store writes)
+    # every task has a type (schema 8; null only in the column, never in a row the store writes)
     job_type = pw.ForeignKeyField(JobType, null=True, on_delete='RESTRICT', index=False)
     job_type_revision = pw.ForeignKeyField(JobTypeRevision, null=True, on_delete='SET NULL',
                                            index=False)
     status = pw.CharField(max_length=16, default=TaskState.QUEUED.value)
-    # Queued work (a task with a payload and no run, of the next families) writes these four;
-    # a run's tasks have priority 0 and no payload or timeout of their own (the run's policy
-    # has it), and available_at delays their retries
+    # Queued work (a task with a payload and no run) writes these four; a run's tasks have
+    # priority 0 and no payload or timeout of their own (the run's policy has it), and
+    # available_at delays their retries
     priority = pw.IntegerField(default=0)
     payload = pw.TextField(null=True)
     timeout_s = pw.IntegerField(null=True)
+    # a queued task's retry policy, copied from its type when queued (schema 9); a run's
+    # tasks leave them null and follow their run's
+    max_tries = pw.IntegerField(null=True)
+    retry_delay_s = pw.DoubleField(null=True)
     available_at = EpochField(default=0.0)
     attempt = pw.IntegerField(default=0)  # bumped by every claim: the fencing token of reports
     # tries that failed or whose worker was lost (SQL default: hot-path inserts are raw SQL)
@@ -267,6 +274,13 @@ class Task(BaseModel):
             (('worker', 'status'), False),
             (('status', 'priority', 'id'), False),
         )
+
+
+# queued work (no run) by type, in the order claims take it: the claim reads the head of each
+# eligible type's range, so paused types and runs' queued tasks cost it nothing
+Task.add_index(pw.SQL('CREATE INDEX IF NOT EXISTS task_queued_work ON task '
+                      '(job_type_id, priority DESC, id) '
+                      "WHERE status = 'queued' AND run_id IS NULL"))
 
 
 class CoordinatorPulse(BaseModel):

@@ -16,7 +16,7 @@ from coordinator.models import (MODELS, CoordinatorPulse, JobType, JobTypeRevisi
                                 SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def _retries(migrator):
@@ -121,8 +121,19 @@ def _job_types(migrator):
     return []
 
 
+def _queued_work(migrator):
+    """Version 9: queued tasks carry their retry policy; job types count their running tasks."""
+    Task._schema.create_indexes(safe=True)  # task_queued_work: the claim's way in
+    steps = [migrator.add_column('task', 'max_tries', Task.max_tries),
+             migrator.add_column('task', 'retry_delay_s', Task.retry_delay_s)]
+    # a database older than 8 got job_type as it is now from version 8's step
+    if 'scheduled_count' not in {column.name for column in database.get_columns('job_type')}:
+        steps.append(migrator.add_column('job_type', 'scheduled_count', JobType.scheduled_count))
+    return steps
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
-            8: _job_types}
+            8: _job_types, 9: _queued_work}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -1,4 +1,4 @@
-"""Job types: define or edit one by name and version, its revisions, pause and resume, the type of runs.
+"""Job types: define or edit by name and version, revisions, pause, running counts, the run type.
 
 A type's *definition* (Seed manifest, command template, container image) is
 what its tasks run; a new revision is written only when the definition really
@@ -68,6 +68,25 @@ def _type_id(project_id: int, name: str, version: str) -> int | None:
     row = run_sql('SELECT id FROM job_type WHERE project_id = ? AND name = ? AND version = ?',
                   (project_id, name, version)).fetchone()
     return None if row is None else row[0]
+
+
+def reserve_running(type_id: int, count: int) -> bool:
+    """Count `count` more running tasks of a type, unless that would pass its cap.
+
+    Call inside the claim's transaction; PostgreSQL re-checks the cap once the row is
+    free, so two processes never both take a type's last place.
+    """
+    return run_sql('UPDATE job_type SET scheduled_count = scheduled_count + ? WHERE id = ? '
+                   'AND (max_scheduled IS NULL OR scheduled_count + ? <= max_scheduled)',
+                   (count, type_id, count)).rowcount == 1
+
+
+def release_running(counts: dict[int, int]) -> None:
+    """Count tasks of each type that stopped running, inside the transaction that moved them."""
+    for type_id in sorted(counts):  # in id order, as claims take them
+        if counts[type_id]:
+            run_sql('UPDATE job_type SET scheduled_count = scheduled_count - ? WHERE id = ?',
+                    (counts[type_id], type_id))
 
 
 def find(principal: Principal, name: str, version: str) -> JobType:

@@ -58,36 +58,49 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
     receipt = Receipt()
     with database.write():
         run = find_run(principal, run_uuid, lock=True)
-        max_tries, retry_delay_s = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
-                                           (run.id,)).fetchone()
+        policy = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
+                         (run.id,)).fetchone()
         counters = RunCounters(run.id, now)
-        moves = TRANSITIONS[TaskState.RUNNING]  # where a result may take its running task
         rows = _task_rows(run.id, {result.number for result in results})
-        changes: dict[int, tuple[int, dict]] = {}  # task id -> (attempt, columns to set)
-        for result in results:
-            row = rows.get(result.number)
-            refusal = _refusal(row, result, worker_id)
-            if refusal is None:
-                task_id, _, _, _, old_percent, failed_tries = row
-                new, fields = _apply(result, failed_tries, max_tries, retry_delay_s, now)
-                if new is not TaskState.RUNNING and new not in moves:  # progress moves nothing
-                    refusal = f'a running task cannot become {new.value}'
-            if refusal:
-                receipt.refused.append({'number': result.number, 'attempt': result.attempt,
-                                        'reason': refusal})
-                continue
-            fields.setdefault('percent', old_percent)
-            counters.move(TaskState.RUNNING, new, fields['percent'] - old_percent)
-            receipt.accepted.append(result.number)
-            # a later result for the same task in this batch must see what this one did
-            rows[result.number] = (task_id, fields.get('status', TaskState.RUNNING.value),
-                                   result.attempt, worker_id, fields['percent'],
-                                   fields.get('failed_tries', failed_tries))
-            changes[task_id] = (result.attempt, {**changes.get(task_id, (0, {}))[1], **fields})
-        _update_tasks(changes)
+        settle(rows, results, worker_id, now, receipt, lambda row: policy,
+               lambda row, new, percent_delta: counters.move(TaskState.RUNNING, new,
+                                                             percent_delta))
         counters.save()
     workers.touch(worker_id, now)
     return receipt
+
+
+def settle(rows: dict, results: list[Result], worker_id: int, now: float, receipt: Receipt,
+           policy, count) -> None:
+    """Apply `results` to their tasks' `rows` (keyed as `Result.number`), fenced by attempt.
+
+    A row is (id, status, attempt, worker id, percent, failed tries, ...); `policy(row)`
+    is its task's (max tries, retry delay); `count(row, new state, percent delta)` counts
+    each move out of running. Accepted keys and refusals go to `receipt`.
+    """
+    moves = TRANSITIONS[TaskState.RUNNING]  # where a result may take its running task
+    changes: dict[int, tuple[int, dict]] = {}  # task id -> (attempt, columns to set)
+    for result in results:
+        row = rows.get(result.number)
+        refusal = _refusal(row, result, worker_id)
+        if refusal is None:
+            task_id, _, _, _, old_percent, failed_tries = row[:6]
+            new, fields = _apply(result, failed_tries, *policy(row), now)
+            if new is not TaskState.RUNNING and new not in moves:  # progress moves nothing
+                refusal = f'a running task cannot become {new.value}'
+        if refusal:
+            receipt.refused.append({'number': result.number, 'attempt': result.attempt,
+                                    'reason': refusal})
+            continue
+        fields.setdefault('percent', old_percent)
+        count(row, new, fields['percent'] - old_percent)
+        receipt.accepted.append(result.number)
+        # a later result for the same task in this batch must see what this one did
+        rows[result.number] = (task_id, fields.get('status', TaskState.RUNNING.value),
+                               result.attempt, worker_id, fields['percent'],
+                               fields.get('failed_tries', failed_tries), *row[6:])
+        changes[task_id] = (result.attempt, {**changes.get(task_id, (0, {}))[1], **fields})
+    _update_tasks(changes)
 
 
 # the type of every column a result may set: values arrive untyped in a VALUES list
@@ -140,7 +153,7 @@ def _task_rows(run_id: int, numbers: set[int]) -> dict[int, tuple]:
 def _refusal(row, result: Result, worker_id: int) -> str | None:
     if row is None:
         return 'no such task has been claimed'
-    _, status, attempt, holder, _, _ = row
+    _, status, attempt, holder = row[:4]
     if attempt != result.attempt:
         return f'attempt {result.attempt} is stale: the task is at attempt {attempt}'
     if status != TaskState.RUNNING.value:

@@ -5,12 +5,14 @@ declared lost when it stops doing so; one registered without (the stock
 taskfarm client) never heartbeats and is never reaped.
 """
 
+import collections
 import dataclasses
 import time
 
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, NotFound
 from coordinator.states import WORKER_GONE, TaskState, WorkerState
+from coordinator.store import job_types
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
 from coordinator.store.moves import leaving_for
@@ -142,7 +144,8 @@ def requeue_tasks_of(worker_id: int, now: float, *, failed: bool, reason: str) -
     run_ids = [row[0] for row in run_sql(
         'SELECT DISTINCT run_id FROM task WHERE worker_id = ? AND status = ? ORDER BY run_id',
         (worker_id, TaskState.RUNNING.value)).fetchall()]
-    return sum(_requeue_in_run(run_id, worker_id, now, failed, reason) for run_id in run_ids)
+    return sum(_requeue_in_run(run_id, worker_id, now, failed, reason) if run_id is not None
+               else _requeue_queued_work(worker_id, now, failed, reason) for run_id in run_ids)
 
 
 def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reason: str) -> int:
@@ -154,21 +157,42 @@ def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reaso
         rows = run_sql('SELECT id, failed_tries FROM task WHERE run_id = ? AND worker_id = ? '
                        'AND status = ?', (run_id, worker_id, TaskState.RUNNING.value)).fetchall()
         for task_id, failed_tries in rows:
-            tries = failed_tries + failed
-            new = TaskState.ERROR if tries >= max_tries else TaskState.QUEUED
-            ended = now if new is TaskState.ERROR else None
-            leaving, olds = leaving_for(new)
-            changed = run_sql(
-                'UPDATE task SET status = ?, worker_id = NULL, failed_tries = ?, msg = ?, '
-                'error_category = ?, status_changed_at = ?, queued_at = ?, available_at = ?, '
-                f'ended_at = ? WHERE id = ? AND {leaving}',
-                (new.value, tries, reason, 'SYSTEM' if ended else None, now, now, now, ended,
-                 task_id, *olds)).rowcount
-            if changed == 1:
+            new = _requeue_task(task_id, failed_tries + failed, max_tries, now, reason)
+            if new is not None:
                 counters.move(TaskState.RUNNING, new)
                 moved += 1
         counters.save()
     return moved
+
+
+def _requeue_queued_work(worker_id: int, now: float, failed: bool, reason: str) -> int:
+    """`_requeue_in_run` for the worker's queued-work tasks: each follows its own policy."""
+    with database.write():
+        rows = run_sql('SELECT id, failed_tries, max_tries, job_type_id FROM task '
+                       'WHERE run_id IS NULL AND worker_id = ? AND status = ?',
+                       (worker_id, TaskState.RUNNING.value)).fetchall()
+        ended = collections.Counter()
+        for task_id, failed_tries, max_tries, type_id in rows:
+            if _requeue_task(task_id, failed_tries + failed, max_tries, now, reason) is not None:
+                ended[type_id] += 1
+        job_types.release_running(ended)
+    return sum(ended.values())
+
+
+def _requeue_task(task_id: int, tries: int, max_tries: int, now: float,
+                  reason: str) -> TaskState | None:
+    """Queue a running task again, or end it in error (SYSTEM) once out of tries; its new state,
+    or None if it was no longer running."""
+    new = TaskState.ERROR if tries >= max_tries else TaskState.QUEUED
+    ended = now if new is TaskState.ERROR else None
+    leaving, olds = leaving_for(new)
+    changed = run_sql(
+        'UPDATE task SET status = ?, worker_id = NULL, failed_tries = ?, msg = ?, '
+        'error_category = ?, status_changed_at = ?, queued_at = ?, available_at = ?, '
+        f'ended_at = ? WHERE id = ? AND {leaving}',
+        (new.value, tries, reason, 'SYSTEM' if ended else None, now, now, now, ended,
+         task_id, *olds)).rowcount
+    return new if changed == 1 else None
 
 
 def held_tasks(principal: Principal, worker_uuid: str) -> list[tuple[str, int, int]]:

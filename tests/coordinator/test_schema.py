@@ -125,8 +125,27 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_8(database) -> None:
+    """Undo what version 9 added."""
+    database.execute_sql('DROP INDEX task_queued_work')
+    for table, column in (('task', 'max_tries'), ('task', 'retry_delay_s'),
+                          ('job_type', 'scheduled_count')):
+        database.execute_sql(f'ALTER TABLE {table} DROP COLUMN {column}')
+
+
+def test_a_version_8_database_gets_queued_work_policies_and_type_counts(database):
+    fresh_indexes = _index_names(database)
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_8(database)
+    SchemaVersion.update(version=8).execute()
+    assert schema.upgrade() == (8, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+    assert JobType.get(JobType.project == project).scheduled_count == 0
+
+
 def _restore_version_7(database) -> None:
-    """Undo what version 8 added to a fresh (empty) database."""
+    """Undo what versions 9 and 8 added to a fresh (empty) database."""
+    _restore_version_8(database)
     for table, columns in (('run', ('job_type_id',)),
                            ('task', ('job_type_id', 'job_type_revision_id'))):
         if isinstance(database, peewee.SqliteDatabase):

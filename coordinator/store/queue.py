@@ -1,0 +1,198 @@
+"""Queued work: a job type's tasks with a payload and no run: queued, claimed by priority, reported.
+
+A queued task is pinned to its type's revision of the moment and carries the
+type's retry policy as it was then. Claims take the highest priority first,
+then the oldest, never from a paused or inactive type, never before a task's
+`available_at`, and never past a type's `max_scheduled`: the type's
+`scheduled_count` moves in the same transaction as its tasks, so the cap holds
+without counting rows, across any number of coordinator processes.
+"""
+
+import collections
+import dataclasses
+import math
+import time
+
+from coordinator.db import database, run_sql
+from coordinator.errors import Conflict, InvalidInput
+from coordinator.states import TaskState
+from coordinator.store import job_types, reports, workers
+from coordinator.store.access import Principal, require_manager
+from coordinator.store.moves import leaving_for
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+_INSERT_CHUNK = 500  # rows per INSERT statement
+_QUEUED, _RUNNING = TaskState.QUEUED.value, TaskState.RUNNING.value
+_CLAIM_TRIES = 3  # a claim that keeps meeting caps filled under it returns nothing
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Order:
+    """One task to queue; a None priority or timeout takes its type's."""
+
+    payload: str | None = None
+    priority: int | None = None
+    delay_s: float = 0.0
+    timeout_s: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Claimed:
+    """A queued task handed to a worker: what it runs, and the attempt that fences its results."""
+
+    id: int
+    attempt: int
+    job_type_id: int
+    revision_id: int | None
+    payload: str | None
+    timeout_s: int | None
+
+
+def queue_tasks(principal: Principal, name: str, version: str, orders: list[Order],
+                now: float | None = None) -> list[int]:
+    """Queue tasks of the type `name` `version` (it may be paused, not inactive); their ids."""
+    require_manager(principal)
+    now = time.time() if now is None else now
+    for order in orders:
+        if order.payload is not None and len(order.payload.encode()) > MAX_PAYLOAD_BYTES:
+            raise InvalidInput(f'a payload may hold {MAX_PAYLOAD_BYTES} bytes at most')
+    with database.write():
+        job_type = job_types.find(principal, name, version)
+        if not job_type.is_active:
+            raise Conflict(f'job type {name} {version} is inactive: it takes no new work')
+        (revision_id,) = run_sql('SELECT id FROM job_type_revision WHERE job_type_id = ? '
+                                 'AND revision_num = ?',
+                                 (job_type.id, job_type.revision_num)).fetchone()
+        rows = [(principal.project_id, job_type.id, revision_id, _QUEUED,
+                 job_type.priority if order.priority is None else order.priority,
+                 order.payload, now + order.delay_s,
+                 _whole_seconds(job_type.timeout_s if order.timeout_s is None
+                                else order.timeout_s),
+                 job_type.max_tries, job_type.retry_delay_s, now, now, now)
+                for order in orders]
+        ids = []
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start:start + _INSERT_CHUNK]
+            ids += [row[0] for row in run_sql(
+                'INSERT INTO task (project_id, job_type_id, job_type_revision_id, status, '
+                'priority, payload, available_at, timeout_s, max_tries, retry_delay_s, '
+                'created_at, queued_at, status_changed_at, attempt, failed_tries, percent) '
+                f'VALUES {", ".join(["(" + ", ".join("?" * 13) + ", 0, 0, 0)"] * len(chunk))} '
+                'RETURNING id', tuple(value for row in chunk for value in row)).fetchall()]
+    return ids
+
+
+def _whole_seconds(timeout_s: float | None) -> int | None:
+    return None if timeout_s is None else math.ceil(timeout_s)
+
+
+def claim(principal: Principal, worker_uuid: str, max_tasks: int,
+          type_names: list[str] | None = None, now: float | None = None) -> list[Claimed]:
+    """Up to `max_tasks` queued tasks for a worker, of the named types (None: any); a heartbeat."""
+    now = time.time() if now is None else now
+    worker_id = workers.active_worker(principal, worker_uuid)
+    claimed = []
+    for _ in range(_CLAIM_TRIES):
+        try:
+            claimed = _claim_once(principal.project_id, worker_id, max_tasks, type_names, now)
+            break
+        except _CapFilled:
+            continue  # undone whole: look again at what the caps allow now
+    workers.touch(worker_id, now)
+    return claimed
+
+
+class _CapFilled(Exception):
+    """Another process filled a type's cap between reading it and counting this claim."""
+
+
+def _claim_once(project_id: int, worker_id: int, max_tasks: int, type_names: list[str] | None,
+                now: float) -> list[Claimed]:
+    with database.write():
+        room = _room(project_id, type_names, max_tasks)
+        claimed = _take(_candidates(room, max_tasks, now), worker_id, now) if room else []
+        per_type = collections.Counter(task.job_type_id for task in claimed)
+        for type_id in sorted(per_type):  # in id order: claims never deadlock on type rows
+            if not job_types.reserve_running(type_id, per_type[type_id]):
+                raise _CapFilled()
+    return claimed
+
+
+def _room(project_id: int, type_names: list[str] | None, max_tasks: int) -> dict[int, int]:
+    """How many tasks each eligible type may still start: active, not paused, under its cap."""
+    names = '' if type_names is None else f' AND name IN ({", ".join("?" * len(type_names))})'
+    rows = run_sql('SELECT id, max_scheduled, scheduled_count FROM job_type '
+                   f'WHERE project_id = ? AND is_active AND NOT is_paused{names}',
+                   (project_id, *(type_names or ()))).fetchall()
+    room = {type_id: max_tasks if cap is None else min(max_tasks, cap - running)
+            for type_id, cap, running in rows}
+    return {type_id: count for type_id, count in room.items() if count > 0}
+
+
+def _candidates(room: dict[int, int], max_tasks: int, now: float) -> list[int]:
+    """The ids of the best `max_tasks` tasks available now, at most `room[type]` per type.
+
+    Each type's head is read through its own range of the task_queued_work index
+    (status and run are literals, so SQLite sees that the partial index applies).
+    """
+    heads = [(type_id, now, count) for type_id, count in room.items()]
+    best = []
+    for start in range(0, len(heads), 200):  # SQLite allows 500 terms in a compound SELECT
+        part = heads[start:start + 200]
+        best += run_sql(' UNION ALL '.join([_HEAD] * len(part)),
+                        tuple(value for head in part for value in head)).fetchall()
+    best.sort(key=lambda row: (-row[1], row[0]))
+    return [task_id for task_id, _ in best[:max_tasks]]
+
+
+_HEAD = ('SELECT * FROM (SELECT id, priority FROM task WHERE job_type_id = ? '
+         "AND status = 'queued' AND run_id IS NULL AND available_at <= ? "
+         'ORDER BY priority DESC, id LIMIT ?) AS head')
+
+
+def _take(task_ids: list[int], worker_id: int, now: float) -> list[Claimed]:
+    """Move the candidates still queued to running for the worker (others may have taken some)."""
+    if not task_ids:
+        return []
+    leaving, olds = leaving_for(TaskState.RUNNING)
+    skip_locked = ' FOR UPDATE SKIP LOCKED' if database.for_update else ''
+    rows = run_sql(
+        'UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, started_at = ?, '
+        'status_changed_at = ?, ended_at = NULL, exit_code = NULL WHERE id IN (SELECT id FROM '
+        f'task WHERE id IN ({", ".join("?" * len(task_ids))}) AND {leaving}{skip_locked}) '
+        'RETURNING id, attempt, job_type_id, job_type_revision_id, payload, timeout_s, priority',
+        (_RUNNING, worker_id, now, now, *task_ids, *olds)).fetchall()
+    rows.sort(key=lambda row: (-row[6], row[0]))
+    return [Claimed(*row[:6]) for row in rows]
+
+
+def report(principal: Principal, worker_uuid: str, results: list[reports.Result],
+           now: float | None = None) -> reports.Receipt:
+    """Apply results for queued tasks (`Result.number` is the task id), fenced by attempt."""
+    now = time.time() if now is None else now
+    worker_id = workers.active_worker(principal, worker_uuid)
+    receipt = reports.Receipt()
+    ended = collections.Counter()  # tasks that stopped running, by type
+
+    def count(row, new, percent_delta):
+        if new is not TaskState.RUNNING:
+            ended[row[6]] += 1
+
+    with database.write():
+        rows = _task_rows(principal.project_id, {result.number for result in results})
+        reports.settle(rows, results, worker_id, now, receipt, lambda row: row[7:9], count)
+        job_types.release_running(ended)
+    workers.touch(worker_id, now)
+    return receipt
+
+
+def _task_rows(project_id: int, task_ids: set[int]) -> dict[int, tuple]:
+    """The project's queued-work tasks among `task_ids`, as `reports.settle` reads them."""
+    if not task_ids:
+        return {}
+    placeholders = ', '.join('?' * len(task_ids))
+    return {row[0]: row for row in run_sql(
+        'SELECT id, status, attempt, worker_id, percent, failed_tries, job_type_id, max_tries, '
+        'retry_delay_s FROM task WHERE project_id = ? AND run_id IS NULL '
+        f'AND id IN ({placeholders})',
+        (project_id, *sorted(task_ids))).fetchall()}
