@@ -104,14 +104,21 @@ def define(principal: Principal, name: str, version: str, definition: Definition
 
 
 def edit(principal: Principal, name: str, version: str, fields: dict | None = None,
-         definition: Definition | None = None, now: float | None = None) -> JobType:
-    """Change a type's governance fields and, when given, its definition."""
+         definition: Definition | dict | None = None, now: float | None = None) -> JobType:
+    """Change a type's governance fields and, when given, its definition: a Definition
+    replaces it whole, a dict of some of its fields changes those and keeps the others."""
     require_manager(principal)
     now = time.time() if now is None else now
     fields = _checked(fields or {})
     with database.write():
         job_type = _locked(principal, name, version)
+        if isinstance(definition, dict):  # merged here, in the transaction that writes it
+            definition = dataclasses.replace(_definition_of(job_type), **definition)
         return _edit(principal, job_type, definition, fields, now)
+
+
+def _definition_of(job_type: JobType) -> Definition:
+    return Definition(_loads(job_type.manifest), _loads(job_type.command), job_type.docker_image)
 
 
 def _locked(principal: Principal, name: str, version: str) -> JobType:
@@ -188,3 +195,7 @@ def _audited(fields: dict) -> dict:
 
 def _dumps(value) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def _loads(text: str | None):
+    return None if text is None else json.loads(text)
