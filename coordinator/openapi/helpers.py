@@ -136,6 +136,18 @@ def operation(summary: str, responses: dict, *, body: dict | None = None,
     return op
 
 
+def with_error_body(paths: dict, schema: dict) -> dict:
+    """`paths` with every error body `schema` instead of ERROR: for a family whose errors are
+    another object (Scale's {"detail"})."""
+    def swap(node):
+        if node == ERROR:
+            return schema
+        if isinstance(node, dict):
+            return {key: swap(value) for key, value in node.items()}
+        return [swap(value) for value in node] if isinstance(node, list) else node
+    return swap(paths)
+
+
 def path_param(name: str, schema: dict, description: str) -> dict:
     return {'name': name, 'in': 'path', 'required': True, 'schema': schema,
             'description': description}
