@@ -98,8 +98,9 @@ def define(principal: Principal, name: str, version: str, definition: Definition
                                   **definition.stored(), **_stored(fields))
         JobTypeRevision.create(job_type=job_type, revision_num=1, created_at=now,
                                **definition.stored())
-        audit.record(principal, 'job_type.create', 'job_type', f'{name}:{version}', now=now,
-                     **_audited(fields))
+        # by id: a name and a version together may be longer than an audited object id
+        audit.record(principal, 'job_type.create', 'job_type', job_type.id, now=now,
+                     name=name, version=version, **_audited(fields))
     return job_type, True
 
 
@@ -148,8 +149,8 @@ def _edit(principal: Principal, job_type: JobType, definition: Definition | None
     if changes:
         changes['last_modified_at'] = now
         JobType.update(**changes).where(JobType.id == job_type.id).execute()
-        audit.record(principal, 'job_type.edit', 'job_type',
-                     f'{job_type.name}:{job_type.version}', now=now,
+        audit.record(principal, 'job_type.edit', 'job_type', job_type.id, now=now,
+                     name=job_type.name, version=job_type.version,
                      revision_num=changes.get('revision_num', job_type.revision_num),
                      **_audited(fields))
     return JobType.get_by_id(job_type.id)

@@ -105,3 +105,13 @@ def test_editing_part_of_a_definition_keeps_the_rest_in_a_new_revision(alice_pri
     assert (json.loads(newest.manifest), newest.docker_image) == (MANIFEST, 'resize:2')
     same = job_types.edit(alice_principal, 'resize', '1.0.0', definition={'manifest': MANIFEST})
     assert same.revision_num == 2
+
+
+def test_the_longest_name_and_version_are_defined_edited_and_audited(alice_principal):
+    name, version = 'n' * 64, '1.0.0-' + 'r' * 44  # the longest the columns hold
+    job_types.define(alice_principal, name, version, Definition(command=['echo']))
+    job_types.edit(alice_principal, name, version, {'max_tries': 2})
+    entries = AuditLog.select().where(AuditLog.object_type == 'job_type').order_by(AuditLog.id)
+    assert [(entry.action, json.loads(entry.detail)['name'], json.loads(entry.detail)['version'])
+            for entry in entries] == [('job_type.create', name, version),
+                                      ('job_type.edit', name, version)]
