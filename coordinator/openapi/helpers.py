@@ -9,7 +9,7 @@ WHEN = {**INSTANT, 'nullable': True}
 INT32_MAX = 2**31 - 1
 # PostgreSQL cannot store a NUL character, so every text field refuses one (as `not` a pattern
 # rather than a pattern of the allowed text, whose repetition count tools must then compile)
-_NO_NUL = {'pattern': '\\u0000'}
+NO_NUL = {'pattern': '\\u0000'}
 
 SCHEMAS = {'Error': {'type': 'object', 'properties': {'msg': STR}, 'required': ['msg']}}
 
@@ -27,7 +27,7 @@ def nullable(schema: dict) -> dict:
 
 def text(max_length: int, *, empty_ok: bool = False, **extra) -> dict:
     """A string as `bodies.text` accepts it: no NUL, at most `max_length`, non-empty unless told."""
-    out = {'type': 'string', 'maxLength': max_length, 'not': _NO_NUL, **extra}
+    out = {'type': 'string', 'maxLength': max_length, 'not': NO_NUL, **extra}
     if not empty_ok:
         out['minLength'] = 1
     return out

@@ -2,8 +2,8 @@
 
 from coordinator.api.scale.job_types import ORDER_FIELDS
 from coordinator.openapi.helpers import STR, error, header, operation, path_param, ref, response
-from coordinator.openapi.scale.views import (BAD_QUERY, NOT_FOUND, VALIDATION, boolean,
-                                             closed_body, filters, ordering, page, paging)
+from coordinator.openapi.scale.views import (NOT_FOUND, VALIDATION, boolean, closed_body,
+                                             filters, ordering, pages, paging)
 
 NAME = path_param('name', STR, "the job type's name")
 VERSION = path_param('version', STR, 'one of its versions (a + sent as %2B)')
@@ -15,7 +15,7 @@ _FORBIDDEN = error('a worker token may not change job types, and a system type c
 PATHS = {
     '/v6/job-types/': {
         'get': operation('Job types, one row per version: filtered, ordered (default by name, '
-                         'then version), paged', {200: page('ScaleJobType'), 400: BAD_QUERY},
+                         'then version), paged', pages('ScaleJobType'),
                          parameters=[*filters(), ordering(ORDER_FIELDS), *paging()]),
         'post': operation(
             'Define a job type from its Seed manifest (name and version are its job.name and '
@@ -28,7 +28,7 @@ PATHS = {
             body=closed_body(('docker_image', 'manifest')))},
     '/v6/job-types/{name}/': {'get': operation(
         'The versions of a name, the newest first by SemVer; none for an unknown name',
-        {200: page('ScaleJobType'), 400: BAD_QUERY},
+        pages('ScaleJobType'),
         parameters=[NAME, boolean('is_active', 'only active (or inactive) versions'),
                     *paging()])},
     '/v6/job-types/{name}/{version}/': {

@@ -3,7 +3,7 @@
 from coordinator.api.scale import MAX_REVISION
 from coordinator.openapi.helpers import error, integer, operation, path_param, ref, response
 from coordinator.openapi.scale.job_types import NAME, VERSION
-from coordinator.openapi.scale.views import BAD_QUERY, NOT_FOUND, page, paging
+from coordinator.openapi.scale.views import pages, paging
 
 _REVISIONS = '/v6/job-types/{name}/{version}/revisions/'
 _NUMBER = path_param('revision_num', integer(1, MAX_REVISION),
@@ -12,7 +12,7 @@ _NUMBER = path_param('revision_num', integer(1, MAX_REVISION),
 PATHS = {
     _REVISIONS: {'get': operation(
         'The revisions of a version, the newest first',
-        {200: page('ScaleJobTypeRevision'), 400: BAD_QUERY, 404: NOT_FOUND},
+        pages('ScaleJobTypeRevision', 'no such job type, or '),
         parameters=[NAME, VERSION, *paging()])},
     _REVISIONS + '{revision_num}/': {'get': operation(
         'One revision, with the manifest it ran',

@@ -1,17 +1,21 @@
 """OpenAPI schemas of how /v6/ shows job types, and the parameters and answers routes share."""
 
+import copy
+
 from coordinator.api.scale.job_types import MAX_ICON_CODE, MAX_IMAGE, MAX_SCHEDULED, MAX_TRIES
+from coordinator.api.scale.manifests import MAX_PRIORITY, MAX_TIMEOUT_S
 from coordinator.api.scale.params import MAX_ID
-from coordinator.openapi.helpers import (BOOL, INSTANT, INT, STR, WHEN, array, closed, error,
-                                         integer, nullable, obj, query_param, record, ref,
-                                         response, text)
+from coordinator.models import JobType
+from coordinator.openapi.helpers import (BOOL, INSTANT, INT, NO_NUL, STR, WHEN, array, closed,
+                                         error, integer, nullable, obj, query_param,
+                                         record, ref, response, text)
+from coordinator.seed.configuration import VERSIONS
 from coordinator.seed.params import MAX_PAGE
 from coordinator.seed.schema import CONFIGURATION_SCHEMA, MANIFEST_SCHEMA
 
 BAD_QUERY = error('a query parameter is malformed: a page that is not a whole number from 1, '
                   'a boolean that is not one, an id that is not a number, an unknown order')
-NOT_FOUND = error('no job type of that name and version in your project, or a page past the '
-                  'last ({"detail": "Invalid page."})')
+NOT_FOUND = error('no job type of that name and version in your project')
 _ALWAYS_NULL = nullable({'type': 'string', 'description': 'always null: this coordinator does '
                                                            'not match resources to nodes'})
 _BASE = {'id': INT, 'name': STR, 'version': STR, 'title': nullable(STR),
@@ -34,12 +38,41 @@ EDITABLE = {
 }
 MANIFEST = {'anyOf': [ref('SeedManifest'),
                       {'type': 'string', 'description': 'the JSON text of a Seed manifest'}]}
+_CONFIGURATION = {key: value for key, value in CONFIGURATION_SCHEMA.items() if key != '$schema'}
+CONFIGURATION = nullable({**_CONFIGURATION, 'properties': {
+    **_CONFIGURATION['properties'], 'priority': integer(1, MAX_PRIORITY),
+    'version': {'type': 'string', 'enum': list(VERSIONS)},
+    'settings': {'type': 'object', 'additionalProperties': STR}}})
+MAX_NAME, MAX_VERSION, MAX_TITLE = (JobType.name.max_length, JobType.version.max_length,
+                                    JobType.title.max_length)
+
+
+def _seed_manifest() -> dict:
+    """The Seed 1.0.0 schema as this coordinator reads it: an error without the name Seed 1.0.0
+    requires is named from its title or exit code (with a warning), as older manifests expect;
+    and the limits of the checks beyond the schema that a schema can state."""
+    # members are replaced, not changed: the schema shares one {"type": "string"} and the like
+    schema = copy.deepcopy({key: value for key, value in MANIFEST_SCHEMA.items()
+                            if key != '$schema'})
+    job = schema['properties']['job']['properties']
+    job['errors']['items']['required'] = ['code']
+    job['name'] = {**job['name'], 'maxLength': MAX_NAME}
+    job['jobVersion'] = {**job['jobVersion'], 'maxLength': MAX_VERSION}
+    job['title'] = {**job['title'], **text(MAX_TITLE, empty_ok=True)}
+    job['description'] = {**job['description'], 'not': NO_NUL}
+    job['timeout'] = integer(1, MAX_TIMEOUT_S)
+    scalar = job['resources']['properties']['scalar']['items']['properties']
+    scalar.update(value={'type': 'number', 'minimum': 0},
+                  inputMultiplier={'type': 'number', 'minimum': 0})
+    mount = job['interface']['properties']['mounts']['items']['properties']
+    mount['path'] = {'type': 'string', 'pattern': '^/', 'description': 'absolute, without ..',
+                     'not': {'pattern': '(^|/)[.][.](/|$)|\\u0000'}}
+    return schema
+
 
 SCHEMAS = {
     'ScaleError': record({'detail': STR}),
-    'SeedManifest': {key: value for key, value in MANIFEST_SCHEMA.items() if key != '$schema'},
-    'ScaleConfiguration': {key: value for key, value in CONFIGURATION_SCHEMA.items()
-                           if key != '$schema'},
+    'SeedManifest': _seed_manifest(),
     'ScaleJobTypeBase': record(_BASE),
     'ScaleJobType': record(_TYPE),
     'ScaleJobTypeDetail': record({
@@ -65,11 +98,14 @@ BOOLEAN = {'type': 'string', 'pattern': '^([tT]([rR][uU][eE])?|[fF]([aA][lL][sS]
            'description': 'true, t or 1, or false, f or 0, in any case'}
 
 
-def page(schema: str) -> dict:
-    """A page of a list of `schema`, with absolute links to the pages beside it."""
-    return response('one page', record({'count': INT, 'next': nullable(STR),
-                                        'previous': nullable(STR),
-                                        'results': array(ref(schema))}))
+def pages(schema: str, not_found: str = '') -> dict:
+    """The answers of a paged list of `schema`: a page with absolute links to the pages beside
+    it, or 404 past the last (or for what `not_found` says)."""
+    return {200: response('one page', record({'count': INT, 'next': nullable(STR),
+                                              'previous': nullable(STR),
+                                              'results': array(ref(schema))})),
+            400: BAD_QUERY,
+            404: error(f'{not_found}a page past the last ({{"detail": "Invalid page."}})')}
 
 
 def paging() -> list:
@@ -104,4 +140,4 @@ def ordering(fields) -> dict:
 def closed_body(required: tuple = ()) -> dict:
     """What POST (which requires `required`) and PATCH take."""
     return closed({'docker_image': text(MAX_IMAGE), 'manifest': MANIFEST,
-                   'configuration': nullable(ref('ScaleConfiguration')), **EDITABLE}, required)
+                   'configuration': CONFIGURATION, **EDITABLE}, required)
