@@ -119,14 +119,20 @@ def detail(principal: Principal, name: str, version: str) -> TypeDetail:
     if row is None:
         raise NotFound(f'no job type {name} {version}')
     manifest = _loads(row.manifest)
-    configuration = _loads(row.configuration) or {}
+    configuration, hidden = _without_secrets(_loads(row.configuration) or {}, manifest)
+    view = _view({field: getattr(row, field) for field in (*ORDERABLE, 'tags')})
+    return TypeDetail(view, manifest, configuration, hidden, row.priority)
+
+
+def _without_secrets(configuration: dict, manifest) -> tuple[dict, tuple[str, ...]]:
+    """(`configuration` without the settings `manifest` marks secret, the names of those)."""
     secret = secret_settings(manifest)
     settings = configuration.get('settings') or {}
     hidden = tuple(setting for setting in settings if setting in secret)
-    if hidden:
-        configuration = {**configuration, 'settings': {key: value for key, value in settings.items()
-                                                       if key not in secret}}
-    return TypeDetail(_view(row.__data__), manifest, configuration, hidden, row.priority)
+    if not hidden:
+        return configuration, ()
+    shown = {key: value for key, value in settings.items() if key not in secret}
+    return {**configuration, 'settings': shown}, hidden
 
 
 def revisions(principal: Principal, name: str, version: str, offset: int,
