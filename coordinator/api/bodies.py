@@ -38,17 +38,22 @@ def json_object(req, max_bytes: int, *, optional: bool = False) -> dict:
         if optional:
             return {}
         raise InvalidInput('request body is empty; send a JSON object')
+    return parse_object(text, 'request body')
+
+
+def parse_object(text: str, what: str) -> dict:
+    """`text` as a JSON object, or InvalidInput saying what is wrong with `what`."""
     try:
-        body = json.loads(text)
+        parsed = json.loads(text)
         if _SURROGATE_ESCAPE.search(text):  # seldom: emoji sent as escapes, or a lone surrogate
-            _refuse_lone_surrogates(body)
+            _refuse_lone_surrogates(parsed, what)
     except ValueError as exc:
-        raise InvalidInput(f'request body is not valid JSON: {exc}') from None
+        raise InvalidInput(f'{what} is not valid JSON: {exc}') from None
     except RecursionError:
-        raise InvalidInput('request body is nested too deeply') from None
-    if not isinstance(body, dict):
-        raise InvalidInput('request body must be a JSON object')
-    return body
+        raise InvalidInput(f'{what} is nested too deeply') from None
+    if not isinstance(parsed, dict):
+        raise InvalidInput(f'{what} must be a JSON object')
+    return parsed
 
 
 def _body_text(req, max_bytes: int) -> str:
@@ -71,13 +76,13 @@ def _body_text(req, max_bytes: int) -> str:
         raise InvalidInput(f'request body is not valid UTF-8: {exc}') from None
 
 
-def _refuse_lone_surrogates(body) -> None:
-    """InvalidInput when a string in `body` holds a surrogate that was not half of a pair."""
+def _refuse_lone_surrogates(parsed, what: str) -> None:
+    """InvalidInput when a string in `parsed` holds a surrogate that was not half of a pair."""
     try:
-        json.dumps(body, ensure_ascii=False).encode()
+        json.dumps(parsed, ensure_ascii=False).encode()
     except UnicodeEncodeError as exc:
         escape = f'\\u{ord(exc.object[exc.start]):04x}'
-        raise InvalidInput(f'request body holds a lone UTF-16 surrogate ({escape}); '
+        raise InvalidInput(f'{what} holds a lone UTF-16 surrogate ({escape}); '
                            'strings must be valid Unicode') from None
 
 
@@ -106,6 +111,13 @@ def integer(value, name: str, *, minimum: int | None = None, maximum: int | None
         raise InvalidInput(f'{name} must be an integer, not {_kind(value)}')
     if minimum is not None and value < minimum or maximum is not None and value > maximum:
         raise InvalidInput(f'{name} must be between {minimum} and {maximum}, not {value}')
+    return value
+
+
+def boolean(value, name: str) -> bool:
+    """`value` as JSON true or false (not 1, 0 or a string)."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f'{name} must be true or false, not {_kind(value)}')
     return value
 
 

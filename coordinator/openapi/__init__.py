@@ -1,6 +1,6 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, helpers, ops, taskfarm
+from coordinator.openapi import farm, helpers, ops, scale, taskfarm
 
 
 def document(version: str) -> dict:
@@ -12,17 +12,19 @@ def document(version: str) -> dict:
             'description': 'One store of work behind several REST APIs. Authenticate with HTTP '
                            'Basic (user:password, or a token as the user name with an empty '
                            'password) or `Authorization: Bearer <token>`. Errors are JSON '
-                           '`{"msg": ...}`, except that requests malformed at the HTTP level '
-                           '(request line or headers too long, bad framing) get the HTML '
-                           'answer of the HTTP server (gunicorn): 400, 414, 431 or 501.',
+                           '`{"msg": ...}` (`{"detail": ...}` under /v6/), except that '
+                           'requests malformed at the HTTP level (request line or headers too '
+                           'long, bad framing) get the HTML answer of the HTTP server '
+                           '(gunicorn): 400, 414, 431 or 501.',
         },
         'components': {
             'securitySchemes': {
                 'basic': {'type': 'http', 'scheme': 'basic'},
                 'bearer': {'type': 'http', 'scheme': 'bearer'},
             },
-            'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm.SCHEMAS},
+            'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm.SCHEMAS,
+                        **scale.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
-        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS},
+        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS},
     }

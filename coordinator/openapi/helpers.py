@@ -9,7 +9,7 @@ WHEN = {**INSTANT, 'nullable': True}
 INT32_MAX = 2**31 - 1
 # PostgreSQL cannot store a NUL character, so every text field refuses one (as `not` a pattern
 # rather than a pattern of the allowed text, whose repetition count tools must then compile)
-_NO_NUL = {'pattern': '\\u0000'}
+NO_NUL = {'pattern': '\\u0000'}
 
 SCHEMAS = {'Error': {'type': 'object', 'properties': {'msg': STR}, 'required': ['msg']}}
 
@@ -27,7 +27,7 @@ def nullable(schema: dict) -> dict:
 
 def text(max_length: int, *, empty_ok: bool = False, **extra) -> dict:
     """A string as `bodies.text` accepts it: no NUL, at most `max_length`, non-empty unless told."""
-    out = {'type': 'string', 'maxLength': max_length, 'not': _NO_NUL, **extra}
+    out = {'type': 'string', 'maxLength': max_length, 'not': NO_NUL, **extra}
     if not empty_ok:
         out['minLength'] = 1
     return out
@@ -134,6 +134,18 @@ def operation(summary: str, responses: dict, *, body: dict | None = None,
     if public:
         op['security'] = []
     return op
+
+
+def with_error_body(paths: dict, schema: dict) -> dict:
+    """`paths` with every error body `schema` instead of ERROR: for a family whose errors are
+    another object (Scale's {"detail"})."""
+    def swap(node):
+        if node == ERROR:
+            return schema
+        if isinstance(node, dict):
+            return {key: swap(value) for key, value in node.items()}
+        return [swap(value) for value in node] if isinstance(node, list) else node
+    return swap(paths)
 
 
 def path_param(name: str, schema: dict, description: str) -> dict:

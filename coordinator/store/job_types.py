@@ -117,20 +117,28 @@ def define(principal: Principal, name: str, version: str, definition: Definition
                                   **definition.stored(), **_stored(fields))
         JobTypeRevision.create(job_type=job_type, revision_num=1, created_at=now,
                                **definition.stored())
-        audit.record(principal, 'job_type.create', 'job_type', f'{name}:{version}', now=now,
-                     **_audited(fields))
+        # by id: a name and a version together may be longer than an audited object id
+        audit.record(principal, 'job_type.create', 'job_type', job_type.id, now=now,
+                     name=name, version=version, **_audited(fields))
     return job_type, True
 
 
 def edit(principal: Principal, name: str, version: str, fields: dict | None = None,
-         definition: Definition | None = None, now: float | None = None) -> JobType:
-    """Change a type's governance fields and, when given, its definition."""
+         definition: Definition | dict | None = None, now: float | None = None) -> JobType:
+    """Change a type's governance fields and, when given, its definition: a Definition
+    replaces it whole, a dict of some of its fields changes those and keeps the others."""
     require_manager(principal)
     now = time.time() if now is None else now
     fields = _checked(fields or {})
     with database.write():
         job_type = _locked(principal, name, version)
+        if isinstance(definition, dict):  # merged here, in the transaction that writes it
+            definition = dataclasses.replace(_definition_of(job_type), **definition)
         return _edit(principal, job_type, definition, fields, now)
+
+
+def _definition_of(job_type: JobType) -> Definition:
+    return Definition(_loads(job_type.manifest), _loads(job_type.command), job_type.docker_image)
 
 
 def _locked(principal: Principal, name: str, version: str) -> JobType:
@@ -160,8 +168,8 @@ def _edit(principal: Principal, job_type: JobType, definition: Definition | None
     if changes:
         changes['last_modified_at'] = now
         JobType.update(**changes).where(JobType.id == job_type.id).execute()
-        audit.record(principal, 'job_type.edit', 'job_type',
-                     f'{job_type.name}:{job_type.version}', now=now,
+        audit.record(principal, 'job_type.edit', 'job_type', job_type.id, now=now,
+                     name=job_type.name, version=job_type.version,
                      revision_num=changes.get('revision_num', job_type.revision_num),
                      **_audited(fields))
     return JobType.get_by_id(job_type.id)
@@ -207,3 +215,7 @@ def _audited(fields: dict) -> dict:
 
 def _dumps(value) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def _loads(text: str | None):
+    return None if text is None else json.loads(text)

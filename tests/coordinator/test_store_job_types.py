@@ -93,3 +93,25 @@ def test_runs_and_every_task_they_make_belong_to_the_projects_run_type(alice_pri
     assert sorted(task.job_type_id for task in Task.select()) == [run_type.id] * 3
     assert runs.create_run(alice_principal, 1).job_type_id == run_type.id  # one type per project
     assert JobType.select().count() == 1
+
+
+def test_editing_part_of_a_definition_keeps_the_rest_in_a_new_revision(alice_principal):
+    job_types.define(alice_principal, 'resize', '1.0.0',
+                     Definition(manifest=MANIFEST, docker_image='resize:1'))
+    edited = job_types.edit(alice_principal, 'resize', '1.0.0',
+                            definition={'docker_image': 'resize:2'})
+    assert (edited.revision_num, json.loads(edited.manifest)) == (2, MANIFEST)
+    newest = job_types.revision(alice_principal, 'resize', '1.0.0', 2)
+    assert (json.loads(newest.manifest), newest.docker_image) == (MANIFEST, 'resize:2')
+    same = job_types.edit(alice_principal, 'resize', '1.0.0', definition={'manifest': MANIFEST})
+    assert same.revision_num == 2
+
+
+def test_the_longest_name_and_version_are_defined_edited_and_audited(alice_principal):
+    name, version = 'n' * 64, '1.0.0-' + 'r' * 44  # the longest the columns hold
+    job_types.define(alice_principal, name, version, Definition(command=['echo']))
+    job_types.edit(alice_principal, name, version, {'max_tries': 2})
+    entries = AuditLog.select().where(AuditLog.object_type == 'job_type').order_by(AuditLog.id)
+    assert [(entry.action, json.loads(entry.detail)['name'], json.loads(entry.detail)['version'])
+            for entry in entries] == [('job_type.create', name, version),
+                                      ('job_type.edit', name, version)]

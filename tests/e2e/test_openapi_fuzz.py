@@ -3,7 +3,8 @@
 Every answer must be documented: its status, content type, headers and body, where the test
 forbids response keys the document does not name. Requests the document calls valid must be
 accepted and those it calls invalid refused, so its constraints are the validators' own. A few
-objects are made first so that generated requests also reach real runs, tasks and workers.
+objects are made first so that generated requests also reach real runs, tasks, workers and job
+types.
 Examples are bounded (25 per operation and phase) and derandomized, so a run is reproducible;
 it takes about half a minute per database on two cores.
 Requests the fuzzer does not make (no credentials, a worker's token, too large a body) are
@@ -26,16 +27,21 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
                                                status_code_conformance, unsupported_method)
 
 from coordinator import db
+from coordinator.api.scale import manifests
 from coordinator.store import users
 from tests.conftest import basic
+from tests.coordinator.seed.manifests import POST_EXAMPLE
 
 CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance,
                response_headers_conformance, response_schema_conformance]
 CHECKS = [*CONFORMANCE, negative_data_rejection, positive_data_acceptance, unsupported_method]
 AGENT, STOCK_CLIENT, LEAVING_AGENT = 'fuzz-agent', 'stock-client', 'leaving-agent'
+JOB_TYPE = {'name': 'test', 'version': '1.0.0'}  # the seed document's example, POSTed first
+DEFINE, EDIT = 'POST /v6/job-types/', 'PATCH /v6/job-types/{name}/{version}/'
 # bodies that pass validation, so that a worker's token reaches the check of its scope
 VALID_BODIES = {'POST /api/run': {'numTasks': 1}, 'POST /farm/v1/runs': {'num_tasks': 1},
-                'POST /farm/v1/tokens': {}}
+                'POST /farm/v1/tokens': {}, DEFINE: json.loads(POST_EXAMPLE.read_text()),
+                EDIT: {'is_paused': False}}
 
 
 @dataclasses.dataclass
@@ -50,7 +56,10 @@ class Target:
     def path_parameters(self, operation) -> dict:
         path = operation.path
         known = {'number': 2} if '{number}' in path else {}
-        if path.startswith('/farm/v1/workers/'):
+        if path.startswith('/v6/'):
+            known = {key: value for key, value in {**JOB_TYPE, 'revision_num': 1}.items()
+                     if f'{{{key}}}' in path}
+        elif path.startswith('/farm/v1/workers/'):
             known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
         elif '{uuid}' in path:
             known['uuid'] = self.victims.get(operation.label, self.run)
@@ -94,6 +103,7 @@ def _seed(target: Target) -> Target:
                                       'cpus': 8, 'memory_bytes': 1 << 34, 'load': 0.5,
                                       'slurm_job_id': '1234', 'walltime_end_at': 4e9})
         post(f'/farm/v1/runs/{run}/claim', {'worker_uuid': AGENT, 'max_tasks': 3})
+        post('/v6/job-types/', VALID_BODIES[DEFINE])
         post(f'/farm/v1/runs/{run}/results', {'worker_uuid': AGENT, 'results': [
             {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0, 'msg': 'ok'},
             {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 3, 'log_tail': 'x'}]})
@@ -170,14 +180,35 @@ def _breaks_a_run_rule(case) -> bool:
             or isinstance(inputs, list) and body.get('num_tasks', len(inputs)) != len(inputs))
 
 
+def _breaks_a_job_type_rule(case) -> int | None:
+    """The status (400, or 404 for an unknown type) of a job type's body that the document
+    calls valid but that breaks a rule of Seed, or of what the coordinator stores, which JSON
+    Schema cannot state (the validation the API runs is the judge), or None."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    body = case.body if case.operation.label in (DEFINE, EDIT) and positive else None
+    if not isinstance(body, dict):
+        return None
+    known = case.operation.label == DEFINE or case.path_parameters == JOB_TYPE
+    if 'manifest' in body:
+        manifest, validation = manifests.checked(body['manifest'], body.get('configuration'))
+        renamed = (case.operation.label == EDIT and validation.is_valid and
+                   (manifest['job']['name'], manifest['job']['jobVersion']) != (
+                       JOB_TYPE['name'], JOB_TYPE['version']))
+        broken = not validation.is_valid or renamed
+    else:
+        broken = not manifests.checked_configuration(body.get('configuration'), None).is_valid
+    return (400 if known else 404) if broken else None
+
+
 fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
 
 
 @fuzzed_schema.parametrize()
 def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http):
-    if _breaks_a_run_rule(case):
+    refused = 400 if _breaks_a_run_rule(case) else _breaks_a_job_type_rule(case)
+    if refused:
         response = case.call_and_validate(session=http, checks=CONFORMANCE)
-        assert response.status_code == 400, 'the document says this run is refused'
+        assert response.status_code == refused, 'the document says this body is refused'
     else:
         case.call_and_validate(session=http, checks=CHECKS)
 
@@ -210,6 +241,9 @@ def test_a_worker_token_is_refused_exactly_where_the_document_says(target, http)
     token = http.post(target.url + '/farm/v1/tokens', json={'scope': 'worker'},
                       headers=target.auth, timeout=10).json()['token']
     worker = {'Authorization': f'Bearer {token}'}
+    # an edit is refused for its scope once the type is found
+    http.post(target.url + '/v6/job-types/', json=VALID_BODIES[DEFINE], headers=target.auth,
+              timeout=10).raise_for_status()
     for operation in _operations(target):
         body = VALID_BODIES.get(operation.label)
         response = _probe(http, target, operation, worker,

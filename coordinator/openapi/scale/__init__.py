@@ -1,0 +1,11 @@
+"""OpenAPI paths and schemas of the Scale v6 family, one module per resource as in api/scale/.
+
+Its errors are {"detail": ...}, as Scale's are.
+"""
+
+from coordinator.openapi.helpers import ref, with_error_body
+from coordinator.openapi.scale import job_types, names, revisions, validation, views
+
+SCHEMAS = views.SCHEMAS
+PATHS = with_error_body({**job_types.PATHS, **names.PATHS, **revisions.PATHS,
+                         **validation.PATHS}, ref('ScaleError'))
