@@ -114,7 +114,8 @@ class Client:
             port = parts.port
         except ValueError:
             raise ValueError(f'not a coordinator URL: {url!r} (bad port)') from None
-        connection = http.client.HTTPSConnection if parts.scheme == 'https' else http.client.HTTPConnection
+        connection = (http.client.HTTPSConnection if parts.scheme == 'https'
+                      else http.client.HTTPConnection)
         self._connect = lambda timeout: connection(parts.hostname, port, timeout=timeout)
         self.url, self.token, self.retry = url.rstrip('/'), token, retry
         self._user = basic[0] if basic else None
@@ -169,8 +170,8 @@ class Client:
             if status not in self.retry.statuses:
                 raise Refused(status, msg, data, url=self.url, user=self._user)
             retry_after = response.getheader('Retry-After') or '0'
-            self._wait(f'HTTP {status}: {msg}', float(retry_after) if retry_after.isdigit() else 0.0,
-                       started, give_up_s, answered=True)
+            delay_s = float(retry_after) if retry_after.isdigit() else 0.0
+            self._wait(f'HTTP {status}: {msg}', delay_s, started, give_up_s, answered=True)
 
     def retry_within(self, seconds: float) -> None:
         """Never wait longer than `seconds` between tries from now on.

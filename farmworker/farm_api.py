@@ -8,7 +8,7 @@ PAGE = 100  # tasks asked for per request when walking a whole run
 
 
 class FarmApi:
-    """Runs, tasks, workers and tokens of one coordinator, as one user; safe to share between threads."""
+    """Runs, tasks, workers and tokens of one coordinator, as one user; safe to share by threads."""
 
     def __init__(self, url: str, token: str | None = None, *,
                  basic: tuple[str, str] | None = None, retry: Retry = PERSON,
@@ -42,7 +42,8 @@ class FarmApi:
         """The run's tasks (of one status) by number, page after page, at most `limit`."""
         after, given = -1, 0
         while limit is None or given < limit:
-            page = self.tasks(uuid, status, after, PAGE if limit is None else min(PAGE, limit - given))
+            size = PAGE if limit is None else min(PAGE, limit - given)
+            page = self.tasks(uuid, status, after, size)
             for task in page['tasks']:
                 given += 1
                 yield task
