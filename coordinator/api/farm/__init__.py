@@ -7,7 +7,7 @@ One module per resource, each with its responders; `views` writes them as JSON.
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.farm import claims, overview, runs, tasks, tokens, workers
+from coordinator.api.farm import claims, overview, runs, serve, tasks, tokens, workers
 
 _RUN = '/farm/v1/runs/{uuid:uuid}'
 _TASK = _RUN + '/tasks/{number:int(min=0)}'
@@ -28,6 +28,8 @@ def add_routes(app: falcon.App, config) -> None:
         _RUN + '/tasks': tasks.Tasks(),
         _TASK: tasks.Task(),
         _TASK + '/cancel': tasks.TaskCancel(),
+        '/farm/v1/claim': serve.Claim(body),
+        '/farm/v1/results': serve.Results(body),
         '/farm/v1/workers': workers.Workers(body, config.worker_ttl_s),
         '/farm/v1/workers/{uuid}/heartbeat': workers.Heartbeat(body),
         '/farm/v1/workers/{uuid}/tasks': workers.HeldTasks(),

@@ -9,7 +9,7 @@ import time
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH
+from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH, MAX_TASK_ID
 from coordinator.api.farm.views import held_tasks_view, instant, paging, worker_view
 from coordinator.errors import InvalidInput
 from coordinator.models import MAX_TASKS
@@ -22,15 +22,15 @@ def _worker_uuid(uuid: str) -> str:
     return bodies.text(uuid, 'worker uuid', 64)
 
 
-def _task_pairs(value, name: str) -> list[tuple[int, int]]:
-    """[[number, attempt], ...] as checked pairs."""
+def _task_pairs(value, name: str, maximum: int = MAX_TASKS) -> list[tuple[int, int]]:
+    """[[number or id, attempt], ...] as checked pairs."""
     if not isinstance(value, list) or len(value) > MAX_BATCH:
         raise InvalidInput(f'{name} must be a list of at most {MAX_BATCH} [number, attempt] pairs')
     pairs = []
     for index, pair in enumerate(value):
         if not isinstance(pair, list) or len(pair) != 2:
             raise InvalidInput(f'{name}[{index}] must be a [number, attempt] pair')
-        pairs.append((bodies.integer(pair[0], f'{name}[{index}][0]', minimum=0, maximum=MAX_TASKS),
+        pairs.append((bodies.integer(pair[0], f'{name}[{index}][0]', minimum=0, maximum=maximum),
                       bodies.integer(pair[1], f'{name}[{index}][1]', minimum=0,
                                      maximum=MAX_ATTEMPT)))
     return pairs
@@ -76,12 +76,13 @@ class Workers(bodies.BodyResource):
 class Heartbeat(bodies.BodyResource):
     """POST /farm/v1/workers/{uuid}/heartbeat: alive (200); the reply names tasks to stop.
 
-    Body: {load, memory_bytes, draining, run, running: [[number, attempt], ...]}.
+    Body: {load, memory_bytes, draining, run, running: [[number, attempt], ...]} from a
+    run's agent, or {..., held: [[task id, attempt], ...]} from a serve agent.
     """
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
-        bodies.only_keys(body, {'load', 'memory_bytes', 'draining', 'run', 'running'})
+        bodies.only_keys(body, {'load', 'memory_bytes', 'draining', 'run', 'running', 'held'})
         draining = body.get('draining', False)
         if not isinstance(draining, bool):
             raise InvalidInput('draining must be true or false')
@@ -93,7 +94,8 @@ class Heartbeat(bodies.BodyResource):
                                  load=bodies.optional(body, 'load', bodies.number, 0, 1e6),
                                  memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer,
                                                               minimum=0, maximum=1 << 60),
-                                 draining=draining, running=running)
+                                 draining=draining, running=running,
+                                 held=_task_pairs(body.get('held', []), 'held', MAX_TASK_ID))
         resp.media = {'ok': True, 'stop': [list(pair) for pair in stop]}
 
 

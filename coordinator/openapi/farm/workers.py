@@ -1,6 +1,6 @@
 """OpenAPI paths of workers (/farm/v1/workers): register, list, heartbeat, held tasks, stop."""
 
-from coordinator.api.farm.claims import MAX_BATCH
+from coordinator.api.farm.claims import MAX_BATCH, MAX_TASK_ID
 from coordinator.models import MAX_TASKS
 from coordinator.openapi.farm.claims import GONE, NOT_FOUND
 from coordinator.openapi.farm.views import HELD_TASK, listing
@@ -13,11 +13,13 @@ _PAIRS = array(array(integer(0, MAX_TASKS), 2, 2), max_items=MAX_BATCH,
                description='[number, attempt] pairs')
 _STATUS = {'load': number(0, 1e6, description='the 1-minute load average'),
            'memory_bytes': integer(0, 1 << 60), 'draining': BOOL}
+_HELD = array(array(integer(0, MAX_TASK_ID), 2, 2), max_items=MAX_BATCH,
+              description='[task id, attempt] pairs: what a serve agent runs')
 _HEARTBEAT = {'oneOf': [
-    closed({**_STATUS, 'run': {'description': 'ignored without running'}},
-           description='alive'),
+    closed({**_STATUS, 'run': {'description': 'ignored without running'}, 'held': _HELD},
+           description='alive (running these tasks, by id)'),
     closed({**_STATUS, 'run': text(32, description='the run of the tasks in running'),
-            'running': _PAIRS}, ('run', 'running'),
+            'running': _PAIRS, 'held': _HELD}, ('run', 'running'),
            description='alive, running these tasks of one run'),
 ]}
 
@@ -40,7 +42,8 @@ PATHS = {
     '/farm/v1/workers/{uuid}/heartbeat': {'post': operation(
         'The agent is alive; draining: it claims nothing more. Of the tasks it says it runs, '
         'the reply names those to stop (cancelled, restarted or reassigned)',
-        {200: response('recorded', record({'ok': BOOL, 'stop': _PAIRS})), 404: NOT_FOUND,
+        {200: response('recorded', record({'ok': BOOL, 'stop': array(
+            array(INT, 2, 2), description='pairs of running or held to stop')})), 404: NOT_FOUND,
          409: GONE},
         body=_HEARTBEAT, parameters=[_WORKER_UUID])},
     '/farm/v1/workers/{uuid}/tasks': {'get': operation(
