@@ -1,4 +1,4 @@
-"""`farmworker`: run a coordinator's tasks on this node, and report a task's progress from inside it."""
+"""`farmworker`: run a coordinator's tasks on this node, and report a task's progress from it."""
 
 import argparse
 import logging

@@ -53,7 +53,7 @@ class RunWork:
         return f'run {self.run}'
 
     def prepare(self, client: Client, give_up_s: float) -> None:
-        """Read the run first: an unknown run or one without a command is told before registering."""
+        """Read the run: an unknown run or one without a command is told before registering."""
         self.policy = client.call('GET', f'/runs/{self.run}', give_up_s=give_up_s)
         if self.command:
             return
