@@ -226,6 +226,9 @@ class Worker(BaseModel):
     # the run the registering token was bound to (schema 5): only tokens bound to the same
     # run see and act for the worker, besides the project's unbound tokens
     bound_run = pw.ForeignKeyField(Run, null=True, on_delete='SET NULL')
+    # what the agent said it works on (schema 10), as JSON: {"run": uuid} for `farmworker run`,
+    # {"job_types": [names] or null for any} for `farmworker serve`; null: not said (stock client)
+    serves = pw.TextField(null=True)
 
 
 class Task(BaseModel):

@@ -121,7 +121,7 @@ class Agent:
         facts = {'uuid': self.config.uuid, 'hostname': node.hostname, 'pid': node.pid,
                  'slots': self.config.slots, 'cpus': node.cpus, 'memory_bytes': node.memory_bytes,
                  'slurm_job_id': node.slurm_job_id, 'walltime_end_at': node.walltime_end_at,
-                 'load': os.getloadavg()[0]}
+                 'load': os.getloadavg()[0], 'serves': self.work.serves()}
         reply = self.client.call('POST', '/workers',
                                  {key: value for key, value in facts.items() if value is not None},
                                  give_up_s=self.config.connect_timeout_s)

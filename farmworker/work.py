@@ -62,6 +62,10 @@ class RunWork:
                             'after --, e.g. -- ./job.sh {task}')
         self.command = list(self.policy['command'])
 
+    def serves(self) -> dict:
+        """What the agent tells the coordinator it works on, when it registers."""
+        return {'run': self.run}
+
     def claim_fields(self) -> dict:
         return {}
 
@@ -100,6 +104,9 @@ class ServeWork:
 
     def prepare(self, client: Client, give_up_s: float) -> None:
         pass  # nothing to read first: every claim brings what its tasks need
+
+    def serves(self) -> dict:
+        return {'job_types': self.job_types}
 
     def claim_fields(self) -> dict:
         return {'job_types': self.job_types, 'known_revisions': sorted(self._revisions)}

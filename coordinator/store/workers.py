@@ -42,6 +42,7 @@ class Resources:
     slurm_job_id: str | None = None
     walltime_end_at: float | None = None
     load: float | None = None  # the 1-minute load average, so it shows before the first heartbeat
+    serves: str | None = None  # what it works on, as JSON (models.Worker.serves)
 
 
 def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: int,

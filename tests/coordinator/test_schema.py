@@ -125,8 +125,21 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_9(database) -> None:
+    """Undo what version 10 added."""
+    database.execute_sql('ALTER TABLE worker DROP COLUMN serves')
+
+
+def test_a_version_9_database_gets_what_workers_serve(database):
+    _restore_version_9(database)
+    SchemaVersion.update(version=9).execute()
+    assert schema.upgrade() == (9, schema.SCHEMA_VERSION)
+    assert ('worker', 'serves') in _columns(database)
+
+
 def _restore_version_8(database) -> None:
-    """Undo what version 9 added."""
+    """Undo what versions 10 and 9 added."""
+    _restore_version_9(database)
     database.execute_sql('DROP INDEX task_queued_work')
     for table, column in (('task', 'max_tries'), ('task', 'retry_delay_s'),
                           ('job_type', 'scheduled_count')):

@@ -27,7 +27,7 @@ class Claim(bodies.BodyResource):
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
         count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
                                maximum=MAX_BATCH)
-        type_names = _names(body['job_types']) if body.get('job_types') is not None else None
+        type_names = job_type_names(body.get('job_types'), 'job_types')
         known = _ids(body.get('known_revisions', []), 'known_revisions')
         principal = req.context.principal
         receipt = (_report(principal, worker_uuid, body['results'])
@@ -78,10 +78,13 @@ def claim_view(work: list[serve.Work], briefing: serve.Briefing) -> dict:
                      for run in briefing.runs.values()}}
 
 
-def _names(value) -> list[str]:
+def job_type_names(value, name: str) -> list[str] | None:
+    """The job type names an agent serves: a list of 1 to 100, or None for every type."""
+    if value is None:
+        return None
     if not isinstance(value, list) or not 1 <= len(value) <= 100:
-        raise InvalidInput('job_types must be a list of 1 to 100 job type names, or null')
-    return [bodies.text(name, f'job_types[{index}]', 64) for index, name in enumerate(value)]
+        raise InvalidInput(f'{name} must be a list of 1 to 100 job type names, or null')
+    return [bodies.text(item, f'{name}[{index}]', 64) for index, item in enumerate(value)]
 
 
 def _ids(value, name: str) -> set[int]:

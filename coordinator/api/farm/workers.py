@@ -4,12 +4,14 @@ An agent heartbeats on every claim and report; one idle for longer sends
 `heartbeat` every `heartbeat_s`, which also tells it which of its tasks to stop.
 """
 
+import json
 import time
 
 import falcon
 
 from coordinator.api import bodies
 from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH, MAX_TASK_ID
+from coordinator.api.farm.serve import job_type_names
 from coordinator.api.farm.views import held_tasks_view, instant, paging, worker_view
 from coordinator.errors import InvalidInput
 from coordinator.models import MAX_TASKS
@@ -36,6 +38,17 @@ def _task_pairs(value, name: str, maximum: int = MAX_TASKS) -> list[tuple[int, i
     return pairs
 
 
+def _serves(value) -> str | None:
+    """What an agent works on: {"run": uuid} or {"job_types": [names] or null}, stored as JSON."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) != 1 or not {'run', 'job_types'} & set(value):
+        raise InvalidInput('serves must be {"run": UUID} or {"job_types": [NAME, ...] or null}')
+    if 'run' in value:
+        return json.dumps({'run': bodies.text(value['run'], 'serves.run', 32)})
+    return json.dumps({'job_types': job_type_names(value['job_types'], 'serves.job_types')})
+
+
 class Workers(bodies.BodyResource):
     """POST /farm/v1/workers: register an agent (201); GET ?state=alive|lost|all: a page of them."""
 
@@ -53,7 +66,8 @@ class Workers(bodies.BodyResource):
                                          maximum=1 << 60),
             slurm_job_id=bodies.optional(body, 'slurm_job_id', bodies.text, 64),
             walltime_end_at=bodies.optional(body, 'walltime_end_at', bodies.number, 0, 1e11),
-            load=bodies.optional(body, 'load', bodies.number, 0, 1e6))
+            load=bodies.optional(body, 'load', bodies.number, 0, 1e6),
+            serves=_serves(body.get('serves')))
         worker_id = workers.register_worker(
             req.context.principal, worker_uuid,
             bodies.text(bodies.required(body, 'hostname'), 'hostname', 255),
