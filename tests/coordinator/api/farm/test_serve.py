@@ -115,3 +115,25 @@ def test_another_project_cannot_claim_or_report_with_our_agent(client, alice_aut
     post(client, bob_auth, '/farm/v1/workers', dict(AGENT, uuid='bob-agent'))
     resp = post(client, bob_auth, '/farm/v1/claim', {'worker_uuid': 'bob-agent', 'max_tasks': 5})
     assert resp.json['tasks'] == []
+
+
+def test_explain_says_why_a_job_and_a_runs_task_wait(client, alice_auth, queued):
+    ids, run_uuid = queued
+    why = get(client, alice_auth, f'/farm/v1/tasks/{ids[1]}/explain')
+    assert why['reasons'] == ['no live agent serves job type test']  # agent-1 said nothing
+    post(client, alice_auth, '/farm/v1/workers', dict(AGENT, uuid='test-only',
+                                                       serves={'job_types': ['test']}))
+    why = get(client, alice_auth, f'/farm/v1/tasks/{ids[1]}/explain')
+    assert why == {'status': 'queued', 'waiting': True, 'reasons': [], 'ahead': 1}
+    why = get(client, alice_auth, f'/farm/v1/runs/{run_uuid}/tasks/1/explain')
+    assert why['waiting'] and why['reasons'] == []  # agent-1, a stock client, works on runs
+    assert client.simulate_get('/farm/v1/tasks/999/explain',
+                               headers=alice_auth).status_code == 404
+
+
+@pytest.mark.parametrize('serves', [
+    'render', {'job_types': 'render'}, {'job_types': []}, {'run': 5},
+    {'run': 'a' * 32, 'job_types': None}, {'colour': 1}])
+def test_what_an_agent_serves_is_checked_when_it_registers(client, alice_auth, database, serves):
+    resp = post(client, alice_auth, '/farm/v1/workers', dict(AGENT, serves=serves))
+    assert resp.status_code == 400 and 'serves' in resp.json['msg'], resp.text
