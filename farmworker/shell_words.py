@@ -54,26 +54,41 @@ class _Splitter:
         self.quoted = False  # the word has a quoted part, so it is an argument even if empty
 
     def words(self) -> list[str]:
-        text = self.text
-        while self.at < len(text):
-            char = text[self.at]
-            if char in _BLANKS:
+        self._scan(in_double_quotes=False)
+        self._end_word()
+        return self.argv
+
+    def _scan(self, *, in_double_quotes: bool) -> None:
+        """Read on to the end of the command, or of the double-quoted text begun."""
+        opened_at = self.at - 1
+        while self.at < len(self.text):
+            char = self.text[self.at]
+            if in_double_quotes and char == '"':
+                self.at += 1
+                return
+            if char == '\\':
+                self._escape(always=not in_double_quotes)
+            elif char == '$':
+                self._expand(quoted=in_double_quotes)
+            elif in_double_quotes:
+                self._literal(char, quoted=True)
+            elif char in _BLANKS:
                 self._end_word()
                 self.at += 1
             elif char == "'":
                 self._single_quoted()
             elif char == '"':
-                self._double_quoted()
-            elif char == '\\':
-                self._escape(always=True)
-            elif char == '$':
-                self._expand(quoted=False)
+                self.quoted, self.at = True, self.at + 1
+                self._scan(in_double_quotes=True)
             else:
-                self._refuse_shell_syntax(char, quoted=False)
-                self.fields[-1] += char
-                self.at += 1
-        self._end_word()
-        return self.argv
+                self._literal(char, quoted=False)
+        if in_double_quotes:
+            raise CommandSyntaxError(f'unterminated double quote at column {opened_at + 1}')
+
+    def _literal(self, char: str, *, quoted: bool) -> None:
+        self._refuse_shell_syntax(char, quoted=quoted)
+        self.fields[-1] += char
+        self.at += 1
 
     def _end_word(self) -> None:
         if self.quoted and self.fields == ['']:
@@ -88,24 +103,6 @@ class _Splitter:
             raise CommandSyntaxError(f'unterminated single quote at column {self.at + 1}')
         self.fields[-1] += self.text[self.at + 1:end]
         self.quoted, self.at = True, end + 1
-
-    def _double_quoted(self) -> None:
-        start = self.at
-        self.quoted, self.at = True, self.at + 1
-        while self.at < len(self.text):
-            char = self.text[self.at]
-            if char == '"':
-                self.at += 1
-                return
-            if char == '\\':
-                self._escape(always=False)
-            elif char == '$':
-                self._expand(quoted=True)
-            else:
-                self._refuse_shell_syntax(char, quoted=True)
-                self.fields[-1] += char
-                self.at += 1
-        raise CommandSyntaxError(f'unterminated double quote at column {start + 1}')
 
     def _escape(self, *, always: bool) -> None:
         """A backslash: outside quotes it escapes any character, inside "..." only a few."""
