@@ -89,14 +89,17 @@ def prepare(job: ClaimedJob, work_dir: str | Path, node: Node, environ: Mapping[
     work_dir = Path(work_dir)
     output_dir = work_dir / f'output-{job.attempt}'
     staging_dir = work_dir / f'inputs-{job.attempt}'
-    for directory in (output_dir, staging_dir):  # left by an agent that died: start afresh
-        shutil.rmtree(directory, ignore_errors=True)
-    output_dir.mkdir(parents=True)
     try:
+        for directory in (output_dir, staging_dir):  # left by an agent that died: afresh
+            shutil.rmtree(directory, ignore_errors=True)
+        output_dir.mkdir(parents=True)
         argv, env, variables, staged = _assemble(job, environ, node, slots, output_dir,
                                                  staging_dir)
     except (seed_inputs.BadInput, CommandSyntaxError) as exc:
         raise Unrunnable(str(exc)) from None
+    except OSError as exc:  # the node's scratch space (full, read-only, gone): not the job's
+        raise Unrunnable(f'cannot make the job\'s directories in {work_dir}: {exc}',
+                         outcome='system_error') from None
     if not argv and not job.docker_image:
         raise Unrunnable('the job type has no command to run')
     if job.docker_image:

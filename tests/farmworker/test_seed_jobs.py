@@ -201,3 +201,10 @@ def test_a_job_that_cannot_start_is_a_failed_result_with_a_message(tmp_path, job
     assert says in str(raised.value) and raised.value.outcome == 'failed'
     assert unrunnable_result(job, raised.value) == {
         'number': 41, 'attempt': 1, 'outcome': 'failed', 'msg': str(raised.value)}
+
+
+def test_scratch_space_the_node_cannot_write_is_a_system_error(tmp_path):
+    (tmp_path / 'a-file').write_text('')
+    with pytest.raises(Unrunnable, match="cannot make the job's directories") as raised:
+        prepared_job(claimed(None, ['true']), tmp_path / 'a-file' / 'work')
+    assert raised.value.outcome == 'system_error'
