@@ -22,6 +22,8 @@ Payload: `{"input": {NAME: value, ...}}` (see seed_inputs). What a job gets:
 - With a docker image, the command runs in it through apptainer or singularity
   (containers.py); without one, directly on the node, in the agent's directory.
 
+`work_dir` is the job's scratch directory, the one executor.start is given (and
+FARM_TASK_DIR, for `farmworker progress`); a container gets it bound read-write.
 OUTPUT_DIR is `work_dir/output-ATTEMPT`, new for each attempt, so a retry never
 passes on what an earlier one left. The timeout is the job's, else the manifest's.
 A job that cannot be started raises `Unrunnable`, whose `outcome` is `system_error`
