@@ -314,7 +314,7 @@ def read_tail(path: Path, limit_bytes: int) -> str:
     return data.decode('utf-8', errors='replace').replace('\x00', '\ufffd')
 
 
-def _storable_text(text: str) -> str:
+def storable_text(text: str) -> str:
     """`text` with each character the coordinator cannot store replaced by U+FFFD.
 
     A progress message is whatever the task wrote, and a result carrying what cannot be
@@ -364,4 +364,4 @@ def read_progress(path: str | Path) -> Progress | None:
         return None
     if not 0 <= percent <= 100 or not (msg is None or isinstance(msg, str)):
         return None
-    return Progress(float(percent), None if msg is None else _storable_text(msg[:MESSAGE_MAX_CHARS]))
+    return Progress(float(percent), None if msg is None else storable_text(msg[:MESSAGE_MAX_CHARS]))
