@@ -11,7 +11,7 @@ import logging
 import os
 import time
 
-from farmworker import delivery
+from farmworker import delivery, seed_jobs
 from farmworker.client import Client, Refused, Unreachable
 from farmworker.config import AgentConfig, Node
 from farmworker.estimates import DurationWindow, expected_duration_s, fits
@@ -34,7 +34,8 @@ class Agent:
                      else ServeWork(config.job_types))
         self._clock, self._sleep = clock, sleep
         # a plain copy once: os.environ decodes on every access, a cost paid per task otherwise
-        self._place = Place(dict(environ), config.slots, str(config.log_dir))
+        self._place = Place(dict(environ), config.slots, str(config.log_dir), node)
+        self._jobs: dict[delivery.Key, seed_jobs.Prepared] = {}  # whose outputs to collect
         self._durations = DurationWindow()
         self._outbox: delivery.Outbox = {}
         self._last_contact = self._last_heartbeat = self._next_claim_at = 0.0
@@ -210,12 +211,14 @@ class Agent:
                                      'outcome': 'released'}
 
     def _start(self, launch: Launch) -> None:
-        if launch.problem is not None:  # nothing to run: the node's fault, told at once
+        if launch.problem is not None:  # nothing to run: told at once
             log.warning('task %s: %s', launch.key, launch.problem)
             self._outbox[(launch.key, launch.attempt)] = {
-                self.work.key: launch.key, 'attempt': launch.attempt, 'outcome': 'system_error',
+                self.work.key: launch.key, 'attempt': launch.attempt, 'outcome': launch.outcome,
                 'msg': launch.problem}
             return
+        if launch.prepared is not None:
+            self._jobs[(launch.key, launch.attempt)] = launch.prepared
         self.executor.start(launch.key, launch.attempt, launch.argv, launch.environ,
                             launch.task_dir, launch.timeout_s)
 
@@ -224,11 +227,13 @@ class Agent:
     def _collect(self) -> None:
         for done in self.executor.poll():
             key = (done.number, done.attempt)
+            job = self._jobs.pop(key, None)
             if key in self._stopped:  # not ours any more: whatever it did is not reported
                 self._stopped.discard(key)
                 continue
-            result = delivery.result_of(done, hurried=bool(self._leaving.hurried),
-                                        key=self.work.key)
+            hurried = bool(self._leaving.hurried)
+            result = (delivery.result_of(done, hurried=hurried, key=self.work.key) if job is None
+                      else seed_jobs.result_of(job, done, hurried=hurried, key=self.work.key))
             self._outbox[key] = result
             if result['outcome'] == 'complete':
                 self._durations.add(done.duration_s)

@@ -127,9 +127,9 @@ def collect(prepared: Prepared, exit_code: int | None) -> tuple[str, dict | None
         return 'failed', None, str(exc)
 
 
-def result_of(prepared: Prepared, done: Finished, *, hurried: bool) -> dict:
+def result_of(prepared: Prepared, done: Finished, *, hurried: bool, key: str = 'number') -> dict:
     """The result to report for a job that ended: delivery.result_of's, with its outputs."""
-    result = delivery.result_of(done, hurried=hurried)
+    result = delivery.result_of(done, hurried=hurried, key=key)
     if result['outcome'] != 'complete':
         return result
     outcome, output, message = collect(prepared, 0)

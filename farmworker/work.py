@@ -6,11 +6,11 @@ task becomes a command line, and what a heartbeat says it holds.
 """
 
 import dataclasses
-import json
 import os
 
-from farmworker import commands
+from farmworker import commands, seed_jobs
 from farmworker.client import Client
+from farmworker.config import Node
 
 
 class NoCommand(Exception):
@@ -27,7 +27,9 @@ class Launch:
     environ: dict[str, str] | None = None
     task_dir: str = ''
     timeout_s: float | None = None
-    problem: str | None = None  # reported as the node's fault, without running anything
+    problem: str | None = None  # it cannot start: reported with `outcome`, nothing run
+    outcome: str = 'system_error'
+    prepared: seed_jobs.Prepared | None = None  # a job: its outputs are collected at its end
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Place:
     environ: dict[str, str]
     slots: int
     log_dir: str
+    node: Node
 
 
 class RunWork:
@@ -152,20 +155,17 @@ def run_task(run: str, command: list[str], number: int, attempt: int, line: str 
 
 
 def queued_job(task: dict, revision: dict, place: Place) -> Launch:
-    """A queued job of a type with a plain command: {payload} and {task} (its id) filled in."""
+    """A queued job: its type's Seed command or plain command, as seed_jobs prepares it."""
     task_dir = os.path.join(place.log_dir, 'jobs', f'task-{task["id"]}')
-    if revision['command'] is None:
-        return Launch(task['id'], task['attempt'],
-                      problem=f"job type {task['job_type']} {task['version']} has no command "
-                              'this agent can run')
+    job = seed_jobs.ClaimedJob(task['id'], task['attempt'], revision['manifest'],
+                               revision['command'], revision['docker_image'],
+                               revision['settings'], task['payload'], task['timeout_s'])
     environ = commands.task_environment(place.environ, task=task['id'], run='',
                                         attempt=task['attempt'], task_dir=task_dir,
                                         slots=place.slots)
-    environ.update({key: _text(value) for key, value in revision['settings'].items()})
-    values = {'task': str(task['id']), 'payload': task['payload'] or ''}
-    return Launch(task['id'], task['attempt'], commands.render(revision['command'], values),
-                  environ, task_dir, task['timeout_s'])
-
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    try:
+        prepared = seed_jobs.prepare(job, task_dir, place.node, environ, slots=place.slots)
+    except seed_jobs.Unrunnable as error:
+        return Launch(task['id'], task['attempt'], problem=str(error), outcome=error.outcome)
+    return Launch(task['id'], task['attempt'], prepared.argv, prepared.env, task_dir,
+                  prepared.timeout_s, prepared=prepared)

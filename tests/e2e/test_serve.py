@@ -1,5 +1,6 @@
 """`farmworker serve` against a live coordinator: runs and queued jobs from one pool of agents."""
 
+import json
 import os
 import subprocess
 
@@ -27,13 +28,15 @@ class ServeFarm(Farm):
         return users.principal_for_password('alice', PASSWORD)
 
     def job_type(self, name, shell_command, **fields):
-        """A type whose command is `sh -c SHELL_COMMAND` ({payload} and {task} filled in)."""
+        """A type whose command is `sh -c SHELL_COMMAND` ({x}: the job's input x)."""
         job_types.define(self.alice(), name, '1.0.0',
                          Definition(command=['sh', '-c', shell_command]), fields)
 
-    def queue(self, name, payloads, **order):
-        return queue.queue_tasks(self.alice(), name, '1.0.0',
-                                 [queue.Order(payload=payload, **order) for payload in payloads])
+    def queue(self, name, values, **order):
+        """One job of type `name` per value, with the value as its input x."""
+        return queue.queue_tasks(self.alice(), name, '1.0.0', [
+            queue.Order(payload=json.dumps({'input': {'x': value}}), **order)
+            for value in values])
 
     def server(self, *args):
         """`farmworker serve` in the background."""
@@ -50,7 +53,7 @@ def lines(path) -> list[str]:
 
 
 def test_two_serve_agents_run_a_run_and_queued_jobs_each_once(farm, tmp_path, database):
-    farm.job_type('echo', 'echo job-{payload} >> ran')
+    farm.job_type('echo', 'echo job-{x} >> ran')
     farm.queue('echo', [str(n) for n in range(20)])
     status, run = farm.call('POST', '/farm/v1/runs', {
         'num_tasks': 20, 'command': ['sh', '-c', 'echo run-{task} >> ran']})
@@ -80,8 +83,8 @@ def test_max_scheduled_one_keeps_one_job_running_across_two_agents(farm, tmp_pat
 
 def test_a_paused_type_waits_while_another_is_served_and_runs_once_resumed(
         farm, tmp_path, database):
-    farm.job_type('held', 'echo held-{payload} >> ran')
-    farm.job_type('free', 'echo free-{payload} >> ran')
+    farm.job_type('held', 'echo held-{x} >> ran')
+    farm.job_type('free', 'echo free-{x} >> ran')
     farm.queue('held', ['1', '2'])
     farm.queue('free', ['1'])
     job_types.set_paused(farm.alice(), 'held', '1.0.0', True)
