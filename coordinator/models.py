@@ -296,10 +296,12 @@ Task.add_index(pw.SQL(f'CREATE INDEX IF NOT EXISTS {STATUS_INDEX} ON task '
 # Queued tasks of every family (runs' retries too), by type and priority, with when they may
 # be handed out and since when they wait: written once when a task is queued, once more when
 # it leaves the queue. Every query of it names `status = 'queued'`, and of the other
-# `status <> 'queued'`, as written here: SQLite uses a partial index only then.
+# `status <> 'queued'`, as written here: SQLite uses a partial index only then. The status
+# column, the same in every entry, is there because SQLite reads the table for any column
+# its query names that the index does not hold.
 QUEUE_INDEX = 'task_type_queue'
 Task.add_index(pw.SQL(f'CREATE INDEX IF NOT EXISTS {QUEUE_INDEX} ON task '
-                      '(job_type_id, priority, available_at, queued_at) '
+                      '(job_type_id, priority, available_at, queued_at, status) '
                       "WHERE status = 'queued'"))
 
 
