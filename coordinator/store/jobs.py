@@ -16,6 +16,7 @@ from coordinator.seed.inputs import input_problems
 from coordinator.states import ScaleStatus, TaskState, scale_states
 from coordinator.store import job_types, queue
 from coordinator.store.access import Principal, require_manager
+from coordinator.store.id_lists import marks
 from coordinator.store.queue import Order
 
 
@@ -113,16 +114,16 @@ def list_jobs(principal: Principal, filters: JobFilters, offset: int, limit: int
 def _filtered(filters: JobFilters, now: float) -> tuple[str, tuple]:
     where, params = '', []
     if filters.type_names:
-        where += f' AND jt.name IN ({_marks(filters.type_names)})'
+        where += f' AND jt.name IN ({marks(filters.type_names)})'
         params += filters.type_names
     if filters.type_ids:
-        where += f' AND t.job_type_id IN ({_marks(filters.type_ids)})'
+        where += f' AND t.job_type_id IN ({marks(filters.type_ids)})'
         params += filters.type_ids
     if filters.statuses:
         conditions = []
         for status in dict.fromkeys(filters.statuses):
             states = tuple(state.value for state in scale_states(status))
-            condition = f't.status IN ({_marks(states)})'
+            condition = f't.status IN ({marks(states)})'
             params += states
             if status in (ScaleStatus.PENDING, ScaleStatus.QUEUED):  # see states.scale_status
                 condition += (' AND t.available_at > ?' if status is ScaleStatus.PENDING
@@ -131,10 +132,6 @@ def _filtered(filters: JobFilters, now: float) -> tuple[str, tuple]:
             conditions.append(f'({condition})')
         where += f' AND ({" OR ".join(conditions)})'
     return where, tuple(params)
-
-
-def _marks(values) -> str:
-    return ', '.join('?' * len(values))
 
 
 def _view(row: tuple) -> JobView:
