@@ -1,6 +1,6 @@
 """Job-type health as Scale's status views count it: tasks of every family by type and status.
 
-GROUP BY queries over `task`, each reading only the two indexes of schema 10 (see
+GROUP BY queries over `task`, each reading only the two indexes of schema 11 (see
 models.STATUS_INDEX and QUEUE_INDEX) by type: one range per (type, state) and time
 window, so a view's cost follows the tasks it counts, not the table's 10**7 rows.
 A run's tasks count under its type (the built-in system type unless it named one),
@@ -118,7 +118,7 @@ def running(principal: Principal, offset: int, limit: int) -> tuple[int, list[Ty
 def system_failures(principal: Principal, offset: int,
                     limit: int) -> tuple[int, list[SystemFailure]]:
     """(how many (type, SYSTEM error) pairs failed tasks, ever, the page of them, the most
-    recent first). Failures from before errors were named (schema 10) are `unknown`."""
+    recent first). Failures from before errors were named (schema 11) are `unknown`."""
     types = job_type_views.by_id(principal)
     rows = grouped(list(types), 'SELECT job_type_id, error_name, COUNT(*), '
                                  'MIN(status_changed_at), MAX(status_changed_at) FROM task '
