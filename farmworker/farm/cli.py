@@ -6,7 +6,7 @@ import os
 import sys
 
 from farmworker.client import CoordinatorError
-from farmworker.farm import login, runs, submit, tasks, workers
+from farmworker.farm import jobs, login, runs, submit, tasks, workers
 from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\
@@ -27,6 +27,7 @@ example:
   farm submit --local 4 --tasks 100 -- ./simulate.sh --case {task}
   farm run wait last && echo all done
   farm submit --nodes 2 --time 01:00:00 --each-line cases.txt -- ./simulate.sh {line}
+  farm job-type queue tiler 1.2.0 --input '{"SCENE": "/data/s1.tif"}'
 
 exit status: 0 success; 1 an error (told on stderr); 2 bad usage;
   3 `farm run wait`: the run ended with failed or cancelled tasks;
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument('--json', action='store_true',
                         help='print the facts as JSON for scripts, instead of for people')
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for module in (login, submit, runs, tasks, workers):
+    for module in (login, submit, runs, tasks, workers, jobs):
         module.add_parsers(commands, common)
     return parser
 

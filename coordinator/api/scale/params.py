@@ -1,12 +1,13 @@
-"""Scale v6's query parameters (pages, booleans, ids, orders; 400 if bad) and path segments."""
+"""Scale v6's query parameters (pages, booleans, ids, orders, time windows; 400 if bad), paths."""
 
+import datetime
 import re
 
 import falcon
 
 from coordinator.api import bodies
 from coordinator.errors import InvalidInput
-from coordinator.seed import params
+from coordinator.seed import params, times
 from coordinator.seed.words import shown
 
 MAX_ID = 2**63 - 1  # the largest id any database here can compare with
@@ -19,6 +20,17 @@ def page(req) -> params.Page:
         return params.parse_page(req.get_param('page'), req.get_param('page_size'))
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def window(req, now: float) -> tuple[float, float]:
+    """?started= and ?ended= (ISO 8601 instants with any offset, or durations back from now
+    such as PT3H) as epoch seconds: the last three hours unless told."""
+    try:
+        start, end = times.time_window(req.get_param('started'), req.get_param('ended'),
+                                       now=datetime.datetime.fromtimestamp(now, datetime.UTC))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return start.timestamp(), end.timestamp()
 
 
 def boolean(req, name: str) -> bool | None:
@@ -35,13 +47,34 @@ def texts(req, name: str) -> tuple[str, ...]:
     return tuple(req.get_param_as_list(name) or ())
 
 
-def ids(req) -> tuple[int, ...]:
-    """Every ?id=, each a whole number."""
+def ids(req, name: str = 'id') -> tuple[int, ...]:
+    """Every ?id= (or ?`name`=), each a whole number."""
     found = []
-    for raw in texts(req, 'id'):
+    for raw in texts(req, name):
         if not _DIGITS.fullmatch(raw) or len(raw) > len(str(MAX_ID)):
-            raise InvalidInput(f'id must be a whole number, not {shown(raw)}')
-        found.append(bodies.integer(int(raw), 'id', minimum=0, maximum=MAX_ID))
+            raise InvalidInput(f'{name} must be a whole number, not {shown(raw)}')
+        found.append(bodies.integer(int(raw), name, minimum=0, maximum=MAX_ID))
+    return tuple(found)
+
+
+def names(req, name: str) -> tuple[str, ...]:
+    """Every ?`name`=, each a name to compare in the database (so none with a NUL)."""
+    found = texts(req, name)
+    for value in found:
+        if '\x00' in value:
+            raise InvalidInput(f'{name} must not contain a NUL character')
+    return found
+
+
+def choices(req, name: str, enum) -> tuple:
+    """Every ?`name`=, each a value of the str enum `enum` (in any case)."""
+    found = []
+    for raw in texts(req, name):
+        try:
+            found.append(enum(raw.upper()))
+        except ValueError:
+            raise InvalidInput(f'{name} must be one of {", ".join(member.value for member in enum)}'
+                               f', not {shown(raw)}') from None
     return tuple(found)
 
 
