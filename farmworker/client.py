@@ -119,7 +119,7 @@ class Client:
         self._connect = lambda timeout: connection(parts.hostname, port, timeout=timeout)
         self.url, self.token, self.retry = url.rstrip('/'), token, retry
         self._user = basic[0] if basic else None
-        self._prefix = parts.path.rstrip('/') + '/farm/v1'
+        self._root = parts.path.rstrip('/')  # a coordinator behind a proxy under a path
         if basic is not None:  # user:password, only to mint a token (`farm login`)
             pair = base64.b64encode(f'{basic[0]}:{basic[1]}'.encode()).decode('ascii')
             authorization = f'Basic {pair}'
@@ -137,8 +137,9 @@ class Client:
 
     def call(self, method: str, path: str, body: dict | None = None, *,
              query: dict | None = None, give_up_s: float | None | EllipsisType = ...,
-             accept: tuple[int, ...] = ()) -> dict:
-        """One call; `accept` lists error statuses returned as bodies instead of raised.
+             accept: tuple[int, ...] = (), family: str = '/farm/v1') -> dict:
+        """One call to `path` under the API `family`'s prefix; `accept` lists error statuses
+        returned as bodies instead of raised.
 
         `give_up_s` overrides the Retry's for this call. A read's reply without the
         server's clock gets it as `now` from the Date header, so ages are never
@@ -146,7 +147,7 @@ class Client:
         """
         give_up_s = self.retry.give_up_s if give_up_s is ... else give_up_s
         query = {key: value for key, value in (query or {}).items() if value is not None}
-        target = self._prefix + path + ('?' + urllib.parse.urlencode(query) if query else '')
+        target = self._root + family + path + ('?' + urllib.parse.urlencode(query) if query else '')
         payload = None if body is None else json.dumps(body)
         started, self.retried = self._clock(), False
         while True:
@@ -166,7 +167,9 @@ class Client:
                 if method == 'GET' and 'now' not in data and response.getheader('Date'):
                     data['now'] = _instant(response.getheader('Date'))
                 return data
-            msg = str(data.get('msg') or http.client.responses.get(status, 'error'))
+            # each family words its errors under its own key (Scale's is `detail`)
+            msg = str(data.get('msg') or data.get('detail')
+                      or http.client.responses.get(status, 'error'))
             if status not in self.retry.statuses:
                 raise Refused(status, msg, data, url=self.url, user=self._user)
             retry_after = response.getheader('Retry-After') or '0'

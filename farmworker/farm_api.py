@@ -1,10 +1,16 @@
-"""The /farm/v1 reads and actions that people's tools make (`farm`, `farm-tui`), a method each."""
+"""The reads and actions that people's tools make (`farm`, `farm-tui`), a method each.
+
+Runs, tasks and workers are /farm/v1's; job types are read and governed through the Scale
+v6 family (/v6/), which defines them, so there is one way to pause a type, not two.
+"""
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from farmworker.client import PERSON, Client, Retry
 
 PAGE = 100  # tasks asked for per request when walking a whole run
+SCALE_PAGE = 1000  # the most Scale's lists give a request: a project's job types fit in one
 
 
 class FarmApi:
@@ -74,9 +80,51 @@ class FarmApi:
     def cancel_task(self, uuid: str, number: int) -> dict:
         return self._call('POST', f'/runs/{uuid}/tasks/{number}/cancel', {})
 
+    # -- job types (/v6/)
+
+    def job_types(self, is_active: bool | None = None) -> dict:
+        """Every version of every job type of the project, by name then version, as
+        `{"now", "count", "results"}` (all pages in one)."""
+        return self._every_page('/job-types/', is_active=_flag(is_active))
+
+    def job_type_versions(self, name: str) -> dict:
+        """The versions of the type `name`, the newest first; none for a name not defined."""
+        return self._every_page(f'/job-types/{_segment(name)}/')
+
+    def job_type(self, name: str, version: str) -> dict:
+        """One version in full: manifest, configuration (no secret settings), policy."""
+        return self._scale('GET', f'/job-types/{_segment(name)}/{_segment(version)}/')
+
+    def edit_job_type(self, name: str, version: str, fields: dict) -> dict:
+        """PATCH governance fields (`{"is_paused": true}`); the validation Scale answers."""
+        return self._scale('PATCH', f'/job-types/{_segment(name)}/{_segment(version)}/', fields)
+
+    def _scale(self, method: str, path: str, body: dict | None = None, **query) -> dict:
+        return self._client.call(method, path, body, query=query, family='/v6')
+
+    def _every_page(self, path: str, **query) -> dict:
+        first = reply = self._scale('GET', path, page=1, page_size=SCALE_PAGE, **query)
+        results, page = list(first['results']), 1
+        while reply.get('next') and reply['results']:
+            page += 1
+            reply = self._scale('GET', path, page=page, page_size=SCALE_PAGE, **query)
+            results += reply['results']
+        return {'now': first.get('now'), 'count': len(results), 'results': results}
+
+    # -- tokens
+
     def mint_token(self, scope: str, run_uuid: str | None = None) -> dict:
         body = {'scope': scope} if run_uuid is None else {'scope': scope, 'run': run_uuid}
         return self._call('POST', '/tokens', body)
 
     def close(self) -> None:
         self._client.close()
+
+
+def _segment(text: str) -> str:
+    """A name or version as one path segment: `1.0.0+build` keeps its +, `a/b` its slash."""
+    return quote(text, safe='')
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()

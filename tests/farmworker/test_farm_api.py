@@ -21,6 +21,16 @@ REPLIES = {
     ('GET', f'/farm/v1/runs/{UUIDS[0]}/tasks/1'): (200, TASKS[1]),
     ('GET', '/farm/v1/overview'): (401, {'msg': 'unknown or expired token'}),
     ('GET', f'/farm/v1/runs/{UUIDS[3]}'): (404, {'msg': f'no run {UUIDS[3]}'}),
+    # job types: Scale's pages, its `detail` errors, and a version with a + in the path
+    ('GET', '/v6/job-types/?page=1&page_size=1000&is_active=true'):
+        (200, {'count': 3, 'next': 'http://elsewhere/v6/job-types/?page=2', 'previous': None,
+               'results': [{'name': 'a', 'version': '1.0.0'}, {'name': 'b', 'version': '1.0.0'}]}),
+    ('GET', '/v6/job-types/?page=2&page_size=1000&is_active=true'):
+        (200, {'count': 3, 'next': None, 'previous': 'http://elsewhere/v6/job-types/',
+               'results': [{'name': 'c', 'version': '2.0.0'}]}),
+    ('GET', '/v6/job-types/tiler/1.0.0%2Bb7/'): (404, {'detail': 'no job type tiler 1.0.0+b7'}),
+    ('PATCH', '/v6/job-types/tiler/1.2.0/'): (200, {'is_valid': True, 'errors': [],
+                                                    'warnings': []}),
 }
 
 
@@ -39,7 +49,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    do_GET = do_POST = do_DELETE = _answer
+    do_GET = do_POST = do_DELETE = do_PATCH = _answer
 
     def date_time_string(self, timestamp=None):
         return 'Mon, 23 Nov 2026 17:20:05 GMT'  # the Date header: a fixed server clock
@@ -116,3 +126,23 @@ def test_a_url_that_is_not_http_is_refused_before_any_request(url, why):
     with pytest.raises(ValueError) as caught:
         FarmApi(url, 't')
     assert str(caught.value) == f'not a coordinator URL: {url!r} ({why})'
+
+
+def test_job_types_are_read_under_v6_every_page_of_them_in_one_reply(client, server):
+    reply = client.job_types(is_active=True)
+    assert [row['name'] for row in reply['results']] == ['a', 'b', 'c']
+    assert (reply['count'], reply['now']) == (3, '2026-11-23T17:20:05+00:00')
+    assert [path for _, path, *_ in server.seen] == [
+        '/v6/job-types/?page=1&page_size=1000&is_active=true',
+        '/v6/job-types/?page=2&page_size=1000&is_active=true']
+
+
+def test_a_version_is_one_path_segment_and_scales_detail_is_the_refusals_words(client):
+    with pytest.raises(Refused) as gone:
+        client.job_type('tiler', '1.0.0+b7')
+    assert gone.value.not_found and str(gone.value) == 'no job type tiler 1.0.0+b7 (HTTP 404)'
+
+
+def test_pausing_a_job_type_patches_its_version(client, server):
+    assert client.edit_job_type('tiler', '1.2.0', {'is_paused': True})['is_valid']
+    assert server.seen[-1][:3] == ('PATCH', '/v6/job-types/tiler/1.2.0/', {'is_paused': True})
