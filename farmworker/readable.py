@@ -19,6 +19,7 @@ STATE_STYLES = {
     'waiting': TEAL, 'running': ORANGE, 'finished': GREEN, 'cancelled': PURPLE,
     'done': GREEN, 'failed': RED, 'idle': TEAL, 'busy': GREEN, 'draining': ORANGE,
     'lost': f'bold {RED}', 'stopped': 'dim',
+    'active': GREEN, 'paused': ORANGE, 'inactive': 'dim',  # job types
 }
 
 

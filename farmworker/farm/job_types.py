@@ -1,0 +1,146 @@
+"""`farm job-types` and `farm job-type show|pause|resume NAME [VERSION]`: job types, steered."""
+
+import argparse
+
+from farmworker import readable
+from farmworker.farm import output
+from farmworker.farm.session import FarmError, connect
+
+VERSION_HELP = ('the version; may be left out when NAME has only one (else the versions are '
+                'listed and nothing is done)')
+
+
+def add_parsers(commands, common) -> None:
+    listing = commands.add_parser(
+        'job-types', parents=[common], help='list job types: state, running, queued, failures',
+        description='List the job types of your project, every version of each, by name and '
+                    'version: title and state (active, paused, or inactive when deprecated).')
+    listing.add_argument('--all', action='store_true',
+                         help='inactive (deprecated) versions too')
+    listing.set_defaults(handler=list_types)
+
+    one = commands.add_parser(
+        'job-type', help='show, pause or resume a job type',
+        description='Look at one job type or steer it. A paused type keeps its queued tasks but '
+                    'no agent is given one until it is resumed; its running tasks finish.',
+        epilog='example:\n  farm job-type show tiler\n  farm job-type pause tiler 1.2.0\n'
+               '  farm job-type resume tiler 1.2.0',
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = one.add_subparsers(dest='action', required=True, metavar='ACTION')
+    for action, text in (('show', 'its definition, policy and state'),
+                         ('pause', 'stop handing out its tasks (queued ones keep waiting)'),
+                         ('resume', 'hand out its tasks again')):
+        parser = actions.add_parser(action, parents=[common], help=text,
+                                    description=text[0].upper() + text[1:] + '.')
+        parser.add_argument('name', metavar='NAME', help='the job type, as farm job-types lists it')
+        parser.add_argument('version', metavar='VERSION', nargs='?', help=VERSION_HELP)
+        parser.set_defaults(handler=show_type if action == 'show' else pause_or_resume)
+
+
+def state(job_type: dict) -> str:
+    """`active`, `paused`, or `inactive` (deprecated: no longer handed out, paused or not)."""
+    if not job_type['is_active']:
+        return 'inactive'
+    return 'paused' if job_type['is_paused'] else 'active'
+
+
+def list_types(args) -> int:
+    reply = connect().job_types(is_active=None if args.all else True)
+    if args.json:
+        output.print_json(reply)
+        return 0
+    out = output.console()
+    if not reply['results']:
+        out.print('No job types.' if args.all else
+                  'No active job types (farm job-types --all lists inactive ones too).')
+        return 0
+    grid = output.table('NAME', 'VERSION', 'TITLE', 'STATE', 'REVISION')
+    for job_type in reply['results']:
+        grid.add_row(output.escape(job_type['name']), output.escape(job_type['version']),
+                     output.escape(job_type.get('title') or readable.NONE),
+                     output.styled(state(job_type)), str(job_type['revision_num']))
+    out.print(grid)
+    return 0
+
+
+def chosen(api, name: str, version: str | None) -> dict:
+    """The version of `name` the user means, as its list shows it; FarmError naming the
+    versions there are when that is not clear."""
+    versions = api.job_type_versions(name)['results']
+    if not versions:
+        raise FarmError(f'no job type {name} (farm job-types --all lists them)')
+    names = ', '.join(found['version'] for found in versions)
+    if version is None:
+        if len(versions) == 1:
+            return versions[0]
+        raise FarmError(f'{name} has {len(versions)} versions ({names}): name one, as in '
+                        f'farm job-type show {name} {versions[0]["version"]}')
+    for found in versions:
+        if found['version'] == version:
+            return found
+    raise FarmError(f'{name} has no version {version} (it has {names})')
+
+
+def show_type(args) -> int:
+    api = connect()
+    found = chosen(api, args.name, args.version)
+    detail = api.job_type(found['name'], found['version'])
+    if args.json:
+        output.print_json({'job_type': detail})
+        return 0
+    print_type(detail)
+    return 0
+
+
+def print_type(detail: dict) -> None:
+    out = output.console()
+    title = f'  "{output.escape(detail["title"])}"' if detail.get('title') else ''
+    out.print(f'Job type [bold]{output.escape(detail["name"])} '
+              f'{output.escape(detail["version"])}[/]{title}  {output.styled(state(detail))}')
+    grid = output.table('', '')
+    grid.show_header = False
+    job = (detail.get('manifest') or {}).get('job') or {}
+    command = (job.get('interface') or {}).get('command')
+    paused = f', paused since {readable.local_time(detail["paused"])}' \
+        if detail['is_paused'] and detail.get('paused') else ''
+    cap = detail.get('max_scheduled')
+    for label, value in (
+            ('description', detail.get('description') or readable.NONE),
+            ('state', state(detail) + paused + (', system type' if detail['is_system'] else '')),
+            ('command', command or readable.NONE),
+            ('image', detail.get('docker_image') or readable.NONE),
+            ('policy', f'priority {detail["configuration"].get("priority", readable.NONE)}, '
+                       f'max tries {detail["max_tries"]}, at most '
+                       f'{"unlimited" if cap is None else cap} running at once, timeout '
+                       f'{readable.duration(job.get("timeout"))}'),
+            ('revision', f'{detail["revision_num"]}, created '
+                         f'{readable.local_time(detail["created"])}, modified '
+                         f'{readable.local_time(detail["last_modified"])}')):
+        grid.add_row(label, output.escape(str(value)))
+    out.print(grid)
+
+
+def pause_or_resume(args) -> int:
+    api = connect()
+    found = chosen(api, args.name, args.version)
+    pause = args.action == 'pause'
+    label = f'{found["name"]} {found["version"]}'
+    changed = found['is_paused'] != pause
+    if changed:
+        api.edit_job_type(found['name'], found['version'], {'is_paused': pause})
+    after = api.job_type(found['name'], found['version'])
+    if args.json:
+        output.print_json({'action': args.action, 'changed': changed, 'job_type': after})
+        return 0
+    out = output.console()
+    if not changed:
+        out.print(f'Job type {output.escape(label)} was '
+                  + ('already paused' if pause else 'not paused'))
+    else:
+        out.print(f'{"Paused" if pause else "Resumed"} job type {output.escape(label)}: '
+                  + ('no agent is given its tasks until `farm job-type resume`' if pause else
+                     'agents are given its tasks again'))
+    if not after['is_active']:
+        out.print(f'Note: {output.escape(label)} is inactive, so its tasks are not handed out '
+                  'either way')
+    return 0
