@@ -23,6 +23,13 @@ STATE_STYLES = {
 }
 
 
+def job_type_state(job_type: dict) -> str:
+    """`active`, `paused`, or `inactive` (deprecated: not handed out, paused or not)."""
+    if not job_type['is_active']:
+        return 'inactive'
+    return 'paused' if job_type['is_paused'] else 'active'
+
+
 def duration(seconds: float | None) -> str:
     """`45s`, `12m 05s`, `3h 20m`, `2d 04h`: two units at most, so columns stay narrow."""
     if seconds is None or not math.isfinite(seconds):

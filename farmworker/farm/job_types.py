@@ -5,6 +5,7 @@ import argparse
 from farmworker import readable
 from farmworker.farm import output
 from farmworker.farm.session import FarmError, connect
+from farmworker.readable import job_type_state as state
 
 VERSION_HELP = ('the version; may be left out when NAME has only one (else the versions are '
                 'listed and nothing is done)')
@@ -35,13 +36,6 @@ def add_parsers(commands, common) -> None:
         parser.add_argument('name', metavar='NAME', help='the job type, as farm job-types lists it')
         parser.add_argument('version', metavar='VERSION', nargs='?', help=VERSION_HELP)
         parser.set_defaults(handler=show_type if action == 'show' else pause_or_resume)
-
-
-def state(job_type: dict) -> str:
-    """`active`, `paused`, or `inactive` (deprecated: no longer handed out, paused or not)."""
-    if not job_type['is_active']:
-        return 'inactive'
-    return 'paused' if job_type['is_paused'] else 'active'
 
 
 def list_types(args) -> int:

@@ -97,6 +97,27 @@ OVERVIEW = {
 }
 
 
+def job_type(type_id, name, version, title, is_paused=False, is_active=True, is_system=False,
+             max_scheduled=None, max_tries=3):
+    """One version of a job type as /v6/job-types/ lists it."""
+    return {'id': type_id, 'name': name, 'version': version, 'title': title,
+            'description': f'The {name} job', 'is_active': is_active, 'is_paused': is_paused,
+            'is_published': False, 'icon_code': None, 'unmet_resources': None,
+            'is_system': is_system, 'max_scheduled': max_scheduled, 'max_tries': max_tries,
+            'revision_num': 1, 'docker_image': None, 'created': '2026-11-20T09:00:00+00:00',
+            'deprecated': None if is_active else '2026-11-22T09:00:00+00:00',
+            'paused': '2026-11-23T16:30:00+00:00' if is_paused else None,
+            'last_modified': '2026-11-23T16:30:00+00:00'}
+
+
+JOB_TYPES = [
+    job_type(1, 'taskfarm-run', '1.0.0', 'Taskfarm runs', is_system=True),
+    job_type(4, 'mosaic', '0.3.0', 'Mosaic builder', is_paused=True, max_scheduled=4),
+    job_type(2, 'tiler', '1.0.0', 'Tiler', is_active=False),
+    job_type(3, 'tiler', '1.2.0', 'Tiler', max_scheduled=16, max_tries=5),
+]
+
+
 class FakeClient:
     """FarmApi's methods over the canned replies; actions change them and are recorded."""
 
@@ -105,6 +126,7 @@ class FakeClient:
     def __init__(self):
         self.runs_by_uuid = {r['uuid']: copy.deepcopy(r) for r in RUNS}
         self.tasks_by_number = {t['number']: copy.deepcopy(t) for t in TASKS}
+        self.job_types_by_id = {t['id']: copy.deepcopy(t) for t in JOB_TYPES}
         self.calls: list[tuple] = []
 
     def overview(self):
@@ -168,3 +190,18 @@ class FakeClient:
     def delete_run(self, uuid):
         self.calls.append(('delete_run', uuid))
         del self.runs_by_uuid[uuid]
+
+    def job_types(self, is_active=None):
+        self.calls.append(('job_types', is_active))
+        found = sorted((t for t in self.job_types_by_id.values()
+                        if is_active is None or t['is_active'] == is_active),
+                       key=lambda t: (t['name'], t['version']))
+        return {'now': NOW, 'count': len(found), 'results': copy.deepcopy(found)}
+
+    def edit_job_type(self, name, version, fields):
+        self.calls.append(('edit_job_type', name, version, fields))
+        for found in self.job_types_by_id.values():
+            if (found['name'], found['version']) == (name, version):
+                found.update(fields)
+                return {'is_valid': True, 'errors': [], 'warnings': []}
+        raise Refused(404, f'no job type {name} {version}')

@@ -13,6 +13,7 @@ from farmworker.client import NEVER
 from farmworker.farm_api import FarmApi
 from tests.e2e.test_farmworker import Farm
 from tests.tui.pilot import SteppedApp, acted, cells, lines, refreshed, table_keys
+from tui.screens.job_types import JobTypesScreen
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.task import TaskScreen
@@ -31,6 +32,13 @@ def farm(serve, tmp_path):
     assert agent.returncode == 0, output
     # run "queued": nobody works it
     farm.queued = farm.create_run(4, name='queued')
+    # a job type defined as any Scale client does
+    status, _ = farm.call('POST', '/v6/job-types/', {'docker_image': 'tiler:1.2.0', 'manifest': {
+        'seedVersion': '1.0.0', 'job': {
+            'name': 'tiler', 'jobVersion': '1.2.0', 'packageVersion': '1.0.0', 'title': 'Tiler',
+            'description': 'Cuts tiles', 'maintainer': {'name': 'Jo', 'email': 'jo@example.com'},
+            'timeout': 60, 'interface': {'command': 'tile.sh'}}}})
+    assert status == 201
     return farm
 
 
@@ -67,6 +75,16 @@ async def _scenario(farm):
         await refreshed(pilot)
         assert isinstance(app.screen, WorkersScreen) and len(table_keys(app)) == 1
         assert cells(app, table_keys(app)[0])[2] == 'stopped'  # the agent left when done
+
+        await pilot.press('5')  # job types: the runs' built-in type and tiler; pause tiler
+        await refreshed(pilot)
+        assert isinstance(app.screen, JobTypesScreen)
+        assert [cells(app, key)[:3] for key in table_keys(app)] == [
+            ['taskfarm-run', '1.0.0', 'active'], ['tiler', '1.2.0', 'active']]
+        app.screen.query_one('LiveTable').move_cursor(row=1)
+        await confirm(pilot, 'P', 'pause')
+        assert cells(app, table_keys(app)[1])[2] == 'paused'
+        assert farm.call('GET', '/v6/job-types/tiler/1.2.0/')[1]['is_paused'] is True
 
         await pilot.press('2', 'f')  # runs, "all" (the worked run is finished)
         await refreshed(pilot)
