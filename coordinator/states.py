@@ -95,3 +95,47 @@ TASKFARM_NAMES: dict[TaskState, TaskfarmStatus] = {
     TaskState.KILLED: TaskfarmStatus.DONE,
     TaskState.TIMEOUT: TaskfarmStatus.DONE,
 }
+
+
+class ScaleStatus(str, enum.Enum):
+    """The job status names of the Scale v6 family (/v6/)."""
+
+    PENDING = 'PENDING'
+    QUEUED = 'QUEUED'
+    RUNNING = 'RUNNING'
+    FAILED = 'FAILED'
+    COMPLETED = 'COMPLETED'
+    CANCELED = 'CANCELED'
+
+
+SCALE_NAMES: dict[TaskState, ScaleStatus] = {
+    TaskState.QUEUED: ScaleStatus.QUEUED,  # or PENDING while delayed: see `scale_status`
+    TaskState.RUNNING: ScaleStatus.RUNNING,
+    TaskState.COMPLETE: ScaleStatus.COMPLETED,
+    TaskState.ERROR: ScaleStatus.FAILED,
+    TaskState.KILLED: ScaleStatus.FAILED,
+    TaskState.TIMEOUT: ScaleStatus.FAILED,
+    TaskState.CANCELLED: ScaleStatus.CANCELED,
+}
+
+
+def scale_status(state: TaskState, available_at: float, now: float) -> ScaleStatus:
+    """The Scale name of a task in `state` that may be handed out from `available_at`.
+
+    Scale's PENDING job is one not yet in its queue, waiting on something other than
+    resources (in Scale, its inputs); QUEUED has all it needs and waits for a node. A
+    queued task here always has its inputs: the one thing besides a free agent it can
+    wait for is time, a delay it was queued with or the delay before a retry. So a
+    queued task whose `available_at` is still ahead is PENDING, and one that could be
+    handed out now is QUEUED.
+    """
+    if state is TaskState.QUEUED and available_at > now:
+        return ScaleStatus.PENDING
+    return SCALE_NAMES[state]
+
+
+def scale_states(status: ScaleStatus) -> tuple[TaskState, ...]:
+    """The canonical states a Scale status name covers (PENDING and QUEUED: queued both)."""
+    if status is ScaleStatus.PENDING:
+        return (TaskState.QUEUED,)
+    return tuple(state for state, name in SCALE_NAMES.items() if name is status)

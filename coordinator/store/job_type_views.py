@@ -112,6 +112,12 @@ def list_names(principal: Principal, filters: Filters, order: tuple[str, ...], o
     return len(names), names[offset:offset + limit]
 
 
+def by_id(principal: Principal) -> dict[int, TypeView]:
+    """Every version of every type of the caller's project, by id, in name and version order."""
+    return {view.id: view for view in _ordered(_matching(principal, Filters()),
+                                               ('name', 'version'))}
+
+
 def detail(principal: Principal, name: str, version: str) -> TypeDetail:
     """The type `name` `version` of the caller's project in full, or NotFound."""
     row = JobType.get_or_none(JobType.project == principal.project_id, JobType.name == name,

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import time
 
+from coordinator import failures
 from coordinator.db import database, run_sql
 from coordinator.errors import Forbidden, NotFound
 from coordinator.models import JobType, JobTypeRevision
@@ -87,6 +88,23 @@ def release_running(counts: dict[int, int]) -> None:
         if counts[type_id]:
             run_sql('UPDATE job_type SET scheduled_count = scheduled_count - ? WHERE id = ?',
                     (counts[type_id], type_id))
+
+
+class RevisionErrors:
+    """The errors each revision's Seed manifest maps exit codes to, read at most once per
+    revision by one holder (a batch of results): `of(revision id)`."""
+
+    def __init__(self):
+        self._by_revision: dict[int, failures.ExitErrors] = {}
+
+    def of(self, revision_id: int | None) -> failures.ExitErrors:
+        if revision_id is None:
+            return {}
+        if revision_id not in self._by_revision:
+            row = run_sql('SELECT manifest FROM job_type_revision WHERE id = ?',
+                          (revision_id,)).fetchone()
+            self._by_revision[revision_id] = failures.exit_errors(row and row[0])
+        return self._by_revision[revision_id]
 
 
 def find(principal: Principal, name: str, version: str) -> JobType:

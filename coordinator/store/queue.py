@@ -180,7 +180,9 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
 
     with database.write():
         rows = _task_rows(principal.project_id, {result.number for result in results})
-        reports.settle(rows, results, worker_id, now, receipt, lambda row: row[7:9], count)
+        errors = job_types.RevisionErrors()  # read once per revision that failed a task
+        reports.settle(rows, results, worker_id, now, receipt, lambda row: row[7:9], count,
+                       lambda row: errors.of(row[9]))
         job_types.release_running(ended)
     workers.touch(worker_id, now)
     return receipt
@@ -193,6 +195,6 @@ def _task_rows(project_id: int, task_ids: set[int]) -> dict[int, tuple]:
     placeholders = ', '.join('?' * len(task_ids))
     return {row[0]: row for row in run_sql(
         'SELECT id, status, attempt, worker_id, percent, failed_tries, job_type_id, max_tries, '
-        'retry_delay_s FROM task WHERE project_id = ? AND run_id IS NULL '
+        'retry_delay_s, job_type_revision_id FROM task WHERE project_id = ? AND run_id IS NULL '
         f'AND id IN ({placeholders})',
         (project_id, *sorted(task_ids))).fetchall()}

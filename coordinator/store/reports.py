@@ -9,6 +9,7 @@ import dataclasses
 import enum
 import time
 
+from coordinator import failures
 from coordinator.db import database, run_sql
 from coordinator.states import TRANSITIONS, TaskState
 from coordinator.store import workers
@@ -71,12 +72,14 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
 
 
 def settle(rows: dict, results: list[Result], worker_id: int, now: float, receipt: Receipt,
-           policy, count) -> None:
+           policy, count, exit_errors=lambda row: None) -> None:
     """Apply `results` to their tasks' `rows` (keyed as `Result.number`), fenced by attempt.
 
     A row is (id, status, attempt, worker id, percent, failed tries, ...); `policy(row)`
     is its task's (max tries, retry delay); `count(row, new state, percent delta)` counts
-    each move out of running. Accepted keys and refusals go to `receipt`.
+    each move out of running; `exit_errors(row)` the errors its type's manifest maps exit
+    codes to (failures.exit_errors), None without one. Accepted keys and refusals go to
+    `receipt`.
     """
     moves = TRANSITIONS[TaskState.RUNNING]  # where a result may take its running task
     changes: dict[int, tuple[int, dict]] = {}  # task id -> (attempt, columns to set)
@@ -85,7 +88,8 @@ def settle(rows: dict, results: list[Result], worker_id: int, now: float, receip
         refusal = _refusal(row, result, worker_id)
         if refusal is None:
             task_id, _, _, _, old_percent, failed_tries = row[:6]
-            new, fields = _apply(result, failed_tries, *policy(row), now)
+            new, fields = _apply(result, failed_tries, *policy(row), now,
+                                 lambda: exit_errors(row))
             if new is not TaskState.RUNNING and new not in moves:  # progress moves nothing
                 refusal = f'a running task cannot become {new.value}'
         if refusal:
@@ -106,6 +110,7 @@ def settle(rows: dict, results: list[Result], worker_id: int, now: float, receip
 # the type of every column a result may set: values arrive untyped in a VALUES list
 _COLUMN_TYPES = {'status': 'TEXT', 'percent': 'DOUBLE PRECISION', 'msg': 'TEXT',
                  'log_tail': 'TEXT', 'exit_code': 'INTEGER', 'error_category': 'TEXT',
+                 'error_name': 'TEXT',
                  'failed_tries': 'INTEGER', 'worker_id': 'INTEGER',
                  'status_changed_at': 'DOUBLE PRECISION', 'ended_at': 'DOUBLE PRECISION',
                  'queued_at': 'DOUBLE PRECISION', 'available_at': 'DOUBLE PRECISION'}
@@ -164,8 +169,11 @@ def _refusal(row, result: Result, worker_id: int) -> str | None:
 
 
 def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: float,
-           now: float) -> tuple[TaskState, dict]:
-    """The state a result moves its task to, and the columns that change."""
+           now: float, exit_errors=lambda: None) -> tuple[TaskState, dict]:
+    """The state a result moves its task to, and the columns that change.
+
+    `exit_errors()` gives the manifest's errors by exit code, asked only for a failure.
+    """
     fields = {} if result.percent is None else {'percent': result.percent}
     if result.msg is not None:
         fields['msg'] = result.msg
@@ -176,7 +184,7 @@ def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: flo
     fields.update(status_changed_at=now, exit_code=result.exit_code)
     if result.outcome is Outcome.COMPLETE:
         return TaskState.COMPLETE, dict(fields, status=TaskState.COMPLETE.value, percent=100.0,
-                                        ended_at=now, error_category=None)
+                                        ended_at=now, error_category=None, error_name=None)
     if result.outcome is Outcome.RELEASED:
         return TaskState.QUEUED, dict(fields, status=TaskState.QUEUED.value, worker_id=None,
                                       queued_at=now, available_at=now)
@@ -186,7 +194,6 @@ def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: flo
                                       failed_tries=tries, queued_at=now,
                                       available_at=now + retry_delay_s)
     final = TaskState.TIMEOUT if result.outcome is Outcome.TIMEOUT else TaskState.ERROR
-    # ALGORITHM: the task's own non-zero exit; a kill at the timeout or the node's fault: SYSTEM
-    category = 'ALGORITHM' if result.outcome is Outcome.FAILED else 'SYSTEM'
+    error = failures.classify(result.outcome.value, result.exit_code, exit_errors())
     return final, dict(fields, status=final.value, failed_tries=tries, ended_at=now,
-                       error_category=category)
+                       error_category=error.category.value, error_name=error.name)

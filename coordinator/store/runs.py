@@ -270,7 +270,8 @@ def restart_run(principal: Principal, run_uuid: str, everything: bool,
         # a restart gives every task it touches fresh tries and lifts a cancellation
         requeue = dict(status=TaskState.QUEUED.value, worker=None, exit_code=None,
                        queued_at=now, status_changed_at=now, ended_at=None,
-                       failed_tries=0, available_at=now, error_category=None)
+                       failed_tries=0, available_at=now, error_category=None,
+                       error_name=None)
         # the counters follow OVERRIDES, which lets a restart requeue a task from any state
         counters = dict(running_count=0, failed_count=0, cancelled_count=0, cancelled_at=None)
         selected = (Task.run == run.id) & Task.status.in_(sources(TaskState.QUEUED, OVERRIDES))

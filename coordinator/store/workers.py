@@ -9,6 +9,7 @@ import collections
 import dataclasses
 import time
 
+from coordinator import failures
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, NotFound
 from coordinator.states import WORKER_GONE, TaskState, WorkerState
@@ -186,12 +187,13 @@ def _requeue_task(task_id: int, tries: int, max_tries: int, now: float,
     new = TaskState.ERROR if tries >= max_tries else TaskState.QUEUED
     ended = now if new is TaskState.ERROR else None
     leaving, olds = leaving_for(new)
+    error = failures.classify(failures.LOST, None) if ended else None
     changed = run_sql(
         'UPDATE task SET status = ?, worker_id = NULL, failed_tries = ?, msg = ?, '
-        'error_category = ?, status_changed_at = ?, queued_at = ?, available_at = ?, '
-        f'ended_at = ? WHERE id = ? AND {leaving}',
-        (new.value, tries, reason, 'SYSTEM' if ended else None, now, now, now, ended,
-         task_id, *olds)).rowcount
+        'error_category = ?, error_name = ?, status_changed_at = ?, queued_at = ?, '
+        f'available_at = ?, ended_at = ? WHERE id = ? AND {leaving}',
+        (new.value, tries, reason, error and error.category.value, error and error.name, now,
+         now, now, ended, task_id, *olds)).rowcount
     return new if changed == 1 else None
 
 

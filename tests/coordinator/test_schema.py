@@ -7,8 +7,8 @@ import pytest
 
 from coordinator import schema
 from coordinator.db import run_sql
-from coordinator.models import (AuditLog, CoordinatorPulse, JobType, Project, Run, RunActivity,
-                                RunInput, SchemaVersion, Task, User)
+from coordinator.models import (QUEUE_INDEX, STATUS_INDEX, AuditLog, CoordinatorPulse, JobType,
+                                Project, Run, RunActivity, RunInput, SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
 
 
@@ -125,12 +125,37 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_9(database) -> None:
+    """Undo what version 10 added."""
+    for index in (STATUS_INDEX, QUEUE_INDEX):
+        database.execute_sql(f'DROP INDEX {index}')
+    for column in ('error_name', 'output'):
+        database.execute_sql(f'ALTER TABLE task DROP COLUMN {column}')
+
+
 def _restore_version_8(database) -> None:
-    """Undo what version 9 added."""
+    """Undo what versions 10 and 9 added."""
+    _restore_version_9(database)
     database.execute_sql('DROP INDEX task_queued_work')
     for table, column in (('task', 'max_tries'), ('task', 'retry_delay_s'),
                           ('job_type', 'scheduled_count')):
         database.execute_sql(f'ALTER TABLE {table} DROP COLUMN {column}')
+
+
+def test_a_version_9_database_gets_error_names_outputs_and_the_status_indexes(database):
+    fresh_indexes = _index_names(database)
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_9(database)
+    run_sql("INSERT INTO task (project_id, job_type_id, status, priority, available_at, attempt, "
+            "failed_tries, percent, created_at, error_category) "
+            "SELECT project_id, id, 'error', 0, 0, 1, 1, 0, 0, 'SYSTEM' FROM job_type "
+            'WHERE project_id = ?', (project.id,))
+    SchemaVersion.update(version=9).execute()
+    assert schema.upgrade() == (9, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+    assert {STATUS_INDEX, QUEUE_INDEX} <= fresh_indexes
+    task = Task.get()
+    assert (task.error_category, task.error_name, task.output) == ('SYSTEM', None, None)
 
 
 def test_a_version_8_database_gets_queued_work_policies_and_type_counts(database):

@@ -1,7 +1,8 @@
 """States: the tables of moves the store makes, finals are final, each state has a taskfarm name."""
 
-from coordinator.states import (FINAL_STATES, OVERRIDES, TASKFARM_NAMES, TRANSITIONS, TaskState,
-                                can_move, sources)
+from coordinator.states import (FINAL_STATES, OVERRIDES, SCALE_NAMES, TASKFARM_NAMES, TRANSITIONS,
+                                ScaleStatus, TaskState, can_move, scale_states, scale_status,
+                                sources)
 
 QUEUED, RUNNING, COMPLETE, CANCELLED = (TaskState.QUEUED, TaskState.RUNNING, TaskState.COMPLETE,
                                         TaskState.CANCELLED)
@@ -36,3 +37,21 @@ def test_taskfarms_put_sets_computing_or_done_from_any_other_state_as_on_the_pee
 
 def test_every_state_has_a_taskfarm_name():
     assert set(TASKFARM_NAMES) == set(TaskState)
+
+
+def test_every_state_has_a_scale_name_and_a_delayed_queued_task_is_pending():
+    assert set(SCALE_NAMES) == set(TaskState)
+    assert scale_status(QUEUED, available_at=10.0, now=9.0) is ScaleStatus.PENDING
+    assert scale_status(QUEUED, available_at=10.0, now=10.0) is ScaleStatus.QUEUED
+    assert scale_status(RUNNING, available_at=99.0, now=0.0) is ScaleStatus.RUNNING
+    assert {scale_status(state, 0.0, 1.0) for state in FINAL_STATES} == {
+        ScaleStatus.COMPLETED, ScaleStatus.FAILED, ScaleStatus.CANCELED}
+
+
+def test_each_scale_name_covers_the_states_that_show_under_it():
+    assert set(scale_states(ScaleStatus.FAILED)) == {
+        TaskState.ERROR, TaskState.KILLED, TaskState.TIMEOUT}
+    assert scale_states(ScaleStatus.PENDING) == scale_states(ScaleStatus.QUEUED) == (QUEUED,)
+    covered = [state for status in ScaleStatus if status is not ScaleStatus.PENDING
+               for state in scale_states(status)]
+    assert sorted(covered) == sorted(TaskState)

@@ -65,6 +65,7 @@ def test_a_failure_is_retried_after_the_delay_then_fails_for_good(alice_principa
     send(alice_principal, farm, 'agent-a', T0 + 31, Result(again.number, 2, Outcome.FAILED, exit_code=3))
     row = Task.get(Task.number == task.number)
     assert (row.status, row.exit_code, row.failed_tries, row.error_category) == ('error', 3, 2, 'ALGORITHM')
+    assert row.error_name == 'algorithm-unknown'  # a run's type has no manifest to map codes
     assert status(alice_principal, farm).failed == 1
 
 
@@ -116,7 +117,8 @@ def test_a_task_whose_workers_keep_dying_fails_with_a_system_error(alice_princip
     claim(alice_principal, farm, 'agent-c', 1, T0 + 61)
     maintenance.reap(TTL, now=T0 + 200)
     row = Task.get(Task.number == 0)
-    assert (row.status, row.error_category, row.failed_tries) == ('error', 'SYSTEM', 2)
+    assert (row.status, row.error_category, row.error_name, row.failed_tries) == (
+        'error', 'SYSTEM', 'node-lost', 2)
 
 
 def test_workers_that_never_heartbeat_are_never_reaped(alice_principal, farm):
@@ -209,6 +211,7 @@ def test_a_task_whose_exit_is_unknown_is_retried_then_fails_with_a_system_error(
     row = Task.get(Task.number == task.number)
     assert (row.status, row.exit_code, row.failed_tries, row.error_category, row.msg) == (
         'error', None, 2, 'SYSTEM', 'exit status unknown')
+    assert row.error_name == 'unknown'
     assert status(alice_principal, farm).failed == 1
 
 
@@ -223,8 +226,8 @@ def test_a_task_killed_at_its_timeout_is_retried_then_fails_with_a_system_error(
          Result(again.number, 2, Outcome.TIMEOUT, exit_code=-9, msg='killed after 60 s'))
     row = Task.get(Task.number == task.number)
     # the limit stopped it, not a failure of its own: SYSTEM, like a node that died under it
-    assert (row.status, row.exit_code, row.failed_tries, row.error_category) == (
-        'timeout', -9, 2, 'SYSTEM')
+    assert (row.status, row.exit_code, row.failed_tries, row.error_category, row.error_name) == (
+        'timeout', -9, 2, 'SYSTEM', 'timeout')
     assert status(alice_principal, farm).failed == 1
 
 

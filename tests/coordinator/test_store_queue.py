@@ -1,10 +1,11 @@
 """Store: queued work of job types: priorities, pauses, caps, delays, fenced results, the reaper."""
 
+import copy
 import multiprocessing
 
 import pytest
 
-from coordinator import db, maintenance
+from coordinator import db, failures, maintenance
 from coordinator.errors import Conflict, InvalidInput
 from coordinator.models import JobType, Task
 from coordinator.states import TaskState
@@ -12,6 +13,7 @@ from coordinator.store import job_types, queue, workers
 from coordinator.store.job_types import Definition
 from coordinator.store.queue import Order
 from coordinator.store.reports import Outcome, Result
+from tests.coordinator.seed.manifests import MINIMAL
 
 T0 = 1_000_000.0
 TTL = 60.0
@@ -187,3 +189,66 @@ def test_concurrent_agents_never_share_a_task_and_caps_hold(database_url, kinds)
     assert max(most for _, most in replies) <= 2
     assert {task.status for task in Task.select()} == {TaskState.COMPLETE.value}
     assert (running_count('fast'), running_count('slow')) == (0, 0)
+
+
+def seed_manifest(*errors) -> dict:
+    """The least Seed manifest of type `seeded` 1.0.0, mapping `errors` (code, name, category)."""
+    made = copy.deepcopy(MINIMAL)
+    made['job'].update(name='seeded', errors=[
+        {'code': code, 'name': name, 'category': category} for code, name, category in errors])
+    return made
+
+
+def test_a_mapped_exit_code_fails_a_job_under_its_manifests_category_and_name(kinds):
+    job_types.define(kinds, 'seeded', '1.0.0',
+                     Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
+                     {'max_tries': 1})
+    put(kinds, 'seeded', Order(), Order())
+    first, second = take(kinds, 'agent-a', 2)
+    queue.report(kinds, 'agent-a', [Result(first.id, 1, Outcome.FAILED, exit_code=3),
+                                    Result(second.id, 1, Outcome.FAILED, exit_code=4)], now=T0)
+    failed = {task.id: (task.status, task.error_category, task.error_name)
+              for task in Task.select()}
+    assert failed == {first.id: ('error', 'DATA', 'bad-input'),
+                      second.id: ('error', 'ALGORITHM', 'algorithm-unknown')}
+
+
+def test_a_job_fails_by_the_manifest_of_the_revision_it_was_queued_with(kinds):
+    job_types.define(kinds, 'seeded', '1.0.0',
+                     Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
+                     {'max_tries': 1})
+    (task_id,) = put(kinds, 'seeded')
+    job_types.edit(kinds, 'seeded', '1.0.0',
+                   definition={'manifest': seed_manifest((3, 'flaky', 'job'))})
+    (task,) = take(kinds, 'agent-a', 1)
+    queue.report(kinds, 'agent-a', [Result(task.id, 1, Outcome.FAILED, exit_code=3)], now=T0)
+    ended = Task.get_by_id(task_id)
+    assert (ended.error_category, ended.error_name) == ('DATA', 'bad-input')
+
+
+def test_a_batch_of_failures_reads_each_revisions_manifest_once(kinds, monkeypatch):
+    job_types.define(kinds, 'seeded', '1.0.0',
+                     Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
+                     {'max_tries': 1})
+    put(kinds, 'seeded', *[Order()] * 5)
+    claimed = take(kinds, 'agent-a', 5)
+    reads = []
+    real = failures.exit_errors
+    monkeypatch.setattr(failures, 'exit_errors', lambda text: reads.append(text) or real(text))
+    queue.report(kinds, 'agent-a', [Result(task.id, 1, Outcome.FAILED, exit_code=3)
+                                    for task in claimed], now=T0)
+    assert len(reads) == 1
+    assert {task.error_name for task in Task.select()} == {'bad-input'}
+
+
+def test_a_completed_or_timed_out_job_names_no_manifest_error(kinds):
+    job_types.define(kinds, 'seeded', '1.0.0',
+                     Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
+                     {'max_tries': 1})
+    put(kinds, 'seeded', Order(), Order())
+    ok, slow = take(kinds, 'agent-a', 2)
+    queue.report(kinds, 'agent-a', [Result(ok.id, 1, Outcome.COMPLETE, exit_code=0),
+                                    Result(slow.id, 1, Outcome.TIMEOUT, exit_code=3)], now=T0)
+    ended = {task.id: (task.status, task.error_category, task.error_name)
+             for task in Task.select()}
+    assert ended == {ok.id: ('complete', None, None), slow.id: ('timeout', 'SYSTEM', 'timeout')}

@@ -28,6 +28,12 @@ def instant(epoch_s: float | None) -> str | None:
     return datetime.datetime.fromtimestamp(epoch_s, datetime.UTC).isoformat()
 
 
+def instant_z(epoch_s: float | None) -> str | None:
+    """An epoch time as ISO 8601 in UTC written with Z, as Scale writes its times:
+    2026-11-23T17:20:05.123456Z."""
+    return None if epoch_s is None else instant(epoch_s).removesuffix('+00:00') + 'Z'
+
+
 def run_dict(status: runs.RunStatus) -> dict:
     """What agents need of a run: progress, policy and the command to run."""
     policy = status.policy

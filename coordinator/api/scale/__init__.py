@@ -3,14 +3,15 @@
 One module per resource, each with its responders; `views` writes them as JSON, `params`
 reads Scale's query parameters and `manifests` checks what defines a type.
 `coordinator/openapi/scale/` documents each route in a module of the same name. The
-fixed paths under /v6/job-types/ (validation/, and the status views to come) take
-precedence over a type's name, and no type may take one of those names.
+fixed paths under /v6/job-types/ (validation/ and the status views) take precedence
+over a type's name, and no type may take one of those names.
 """
 
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.scale import job_types, names, params, revisions, validation
+from coordinator.api.scale import (job_types, names, params, revisions, status,
+                                   validation)
 
 _NAME = '/v6/job-types/{name:plain}/'
 _TYPE = _NAME + '{version:plain}/'
@@ -25,6 +26,10 @@ def add_routes(app: falcon.App, config) -> None:
         '/v6/job-types/': job_types.JobTypes(body),
         '/v6/job-type-names/': names.Names(),
         '/v6/job-types/validation/': validation.Validation(body),
+        '/v6/job-types/status/': status.Status(),
+        '/v6/job-types/pending/': status.Pending(),
+        '/v6/job-types/running/': status.Running(),
+        '/v6/job-types/system-failures/': status.SystemFailures(),
         _NAME: job_types.Versions(),
         _TYPE: job_types.Version(body),
         _TYPE + 'revisions/': revisions.Revisions(),

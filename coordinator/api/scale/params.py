@@ -1,12 +1,13 @@
-"""Scale v6's query parameters (pages, booleans, ids, orders; 400 if bad) and path segments."""
+"""Scale v6's query parameters (pages, booleans, ids, orders, time windows; 400 if bad), paths."""
 
+import datetime
 import re
 
 import falcon
 
 from coordinator.api import bodies
 from coordinator.errors import InvalidInput
-from coordinator.seed import params
+from coordinator.seed import params, times
 from coordinator.seed.words import shown
 
 MAX_ID = 2**63 - 1  # the largest id any database here can compare with
@@ -19,6 +20,17 @@ def page(req) -> params.Page:
         return params.parse_page(req.get_param('page'), req.get_param('page_size'))
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def window(req, now: float) -> tuple[float, float]:
+    """?started= and ?ended= (ISO 8601 instants with any offset, or durations back from now
+    such as PT3H) as epoch seconds: the last three hours unless told."""
+    try:
+        start, end = times.time_window(req.get_param('started'), req.get_param('ended'),
+                                       now=datetime.datetime.fromtimestamp(now, datetime.UTC))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return start.timestamp(), end.timestamp()
 
 
 def boolean(req, name: str) -> bool | None:

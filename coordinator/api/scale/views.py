@@ -7,9 +7,11 @@ clients written for Scale find every field they read.
 
 from urllib.parse import parse_qsl, quote, urlencode
 
-from coordinator.api.farm.views import instant
+from coordinator import failures
+from coordinator.api.farm.views import instant, instant_z
 from coordinator.errors import NotFound
 from coordinator.seed.params import Page
+from coordinator.store.job_type_status import SystemFailure, TypeStatus, TypeTally
 from coordinator.store.job_type_views import RevisionView, TypeDetail, TypeName, TypeView
 
 
@@ -78,3 +80,41 @@ def revision_view(view: TypeView, revision: RevisionView, *, detail: bool = Fals
     if detail:
         out['manifest'] = revision.manifest
     return out
+
+
+def status_view(row: TypeStatus) -> dict:
+    """A type's counts by status, and what Scale lacks: what waits now, its last failure."""
+    last = row.last_failure
+    return {'job_type': base_view(row.view),
+            'job_counts': [{'status': count.status.value, 'count': count.count,
+                            'most_recent': instant_z(count.most_recent),
+                            'category': count.category} for count in row.counts],
+            'queued_now': row.queued_now,
+            'last_failure': last and {'at': instant_z(last.at), 'state': last.state.value,
+                                      'category': last.category, 'error_name': last.error_name}}
+
+
+def tally_view(tally: TypeTally, since: str) -> dict:
+    """A type's count of pending or running tasks; `since` names the field of the longest."""
+    return {'job_type': base_view(tally.view), 'count': tally.count,
+            since: instant_z(tally.since)}
+
+
+# Scale's errors are stored objects; these built-in ones are not, so they have no times, and
+# their ids are their places in this list
+_BUILTIN_IDS = {name: number for number, name in enumerate(failures.BUILTIN, 1)}
+
+
+def error_view(error: failures.Error) -> dict:
+    """A built-in error as Scale shows one; a SYSTEM failure is retried while tries are left."""
+    return {'id': _BUILTIN_IDS.get(error.name), 'name': error.name, 'title': error.title,
+            'description': error.description, 'category': error.category.value,
+            'is_builtin': error.builtin,
+            'should_be_retried': error.category is failures.Category.SYSTEM,
+            'created': None, 'last_modified': None}
+
+
+def system_failure_view(failure: SystemFailure) -> dict:
+    return {'job_type': base_view(failure.view), 'error': error_view(failure.error),
+            'count': failure.count, 'first_error': instant_z(failure.first_at),
+            'last_error': instant_z(failure.last_at)}

@@ -103,6 +103,15 @@ BAD = [
                            ('page', ('0', 'abc')))
       for value in values),
     bad('names-bad-boolean', 'GET', '/v6/job-type-names/', is_active='maybe'),
+    # the status views
+    *(bad(f'status-{label}', 'GET', TYPES + 'status/', **params) for label, params in (
+        ('started-word', {'started': 'yesterday'}), ('started-months', {'started': 'P1M'}),
+        ('ended-no-zone', {'ended': '2015-01-01T00:00:00'}), ('ended-number', {'ended': '5'}),
+        ('started-after-ended', {'started': 'PT1H', 'ended': 'PT2H'}),
+        ('started-huge', {'started': 'P99999999D'}), ('is_active-word', {'is_active': 'yes'}),
+        ('page-0', {'page': '0'}), ('page-word', {'page': 'last'}))),
+    *(bad(f'{view}-page-{page}', 'GET', TYPES + f'{view}/', page=page)
+      for view in ('pending', 'running', 'system-failures') for page in ('0', 'x')),
     bad('versions-bad-boolean', 'GET', TYPES + 'my-job/', is_active='maybe'),
     bad('revisions-bad-page', 'GET', URL + 'revisions/', page='x'),
     *(bad(f'nul-in-{label}', method, path, '{}' if method == 'PATCH' else None, 404)
