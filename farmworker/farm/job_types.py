@@ -2,7 +2,7 @@
 
 import argparse
 
-from farmworker import readable
+from farmworker import readable, type_status
 from farmworker.farm import output
 from farmworker.farm.session import FarmError, connect
 from farmworker.readable import job_type_state as state
@@ -15,9 +15,15 @@ def add_parsers(commands, common) -> None:
     listing = commands.add_parser(
         'job-types', parents=[common], help='list job types: state, running, queued, failures',
         description='List the job types of your project, every version of each, by name and '
-                    'version: title and state (active, paused, or inactive when deprecated).')
+                    'version: title, state (active, paused, or inactive when deprecated), its '
+                    'tasks running and queued now, those done and failed in the last hours, '
+                    'and its last failure. Tasks of every kind count: a run\'s tasks count '
+                    'under its type (taskfarm-run unless it named one).')
     listing.add_argument('--all', action='store_true',
                          help='inactive (deprecated) versions too')
+    listing.add_argument('--hours', type=int, default=3, metavar='N',
+                         help='count tasks done and failed in the last N hours (default 3); '
+                              'running and queued ones are counted whenever they started')
     listing.set_defaults(handler=list_types)
 
     one = commands.add_parser(
@@ -39,7 +45,9 @@ def add_parsers(commands, common) -> None:
 
 
 def list_types(args) -> int:
-    reply = connect().job_types(is_active=None if args.all else True)
+    if args.hours < 1:
+        raise FarmError('--hours must be at least 1')
+    reply = connect().job_type_status(is_active=None if args.all else True, hours=args.hours)
     if args.json:
         output.print_json(reply)
         return 0
@@ -48,13 +56,23 @@ def list_types(args) -> int:
         out.print('No job types.' if args.all else
                   'No active job types (farm job-types --all lists inactive ones too).')
         return 0
-    grid = output.table('NAME', 'VERSION', 'TITLE', 'STATE', 'REVISION')
-    for job_type in reply['results']:
+    grid = output.table('NAME', 'VERSION', 'TITLE', 'STATE', 'RUNNING', 'QUEUED', 'DONE',
+                        'FAILED', 'LAST FAILURE',
+                        title=f'Job types (done and failed: {type_status.window(reply)})')
+    for row in reply['results']:
+        job_type, counts = row['job_type'], type_status.totals(row)
         grid.add_row(output.escape(job_type['name']), output.escape(job_type['version']),
                      output.escape(job_type.get('title') or readable.NONE),
-                     output.styled(state(job_type)), str(job_type['revision_num']))
+                     output.styled(state(job_type)), readable.number(counts.running),
+                     readable.number(counts.queued), readable.number(counts.completed),
+                     _red(counts.failed),
+                     output.escape(type_status.last_failure(row, reply.get('now'))))
     out.print(grid)
     return 0
+
+
+def _red(count: int) -> str:
+    return f'[{readable.RED}]{count:,}[/]' if count else '0'
 
 
 def chosen(api, name: str, version: str | None) -> dict:
@@ -79,14 +97,17 @@ def show_type(args) -> int:
     api = connect()
     found = chosen(api, args.name, args.version)
     detail = api.job_type(found['name'], found['version'])
+    status = api.job_type_status()
+    row = next((row for row in status['results'] if row['job_type']['id'] == detail['id']), None)
     if args.json:
-        output.print_json({'job_type': detail})
+        output.print_json({'job_type': detail, 'status': row,
+                           'window': {'started': status['started'], 'ended': status['ended']}})
         return 0
-    print_type(detail)
+    print_type(detail, row, status)
     return 0
 
 
-def print_type(detail: dict) -> None:
+def print_type(detail: dict, row: dict | None, status: dict) -> None:
     out = output.console()
     title = f'  "{output.escape(detail["title"])}"' if detail.get('title') else ''
     out.print(f'Job type [bold]{output.escape(detail["name"])} '
@@ -104,13 +125,23 @@ def print_type(detail: dict) -> None:
             ('command', command or readable.NONE),
             ('image', detail.get('docker_image') or readable.NONE),
             ('policy', f'priority {detail["configuration"].get("priority", readable.NONE)}, '
-                       f'max tries {detail["max_tries"]}, at most '
-                       f'{"unlimited" if cap is None else cap} running at once, timeout '
-                       f'{readable.duration(job.get("timeout"))}'),
+                       f'max tries {detail["max_tries"]}, '
+                       + ('any number running at once' if cap is None else
+                          f'at most {cap:,} running at once')
+                       + f', timeout {readable.duration(job.get("timeout"))}'),
             ('revision', f'{detail["revision_num"]}, created '
                          f'{readable.local_time(detail["created"])}, modified '
                          f'{readable.local_time(detail["last_modified"])}')):
         grid.add_row(label, output.escape(str(value)))
+    if row is not None:  # defined after the status was read: none yet
+        counts = type_status.totals(row)
+        grid.add_row('tasks', f'{counts.running:,} running, {counts.queued:,} queued now')
+        grid.add_row(type_status.window(status),
+                     f'{counts.completed:,} done, {_red(counts.failed)} failed '
+                     f'({output.escape(type_status.categories(counts.failed_by_category))}), '
+                     f'{counts.cancelled:,} cancelled')
+        grid.add_row('last failure',
+                     output.escape(type_status.last_failure(row, status.get('now'))))
     out.print(grid)
 
 

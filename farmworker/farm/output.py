@@ -61,7 +61,7 @@ def table(*columns: str, title: str | None = None) -> Table:
     return grid
 
 
-_NUMERIC = {'TASKS', 'DONE', 'FAILED', 'RUNNING', 'WAITING', 'CANCELLED', 'RATE', 'ETA',
+_NUMERIC = {'TASKS', 'DONE', 'FAILED', 'RUNNING', 'WAITING', 'QUEUED', 'CANCELLED', 'RATE', 'ETA',
             'SLOTS', 'LOAD', 'TASK', 'EXIT', 'ATTEMPT', 'PID', 'BUSY', '%'}
 
 

@@ -43,13 +43,14 @@ def farm(serve, tmp_path):
     farm.define('tiler', '1.2.0', max_scheduled=2)
     farm.define('mosaic', '0.3.0', is_paused=True)
     farm.v6('PATCH', '/job-types/tiler/1.0.0/', {'is_active': False})  # deprecated
-    return farm
+    yield farm
+    farm.cleanup()
 
 
 def rows(stdout: str) -> dict[str, list[str]]:
     """The table's rows by `NAME VERSION`, each split on runs of two spaces or more."""
     found = {}
-    for line in stdout.splitlines()[1:]:
+    for line in stdout.splitlines()[2:]:  # under its title and header
         cells = [cell.strip() for cell in line.strip().split('  ') if cell.strip()]
         found[f'{cells[0]} {cells[1]}'] = cells
     return found
@@ -60,12 +61,15 @@ def test_job_types_lists_each_active_version_with_its_state_and_all_of_them_with
     assert listed.returncode == 0, listed.stderr
     table = rows(listed.stdout)
     assert set(table) == {'taskfarm-run 1.0.0', 'tiler 1.2.0', 'mosaic 0.3.0'}
-    assert table['mosaic 0.3.0'][2:4] == ['Mosaic', 'paused']
+    assert table['mosaic 0.3.0'] == ['mosaic', '0.3.0', 'Mosaic', 'paused', '0', '0', '0', '0',
+                                     '-']
     assert table['tiler 1.2.0'][3] == 'active'
+    assert listed.stdout.startswith('Job types (done and failed: last 3 hours)')
     assert rows(farm('job-types', '--all').stdout)['tiler 1.0.0'][3] == 'inactive'
     facts = farm.json('job-types', '--all')
     assert {(t['name'], t['version'], t['is_paused'], t['is_active'])
-            for t in facts['results'] if not t['is_system']} == {
+            for t in (row['job_type'] for row in facts['results'])
+            if t['name'] != 'taskfarm-run'} == {
         ('tiler', '1.0.0', False, False), ('tiler', '1.2.0', False, True),
         ('mosaic', '0.3.0', True, True)}
 
@@ -118,3 +122,23 @@ def test_a_worker_token_may_not_pause_a_type(farm):
     result = farm('job-type', 'pause', 'tiler', '1.2.0', env=env)
     assert result.returncode == 1 and result.stderr.startswith('farm: not allowed: ')
     assert not farm.is_paused('tiler', '1.2.0')
+
+
+@sqlite_only
+def test_a_runs_tasks_count_under_its_type_done_failed_queued_and_the_last_failure(farm):
+    run = farm.submit('--local', 2, '--tasks', 6, '--max-tries', 1, '--',
+                      'sh', '-c', 'test {task} != 4 || exit 7')['run']['uuid']
+    assert farm('run', 'wait', run, '--poll', '0.2').returncode == 3
+    farm.submit('--tasks', 2, '--', 'true')  # nobody works it
+    listed = farm('job-types')
+    assert rows(listed.stdout)['taskfarm-run 1.0.0'][3:8] == ['active', '0', '2', '5', '1']
+    assert 'ago: ALGORITHM algorithm-unknown' in rows(listed.stdout)['taskfarm-run 1.0.0'][8]
+    shown = farm('job-type', 'show', 'taskfarm-run').stdout
+    assert '0 running, 2 queued now' in shown
+    assert 'last 3 hours  5 done, 1 failed (ALGORITHM 1), 0 cancelled' in shown
+    facts = farm.json('job-type', 'show', 'taskfarm-run')
+    assert facts['status']['queued_now'] == 2
+    assert facts['status']['last_failure']['error_name'] == 'algorithm-unknown'
+    assert rows(farm('job-types', '--hours', 1).stdout)['taskfarm-run 1.0.0'][6] == '5'
+    bad = farm('job-types', '--hours', 0)
+    assert (bad.returncode, bad.stderr) == (1, 'farm: --hours must be at least 1\n')
