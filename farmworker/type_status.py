@@ -49,11 +49,12 @@ def categories(failed_by_category: dict[str, int]) -> str:
 
 
 def last_failure(row: dict, now: str | None) -> str:
-    """`12m 05s ago: SYSTEM node-lost`: the type's last failure, whenever it was."""
+    """`12m 05s ago: node-lost`: the type's last failure, whenever it was, by its error's name
+    (its category when it has none)."""
     last = row.get('last_failure')
     if not last:
         return readable.NONE
-    what = ' '.join(part for part in (last.get('category'), last.get('error_name')) if part)
+    what = last.get('error_name') or last.get('category')
     return f'{readable.age(last["at"], now)} ago' + (f': {what}' if what else '')
 
 

@@ -32,7 +32,9 @@ def test_without_queued_now_what_was_queued_in_the_window_stands_in():
 def test_the_last_failure_says_how_long_ago_and_its_error():
     failed = row(last_failure={'at': '2026-11-23T17:08:00Z', 'state': 'timeout',
                                'category': 'SYSTEM', 'error_name': 'timeout'})
-    assert type_status.last_failure(failed, NOW) == '12m 05s ago: SYSTEM timeout'
+    assert type_status.last_failure(failed, NOW) == '12m 05s ago: timeout'
+    unnamed = row(last_failure={**failed['last_failure'], 'error_name': None})
+    assert type_status.last_failure(unnamed, NOW) == '12m 05s ago: SYSTEM'
     assert type_status.last_failure(row(), NOW) == '-'
 
 

@@ -1,6 +1,7 @@
 """Canned /farm/v1 replies with fixed times, shaped as the API contract says, and a fake client."""
 
 import copy
+from datetime import datetime, timedelta
 
 from farmworker.client import Refused
 
@@ -118,6 +119,34 @@ JOB_TYPES = [
 ]
 
 
+BASE_FIELDS = ('id', 'name', 'version', 'title', 'description', 'is_active', 'is_paused',
+               'is_published', 'icon_code', 'unmet_resources')  # what the status view sends
+
+
+def counts(*counts):
+    return [{'status': status, 'count': count, 'category': category, 'most_recent': NOW}
+            for status, count, category in counts]
+
+
+def failure(at, category, name, state='error'):
+    return {'at': at, 'state': state, 'category': category, 'error_name': name}
+
+
+NO_STATUS = {'job_counts': [], 'queued_now': 0, 'last_failure': None}
+# what /v6/job-types/status/ counts for each type of JOB_TYPES, by id
+TYPE_STATUS = {
+    1: {'job_counts': counts(('QUEUED', 240, None), ('RUNNING', 24, None), ('FAILED', 6, 'SYSTEM'),
+                             ('FAILED', 14, 'ALGORITHM'), ('COMPLETED', 1192, None),
+                             ('CANCELED', 2, None)),
+        'queued_now': 1430,
+        'last_failure': failure('2026-11-23T17:12:40Z', 'SYSTEM', 'node-lost', 'timeout')},
+    4: {'job_counts': counts(('FAILED', 2, 'DATA'), ('COMPLETED', 30, None)), 'queued_now': 120,
+        'last_failure': failure('2026-11-23T16:10:00Z', 'DATA', 'image-corrupt')},
+    3: {'job_counts': counts(('RUNNING', 16, None), ('COMPLETED', 310, None)), 'queued_now': 48,
+        'last_failure': failure('2026-11-22T09:00:00Z', 'ALGORITHM', 'algorithm-unknown')},
+}
+
+
 class FakeClient:
     """FarmApi's methods over the canned replies; actions change them and are recorded."""
 
@@ -191,12 +220,16 @@ class FakeClient:
         self.calls.append(('delete_run', uuid))
         del self.runs_by_uuid[uuid]
 
-    def job_types(self, is_active=None):
-        self.calls.append(('job_types', is_active))
+    def job_type_status(self, is_active=None, hours=None):
+        self.calls.append(('job_type_status', is_active, hours))
         found = sorted((t for t in self.job_types_by_id.values()
                         if is_active is None or t['is_active'] == is_active),
                        key=lambda t: (t['name'], t['version']))
-        return {'now': NOW, 'count': len(found), 'results': copy.deepcopy(found)}
+        started = datetime.fromisoformat(NOW) - timedelta(hours=hours or 3)
+        return {'now': NOW, 'count': len(found), 'started': started.isoformat(), 'ended': NOW,
+                'results': [{'job_type': {key: t[key] for key in BASE_FIELDS},
+                             **copy.deepcopy(TYPE_STATUS.get(t['id'], NO_STATUS))}
+                            for t in found]}
 
     def edit_job_type(self, name, version, fields):
         self.calls.append(('edit_job_type', name, version, fields))

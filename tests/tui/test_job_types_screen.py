@@ -17,15 +17,18 @@ def test_key_5_lists_active_versions_by_name_and_f_shows_inactive_ones_too():
         await refreshed(pilot)
         assert isinstance(app.screen, JobTypesScreen)
         assert table_keys(app) == ['4', '1', '3']  # mosaic, taskfarm-run, tiler 1.2.0
-        assert cells(app, '4')[:5] == ['mosaic', '0.3.0', 'paused', '4', '3']
-        assert cells(app, '3')[:5] == ['tiler', '1.2.0', 'active', '16', '5']
-        assert cells(app, '1')[3] == '-'  # no cap
-        assert text_of(app, '#summary').startswith(
-            'active job types: 3 names, 3 versions, 1 paused')
+        assert cells(app, '1') == ['taskfarm-run', '1.0.0', 'active', '24', '1,430', '1,192',
+                                   '20', 'SYSTEM 6, ALGORITHM 14', '7m 25s ago: node-lost']
+        assert cells(app, '4')[2:8] == ['paused', '0', '120', '30', '2', 'DATA 2']
+        assert cells(app, '3')[6:] == ['0', '-', '1d 08h ago: algorithm-unknown']
+        assert text_of(app, '#summary') == (
+            '3 active job types (3 names), 1 paused   ·   done and failed in the last 3 hours '
+            '(w: 3h/24h/1h)   ·   f: active/all')
         await pilot.press('f')
         await refreshed(pilot)
         assert table_keys(app) == ['4', '1', '2', '3']
         assert cells(app, '2')[2] == 'inactive'
+        assert text_of(app, '#summary').startswith('4 job types (3 names), 1 paused')
 
     run_app(scenario)
 
@@ -66,5 +69,20 @@ def test_on_a_paused_version_the_same_key_offers_to_resume_it():
         assert edits(client) == [('mosaic', '0.3.0', {'is_paused': False})]
         await refreshed(pilot)
         assert cells(app, '4')[2] == 'active'
+
+    run_app(scenario, client)
+
+
+def test_w_cycles_the_window_of_completed_and_failed_tasks():
+    client = FakeClient()
+
+    async def scenario(pilot, app):
+        await pilot.press('5')
+        await refreshed(pilot)
+        for hours in (24, 1, 3):
+            await pilot.press('w')
+            await refreshed(pilot)
+            assert client.calls[-1] == ('job_type_status', True, hours)
+        assert 'done and failed in the last 3 hours' in text_of(app, '#summary')
 
     run_app(scenario, client)

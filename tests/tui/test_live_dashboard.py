@@ -79,11 +79,15 @@ async def _scenario(farm):
         await pilot.press('5')  # job types: the runs' built-in type and tiler; pause tiler
         await refreshed(pilot)
         assert isinstance(app.screen, JobTypesScreen)
-        assert [cells(app, key)[:3] for key in table_keys(app)] == [
-            ['taskfarm-run', '1.0.0', 'active'], ['tiler', '1.2.0', 'active']]
+        runs_type, tiler = table_keys(app)
+        # the runs' tasks: 4 queued (run "queued"), 5 done and 1 failed (run "worked")
+        assert cells(app, runs_type)[:8] == ['taskfarm-run', '1.0.0', 'active', '0', '4', '5',
+                                             '1', 'ALGORITHM 1']
+        assert cells(app, runs_type)[8].endswith(' ago: algorithm-unknown')
+        assert cells(app, tiler)[:8] == ['tiler', '1.2.0', 'active', '0', '0', '0', '0', '-']
         app.screen.query_one('LiveTable').move_cursor(row=1)
         await confirm(pilot, 'P', 'pause')
-        assert cells(app, table_keys(app)[1])[2] == 'paused'
+        assert cells(app, tiler)[2] == 'paused'
         assert farm.call('GET', '/v6/job-types/tiler/1.2.0/')[1]['is_paused'] is True
 
         await pilot.press('2', 'f')  # runs, "all" (the worked run is finished)
