@@ -106,6 +106,12 @@ class FarmApi:
         return self._every_page('/job-types/status/', is_active=_flag(is_active),
                                 started=None if hours is None else f'PT{hours}H')
 
+    def queue_job(self, name: str, version: str, inputs: dict,
+                  priority: int | None = None) -> dict:
+        """Queue one job of a type with its inputs (checked against its manifest); the job."""
+        body = {'input': inputs} if priority is None else {'input': inputs, 'priority': priority}
+        return self._scale('POST', f'/job-types/{_segment(name)}/{_segment(version)}/jobs/', body)
+
     def _scale(self, method: str, path: str, body: dict | None = None, **query) -> dict:
         return self._client.call(method, path, body, query=query, family='/v6')
 

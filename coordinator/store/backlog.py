@@ -10,9 +10,9 @@ was created, at priority 0 like every task of a run, and may be handed out at on
 import dataclasses
 
 from coordinator.db import run_sql
+from coordinator.store.id_lists import grouped
 
 _WAITING = 'num_tasks - running_count - done_count - failed_count - cancelled_count'
-_CHUNK = 500  # ids per IN list
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -43,10 +43,5 @@ def unclaimed(project_id: int, created_from: float | None = None,
 
 def _queued_rows(run_ids: list[int]) -> dict[int, int]:
     """How many queued rows each run has (the run, status, number index counts them)."""
-    counts = {}
-    for start in range(0, len(run_ids), _CHUNK):
-        part = run_ids[start:start + _CHUNK]
-        counts.update(run_sql(
-            f'SELECT run_id, COUNT(*) FROM task WHERE run_id IN ({", ".join("?" * len(part))}) '
-            "AND status = 'queued' GROUP BY run_id", tuple(part)).fetchall())
-    return counts
+    return dict(grouped(run_ids, 'SELECT run_id, COUNT(*) FROM task WHERE run_id IN ({ids}) '
+                                 "AND status = 'queued' GROUP BY run_id"))

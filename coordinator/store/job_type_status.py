@@ -16,10 +16,10 @@ from coordinator import failures
 from coordinator.db import run_sql
 from coordinator.states import FINAL_STATES, ScaleStatus, TaskState, scale_states, scale_status
 from coordinator.store import backlog, job_type_views
+from coordinator.store.id_lists import grouped, marks
 from coordinator.store.access import Principal
 from coordinator.store.job_type_views import Filters, TypeView
 
-_CHUNK = 500  # type ids per IN list; SQLite allows 500 terms in a compound SELECT
 _FINISHED = tuple(sorted(state.value for state in FINAL_STATES))
 _FAILED = tuple(sorted(state.value for state in scale_states(ScaleStatus.FAILED)))
 # the order a type's counts are listed in
@@ -98,7 +98,7 @@ def pending(principal: Principal, offset: int, limit: int,
             now: float) -> tuple[int, list[TypeTally]]:
     """(how many types have PENDING tasks, the page of them, the longest pending first)."""
     types = job_type_views.by_id(principal)
-    rows = _grouped(list(types), 'SELECT job_type_id, COUNT(*), MIN(queued_at) FROM task '
+    rows = grouped(list(types), 'SELECT job_type_id, COUNT(*), MIN(queued_at) FROM task '
                                  "WHERE job_type_id IN ({ids}) AND status = 'queued' "
                                  'AND available_at > ? GROUP BY job_type_id', (now,))
     return _page([TypeTally(types[type_id], count, since) for type_id, count, since in rows],
@@ -108,7 +108,7 @@ def pending(principal: Principal, offset: int, limit: int,
 def running(principal: Principal, offset: int, limit: int) -> tuple[int, list[TypeTally]]:
     """(how many types have RUNNING tasks, the page of them, the longest running first)."""
     types = job_type_views.by_id(principal)
-    rows = _grouped(list(types), 'SELECT job_type_id, COUNT(*), MIN(status_changed_at) '
+    rows = grouped(list(types), 'SELECT job_type_id, COUNT(*), MIN(status_changed_at) '
                                  "FROM task WHERE job_type_id IN ({ids}) AND status = 'running' "
                                  "AND status <> 'queued' GROUP BY job_type_id")
     return _page([TypeTally(types[type_id], count, since) for type_id, count, since in rows],
@@ -120,10 +120,10 @@ def system_failures(principal: Principal, offset: int,
     """(how many (type, SYSTEM error) pairs failed tasks, ever, the page of them, the most
     recent first). Failures from before errors were named (schema 10) are `unknown`."""
     types = job_type_views.by_id(principal)
-    rows = _grouped(list(types), 'SELECT job_type_id, error_name, COUNT(*), '
+    rows = grouped(list(types), 'SELECT job_type_id, error_name, COUNT(*), '
                                  'MIN(status_changed_at), MAX(status_changed_at) FROM task '
                                  'WHERE job_type_id IN ({ids}) '
-                                 f'AND status IN ({_listing(_FAILED)}) '
+                                 f'AND status IN ({marks(_FAILED)}) '
                                  "AND status <> 'queued' AND error_category = 'SYSTEM' "
                                  'GROUP BY job_type_id, error_name', _FAILED)
     merged: dict[tuple[int, str], list] = {}
@@ -139,16 +139,16 @@ def system_failures(principal: Principal, offset: int,
 
 def _running(ids: list[int]) -> list[tuple]:
     return [(type_id, TaskState.RUNNING.value, None, count, latest) for type_id, count, latest
-            in _grouped(ids, 'SELECT job_type_id, COUNT(*), MAX(status_changed_at) FROM task '
+            in grouped(ids, 'SELECT job_type_id, COUNT(*), MAX(status_changed_at) FROM task '
                              "WHERE job_type_id IN ({ids}) AND status = 'running' "
                              "AND status <> 'queued' GROUP BY job_type_id")]
 
 
 def _finished_between(ids: list[int], start: float, end: float) -> list[tuple]:
     """(type id, state, category, count, latest) of tasks that finished in the window."""
-    return _grouped(ids, 'SELECT job_type_id, status, error_category, COUNT(*), '
+    return grouped(ids, 'SELECT job_type_id, status, error_category, COUNT(*), '
                          'MAX(status_changed_at) FROM task WHERE job_type_id IN ({ids}) '
-                         f"AND status IN ({_listing(_FINISHED)}) AND status <> 'queued' "
+                         f"AND status IN ({marks(_FINISHED)}) AND status <> 'queued' "
                          'AND status_changed_at >= ? AND status_changed_at <= ? '
                          'GROUP BY job_type_id, status, error_category',
                     (*_FINISHED, start, end))
@@ -159,7 +159,7 @@ def _queued_between(principal: Principal, ids: list[int], start: float, end: flo
     """(type id, PENDING or QUEUED, None, count, latest) of tasks queued in the window and
     waiting still; a run's tasks never handed out were queued when it was created."""
     rows = [(type_id, _queued_name(delayed, now), None, count, latest)
-            for type_id, delayed, count, latest in _grouped(
+            for type_id, delayed, count, latest in grouped(
                 ids, 'SELECT job_type_id, CASE WHEN available_at > ? THEN 1 ELSE 0 END, '
                      "COUNT(*), MAX(queued_at) FROM task WHERE job_type_id IN ({ids}) "
                      "AND status = 'queued' AND queued_at >= ? AND queued_at <= ? "
@@ -177,7 +177,7 @@ def _queued_name(delayed: int, now: float) -> ScaleStatus:
 
 def _queued_now(principal: Principal, ids: list[int]) -> dict[int, int]:
     """How many tasks of each type wait now, delayed or not, runs' unclaimed ones included."""
-    counts = dict(_grouped(ids, 'SELECT job_type_id, COUNT(*) FROM task '
+    counts = dict(grouped(ids, 'SELECT job_type_id, COUNT(*) FROM task '
                                 "WHERE job_type_id IN ({ids}) AND status = 'queued' "
                                 'GROUP BY job_type_id'))
     wanted = set(ids)
@@ -222,20 +222,6 @@ def _merged(rows: list[tuple]) -> dict[int, list[JobCount]]:
 
 def _listed(count: JobCount) -> tuple:
     return _ORDER[count.status], count.category or ''
-
-
-def _grouped(ids: list[int], sql: str, params: tuple = (), head: tuple = ()) -> list[tuple]:
-    """The rows of `sql` for `ids` put in its {ids} list, a chunk at a time: `head` are the
-    parameters before the list, `params` those after it."""
-    rows = []
-    for start in range(0, len(ids), _CHUNK):
-        part = tuple(ids[start:start + _CHUNK])
-        rows += run_sql(sql.format(ids=_listing(part)), (*head, *part, *params)).fetchall()
-    return rows
-
-
-def _listing(values: tuple) -> str:
-    return ', '.join('?' * len(values))
 
 
 def _page(tallies: list[TypeTally], offset: int, limit: int) -> tuple[int, list[TypeTally]]:

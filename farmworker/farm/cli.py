@@ -28,6 +28,7 @@ example:
   farm submit --local 4 --tasks 100 -- ./simulate.sh --case {task}
   farm run wait last && echo all done
   farm submit --nodes 2 --time 01:00:00 --each-line cases.txt -- ./simulate.sh {line}
+  farm job-type queue tiler 1.2.0 --input '{"SCENE": "/data/s1.tif"}'
 
 exit status: 0 success; 1 an error (told on stderr); 2 bad usage;
   3 `farm run wait`: the run ended with failed or cancelled tasks;

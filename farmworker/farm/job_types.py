@@ -3,7 +3,7 @@
 import argparse
 
 from farmworker import readable, type_status
-from farmworker.farm import output
+from farmworker.farm import jobs, output
 from farmworker.farm.session import FarmError, connect
 from farmworker.readable import job_type_state as state
 
@@ -27,11 +27,13 @@ def add_parsers(commands, common) -> None:
     listing.set_defaults(handler=list_types)
 
     one = commands.add_parser(
-        'job-type', help='show, pause or resume a job type',
-        description='Look at one job type or steer it. A paused type keeps its queued tasks but '
-                    'no agent is given one until it is resumed; its running tasks finish.',
+        'job-type', help='show, pause, resume or queue a job of a job type',
+        description='Look at one job type, steer it, or queue a job of it. A paused type keeps '
+                    'its queued tasks but no agent is given one until it is resumed; its '
+                    'running tasks finish.',
         epilog='example:\n  farm job-type show tiler\n  farm job-type pause tiler 1.2.0\n'
-               '  farm job-type resume tiler 1.2.0',
+               '  farm job-type resume tiler 1.2.0\n'
+               '  farm job-type queue tiler 1.2.0 --input \'{"SCENE": "/data/s1.tif"}\'',
         formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = one.add_subparsers(dest='action', required=True, metavar='ACTION')
     for action, text in (('show', 'its definition, policy and state'),
@@ -42,6 +44,7 @@ def add_parsers(commands, common) -> None:
         parser.add_argument('name', metavar='NAME', help='the job type, as farm job-types lists it')
         parser.add_argument('version', metavar='VERSION', nargs='?', help=VERSION_HELP)
         parser.set_defaults(handler=show_type if action == 'show' else pause_or_resume)
+    jobs.add_action(actions, common)
 
 
 def list_types(args) -> int:

@@ -7,7 +7,7 @@ One module per resource, each with its responders; `views` writes them as JSON.
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.farm import claims, overview, runs, tasks, tokens, workers
+from coordinator.api.farm import claims, overview, queue, runs, tasks, tokens, workers
 
 _RUN = '/farm/v1/runs/{uuid:uuid}'
 _TASK = _RUN + '/tasks/{number:int(min=0)}'
@@ -33,6 +33,7 @@ def add_routes(app: falcon.App, config) -> None:
         '/farm/v1/workers/{uuid}/tasks': workers.HeldTasks(),
         '/farm/v1/workers/{uuid}/stop': workers.Stop(body),
         '/farm/v1/overview': overview.Overview(),
+        '/farm/v1/queue': queue.Queue(),
         '/farm/v1/tokens': tokens.Tokens(body),
     }
     for path, resource in routes.items():

@@ -10,7 +10,7 @@ over a type's name, and no type may take one of those names.
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.scale import (job_types, names, params, revisions, status,
+from coordinator.api.scale import (job_types, jobs, names, params, revisions, status,
                                    validation)
 
 _NAME = '/v6/job-types/{name:plain}/'
@@ -33,6 +33,9 @@ def add_routes(app: falcon.App, config) -> None:
         _NAME: job_types.Versions(),
         _TYPE: job_types.Version(body),
         _TYPE + 'revisions/': revisions.Revisions(),
+        _TYPE + 'jobs/': jobs.QueueJob(body),
+        '/v6/jobs/': jobs.Jobs(),
+        f'/v6/jobs/{{job_id:int(min=1, max={params.MAX_ID})}}/': jobs.Job(),
         _TYPE + f'revisions/{{revision_num:int(min=1, max={MAX_REVISION})}}/':
             revisions.Revision(),
     }

@@ -47,13 +47,34 @@ def texts(req, name: str) -> tuple[str, ...]:
     return tuple(req.get_param_as_list(name) or ())
 
 
-def ids(req) -> tuple[int, ...]:
-    """Every ?id=, each a whole number."""
+def ids(req, name: str = 'id') -> tuple[int, ...]:
+    """Every ?id= (or ?`name`=), each a whole number."""
     found = []
-    for raw in texts(req, 'id'):
+    for raw in texts(req, name):
         if not _DIGITS.fullmatch(raw) or len(raw) > len(str(MAX_ID)):
-            raise InvalidInput(f'id must be a whole number, not {shown(raw)}')
-        found.append(bodies.integer(int(raw), 'id', minimum=0, maximum=MAX_ID))
+            raise InvalidInput(f'{name} must be a whole number, not {shown(raw)}')
+        found.append(bodies.integer(int(raw), name, minimum=0, maximum=MAX_ID))
+    return tuple(found)
+
+
+def names(req, name: str) -> tuple[str, ...]:
+    """Every ?`name`=, each a name to compare in the database (so none with a NUL)."""
+    found = texts(req, name)
+    for value in found:
+        if '\x00' in value:
+            raise InvalidInput(f'{name} must not contain a NUL character')
+    return found
+
+
+def choices(req, name: str, enum) -> tuple:
+    """Every ?`name`=, each a value of the str enum `enum` (in any case)."""
+    found = []
+    for raw in texts(req, name):
+        try:
+            found.append(enum(raw.upper()))
+        except ValueError:
+            raise InvalidInput(f'{name} must be one of {", ".join(member.value for member in enum)}'
+                               f', not {shown(raw)}') from None
     return tuple(found)
 
 

@@ -13,6 +13,8 @@ from coordinator.errors import NotFound
 from coordinator.seed.params import Page
 from coordinator.store.job_type_status import SystemFailure, TypeStatus, TypeTally
 from coordinator.store.job_type_views import RevisionView, TypeDetail, TypeName, TypeView
+from coordinator.store.jobs import JobView
+from coordinator.states import ScaleStatus, scale_status
 
 
 def type_url(req, name: str, version: str) -> str:
@@ -118,3 +120,23 @@ def system_failure_view(failure: SystemFailure) -> dict:
     return {'job_type': base_view(failure.view), 'error': error_view(failure.error),
             'count': failure.count, 'first_error': instant_z(failure.first_at),
             'last_error': instant_z(failure.last_at)}
+
+
+def job_view(job: JobView, now: float) -> dict:
+    """A job: its type and revision, Scale status, input, outcome and times (Z).
+
+    `error` is there when it FAILED, `output` once it produced one.
+    """
+    status = scale_status(job.state, job.available_at, now)
+    failed = status is ScaleStatus.FAILED
+    return {'id': job.id,
+            'job_type': {'id': job.job_type_id, 'name': job.job_type_name,
+                         'version': job.job_type_version, 'title': job.job_type_title},
+            'job_type_rev': {'revision_num': job.revision_num},
+            'status': status.value, 'priority': job.priority, 'num_exes': job.attempt,
+            'max_tries': job.max_tries, 'input': job.input, 'output': job.output,
+            'error': {'category': job.error_category, 'name': job.error_name} if failed else None,
+            'exit_code': job.exit_code, 'created': instant_z(job.created_at),
+            'queued': instant_z(job.queued_at), 'started': instant_z(job.started_at),
+            'ended': instant_z(job.ended_at),
+            'last_status_change': instant_z(job.status_changed_at)}

@@ -6,13 +6,13 @@ from coordinator.openapi.helpers import (BOOL, INSTANT, INT, STR, WHEN, array, e
 from coordinator.openapi.scale.views import BAD_QUERY, boolean, pages, paging
 from coordinator.states import ScaleStatus, scale_states
 
-_STATUSES = [status.value for status in ScaleStatus]
+STATUSES = [status.value for status in ScaleStatus]
 _CATEGORIES = [category.value for category in Category]
 _CATEGORY = nullable({'type': 'string', 'enum': _CATEGORIES})
 _TIME = {'type': 'string', 'description': 'an ISO 8601 instant with its offset (Z, +02:00, '
                                           '-05:00), or a duration back from now (PT3H, P1D)'}
 _COUNT = record({
-    'status': {'type': 'string', 'enum': _STATUSES,
+    'status': {'type': 'string', 'enum': STATUSES,
                'description': 'PENDING: queued, waiting out a delay; QUEUED: could be handed '
                               'out now'},
     'count': INT,

@@ -4,9 +4,12 @@ import json
 
 import pytest
 
+from coordinator.store import job_types
+from coordinator.store.job_types import Definition
 from tests.coordinator.api.scale.conftest import TYPES, example, manifest
 
 URL = TYPES + 'my-job/1.0.0/'
+JOBS = URL + 'jobs/'
 OVERSIZE = object()  # stands for a body just over config.max_body_bytes
 
 
@@ -35,13 +38,15 @@ def bad(name, method, path, body=None, status=400, **params):
 
 BAD = [
     # bodies that are no JSON object, or too large
-    *(bad(f'{label}-{method}', method, path, body)
-      for method, path in (('POST', TYPES), ('PATCH', URL), ('POST', TYPES + 'validation/'))
+    *(bad(f'{label}-{method}-{path.split("/")[-2]}', method, path, body)
+      for method, path in (('POST', TYPES), ('PATCH', URL), ('POST', TYPES + 'validation/'),
+                           ('POST', JOBS))
       for label, body in (('not-json', '{'), ('array', '[]'), ('empty', ''), ('null', 'null'),
                           ('deep', '[' * 10_000 + ']' * 10_000), ('not-utf8', b'{"a": "\xff"}'),
                           ('lone-surrogate', '{"manifest": "\\ud800"}'))),
-    *(bad(f'oversize-{method}', method, path, OVERSIZE, 413)
-      for method, path in (('POST', TYPES), ('PATCH', URL), ('POST', TYPES + 'validation/'))),
+    *(bad(f'oversize-{method}-{path.split("/")[-2]}', method, path, OVERSIZE, 413)
+      for method, path in (('POST', TYPES), ('PATCH', URL), ('POST', TYPES + 'validation/'),
+                           ('POST', JOBS))),
     # POST: fields
     bad('unknown-field', 'POST', TYPES, post(bogus=1)),
     bad('no-image', 'POST', TYPES, json.dumps({'manifest': manifest()})),
@@ -95,6 +100,33 @@ BAD = [
     bad('patch-max_scheduled-string', 'PATCH', URL, '{"max_scheduled": "1"}'),
     bad('patch-image-null', 'PATCH', URL, '{"docker_image": null}'),
     bad('patch-unknown-type', 'PATCH', TYPES + 'my-job/9.9.9/', '{"is_paused": true}', 404),
+    # queueing a job (my-job's manifest declares no inputs)
+    bad('job-unknown-field', 'POST', JOBS, '{"input": {}, "job_type_id": 1}'),
+    *(bad(f'job-input-{label}', 'POST', JOBS, json.dumps({'input': value}))
+      for label, value in (('array', []), ('string', 'x'), ('null', None), ('number', 3),
+                           ('undeclared', {'X': 1}))),
+    *(bad(f'job-priority-{label}', 'POST', JOBS, json.dumps({'input': {}, 'priority': value}))
+      for label, value in (('zero', 0), ('2^31', 2**31), ('null', None), ('string', '5'),
+                           ('float', 1.5), ('true', True))),
+    bad('job-payload-over-64kB', 'POST', JOBS.replace('my-job', 'any-job'),
+        json.dumps({'input': {'note': 'x' * 70_000}})),
+    bad('job-unknown-version', 'POST', TYPES + 'my-job/9.9.9/jobs/', '{}', 404),
+    bad('job-unknown-type', 'POST', TYPES + 'nobody/1.0.0/jobs/', '{}', 404),
+    bad('job-system-type', 'POST', TYPES + 'taskfarm-run/1.0.0/jobs/', '{}', 403),
+    bad('job-nul-in-name', 'POST', TYPES + 'my%00job/1.0.0/jobs/', '{}', 404),
+    # reading jobs
+    # (a status parameter would be read as bad()'s status code)
+    *(pytest.param('GET', '/v6/jobs/', None, 400, {'status': value}, id=f'jobs-status-{value}')
+      for value in ('bogus', '', '3', 'DONE')),
+    *(bad(f'jobs-{name}-{label}', 'GET', '/v6/jobs/', **{name: value})
+      for name, values in (('job_type_id', (('word', 'abc'), ('negative', '-1'),
+                                            ('huge', '9' * 20))),
+                           ('job_type_name', (('nul', 'a\x00b'),)),
+                           ('page', (('zero', '0'), ('word', 'x'))))
+      for label, value in values),
+    *(bad(f'job-id-{label}', 'GET', f'/v6/jobs/{value}/', status=404)
+      for label, value in (('zero', '0'), ('negative', '-1'), ('word', 'abc'), ('huge', '9' * 30),
+                           ('unknown', '12345'), ('float', '1.5'))),
     # query parameters and paths
     *(bad(f'{name}-{value}', 'GET', TYPES, **{name: value})
       for name, values in (('is_active', ('yes', '2', '')), ('is_system', ('nope',)),
@@ -124,9 +156,12 @@ BAD = [
 
 
 @pytest.mark.parametrize('method, path, body, status, params', BAD)
-def test_bad_input_gets_a_clear_answer_and_changes_nothing(client, alice_auth, config, method,
-                                                           path, body, status, params):
+def test_bad_input_gets_a_clear_answer_and_changes_nothing(client, alice_auth, alice_principal,
+                                                           config, method, path, body, status,
+                                                           params):
     client.simulate_post(TYPES, json=json.loads(post()), headers=alice_auth)
+    # a type without a manifest takes any input: only the payload's size is refused
+    job_types.define(alice_principal, 'any-job', '1.0.0', Definition(command=['true']))
     before = client.simulate_get(URL, headers=alice_auth).json
     if body is OVERSIZE:
         body = json.dumps({'manifest': 'x' * config.max_body_bytes})
@@ -135,7 +170,8 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(client, alice_auth, c
     assert resp.status_code == status, resp.text
     assert list(resp.json) == ['detail'] and resp.json['detail'], resp.text
     assert client.simulate_get(URL, headers=alice_auth).json == before
-    assert client.simulate_get(TYPES, headers=alice_auth).json['count'] == 2
+    assert client.simulate_get(TYPES, headers=alice_auth).json['count'] == 3
+    assert client.simulate_get('/v6/jobs/', headers=alice_auth).json['count'] == 0
 
 
 def test_a_refused_manifest_is_refused_with_every_error_named(client, alice_auth):
