@@ -63,6 +63,10 @@ class FarmApi:
     def workers(self, state: str = 'all', limit: int = 100, offset: int = 0) -> dict:
         return self._call('GET', '/workers', state=state, limit=limit, offset=offset)
 
+    def queue(self) -> dict:
+        """Queued work of every family by job type and priority, the highest priority first."""
+        return self._call('GET', '/queue')
+
     # -- actions
 
     def create_run(self, body: dict) -> dict:

@@ -6,7 +6,7 @@ import os
 import sys
 
 from farmworker.client import CoordinatorError
-from farmworker.farm import job_types, login, runs, submit, tasks, workers
+from farmworker.farm import job_types, login, queue, runs, submit, tasks, workers
 from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument('--json', action='store_true',
                         help='print the facts as JSON for scripts, instead of for people')
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for module in (login, submit, runs, tasks, workers, job_types):
+    for module in (login, submit, runs, tasks, workers, queue, job_types):
         module.add_parsers(commands, common)
     return parser
 

@@ -62,7 +62,8 @@ def table(*columns: str, title: str | None = None) -> Table:
 
 
 _NUMERIC = {'TASKS', 'DONE', 'FAILED', 'RUNNING', 'WAITING', 'QUEUED', 'CANCELLED', 'RATE', 'ETA',
-            'SLOTS', 'LOAD', 'TASK', 'EXIT', 'ATTEMPT', 'PID', 'BUSY', '%'}
+            'SLOTS', 'LOAD', 'TASK', 'EXIT', 'ATTEMPT', 'PID', 'BUSY', '%', 'PRIORITY', 'READY',
+            'OLDEST'}
 
 
 def command_line(command: list[str] | None) -> str:

@@ -142,3 +142,25 @@ def test_a_runs_tasks_count_under_its_type_done_failed_queued_and_the_last_failu
     assert rows(farm('job-types', '--hours', 1).stdout)['taskfarm-run 1.0.0'][6] == '5'
     bad = farm('job-types', '--hours', 0)
     assert (bad.returncode, bad.stderr) == (1, 'farm: --hours must be at least 1\n')
+
+
+@sqlite_only
+def test_queue_groups_waiting_work_by_type_and_priority_the_highest_first(farm):
+    assert farm('queue').stdout == 'Nothing is queued.\n'
+    for priority in (50, 50, 7):
+        queued = farm('job-type', 'queue', 'tiler', '1.2.0', '--priority', priority)
+        assert queued.returncode == 0, queued.stderr
+    assert farm('job-type', 'queue', 'mosaic', '0.3.0').returncode == 0  # paused: it waits
+    farm.submit('--tasks', 3, '--', 'true')  # nobody works it
+    listed = farm('queue')
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[0] == '7 tasks queued, 7 ready'
+    table = [line.split()[:6] for line in listed.stdout.splitlines()[2:]]
+    assert table == [['50', 'tiler', '1.2.0', 'active', '2', '2'],
+                     ['7', 'tiler', '1.2.0', 'active', '1', '1'],
+                     ['1', 'mosaic', '0.3.0', 'paused', '1', '1'],
+                     ['0', 'taskfarm-run', '1.0.0', 'active', '3', '3']]
+    facts = farm.json('queue')
+    assert facts['total'] == {'queued': 7, 'available_now': 7}
+    assert [(group['job_type']['name'], group['priority']) for group in facts['queue']] == [
+        ('tiler', 50), ('tiler', 7), ('mosaic', 1), ('taskfarm-run', 0)]
