@@ -147,6 +147,12 @@ TYPE_STATUS = {
 }
 
 
+# what /farm/v1/queue groups: tasks waiting by type and priority (the runs' at 0)
+QUEUE_GROUPS = [(3, 50, 40, 40, '2026-11-23T17:02:00Z'), (3, 10, 8, 2, '2026-11-23T16:40:00Z'),
+                (4, 10, 120, 120, '2026-11-23T15:30:00Z'),
+                (1, 0, 1430, 1430, '2026-11-23T15:10:00Z')]
+
+
 class FakeClient:
     """FarmApi's methods over the canned replies; actions change them and are recorded."""
 
@@ -230,6 +236,17 @@ class FakeClient:
                 'results': [{'job_type': {key: t[key] for key in BASE_FIELDS},
                              **copy.deepcopy(TYPE_STATUS.get(t['id'], NO_STATUS))}
                             for t in found]}
+
+    def queue(self):
+        self.calls.append(('queue',))
+        groups = [{'job_type': {key: self.job_types_by_id[type_id][key]
+                                for key in ('id', 'name', 'version', 'is_paused', 'is_active')},
+                   'priority': priority, 'queued': queued, 'available_now': ready,
+                   'oldest_queued_at': oldest}
+                  for type_id, priority, queued, ready, oldest in QUEUE_GROUPS]
+        return {'now': NOW, 'queue': groups,
+                'total': {'queued': sum(group['queued'] for group in groups),
+                          'available_now': sum(group['available_now'] for group in groups)}}
 
     def edit_job_type(self, name, version, fields):
         self.calls.append(('edit_job_type', name, version, fields))

@@ -67,9 +67,16 @@ async def _scenario(farm):
             'waiting': '4', 'running': '0', 'done': '5', 'failed': '1', 'cancelled': '0',
             'total': '10'}
 
-        await pilot.press('3')  # queues: only the run nobody works has waiting tasks
+        status, _ = farm.call('POST', '/v6/job-types/tiler/1.2.0/jobs/',
+                              {'input': {}, 'priority': 5})
+        assert status == 201
+        await pilot.press('3')  # queues: the tiler job, then the runs' tasks at priority 0
         await refreshed(pilot)
-        assert table_keys(app) == [farm.queued]
+        groups = table_keys(app, '#queue-table')
+        assert [cells(app, key, '#queue-table')[:6] for key in groups] == [
+            ['5', 'tiler', '1.2.0', 'active', '1', '1'],
+            ['0', 'taskfarm-run', '1.0.0', 'active', '4', '4']]
+        assert table_keys(app) == [farm.queued]  # only the run nobody works has waiting tasks
 
         await pilot.press('4')
         await refreshed(pilot)
@@ -84,7 +91,7 @@ async def _scenario(farm):
         assert cells(app, runs_type)[:8] == ['taskfarm-run', '1.0.0', 'active', '0', '4', '5',
                                              '1', 'ALGORITHM 1']
         assert cells(app, runs_type)[8].endswith(' ago: algorithm-unknown')
-        assert cells(app, tiler)[:8] == ['tiler', '1.2.0', 'active', '0', '0', '0', '0', '-']
+        assert cells(app, tiler)[:8] == ['tiler', '1.2.0', 'active', '0', '1', '0', '0', '-']
         app.screen.query_one('LiveTable').move_cursor(row=1)
         await confirm(pilot, 'P', 'pause')
         assert cells(app, tiler)[2] == 'paused'
