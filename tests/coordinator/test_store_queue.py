@@ -199,56 +199,48 @@ def seed_manifest(*errors) -> dict:
     return made
 
 
-def test_a_mapped_exit_code_fails_a_job_under_its_manifests_category_and_name(kinds):
+@pytest.fixture
+def seeded(kinds):
+    """The type `seeded` 1.0.0 (one try), whose manifest maps exit code 3 to a data error."""
     job_types.define(kinds, 'seeded', '1.0.0',
                      Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
                      {'max_tries': 1})
-    put(kinds, 'seeded', Order(), Order())
-    first, second = take(kinds, 'agent-a', 2)
-    queue.report(kinds, 'agent-a', [Result(first.id, 1, Outcome.FAILED, exit_code=3),
-                                    Result(second.id, 1, Outcome.FAILED, exit_code=4)], now=T0)
-    failed = {task.id: (task.status, task.error_category, task.error_name)
-              for task in Task.select()}
-    assert failed == {first.id: ('error', 'DATA', 'bad-input'),
-                      second.id: ('error', 'ALGORITHM', 'algorithm-unknown')}
+    return kinds
 
 
-def test_a_job_fails_by_the_manifest_of_the_revision_it_was_queued_with(kinds):
-    job_types.define(kinds, 'seeded', '1.0.0',
-                     Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
-                     {'max_tries': 1})
-    (task_id,) = put(kinds, 'seeded')
-    job_types.edit(kinds, 'seeded', '1.0.0',
+def test_a_mapped_exit_code_fails_a_job_under_its_manifests_category_and_name(seeded):
+    put(seeded, 'seeded', *[Order()] * 4)
+    mapped, unmapped, ok, slow = take(seeded, 'agent-a', 4)
+    queue.report(seeded, 'agent-a', [
+        Result(mapped.id, 1, Outcome.FAILED, exit_code=3),
+        Result(unmapped.id, 1, Outcome.FAILED, exit_code=4),
+        Result(ok.id, 1, Outcome.COMPLETE, exit_code=0),
+        Result(slow.id, 1, Outcome.TIMEOUT, exit_code=3)], now=T0)  # killed: not its error
+    ended = {task.id: (task.status, task.error_category, task.error_name)
+             for task in Task.select()}
+    assert ended == {mapped.id: ('error', 'DATA', 'bad-input'),
+                     unmapped.id: ('error', 'ALGORITHM', 'algorithm-unknown'),
+                     ok.id: ('complete', None, None),
+                     slow.id: ('timeout', 'SYSTEM', 'timeout')}
+
+
+def test_a_job_fails_by_the_manifest_of_the_revision_it_was_queued_with(seeded):
+    (task_id,) = put(seeded, 'seeded')
+    job_types.edit(seeded, 'seeded', '1.0.0',
                    definition={'manifest': seed_manifest((3, 'flaky', 'job'))})
-    (task,) = take(kinds, 'agent-a', 1)
-    queue.report(kinds, 'agent-a', [Result(task.id, 1, Outcome.FAILED, exit_code=3)], now=T0)
+    (task,) = take(seeded, 'agent-a', 1)
+    queue.report(seeded, 'agent-a', [Result(task.id, 1, Outcome.FAILED, exit_code=3)], now=T0)
     ended = Task.get_by_id(task_id)
     assert (ended.error_category, ended.error_name) == ('DATA', 'bad-input')
 
 
-def test_a_batch_of_failures_reads_each_revisions_manifest_once(kinds, monkeypatch):
-    job_types.define(kinds, 'seeded', '1.0.0',
-                     Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
-                     {'max_tries': 1})
-    put(kinds, 'seeded', *[Order()] * 5)
-    claimed = take(kinds, 'agent-a', 5)
+def test_a_batch_of_failures_reads_each_revisions_manifest_once(seeded, monkeypatch):
+    put(seeded, 'seeded', *[Order()] * 5)
+    claimed = take(seeded, 'agent-a', 5)
     reads = []
     real = failures.exit_errors
     monkeypatch.setattr(failures, 'exit_errors', lambda text: reads.append(text) or real(text))
-    queue.report(kinds, 'agent-a', [Result(task.id, 1, Outcome.FAILED, exit_code=3)
-                                    for task in claimed], now=T0)
+    queue.report(seeded, 'agent-a', [Result(task.id, 1, Outcome.FAILED, exit_code=3)
+                                     for task in claimed], now=T0)
     assert len(reads) == 1
     assert {task.error_name for task in Task.select()} == {'bad-input'}
-
-
-def test_a_completed_or_timed_out_job_names_no_manifest_error(kinds):
-    job_types.define(kinds, 'seeded', '1.0.0',
-                     Definition(manifest=seed_manifest((3, 'bad-input', 'data'))),
-                     {'max_tries': 1})
-    put(kinds, 'seeded', Order(), Order())
-    ok, slow = take(kinds, 'agent-a', 2)
-    queue.report(kinds, 'agent-a', [Result(ok.id, 1, Outcome.COMPLETE, exit_code=0),
-                                    Result(slow.id, 1, Outcome.TIMEOUT, exit_code=3)], now=T0)
-    ended = {task.id: (task.status, task.error_category, task.error_name)
-             for task in Task.select()}
-    assert ended == {ok.id: ('complete', None, None), slow.id: ('timeout', 'SYSTEM', 'timeout')}

@@ -12,8 +12,10 @@ sent to every operation by hand and checked the same way.
 """
 
 import dataclasses
+import datetime
 import json
 import uuid
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -28,6 +30,8 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 
 from coordinator import db
 from coordinator.api.scale import manifests
+from coordinator.seed import times
+from coordinator.seed.inputs import input_problems
 from coordinator.store import users
 from tests.conftest import basic
 from tests.coordinator.seed.manifests import POST_EXAMPLE
@@ -38,10 +42,12 @@ CHECKS = [*CONFORMANCE, negative_data_rejection, positive_data_acceptance, unsup
 AGENT, STOCK_CLIENT, LEAVING_AGENT = 'fuzz-agent', 'stock-client', 'leaving-agent'
 JOB_TYPE = {'name': 'test', 'version': '1.0.0'}  # the seed document's example, POSTed first
 DEFINE, EDIT = 'POST /v6/job-types/', 'PATCH /v6/job-types/{name}/{version}/'
+QUEUE = 'POST /v6/job-types/{name}/{version}/jobs/'
 # bodies that pass validation, so that a worker's token reaches the check of its scope
 VALID_BODIES = {'POST /api/run': {'numTasks': 1}, 'POST /farm/v1/runs': {'num_tasks': 1},
                 'POST /farm/v1/tokens': {}, DEFINE: json.loads(POST_EXAMPLE.read_text()),
-                EDIT: {'is_paused': False}}
+                EDIT: {'is_paused': False},
+                QUEUE: {'input': {'INPUT_TEXT': '/data/in.txt', 'READ_LENGTH': 10}}}
 
 
 @dataclasses.dataclass
@@ -51,13 +57,15 @@ class Target:
     url: str
     auth: dict
     run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    job: int = 1  # a job of the example type
     victims: dict = dataclasses.field(default_factory=dict)  # label -> a run of its own to delete
 
     def path_parameters(self, operation) -> dict:
         path = operation.path
         known = {'number': 2} if '{number}' in path else {}
         if path.startswith('/v6/'):
-            known = {key: value for key, value in {**JOB_TYPE, 'revision_num': 1}.items()
+            known = {key: value for key, value in {**JOB_TYPE, 'revision_num': 1,
+                                                   'job_id': self.job}.items()
                      if f'{{{key}}}' in path}
         elif path.startswith('/farm/v1/workers/'):
             known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
@@ -104,10 +112,11 @@ def _seed(target: Target) -> Target:
                                       'slurm_job_id': '1234', 'walltime_end_at': 4e9})
         post(f'/farm/v1/runs/{run}/claim', {'worker_uuid': AGENT, 'max_tasks': 3})
         post('/v6/job-types/', VALID_BODIES[DEFINE])
+        job = post('/v6/job-types/test/1.0.0/jobs/', VALID_BODIES[QUEUE])['id']
         post(f'/farm/v1/runs/{run}/results', {'worker_uuid': AGENT, 'results': [
             {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0, 'msg': 'ok'},
             {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 3, 'log_tail': 'x'}]})
-    return dataclasses.replace(target, run=run, victims=victims)
+    return dataclasses.replace(target, run=run, victims=victims, job=job)
 
 
 def _strict(document: dict) -> dict:
@@ -200,12 +209,46 @@ def _breaks_a_job_type_rule(case) -> int | None:
     return (400 if known else 404) if broken else None
 
 
+def _breaks_a_window_rule(case) -> bool:
+    """Whether a status view's time window is one its parser refuses: a time that is neither
+    an instant with its offset nor a duration, one beyond the calendar, a window that ends
+    before it starts (the parser the API runs is the judge)."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if case.operation.label != 'GET /v6/job-types/status/' or case.method != 'GET' \
+            or not positive or not case.query:
+        return False
+    now = datetime.datetime.now(datetime.UTC)
+    try:
+        times.time_window(case.query.get('started'), case.query.get('ended'), now=now)
+    except ValueError:
+        return True
+    return False
+
+
+def _breaks_a_job_rule(case, target: Target) -> int | None:
+    """The status (400, or 404 for an unknown type) of a job whose input the document calls
+    valid but that does not fit the type's manifest as it is now (an edit may have changed
+    it), or None."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    body = case.body if case.operation.label == QUEUE and case.method == 'POST' and positive \
+        else None
+    if not isinstance(body, dict) or not isinstance(body.get('input', {}), dict):
+        return None
+    name, version = (quote(case.path_parameters[key], safe='') for key in ('name', 'version'))
+    known = requests.get(f'{target.url}/v6/job-types/{name}/{version}/', headers=target.auth,
+                         timeout=10)
+    if known.status_code != 200 or not known.json()['is_active']:
+        return None  # 404 and 409 are documented answers of a valid request
+    return 400 if input_problems(known.json()['manifest'], body.get('input', {})) else None
+
+
 fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
 
 
 @fuzzed_schema.parametrize()
-def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http):
-    refused = 400 if _breaks_a_run_rule(case) else _breaks_a_job_type_rule(case)
+def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http, target):
+    refused = (400 if _breaks_a_run_rule(case) or _breaks_a_window_rule(case)
+               else _breaks_a_job_type_rule(case) or _breaks_a_job_rule(case, target))
     if refused:
         response = case.call_and_validate(session=http, checks=CONFORMANCE)
         assert response.status_code == refused, 'the document says this body is refused'

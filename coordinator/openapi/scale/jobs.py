@@ -3,7 +3,7 @@
 from coordinator.api.scale.manifests import MAX_PRIORITY
 from coordinator.api.scale.params import MAX_ID
 from coordinator.failures import Category
-from coordinator.openapi.helpers import (INSTANT, INT, STR, WHEN, closed, error, header,
+from coordinator.openapi.helpers import (INSTANT, INT, NO_NUL, STR, WHEN, closed, error, header,
                                          integer, nullable, operation, path_param, record, ref,
                                          response)
 from coordinator.openapi.scale.job_types import NAME, VERSION
@@ -37,6 +37,10 @@ _JOB = {
     'created': INSTANT, 'queued': WHEN, 'started': WHEN, 'ended': WHEN,
     'last_status_change': WHEN,
 }
+# a status name in any case: PENDING, pending, Pending...
+_ANY_CASE = {'type': 'string', 'pattern': '^(' + '|'.join(
+    ''.join(f'[{letter.upper()}{letter.lower()}]' for letter in status)
+    for status in STATUSES) + ')$'}
 _JOB_ID = path_param('job_id', integer(1, MAX_ID), 'its id; anything else is an unknown path '
                                                    '(404)')
 
@@ -60,10 +64,10 @@ PATHS = {
         'Jobs (queued work of every family, not the tasks of runs), the newest first',
         {**pages('ScaleJob'), 400: error(BAD_QUERY['description'] + ', a status that is not '
                                          "one of Scale's, a name with a NUL character")},
-        parameters=[repeated('status', {'type': 'string', 'enum': [
-                        *STATUSES, *(status.lower() for status in STATUSES)]},
-                        'in any case; repeat for any of several'),
-                    repeated('job_type_name', STR, 'repeat for any of several'),
+        parameters=[repeated('status', _ANY_CASE, 'one of ' + ', '.join(STATUSES) + ', in any '
+                                                  'case; repeat for any of several'),
+                    repeated('job_type_name', {'type': 'string', 'not': NO_NUL},
+                             'repeat for any of several'),
                     repeated('job_type_id', integer(0, MAX_ID), 'repeat for any of several'),
                     *paging()])},
     '/v6/jobs/{job_id}/': {'get': operation(
