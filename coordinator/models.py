@@ -226,6 +226,9 @@ class Worker(BaseModel):
     # the run the registering token was bound to (schema 5): only tokens bound to the same
     # run see and act for the worker, besides the project's unbound tokens
     bound_run = pw.ForeignKeyField(Run, null=True, on_delete='SET NULL')
+    # what the agent said it works on (schema 10), as JSON: {"run": uuid} for `farmworker run`,
+    # {"job_types": [names] or null for any} for `farmworker serve`; null: not said (stock client)
+    serves = pw.TextField(null=True)
 
 
 class Task(BaseModel):
@@ -262,9 +265,9 @@ class Task(BaseModel):
     error_category = pw.CharField(max_length=16, null=True)
     log_tail = pw.TextField(null=True)
     # which error of its category failed it: a Seed manifest's error name, or a built-in one
-    # such as node-lost (schema 10; coordinator.failures decides both)
+    # such as node-lost (schema 11; coordinator.failures decides both)
     error_name = pw.TextField(null=True)
-    output = pw.TextField(null=True)  # what a finished job produced, as JSON (schema 10)
+    output = pw.TextField(null=True)  # what a finished job produced, as JSON (schema 11)
     created_at = EpochField(default=time.time)
     queued_at = EpochField(null=True)
     started_at = EpochField(null=True)
@@ -285,20 +288,22 @@ class Task(BaseModel):
 Task.add_index(pw.SQL('CREATE INDEX IF NOT EXISTS task_queued_work ON task '
                       '(job_type_id, priority DESC, id) '
                       "WHERE status = 'queued' AND run_id IS NULL"))
-# The job-type status views (schema 10) count and date tasks by type out of these two alone.
-# Tasks that left the queue, by type, state and when they reached it: a view reads the range of
-# each (type, state) it counts, a time window within it, never the rows themselves. Queued
-# tasks are kept out of it, so that queueing one costs this index nothing.
+# The job-type status views (schema 11) count and date finished and queued tasks by type out
+# of these two indexes. Finished tasks, by type, state and when they reached it: a view reads
+# the range of each (type, state) it counts, a time window within it, never the rows. Only
+# finished tasks are in it, so each task is written to it once, when it finishes: neither
+# queueing nor claiming one costs it anything (running tasks, as many as agents have slots,
+# are counted through the status index).
 STATUS_INDEX = 'task_type_status'
+FINISHED = "status NOT IN ('queued', 'running')"
 Task.add_index(pw.SQL(f'CREATE INDEX IF NOT EXISTS {STATUS_INDEX} ON task '
-                      '(job_type_id, status, status_changed_at, error_category) '
-                      "WHERE status <> 'queued'"))
+                      f'(job_type_id, status, status_changed_at, error_category) WHERE {FINISHED}'))
 # Queued tasks of every family (runs' retries too), by type and priority, with when they may
 # be handed out and since when they wait: written once when a task is queued, once more when
-# it leaves the queue. Every query of it names `status = 'queued'`, and of the other
-# `status <> 'queued'`, as written here: SQLite uses a partial index only then. The status
-# column, the same in every entry, is there because SQLite reads the table for any column
-# its query names that the index does not hold.
+# it leaves the queue. Every query of these indexes names `status = 'queued'`, or FINISHED,
+# as written here: SQLite uses a partial index only then. The status column, the same in
+# every entry, is there because SQLite reads the table for any column its query names that
+# the index does not hold.
 QUEUE_INDEX = 'task_type_queue'
 Task.add_index(pw.SQL(f'CREATE INDEX IF NOT EXISTS {QUEUE_INDEX} ON task '
                       '(job_type_id, priority, available_at, queued_at, status) '

@@ -16,7 +16,7 @@ from coordinator.models import (MODELS, CoordinatorPulse, JobType, JobTypeRevisi
                                 SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def _retries(migrator):
@@ -132,8 +132,13 @@ def _queued_work(migrator):
     return steps
 
 
+def _served(migrator):
+    """Version 10: workers say what they serve, so a waiting task can say none serves it."""
+    return [migrator.add_column('worker', 'serves', Worker.serves)]
+
+
 def _job_status(migrator):
-    """Version 10: tasks say which error failed them and what they produced; the indexes of the
+    """Version 11: tasks say which error failed them and what they produced; the indexes of the
     job-type status views and of the queue's summary."""
     Task._schema.create_indexes(safe=True)  # task_type_status, task_type_queue
     return [migrator.add_column('task', 'error_name', Task.error_name),
@@ -141,7 +146,7 @@ def _job_status(migrator):
 
 
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
-            8: _job_types, 9: _queued_work, 10: _job_status}
+            8: _job_types, 9: _queued_work, 10: _served, 11: _job_status}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -1,4 +1,4 @@
-"""The farmworker agent: claims a run's tasks, runs them N at a time, reports results, drains.
+"""The farmworker agent: claims tasks (a run's, or every family's), runs them N at a time, reports.
 
 One loop, one thread. Each step collects finished tasks and progress, delivers
 results (kept until the coordinator has them, however long it is away: see
@@ -11,32 +11,32 @@ import logging
 import os
 import time
 
-from farmworker import commands, delivery
+from farmworker import delivery
 from farmworker.client import Client, Refused, Unreachable
 from farmworker.config import AgentConfig, Node
 from farmworker.estimates import DurationWindow, expected_duration_s, fits
 from farmworker.executors import SubprocessExecutor
 from farmworker.leaving import Leaving
+from farmworker.work import Launch, NoCommand, Place, RunWork, ServeWork
 
 log = logging.getLogger(__name__)
-
-
-class NoCommand(Exception):
-    """Neither the command line nor the run gives a task command."""
+__all__ = ['Agent', 'NoCommand']
 
 
 class Agent:
-    """Works on one run until it is done, idle or drained."""
+    """Works on one run until it is done, idle or drained; or serves job types until idle or
+    drained."""
 
     def __init__(self, config: AgentConfig, client: Client, executor: SubprocessExecutor,
                  node: Node, *, clock=time.time, sleep=time.sleep, environ=os.environ):
         self.config, self.client, self.executor, self.node = config, client, executor, node
+        self.work = (RunWork(config.run, config.command) if config.run is not None
+                     else ServeWork(config.job_types))
+        self._clock, self._sleep = clock, sleep
         # a plain copy once: os.environ decodes on every access, a cost paid per task otherwise
-        self._clock, self._sleep, self._environ = clock, sleep, dict(environ)
+        self._place = Place(dict(environ), config.slots, str(config.log_dir))
         self._durations = DurationWindow()
-        self._run_dir = os.path.join(config.log_dir, config.run)  # task dirs go in here
         self._outbox: delivery.Outbox = {}
-        self._policy: dict = {}
         self._last_contact = self._last_heartbeat = self._next_claim_at = 0.0
         self._stopped: set[delivery.Key] = set()  # tasks the coordinator took back: no results
         self._idle_since: float | None = None
@@ -60,12 +60,9 @@ class Agent:
 
         A refusal or an error is raised, after the tasks were stopped and the coordinator told.
         """
-        # the run first: an unknown run or a run without a command is told before registering
-        self._policy = self.client.call('GET', f'/runs/{self.config.run}',
-                                        give_up_s=self.config.connect_timeout_s)
-        self._use_command(self._policy.get('command'))
+        self.work.prepare(self.client, self.config.connect_timeout_s)
         self._register()
-        log.info('working on run %s with %d slot(s)', self.config.run, self.config.slots)
+        log.info('working on %s with %d slot(s)', self.work.describe(), self.config.slots)
         try:
             self._say_ready()
             while not self._finished():
@@ -98,14 +95,6 @@ class Agent:
                 or (self.draining and not self._said_draining)):
             self._heartbeat(now)
 
-    def _use_command(self, stored: list[str] | None) -> None:
-        if self.config.command:
-            return
-        if not stored:
-            raise NoCommand(f'run {self.config.run} has no stored command: give the task command '
-                            'after --, e.g. -- ./job.sh {task}')
-        self.config.command = list(stored)
-
     def _finished(self) -> bool:
         if len(self.executor):
             return False
@@ -132,7 +121,7 @@ class Agent:
         facts = {'uuid': self.config.uuid, 'hostname': node.hostname, 'pid': node.pid,
                  'slots': self.config.slots, 'cpus': node.cpus, 'memory_bytes': node.memory_bytes,
                  'slurm_job_id': node.slurm_job_id, 'walltime_end_at': node.walltime_end_at,
-                 'load': os.getloadavg()[0]}
+                 'load': os.getloadavg()[0], 'serves': self.work.serves()}
         reply = self.client.call('POST', '/workers',
                                  {key: value for key, value in facts.items() if value is not None},
                                  give_up_s=self.config.connect_timeout_s)
@@ -142,8 +131,7 @@ class Agent:
 
     def _heartbeat(self, now: float) -> None:
         body = {'load': os.getloadavg()[0], 'draining': bool(self.draining),
-                'run': self.config.run,
-                'running': [list(key) for key in sorted(self.executor.running())]}
+                **self.work.heartbeat_fields(sorted(self.executor.running()))}
         try:
             reply = self.client.call('POST', f'/workers/{self.config.uuid}/heartbeat', body)
         except Refused as refused:
@@ -180,34 +168,34 @@ class Agent:
         free = self.config.slots - len(self.executor)
         if free <= 0 or now < self._next_claim_at:
             return False
-        expected = expected_duration_s(self._policy.get('expected_duration_s'), self._durations)
+        expected = expected_duration_s(self.work.expected_duration_s(), self._durations)
         if not fits(now, self.node.walltime_end_at, expected, self.config.margin_s):
             log.info('the next task (~%.0f s) would not end before the walltime', expected)
             self._leaving.stop_claiming('walltime')
             return False
         keys, results = delivery.pending(self._outbox)
-        body = {'worker_uuid': self.config.uuid, 'max_tasks': free}
+        body = {'worker_uuid': self.config.uuid, 'max_tasks': free, **self.work.claim_fields()}
         if results:
             body['results'] = results
         try:
-            reply = self.client.call('POST', f'/runs/{self.config.run}/claim', body)
+            reply = self.client.call('POST', self.work.claim_path, body)
         except Refused as refused:
             self._refused(refused, keys, results)
             return True
         self._settle(keys, results, reply.get('receipt', {'refused': []}))
         self._last_contact = now
-        for task in reply['tasks']:
-            self._start(task['number'], task['attempt'], task.get('input'))
+        for launch in self.work.launches(reply, self._place):
+            self._start(launch)
         if self.client.retried:  # the answer to an earlier try may have been lost
             self._reconcile()  # after starting this answer's tasks, which are ours
-        self._note_idleness(now, bool(reply['tasks']), reply['run'])
+        self._note_idleness(now, reply)
         return True
 
-    def _note_idleness(self, now: float, claimed: bool, run: dict) -> None:
-        if claimed or len(self.executor):
+    def _note_idleness(self, now: float, reply: dict) -> None:
+        if reply['tasks'] or len(self.executor):
             self._idle_since, self._next_claim_at = None, now
             return
-        self._run_done = run['waiting'] == 0 and run['running'] == 0
+        self._run_done = self.work.finished(reply)
         self._idle_since = self._idle_since or now
         self._next_claim_at = now + self.config.idle_poll_s
 
@@ -216,20 +204,20 @@ class Agent:
         held = self.client.call('GET', f'/workers/{self.config.uuid}/tasks')['tasks']
         ours = set(self.executor.running()) | set(self._outbox)
         for task in held:
-            key = (task['number'], task['attempt'])
-            if task['run'] == self.config.run and key not in ours:
-                self._outbox[key] = {'number': key[0], 'attempt': key[1], 'outcome': 'released'}
+            key = (self.work.held_key(task), task['attempt'])
+            if key[0] is not None and key not in ours:
+                self._outbox[key] = {self.work.key: key[0], 'attempt': key[1],
+                                     'outcome': 'released'}
 
-    def _start(self, number: int, attempt: int, line: str | None = None) -> None:
-        # a plain string: pathlib's parsing showed in the per-task cost of short tasks
-        task_dir = os.path.join(self._run_dir, f'task-{number}')
-        environ = commands.task_environment(self._environ, task=number, run=self.config.run,
-                                            attempt=attempt, task_dir=task_dir,
-                                            slots=self.config.slots)
-        values = {'task': str(number)} if line is None else {'task': str(number), 'line': line}
-        argv = commands.render(self.config.command, values)
-        self.executor.start(number, attempt, argv, environ, task_dir,
-                            self._policy.get('task_timeout_s'))
+    def _start(self, launch: Launch) -> None:
+        if launch.problem is not None:  # nothing to run: the node's fault, told at once
+            log.warning('task %s: %s', launch.key, launch.problem)
+            self._outbox[(launch.key, launch.attempt)] = {
+                self.work.key: launch.key, 'attempt': launch.attempt, 'outcome': 'system_error',
+                'msg': launch.problem}
+            return
+        self.executor.start(launch.key, launch.attempt, launch.argv, launch.environ,
+                            launch.task_dir, launch.timeout_s)
 
     # -- results
 
@@ -239,7 +227,8 @@ class Agent:
             if key in self._stopped:  # not ours any more: whatever it did is not reported
                 self._stopped.discard(key)
                 continue
-            result = delivery.result_of(done, hurried=bool(self._leaving.hurried))
+            result = delivery.result_of(done, hurried=bool(self._leaving.hurried),
+                                        key=self.work.key)
             self._outbox[key] = result
             if result['outcome'] == 'complete':
                 self._durations.add(done.duration_s)
@@ -247,7 +236,7 @@ class Agent:
             # a final result wins over progress; a task taken back reports nothing
             if (number, attempt) not in self._outbox and (number, attempt) not in self._stopped:
                 self._outbox[(number, attempt)] = {
-                    'number': number, 'attempt': attempt, 'outcome': 'running',
+                    self.work.key: number, 'attempt': attempt, 'outcome': 'running',
                     'percent': progress.percent, 'msg': progress.msg}
 
     def _deliver(self) -> None:
@@ -256,7 +245,7 @@ class Agent:
             return
         keys, results = delivery.pending(self._outbox)
         try:
-            receipt = self.client.call('POST', f'/runs/{self.config.run}/results',
+            receipt = self.client.call('POST', self.work.results_path,
                                        {'worker_uuid': self.config.uuid, 'results': results},
                                        accept=(409,))
         except Refused as refused:
@@ -268,10 +257,11 @@ class Agent:
     def _refused(self, refused: Refused, keys: list[delivery.Key], results: list[dict]) -> None:
         """A call that carried results was refused: declared lost, or raise it."""
         self._rejoin(refused)
-        self._settle(keys, results, delivery.refused_as_lost(results), resend=False)
+        self._settle(keys, results, delivery.refused_as_lost(results, self.work.key),
+                     resend=False)
 
     def _settle(self, keys: list[delivery.Key], results: list[dict], receipt: dict, *,
                 resend: bool = True) -> None:
         """The coordinator answered for these results, which is contact too."""
-        delivery.settle(self._outbox, keys, results, receipt, resend=resend)
+        delivery.settle(self._outbox, keys, results, receipt, resend=resend, key=self.work.key)
         self._last_contact = self._clock()

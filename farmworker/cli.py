@@ -1,4 +1,4 @@
-"""`farmworker`: run a coordinator's tasks on this node, and report a task's progress from inside it."""
+"""`farmworker`: run a coordinator's tasks on this node, and report a task's progress from it."""
 
 import argparse
 import logging
@@ -34,6 +34,25 @@ example:
   farmworker submit --run 3f2a... --nodes 4 --time 02:00:00 -- ./simulate.sh --case {task}
 """
 
+SERVE_DESCRIPTION = """\
+Serve the project's work of every family: queued jobs of job types (Scale v6 and
+`farm job-type queue`) and the tasks of open runs, highest priority first, then
+oldest, never of a paused or inactive type nor past a type's max_scheduled. A
+job type with a plain command runs it with {payload} and {task} (the task id)
+replaced, its settings in the environment; a run's task runs the run's stored
+command. Walltime, draining and results work as for `farmworker run`.
+"""
+
+SERVE_EPILOG = """exit status:
+  0  the agent was idle for --max-idle or drained, and the coordinator has every
+     result and its goodbye
+  1  the coordinator refused or could not be reached at start, or was away when
+     the agent left; the last line says why. No task is left running.
+
+example:
+  farmworker serve --slots 16 --job-type render --job-type encode
+"""
+
 SUBMIT_DESCRIPTION = """\
 Render a Slurm batch script that runs one farmworker agent per node (or one per
 job of a job array) and submit it with sbatch; print the job id. Slurm sends the
@@ -49,38 +68,53 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='farmworker', description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    agent = _agent_options()
     run = commands.add_parser('run', help='work on a run until it is done, idle or drained',
-                              epilog=RUN_EPILOG,
+                              parents=[agent], epilog=RUN_EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument('--run', required=True, metavar='UUID', help='the run to work on')
-    run.add_argument('--url', default=os.environ.get('FARM_URL'),
-                     help='coordinator, e.g. http://login1:8080 (env FARM_URL)')
-    run.add_argument('--token', default=os.environ.get('FARM_TOKEN'),
-                     help='a worker or user token (env FARM_TOKEN; prefer the variable: '
-                          'arguments are visible to other users in ps)')
-    run.add_argument('--slots', type=int, help='tasks at once (default: CPUs of the node or of '
-                                               'the Slurm allocation)')
-    run.add_argument('--max-idle', type=float, default=120.0, metavar='SECONDS',
-                     help='leave after this long with nothing to do (default %(default)g)')
-    run.add_argument('--grace', type=float, default=20.0, metavar='SECONDS',
-                     help='when draining, how long running tasks may go on before they are handed '
-                          'back; keep it below Slurm\'s KillWait (default %(default)g)')
-    run.add_argument('--connect-timeout', type=float, default=300.0, metavar='SECONDS',
-                     help='give up if the coordinator does not answer at start (default '
-                          '%(default)g); once working, outages are waited out')
-    run.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
-                     help='per-task logs and scratch dirs go under DIR/RUN (default %(default)s)')
-    run.add_argument('--ready-file', type=Path, metavar='PATH',
-                     help='write the worker uuid to PATH once registered: a sign of a working '
-                          'agent for whoever started it')
     run.add_argument('task_command', nargs=argparse.REMAINDER, metavar='-- COMMAND ...',
                      help='the task command; {task} is replaced by the task number and {line} '
                           "by the task's input line (default: the run's stored command)")
+    serve = commands.add_parser('serve', parents=[agent], description=SERVE_DESCRIPTION,
+                                help="serve the project's work of every family until idle or "
+                                     'drained', epilog=SERVE_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument('--job-type', action='append', dest='job_types', metavar='NAME',
+                       help='serve only this job type (repeatable; runs are of type '
+                            'taskfarm-run unless they name one); default: every type')
     _add_submit(commands)
     progress = commands.add_parser('progress', help="report the running task's progress")
     progress.add_argument('percent', type=float, help='0 to 100')
     progress.add_argument('msg', nargs='?', help='a short message')
     return parser
+
+
+def _agent_options() -> argparse.ArgumentParser:
+    """The options `run` and `serve` share: where the coordinator is, and how the agent works."""
+    agent = argparse.ArgumentParser(add_help=False)
+    agent.add_argument('--url', default=os.environ.get('FARM_URL'),
+                       help='coordinator, e.g. http://login1:8080 (env FARM_URL)')
+    agent.add_argument('--token', default=os.environ.get('FARM_TOKEN'),
+                       help='a worker or user token (env FARM_TOKEN; prefer the variable: '
+                            'arguments are visible to other users in ps)')
+    agent.add_argument('--slots', type=int, help='tasks at once (default: CPUs of the node or of '
+                                                 'the Slurm allocation)')
+    agent.add_argument('--max-idle', type=float, default=120.0, metavar='SECONDS',
+                       help='leave after this long with nothing to do (default %(default)g)')
+    agent.add_argument('--grace', type=float, default=20.0, metavar='SECONDS',
+                       help='when draining, how long running tasks may go on before they are '
+                            "handed back; keep it below Slurm's KillWait (default %(default)g)")
+    agent.add_argument('--connect-timeout', type=float, default=300.0, metavar='SECONDS',
+                       help='give up if the coordinator does not answer at start (default '
+                            '%(default)g); once working, outages are waited out')
+    agent.add_argument('--log-dir', type=Path, default=Path('farm-logs'),
+                       help='per-task logs and scratch dirs go under DIR/RUN, or DIR/serve '
+                            '(default %(default)s)')
+    agent.add_argument('--ready-file', type=Path, metavar='PATH',
+                       help='write the worker uuid to PATH once registered: a sign of a working '
+                            'agent for whoever started it')
+    return agent
 
 
 def _add_submit(commands) -> None:
@@ -136,7 +170,7 @@ def _add_submit(commands) -> None:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='farmworker: %(message)s')
-    commands = {'run': _run, 'submit': _submit, 'progress': _progress}
+    commands = {'run': _run, 'serve': _run, 'submit': _submit, 'progress': _progress}
     try:
         return commands[args.command](args)
     except _Fatal as fatal:
@@ -168,9 +202,12 @@ def _run(args) -> int:
     from farmworker.executors import SubprocessExecutor
     from farmworker.leaving import reason_for
 
-    command = args.task_command[1:] if args.task_command[:1] == ['--'] else args.task_command
+    run = getattr(args, 'run', None)  # None: serve
+    given = getattr(args, 'task_command', [])
+    command = given[1:] if given[:1] == ['--'] else given
     if not args.url or not args.token:
-        raise _Fatal('the coordinator URL and a token are needed: --url/--token or FARM_URL/FARM_TOKEN')
+        raise _Fatal('the coordinator URL and a token are needed: --url/--token or '
+                     'FARM_URL/FARM_TOKEN')
     node = _node()
     slots = args.slots or node.cpus or 1
     if slots < 1:
@@ -179,10 +216,11 @@ def _run(args) -> int:
         client = Client(args.url, args.token)
     except ValueError as exc:
         raise _Fatal(str(exc)) from None
-    config = AgentConfig(run=args.run, command=command or None, slots=slots, log_dir=args.log_dir,
+    config = AgentConfig(run=run, command=command or None, slots=slots, log_dir=args.log_dir,
                          max_idle_s=args.max_idle, grace_s=args.grace,
-                         connect_timeout_s=args.connect_timeout, ready_file=args.ready_file)
-    agent = Agent(config, client, SubprocessExecutor(args.log_dir / args.run), node)
+                         connect_timeout_s=args.connect_timeout, ready_file=args.ready_file,
+                         job_types=getattr(args, 'job_types', None))
+    agent = Agent(config, client, SubprocessExecutor(args.log_dir / (run or 'serve')), node)
     _drain_on_signals(agent)
     try:
         return agent.run()

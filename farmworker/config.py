@@ -9,7 +9,7 @@ from pathlib import Path
 
 @dataclasses.dataclass
 class AgentConfig:
-    run: str
+    run: str | None  # None: serve the project's work of every family
     command: list[str] | None  # None: the run's stored command template
     slots: int
     log_dir: Path
@@ -23,6 +23,7 @@ class AgentConfig:
     connect_timeout_s: float = 300.0  # at start only: later, outages are waited out
     uuid: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     ready_file: Path | None = None  # written (the uuid) once registered, for whoever started us
+    job_types: list[str] | None = None  # serve: the job type names it serves (None: any)
 
 
 @dataclasses.dataclass

@@ -1,7 +1,8 @@
 """Results on their way to the coordinator: made from how tasks ended, sent in batches, settled.
 
-An agent's outbox maps each of its tasks, (number, attempt), to the latest result
-for it, oldest first. A result stays there until the coordinator has answered for
+An agent's outbox maps each of its tasks, (key, attempt), to the latest result
+for it, oldest first; the key is a task's number in its run, or its id (`serve`),
+and a result names it under that name. A result stays there until the coordinator has answered for
 it, however long it is away; it is fenced by the attempt, so the coordinator may
 refuse it (a stale attempt, a text no database stores), and a refused result leaves
 the outbox too.
@@ -14,17 +15,17 @@ from farmworker.executors import Finished
 
 log = logging.getLogger(__name__)
 RESULTS_PER_REQUEST = 1000  # the coordinator's limit per request
-Key = tuple[int, int]  # a task's number and attempt
+Key = tuple[int, int]  # a task's number (or id) and attempt
 Outbox = dict[Key, dict]
 
 # What a refused final result keeps when it goes once more: the fields the agent sets itself,
 # none of the task's text (output, messages), which is what a result may be refused for.
-_BARE_FIELDS = ('number', 'attempt', 'outcome', 'exit_code')
+_BARE_FIELDS = ('number', 'id', 'attempt', 'outcome', 'exit_code')
 
 
-def result_of(done: Finished, *, hurried: bool) -> dict:
+def result_of(done: Finished, *, hurried: bool, key: str = 'number') -> dict:
     """The result to report for a task that ended; `hurried`: once a drain was asked for."""
-    result = {'number': done.number, 'attempt': done.attempt, 'log_tail': done.log_tail}
+    result = {key: done.number, 'attempt': done.attempt, 'log_tail': done.log_tail}
     # killed by a signal once the agent was told to drain: most likely Slurm's own SIGTERM at
     # the time limit reaching the task, not the task's fault, so it is handed back without
     # using a try
@@ -48,27 +49,27 @@ def pending(outbox: Outbox) -> tuple[list[Key], list[dict]]:
 
 
 def settle(outbox: Outbox, keys: list[Key], results: list[dict], receipt: dict, *,
-           resend: bool = True) -> None:
+           resend: bool = True, key: str = 'number') -> None:
     """The coordinator answered for these results: they leave the outbox, refused or not.
 
     A refused final result goes once more without the task's text (`resend`): the task
     would otherwise stay running on the coordinator for as long as this agent heartbeats.
     """
-    refused = {(r['number'], r['attempt']): r['reason'] for r in receipt['refused']}
-    for key, result in zip(keys, results):
-        del outbox[key]
-        if key not in refused:
+    refused = {(r[key], r['attempt']): r['reason'] for r in receipt['refused']}
+    for task, result in zip(keys, results):
+        del outbox[task]
+        if task not in refused:
             continue
         bare = _bare(result) if resend else None
-        log.warning('result for task %s attempt %s refused: %s%s', *key, refused[key],
+        log.warning('result for task %s attempt %s refused: %s%s', *task, refused[task],
                     '; sending it again without its text' if bare else '')
         if bare:
-            outbox[key] = bare
+            outbox[task] = bare
 
 
-def refused_as_lost(results: list[dict]) -> dict:
+def refused_as_lost(results: list[dict], key: str = 'number') -> dict:
     """The receipt a lost agent's results would get: all refused (their attempts were requeued)."""
-    return {'refused': [{'number': r['number'], 'attempt': r['attempt'],
+    return {'refused': [{key: r[key], 'attempt': r['attempt'],
                          'reason': 'this agent was declared lost'} for r in results]}
 
 

@@ -60,6 +60,12 @@ class FarmApi:
     def task(self, uuid: str, number: int) -> dict:
         return self._call('GET', f'/runs/{uuid}/tasks/{number}')
 
+    def explain(self, uuid: str | None, number: int) -> dict:
+        """Why a task waits: task `number` of run `uuid`, or (uuid None) the task of id `number`."""
+        path = (f'/runs/{uuid}/tasks/{number}/explain' if uuid is not None
+                else f'/tasks/{number}/explain')
+        return self._call('GET', path)
+
     def workers(self, state: str = 'all', limit: int = 100, offset: int = 0) -> dict:
         return self._call('GET', '/workers', state=state, limit=limit, offset=offset)
 

@@ -1,7 +1,8 @@
 """Handing out a run's tasks: up to k per claim, atomically, each with a new attempt number.
 
 The run row is locked first (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE),
-so two claims of one run are serialised and no task is handed out twice.
+so two claims of one run are serialised and no task is handed out twice. A run
+whose job type is paused or inactive hands out nothing, whoever asks.
 Requeued tasks go first (lowest number), then never-claimed numbers, whose rows
 are created here. The attempt number is the fencing token: a report must carry
 the attempt it was claimed with.
@@ -41,20 +42,29 @@ def claim_tasks(principal: Principal, run_uuid: str, worker_uuid: str, max_tasks
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     with database.write():
-        run = find_run(principal, run_uuid, lock=True)
-        if run.cancelled_at is not None:
-            return []
-        claimed = _claim_queued(run, worker_id, max_tasks, now)
-        next_number = run.next_number
-        if len(claimed) < max_tasks:
-            fresh, next_number = _claim_fresh(run, worker_id, max_tasks - len(claimed), now)
-            claimed += fresh
-        if claimed or next_number != run.next_number:
-            run_sql('UPDATE run SET next_number = ?, running_count = running_count + ?, '
-                    'started_at = COALESCE(started_at, ?) WHERE id = ?',
-                    (next_number, len(claimed), now, run.id))
+        claimed = claim_in_run(find_run(principal, run_uuid, lock=True), worker_id, max_tasks,
+                               now)
     if heartbeat:
         workers.touch(worker_id, now)
+    return claimed
+
+
+def claim_in_run(run: RunRef, worker_id: int, max_tasks: int, now: float) -> list[TaskView]:
+    """`claim_tasks`'s work on a run the caller's transaction has locked, for a checked worker.
+
+    A cancelled run, or one whose job type is paused or inactive, hands out nothing.
+    """
+    if run.cancelled_at is not None or run.type_stopped:
+        return []
+    claimed = _claim_queued(run, worker_id, max_tasks, now)
+    next_number = run.next_number
+    if len(claimed) < max_tasks:
+        fresh, next_number = _claim_fresh(run, worker_id, max_tasks - len(claimed), now)
+        claimed += fresh
+    if claimed or next_number != run.next_number:
+        run_sql('UPDATE run SET next_number = ?, running_count = running_count + ?, '
+                'started_at = COALESCE(started_at, ?) WHERE id = ?',
+                (next_number, len(claimed), now, run.id))
     return claimed
 
 

@@ -1,8 +1,9 @@
 """Job-type health as Scale's status views count it: tasks of every family by type and status.
 
-GROUP BY queries over `task`, each reading only the two indexes of schema 10 (see
-models.STATUS_INDEX and QUEUE_INDEX) by type: one range per (type, state) and time
-window, so a view's cost follows the tasks it counts, not the table's 10**7 rows.
+GROUP BY queries over `task` that read indexes, not rows: finished and queued tasks
+out of the two of schema 11 (models.STATUS_INDEX and QUEUE_INDEX), one range per
+(type, state) and time window; running ones, as many as agents have slots, through
+the status index. A view's cost follows the tasks it counts, not the table's 10**7 rows.
 A run's tasks count under its type (the built-in system type unless it named one),
 those never handed out too (`backlog`). Tasks of a run being deleted count until
 maintenance has purged them.
@@ -14,13 +15,14 @@ import dataclasses
 
 from coordinator import failures
 from coordinator.db import run_sql
+from coordinator.models import FINISHED
 from coordinator.states import FINAL_STATES, ScaleStatus, TaskState, scale_states, scale_status
 from coordinator.store import backlog, job_type_views
 from coordinator.store.id_lists import grouped, marks
 from coordinator.store.access import Principal
 from coordinator.store.job_type_views import Filters, TypeView
 
-_FINISHED = tuple(sorted(state.value for state in FINAL_STATES))
+_FINAL = tuple(sorted(state.value for state in FINAL_STATES))
 _FAILED = tuple(sorted(state.value for state in scale_states(ScaleStatus.FAILED)))
 # the order a type's counts are listed in
 _ORDER = {status: index for index, status in enumerate(
@@ -110,7 +112,7 @@ def running(principal: Principal, offset: int, limit: int) -> tuple[int, list[Ty
     types = job_type_views.by_id(principal)
     rows = grouped(list(types), 'SELECT job_type_id, COUNT(*), MIN(status_changed_at) '
                                  "FROM task WHERE job_type_id IN ({ids}) AND status = 'running' "
-                                 "AND status <> 'queued' GROUP BY job_type_id")
+                                 'GROUP BY job_type_id')
     return _page([TypeTally(types[type_id], count, since) for type_id, count, since in rows],
                  offset, limit)
 
@@ -118,13 +120,13 @@ def running(principal: Principal, offset: int, limit: int) -> tuple[int, list[Ty
 def system_failures(principal: Principal, offset: int,
                     limit: int) -> tuple[int, list[SystemFailure]]:
     """(how many (type, SYSTEM error) pairs failed tasks, ever, the page of them, the most
-    recent first). Failures from before errors were named (schema 10) are `unknown`."""
+    recent first). Failures from before errors were named (schema 11) are `unknown`."""
     types = job_type_views.by_id(principal)
     rows = grouped(list(types), 'SELECT job_type_id, error_name, COUNT(*), '
                                  'MIN(status_changed_at), MAX(status_changed_at) FROM task '
                                  'WHERE job_type_id IN ({ids}) '
-                                 f'AND status IN ({marks(_FAILED)}) '
-                                 "AND status <> 'queued' AND error_category = 'SYSTEM' "
+                                 f'AND status IN ({marks(_FAILED)}) AND {FINISHED} '
+                                 "AND error_category = 'SYSTEM' "
                                  'GROUP BY job_type_id, error_name', _FAILED)
     merged: dict[tuple[int, str], list] = {}
     for type_id, name, count, first, last in rows:
@@ -141,17 +143,17 @@ def _running(ids: list[int]) -> list[tuple]:
     return [(type_id, TaskState.RUNNING.value, None, count, latest) for type_id, count, latest
             in grouped(ids, 'SELECT job_type_id, COUNT(*), MAX(status_changed_at) FROM task '
                              "WHERE job_type_id IN ({ids}) AND status = 'running' "
-                             "AND status <> 'queued' GROUP BY job_type_id")]
+                             'GROUP BY job_type_id')]
 
 
 def _finished_between(ids: list[int], start: float, end: float) -> list[tuple]:
     """(type id, state, category, count, latest) of tasks that finished in the window."""
     return grouped(ids, 'SELECT job_type_id, status, error_category, COUNT(*), '
                          'MAX(status_changed_at) FROM task WHERE job_type_id IN ({ids}) '
-                         f"AND status IN ({marks(_FINISHED)}) AND status <> 'queued' "
+                         f'AND status IN ({marks(_FINAL)}) AND {FINISHED} '
                          'AND status_changed_at >= ? AND status_changed_at <= ? '
                          'GROUP BY job_type_id, status, error_category',
-                    (*_FINISHED, start, end))
+                    (*_FINAL, start, end))
 
 
 def _queued_between(principal: Principal, ids: list[int], start: float, end: float,
@@ -189,7 +191,7 @@ def _queued_now(principal: Principal, ids: list[int]) -> dict[int, int]:
 
 # the latest task of one type in one failed state: the top of its range of the status index
 _LAST = ('SELECT * FROM (SELECT job_type_id, status_changed_at, status, error_category, '
-         "error_name FROM task WHERE job_type_id = ? AND status = ? AND status <> 'queued' "
+         f'error_name FROM task WHERE job_type_id = ? AND status = ? AND {FINISHED} '
          'AND status_changed_at IS NOT NULL ORDER BY status_changed_at DESC LIMIT 1) AS last')
 
 

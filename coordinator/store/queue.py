@@ -10,6 +10,7 @@ without counting rows, across any number of coordinator processes.
 
 import collections
 import dataclasses
+import enum
 import math
 import time
 
@@ -86,20 +87,33 @@ def _whole_seconds(timeout_s: float | None) -> int | None:
     return None if timeout_s is None else math.ceil(timeout_s)
 
 
+class Band(enum.Enum):
+    """Which priorities a claim takes: the dispatcher serves runs (priority 0) between bands."""
+
+    ALL = ''
+    HIGH = ' AND priority >= 0'
+    LOW = ' AND priority < 0'
+
+
 def claim(principal: Principal, worker_uuid: str, max_tasks: int,
           type_names: list[str] | None = None, now: float | None = None) -> list[Claimed]:
     """Up to `max_tasks` queued tasks for a worker, of the named types (None: any); a heartbeat."""
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
-    claimed = []
-    for _ in range(_CLAIM_TRIES):
-        try:
-            claimed = _claim_once(principal.project_id, worker_id, max_tasks, type_names, now)
-            break
-        except _CapFilled:
-            continue  # undone whole: look again at what the caps allow now
+    claimed = take(principal.project_id, worker_id, max_tasks, type_names, now)
     workers.touch(worker_id, now)
     return claimed
+
+
+def take(project_id: int, worker_id: int, max_tasks: int, type_names: list[str] | None,
+         now: float, band: Band = Band.ALL) -> list[Claimed]:
+    """`claim` for a worker already checked, of the priorities in `band`, without the heartbeat."""
+    for _ in range(_CLAIM_TRIES):
+        try:
+            return _claim_once(project_id, worker_id, max_tasks, type_names, now, band)
+        except _CapFilled:
+            continue  # undone whole: look again at what the caps allow now
+    return []
 
 
 class _CapFilled(Exception):
@@ -107,10 +121,10 @@ class _CapFilled(Exception):
 
 
 def _claim_once(project_id: int, worker_id: int, max_tasks: int, type_names: list[str] | None,
-                now: float) -> list[Claimed]:
+                now: float, band: Band) -> list[Claimed]:
     with database.write():
         room = _room(project_id, type_names, max_tasks)
-        claimed = _take(_candidates(room, max_tasks, now), worker_id, now) if room else []
+        claimed = _take(_candidates(room, max_tasks, now, band), worker_id, now) if room else []
         per_type = collections.Counter(task.job_type_id for task in claimed)
         for type_id in sorted(per_type):  # in id order: claims never deadlock on type rows
             if not job_types.reserve_running(type_id, per_type[type_id]):
@@ -129,7 +143,7 @@ def _room(project_id: int, type_names: list[str] | None, max_tasks: int) -> dict
     return {type_id: count for type_id, count in room.items() if count > 0}
 
 
-def _candidates(room: dict[int, int], max_tasks: int, now: float) -> list[int]:
+def _candidates(room: dict[int, int], max_tasks: int, now: float, band: Band) -> list[int]:
     """The ids of the best `max_tasks` tasks available now, at most `room[type]` per type.
 
     Each type's head is read through its own range of the task_queued_work index
@@ -139,14 +153,15 @@ def _candidates(room: dict[int, int], max_tasks: int, now: float) -> list[int]:
     best = []
     for start in range(0, len(heads), 200):  # SQLite allows 500 terms in a compound SELECT
         part = heads[start:start + 200]
-        best += run_sql(' UNION ALL '.join([_HEAD] * len(part)),
+        head = _HEAD.format(band=band.value)
+        best += run_sql(' UNION ALL '.join([head] * len(part)),
                         tuple(value for head in part for value in head)).fetchall()
     best.sort(key=lambda row: (-row[1], row[0]))
     return [task_id for task_id, _ in best[:max_tasks]]
 
 
 _HEAD = ('SELECT * FROM (SELECT id, priority FROM task WHERE job_type_id = ? '
-         "AND status = 'queued' AND run_id IS NULL AND available_at <= ? "
+         "AND status = 'queued' AND run_id IS NULL AND available_at <= ?{band} "
          'ORDER BY priority DESC, id LIMIT ?) AS head')
 
 
@@ -172,20 +187,26 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = reports.Receipt()
+    with database.write():
+        settle(principal.project_id, worker_id, results, now, receipt)
+    workers.touch(worker_id, now)
+    return receipt
+
+
+def settle(project_id: int, worker_id: int, results: list[reports.Result], now: float,
+           receipt: reports.Receipt) -> None:
+    """`report`'s work inside the caller's transaction, for a worker already checked."""
     ended = collections.Counter()  # tasks that stopped running, by type
 
     def count(row, new, percent_delta):
         if new is not TaskState.RUNNING:
             ended[row[6]] += 1
 
-    with database.write():
-        rows = _task_rows(principal.project_id, {result.number for result in results})
-        errors = job_types.RevisionErrors()  # read once per revision that failed a task
-        reports.settle(rows, results, worker_id, now, receipt, lambda row: row[7:9], count,
-                       lambda row: errors.of(row[9]))
-        job_types.release_running(ended)
-    workers.touch(worker_id, now)
-    return receipt
+    rows = _task_rows(project_id, {result.number for result in results})
+    errors = job_types.RevisionErrors()  # read once per revision that failed a task
+    reports.settle(rows, results, worker_id, now, receipt, lambda row: row[7:9], count,
+                   lambda row: errors.of(row[9]))
+    job_types.release_running(ended)
 
 
 def _task_rows(project_id: int, task_ids: set[int]) -> dict[int, tuple]:

@@ -58,17 +58,25 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = Receipt()
     with database.write():
-        run = find_run(principal, run_uuid, lock=True)
-        policy = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
-                         (run.id,)).fetchone()
-        counters = RunCounters(run.id, now)
-        rows = _task_rows(run.id, {result.number for result in results})
-        settle(rows, results, worker_id, now, receipt, lambda row: policy,
-               lambda row, new, percent_delta: counters.move(TaskState.RUNNING, new,
-                                                             percent_delta))
-        counters.save()
+        settle_run(find_run(principal, run_uuid, lock=True).id, worker_id, results, now,
+                   receipt)
     workers.touch(worker_id, now)
     return receipt
+
+
+def settle_run(run_id: int, worker_id: int, results: list[Result], now: float,
+               receipt: Receipt, *, by_id: bool = False) -> None:
+    """`report`'s work on a run the caller's transaction has locked, for a checked worker.
+
+    `Result.number` is the task's number in the run, or its id with `by_id`.
+    """
+    policy = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
+                     (run_id,)).fetchone()
+    counters = RunCounters(run_id, now)
+    rows = _task_rows(run_id, {result.number for result in results}, 'id' if by_id else 'number')
+    settle(rows, results, worker_id, now, receipt, lambda row: policy,
+           lambda row, new, percent_delta: counters.move(TaskState.RUNNING, new, percent_delta))
+    counters.save()
 
 
 def settle(rows: dict, results: list[Result], worker_id: int, now: float, receipt: Receipt,
@@ -145,14 +153,15 @@ def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
             raise RuntimeError(f'{len(values) - changed} task(s) changed under the run lock')
 
 
-def _task_rows(run_id: int, numbers: set[int]) -> dict[int, tuple]:
-    """The rows of a batch's tasks in one query (a query per result was slow on PostgreSQL)."""
-    if not numbers:  # every result of the batch was invalid
+def _task_rows(run_id: int, keys: set[int], key: str) -> dict[int, tuple]:
+    """The rows of a batch's tasks in one query (a query per result was slow on PostgreSQL),
+    by the column `key` (number or id)."""
+    if not keys:  # every result of the batch was invalid
         return {}
-    placeholders = ', '.join('?' * len(numbers))
+    placeholders = ', '.join('?' * len(keys))
     return {row[0]: row[1:] for row in run_sql(
-        'SELECT number, id, status, attempt, worker_id, percent, failed_tries FROM task '
-        f'WHERE run_id = ? AND number IN ({placeholders})', (run_id, *sorted(numbers))).fetchall()}
+        f'SELECT {key}, id, status, attempt, worker_id, percent, failed_tries FROM task '
+        f'WHERE run_id = ? AND {key} IN ({placeholders})', (run_id, *sorted(keys))).fetchall()}
 
 
 def _refusal(row, result: Result, worker_id: int) -> str | None:

@@ -80,13 +80,15 @@ class RunRef(NamedTuple):
     project_id: int
     cancelled_at: float | None
     job_type_id: int
+    type_stopped: bool  # its job type is paused or inactive: its tasks are not handed out
 
 
 # the runs a principal may see: its project's (every project's, for admins), or its one bound run
 # (qualified, so it also reads right in a query that joins the run's tasks)
 _VISIBLE = 'NOT run.deleting AND NOT run.loading AND (? OR run.project_id = ?) AND (? IS NULL OR run.id = ?)'
 _RUN_REF = ('run.id, run.num_tasks, run.next_number, run.project_id, run.cancelled_at, '
-            'run.job_type_id')
+            'run.job_type_id, COALESCE((SELECT NOT job_type.is_active OR job_type.is_paused '
+            'FROM job_type WHERE job_type.id = run.job_type_id), FALSE)')
 _SQL_INT_MAX = 2**63 - 1  # SQLite integers are 64-bit; a larger task number is in no run
 
 
@@ -107,6 +109,14 @@ def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
     if row is None:
         raise NotFound(f'no run {run_uuid}')
     return RunRef(*row)
+
+
+def lock_open_run(run_id: int) -> RunRef | None:
+    """Run `run_id` locked for the transaction, or None once deleted, cancelled or loading."""
+    row = run_sql(f'SELECT {_RUN_REF} FROM run WHERE run.id = ? AND NOT run.deleting '
+                  'AND NOT run.loading AND run.cancelled_at IS NULL FOR UPDATE',
+                  (run_id,)).fetchone()
+    return None if row is None else RunRef(*row)
 
 
 def find_run_task(principal: Principal, run_uuid: str, number: int,
@@ -133,9 +143,9 @@ def find_run_task(principal: Principal, run_uuid: str, number: int,
     row = run_sql(sql, params).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
-    run = RunRef(*row[:6])
+    run = RunRef(*row[:7])
     check_number(run, number)
-    return run, (None if row[6] is None else tuple(row[6:]))
+    return run, (None if row[7] is None else tuple(row[7:]))
 
 
 def check_number(run: RunRef, number: int) -> None:

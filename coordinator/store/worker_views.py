@@ -1,6 +1,7 @@
 """Workers as people look at them: a page of a project's workers with the tasks each one runs."""
 
 import dataclasses
+from typing import NamedTuple
 
 from coordinator.db import run_sql
 from coordinator.states import WORKER_GONE, TaskState, WorkerState
@@ -10,6 +11,15 @@ ALIVE = (WorkerState.IDLE, WorkerState.BUSY, WorkerState.DRAINING)
 GONE = WORKER_GONE
 _COLUMNS = ('id, uuid, hostname, pid, slots, cpus, memory_bytes, load, state, reason, '
             'slurm_job_id, walltime_end_at, last_heartbeat_at, created_at')
+
+
+class Held(NamedTuple):
+    """A task a worker runs now; queued work has no run or number."""
+
+    run: str | None  # the run's uuid
+    number: int | None
+    attempt: int
+    id: int
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -28,7 +38,7 @@ class WorkerView:
     walltime_end_at: float | None
     last_heartbeat_at: float | None
     created_at: float
-    tasks: tuple[tuple[str, int, int], ...] = ()  # (run uuid, number, attempt) it runs now
+    tasks: tuple[Held, ...] = ()  # what it runs now
 
 
 def visible(principal: Principal) -> tuple[str, list]:
@@ -54,21 +64,22 @@ def list_workers(principal: Principal, states: tuple[WorkerState, ...] | None, l
                    f'ORDER BY CASE WHEN state IN ({gone}) THEN 1 ELSE 0 END, id DESC '
                    'LIMIT ? OFFSET ?', (*params, limit, offset)).fetchall()
     page = [WorkerView(*row) for row in rows]
-    held = _running_tasks([worker.id for worker in page])
+    held = running_tasks([worker.id for worker in page])
     return total, [dataclasses.replace(w, tasks=tuple(held.get(w.id, ()))) for w in page]
 
 
-def _running_tasks(worker_ids: list[int]) -> dict[int, list[tuple[str, int, int]]]:
+def running_tasks(worker_ids: list[int]) -> dict[int, list[Held]]:
+    """The tasks each of these workers runs now, by task id."""
     if not worker_ids:
         return {}
     placeholders = ', '.join('?' * len(worker_ids))
     held: dict[int, list] = {}
-    for worker_id, run_uuid, number, attempt in run_sql(
-            'SELECT t.worker_id, r.uuid, t.number, t.attempt FROM task t '
-            'JOIN run r ON r.id = t.run_id '
-            f'WHERE t.worker_id IN ({placeholders}) AND t.status = ? ORDER BY r.uuid, t.number',
+    for worker_id, *task in run_sql(
+            'SELECT t.worker_id, r.uuid, t.number, t.attempt, t.id FROM task t '
+            'LEFT JOIN run r ON r.id = t.run_id '
+            f'WHERE t.worker_id IN ({placeholders}) AND t.status = ? ORDER BY t.id',
             (*worker_ids, TaskState.RUNNING.value)).fetchall():
-        held.setdefault(worker_id, []).append((run_uuid, number, attempt))
+        held.setdefault(worker_id, []).append(Held(*task))
     return held
 
 

@@ -18,7 +18,7 @@ from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
 from coordinator.store.moves import leaving_for
 from coordinator.store.runs import find_run
-from coordinator.store.worker_views import visible
+from coordinator.store.worker_views import Held, running_tasks, visible
 
 _GONE = tuple(state.value for state in WORKER_GONE)
 # A live worker's state follows the tasks it holds, of any run: a claim that gets nothing
@@ -43,6 +43,7 @@ class Resources:
     slurm_job_id: str | None = None
     walltime_end_at: float | None = None
     load: float | None = None  # the 1-minute load average, so it shows before the first heartbeat
+    serves: str | None = None  # what it works on, as JSON (models.Worker.serves)
 
 
 def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: int,
@@ -77,11 +78,13 @@ def register_worker(principal: Principal, worker_uuid: str, hostname: str, pid: 
 def heartbeat(principal: Principal, worker_uuid: str, *, load: float | None = None,
               memory_bytes: int | None = None, draining: bool = False,
               running: tuple[str, list[tuple[int, int]]] | None = None,
+              held: list[tuple[int, int]] | None = None,
               now: float | None = None) -> list[tuple[int, int]]:
     """Record that a worker is alive (with its load); a lost or stopped worker must register again.
 
-    `running` is (run uuid, [(number, attempt)]) the agent runs; the answer lists
-    those it should stop because they are no longer its own (cancelled, restarted).
+    `running` is (run uuid, [(number, attempt)]) a run's agent runs, `held` the
+    [(task id, attempt)] a serve agent runs; the answer lists those it should stop
+    because they are no longer its own (cancelled, restarted, deleted).
     """
     now = time.time() if now is None else now
     worker_id = active_worker(principal, worker_uuid)
@@ -90,7 +93,21 @@ def heartbeat(principal: Principal, worker_uuid: str, *, load: float | None = No
                 f'memory_bytes = COALESCE(?, memory_bytes), state = {_STATE_NOW} '
                 'WHERE id = ? AND state NOT IN (?, ?)',
                 (now, load, memory_bytes, *_state_now(draining), worker_id, *_GONE))
+    if held:
+        return _not_held_ids(worker_id, held)
     return _not_held(principal, worker_id, *running) if running and running[1] else []
+
+
+def _not_held_ids(worker_id: int, tasks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    placeholders = ', '.join('?' * len(tasks))
+    current = {task_id: (attempt, status, holder) for task_id, attempt, status, holder in run_sql(
+        'SELECT task.id, task.attempt, task.status, task.worker_id FROM task '
+        'LEFT JOIN run ON run.id = task.run_id '
+        f'WHERE task.id IN ({placeholders}) AND (run.id IS NULL OR NOT run.deleting)',
+        tuple(task_id for task_id, _ in tasks)).fetchall()}
+    held = TaskState.RUNNING.value
+    return [(task_id, attempt) for task_id, attempt in tasks
+            if current.get(task_id) != (attempt, held, worker_id)]
 
 
 def _not_held(principal: Principal, worker_id: int, run_uuid: str,
@@ -197,16 +214,13 @@ def _requeue_task(task_id: int, tries: int, max_tries: int, now: float,
     return new if changed == 1 else None
 
 
-def held_tasks(principal: Principal, worker_uuid: str) -> list[tuple[str, int, int]]:
-    """(run uuid, number, attempt) of every task the worker holds (running) now.
+def held_tasks(principal: Principal, worker_uuid: str) -> list[Held]:
+    """Every task the worker holds (running) now.
 
     An agent whose claim got no answer asks this, then hands back what it does not know.
     """
     worker_id, _ = _worker(principal, worker_uuid)
-    return [tuple(row) for row in run_sql(
-        'SELECT r.uuid, t.number, t.attempt FROM task t JOIN run r ON r.id = t.run_id '
-        'WHERE t.worker_id = ? AND t.status = ? ORDER BY r.uuid, t.number',
-        (worker_id, TaskState.RUNNING.value)).fetchall()]
+    return running_tasks([worker_id]).get(worker_id, [])
 
 
 def active_worker(principal: Principal, worker_uuid: str) -> int:

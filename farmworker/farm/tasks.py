@@ -1,4 +1,5 @@
-"""`farm task RUN N` (status, attempts, worker, exit code) and `farm log RUN N` (the log tail)."""
+"""`farm task RUN N` (status, attempts, worker, exit code), `farm task explain` (why it waits)
+and `farm log RUN N` (the log tail)."""
 
 import sys
 
@@ -17,13 +18,19 @@ _MEANINGS = '; '.join(f'{name}, {meaning}' for name, meaning in CATEGORIES.items
 
 def add_parsers(commands, common) -> None:
     task = commands.add_parser('task', parents=[common],
-                               help="one task's status and last log lines",
+                               usage='farm task [-h] [--json] RUN N | explain RUN N | explain ID',
+                               help="one task's status and last log lines, or why it waits",
                                description='Status, attempts, worker, exit code and the last log '
                                            'lines of task N of RUN. The error category of a '
-                                           f'failed task says whose failure it was: {_MEANINGS}.')
-    task.add_argument('run', metavar='RUN', help=RUN_HELP)
-    task.add_argument('number', type=int, metavar='N', help='the task number')
-    task.set_defaults(handler=show_task)
+                                           f'failed task says whose failure it was: {_MEANINGS}. '
+                                           '`farm task explain RUN N` (or ID, a queued job\'s '
+                                           'task id) says why a waiting task is not handed out: '
+                                           'its job type paused, inactive or at max_scheduled, '
+                                           'a retry delay, no live agent serving it, or no '
+                                           'agent with the walltime left to run it.')
+    task.add_argument('words', nargs='+', metavar='RUN N | explain RUN N | explain ID',
+                      help=f'{RUN_HELP}; N: the task number; ID: a task id')
+    task.set_defaults(handler=_task_command)
     log = commands.add_parser('log', parents=[common], help="the tail of one task's log",
                               description='Print the tail of the log of task N of RUN, as the '
                                           'coordinator keeps it (the whole log is on the node, '
@@ -34,12 +41,56 @@ def add_parsers(commands, common) -> None:
     log.set_defaults(handler=show_log)
 
 
+def _task_command(args) -> int:
+    words = args.words
+    if words[0] == 'explain' and len(words) in (2, 3):
+        return explain_task(args, words[1] if len(words) == 3 else None, words[-1])
+    if len(words) != 2:
+        raise FarmError('give RUN N, explain RUN N or explain ID (see farm task --help)')
+    args.run, args.number = words[0], _number(words[1], 'N')
+    return show_task(args)
+
+
+def _number(word: str, name: str) -> int:
+    try:
+        number = int(word)
+    except ValueError:
+        raise FarmError(f'{name} must be a whole number, not {word!r}') from None
+    if number < 0:
+        raise FarmError(f'{name} must not be negative')
+    return number
+
+
 def _fetch(args) -> dict:
     if args.number < 0:
         raise FarmError('task numbers start at 0')
     api = connect()
     run_uuid = resolve(api, args.run)
     return dict(api.task(run_uuid, args.number), run=run_uuid)
+
+
+def explain_task(args, run: str | None, word: str) -> int:
+    """Why task N of RUN, or the task with id ID, is not handed out."""
+    api = connect()
+    run_uuid = None if run is None else resolve(api, run)
+    number = _number(word, 'ID' if run is None else 'N')
+    waiting = api.explain(run_uuid, number)
+    if args.json:
+        output.print_json(waiting)
+        return 0
+    name = f'task {number}' + ('' if run_uuid is None else f' of run {readable.short(run_uuid)}')
+    if not waiting['waiting']:
+        print(f'{name} is not waiting: it is {waiting["status"]}')
+    elif waiting['reasons']:
+        print(f'{name} waits because:')
+        for reason in waiting['reasons']:
+            print(f'  - {reason}')
+    elif waiting['ahead'] is not None:
+        print(f'{name} is in line: {readable.counted(waiting["ahead"], "task")} of its type '
+              'go first')
+    else:
+        print(f'{name} is in line for a free slot')
+    return 0
 
 
 def show_task(args) -> int:

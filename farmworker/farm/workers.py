@@ -31,7 +31,8 @@ def list_workers(args) -> int:
         if worker.get('reason'):
             state += f' ({output.escape(worker["reason"])})'
         load = worker.get('load')
-        runs = sorted({readable.short(task['run']) for task in worker.get('tasks') or ()})
+        runs = sorted({readable.short(task['run']) if task['run'] else 'queued'
+                       for task in worker.get('tasks') or ()})
         walltime_left = (readable.NONE if worker['state'] in LEFT else
                          readable.until(worker.get('walltime_end_at'), now))
         none = readable.NONE

@@ -125,16 +125,29 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
-def _restore_version_9(database) -> None:
-    """Undo what version 10 added."""
+def _restore_version_10(database) -> None:
+    """Undo what version 11 added."""
     for index in (STATUS_INDEX, QUEUE_INDEX):
         database.execute_sql(f'DROP INDEX {index}')
     for column in ('error_name', 'output'):
         database.execute_sql(f'ALTER TABLE task DROP COLUMN {column}')
 
 
+def _restore_version_9(database) -> None:
+    """Undo what versions 11 and 10 added."""
+    _restore_version_10(database)
+    database.execute_sql('ALTER TABLE worker DROP COLUMN serves')
+
+
+def test_a_version_9_database_gets_what_workers_serve(database):
+    _restore_version_9(database)
+    SchemaVersion.update(version=9).execute()
+    assert schema.upgrade() == (9, schema.SCHEMA_VERSION)
+    assert ('worker', 'serves') in _columns(database)
+
+
 def _restore_version_8(database) -> None:
-    """Undo what versions 10 and 9 added."""
+    """Undo what versions 11, 10 and 9 added."""
     _restore_version_9(database)
     database.execute_sql('DROP INDEX task_queued_work')
     for table, column in (('task', 'max_tries'), ('task', 'retry_delay_s'),
@@ -142,16 +155,16 @@ def _restore_version_8(database) -> None:
         database.execute_sql(f'ALTER TABLE {table} DROP COLUMN {column}')
 
 
-def test_a_version_9_database_gets_error_names_outputs_and_the_status_indexes(database):
+def test_a_version_10_database_gets_error_names_outputs_and_the_status_indexes(database):
     fresh_indexes = _index_names(database)
     project = Project.get(Project.name == schema.DEFAULT_PROJECT)
-    _restore_version_9(database)
+    _restore_version_10(database)
     run_sql("INSERT INTO task (project_id, job_type_id, status, priority, available_at, attempt, "
             "failed_tries, percent, created_at, error_category) "
             "SELECT project_id, id, 'error', 0, 0, 1, 1, 0, 0, 'SYSTEM' FROM job_type "
             'WHERE project_id = ?', (project.id,))
-    SchemaVersion.update(version=9).execute()
-    assert schema.upgrade() == (9, schema.SCHEMA_VERSION)
+    SchemaVersion.update(version=10).execute()
+    assert schema.upgrade() == (10, schema.SCHEMA_VERSION)
     assert _index_names(database) == fresh_indexes
     assert {STATUS_INDEX, QUEUE_INDEX} <= fresh_indexes
     task = Task.get()

@@ -4,7 +4,7 @@ import pytest
 
 from coordinator import maintenance
 from coordinator.db import database
-from coordinator.models import QUEUE_INDEX, STATUS_INDEX
+from coordinator.models import FINISHED, QUEUE_INDEX, STATUS_INDEX
 from coordinator.store import dispatch, job_type_status, job_types, queue, reports, runs, users
 from coordinator.store import workers
 from coordinator.store.job_types import Definition
@@ -160,7 +160,7 @@ def test_the_views_read_their_indexes_not_the_table(farm):
     if database.for_update:
         pytest.skip("PostgreSQL picks a plan by the table's statistics, not by its indexes alone")
     window = ("EXPLAIN QUERY PLAN SELECT job_type_id, status, COUNT(*) FROM task "
-              "WHERE job_type_id IN (?, ?) AND status IN (?, ?) AND status <> 'queued' "
+              f'WHERE job_type_id IN (?, ?) AND status IN (?, ?) AND {FINISHED} '
               'AND status_changed_at >= ? AND status_changed_at <= ? GROUP BY job_type_id, status')
     queued = ("EXPLAIN QUERY PLAN SELECT job_type_id, COUNT(*) FROM task "
               "WHERE job_type_id IN (?, ?) AND status = 'queued' AND available_at > ? "

@@ -237,3 +237,26 @@ def test_an_unknown_run_is_one_clear_line(farm):
     result = farm('run', 'show', '0' * 32)
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
     assert f'no run {"0" * 32}' in result.stderr
+
+
+@sqlite_only
+def test_task_explain_says_why_a_task_waits_and_when_it_is_in_line(farm, database):
+    from coordinator.store import job_types, queue, users
+    from coordinator.store.job_types import Definition
+
+    alice = users.principal_for_password('alice', PASSWORD)
+    run_uuid = farm.submit('--tasks', '2', '--', 'true')['run']['uuid']
+    result = farm('task', 'explain', run_uuid[:8], '1')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (f'task 1 of run {run_uuid[:8]} waits because:\n'
+                             f'  - no live agent works on run {run_uuid} or serves job type '
+                             'taskfarm-run\n')
+    job_types.define(alice, 'render', '1.0.0', Definition(command=['true']), {})
+    first, second = queue.queue_tasks(alice, 'render', '1.0.0', [queue.Order()] * 2)
+    job_types.set_paused(alice, 'render', '1.0.0', True)
+    assert farm.json('task', 'explain', str(second))['reasons'] == [
+        'its job type render 1.0.0 is paused', 'no live agent serves job type render']
+    assert farm('task', 'explain', 'x').stderr == "farm: ID must be a whole number, not 'x'\n"
+    assert farm('task', 'explain', '999').stderr.startswith('farm: ')
+    assert farm('task', run_uuid, '0').returncode == 0
+    assert first

@@ -140,15 +140,16 @@ def finished(number, attempt, exit_code=0, *, timed_out=False, terminated=False,
                     exit_unknown)
 
 
-def make(coordinator, *, slots=2, walltime_end_at=None, now=1000.0, **config):
+def make(coordinator, *, slots=2, walltime_end_at=None, now=1000.0, command=('job', '{task}'),
+         **config):
     executor, clock = FakeExecutor(), Clock(now)
-    agent = Agent(AgentConfig(run=RUN, command=['job', '{task}'], slots=slots,
+    agent = Agent(AgentConfig(run=RUN, command=command and list(command), slots=slots,
                               log_dir=Path('/tmp/logs'), **config),
                   coordinator, executor, Node(hostname='n1', pid=1, walltime_end_at=walltime_end_at),
                   clock=clock, sleep=lambda s: None, environ={'FARM_TOKEN': 'secret', 'HOME': '/h'})
     coordinator.clock = clock
     agent._register()
-    agent._policy = {'expected_duration_s': None, 'task_timeout_s': None}
+    agent.work.policy = {'expected_duration_s': None, 'task_timeout_s': None}
     return agent, executor, clock
 
 
@@ -221,7 +222,7 @@ def test_the_agent_never_backs_off_longer_than_its_heartbeat_interval():
 def test_no_task_is_claimed_that_would_outlive_the_walltime_and_the_agent_drains():
     coordinator = FakeCoordinator(tasks=[(0, 1)])
     agent, executor, _ = make(coordinator, walltime_end_at=1000.0 + 100, margin_s=30)
-    agent._policy['expected_duration_s'] = 80.0
+    agent.work.policy['expected_duration_s'] = 80.0
     agent._step()
     assert executor.started == [] and agent.draining == 'walltime'
     assert agent._finished()
@@ -233,7 +234,7 @@ def walltime_stops_claims(coordinator, **config):
     Tasks 0 and 1 start at 1000; task 0 ends at 1040, task 1 runs on.
     """
     agent, executor, clock = make(coordinator, walltime_end_at=1100.0, margin_s=10, **config)
-    agent._policy['expected_duration_s'] = 60.0
+    agent.work.policy['expected_duration_s'] = 60.0
     agent._step()
     clock.now += 40
     executor.finished = [finished(0, 1)]
@@ -358,15 +359,14 @@ def test_a_tasks_input_line_is_one_argument_kept_verbatim():
     line = """a b 'c' "d" $HOME ; rm -rf /"""
     coordinator = FakeCoordinator(tasks=[(0, 1)], inputs=[line])
     agent, executor, _ = make(coordinator, slots=1)
-    agent.config.command = ['echo', '{task}:{line}']
+    agent.work.command = ['echo', '{task}:{line}']
     agent._step()
     assert executor.started[0][2] == ['echo', f'0:{line}']
 
 
 def test_without_a_command_line_the_agent_runs_the_runs_stored_command():
     coordinator = FakeCoordinator(tasks=[(3, 1)], command=['sim', '--case', '{task}'])
-    agent, executor, _ = make(coordinator, slots=1)
-    agent.config.command = None
+    agent, executor, _ = make(coordinator, slots=1, command=None)
     executor.auto_finish = True
     assert agent.run() == 0
     assert executor.argvs == [['sim', '--case', '3']]
@@ -375,8 +375,7 @@ def test_without_a_command_line_the_agent_runs_the_runs_stored_command():
 
 def test_a_run_without_a_stored_command_is_one_clear_error_before_registering():
     coordinator = FakeCoordinator()
-    agent, _, _ = make(coordinator)
-    agent.config.command = None
+    agent, _, _ = make(coordinator, command=None)
     coordinator.calls.clear()
     with pytest.raises(NoCommand, match='has no stored command'):
         agent.run()

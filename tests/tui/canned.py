@@ -195,6 +195,13 @@ class FakeClient:
         return {**copy.deepcopy(self.tasks_by_number[number]), 'log_tail': LOG_TAIL,
                 'error_category': 'ALGORITHM' if number == 1 else None}
 
+    def explain(self, uuid, number):
+        self.calls.append(('explain', uuid, number))
+        waiting = self.tasks_by_number[number]['status'] == 'waiting'
+        reasons = [f'no live agent works on run {uuid} or serves job type taskfarm-run']
+        return {'status': 'queued' if waiting else self.tasks_by_number[number]['status'],
+                'waiting': waiting, 'reasons': reasons if waiting else [], 'ahead': None}
+
     def workers(self, state='all', limit=100, offset=0):
         self.calls.append(('workers', state, limit, offset))
         alive = ('idle', 'busy', 'draining')

@@ -132,6 +132,33 @@ def test_enter_drills_into_a_run_then_a_task_and_escape_comes_back():
     run_app(scenario)
 
 
+def test_a_waiting_tasks_screen_says_why_it_waits_and_others_do_not():
+    async def scenario(pilot, app):
+        await pilot.press('2')
+        await refreshed(pilot)
+        await pilot.press('enter')
+        await refreshed(pilot)
+        await pilot.press('f')  # all -> waiting
+        await refreshed(pilot)
+        await pilot.press('enter')
+        await refreshed(pilot)
+        assert isinstance(app.screen, TaskScreen) and app.screen.number == 4
+        lines = text_of(app, '#task-fields').splitlines()
+        assert lines[1] == (f'waiting    no live agent works on run {UUIDS[0]} or serves job '
+                            'type taskfarm-run')
+        await pilot.press('escape')
+        await refreshed(pilot)
+        await pilot.press('f')  # waiting -> running
+        await refreshed(pilot)
+        await pilot.press('enter')
+        await refreshed(pilot)
+        assert app.screen.number == 2
+        assert not any(line.startswith('waiting') for line in
+                       text_of(app, '#task-fields').splitlines())
+
+    run_app(scenario)
+
+
 def test_an_eta_beyond_the_workers_walltime_is_marked():
     async def scenario(pilot, app):
         await pilot.press('2')

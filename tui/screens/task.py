@@ -1,4 +1,4 @@
-"""Task: one task's fields, its failure category and message, and the tail of its log."""
+"""Task: one task's fields, why it waits if it does, its failure category, and its log tail."""
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +13,22 @@ from tui.screens.base import FarmScreen
 from tui.state import State
 
 
-def task_fields(task: dict, now: str) -> Text:
+def waiting_line(waiting: dict | None) -> str | None:
+    """Why a waiting task is not handed out (GET .../explain), in one line; None if not waiting."""
+    if not waiting or not waiting['waiting']:
+        return None
+    if waiting['reasons']:
+        return '; '.join(waiting['reasons'])
+    if waiting['ahead']:
+        return f'in line: {fmt.counted(waiting["ahead"], "task")} of its type go first'
+    return 'in line for a free slot'
+
+
+def task_fields(task: dict, now: str, waiting: dict | None = None) -> Text:
+    why = waiting_line(waiting)
     pairs = [
         ('status', fmt.state(task['status'])),
+        *([('waiting', Text(why, fmt.ORANGE))] if why else []),
         ('attempt', f'{task["attempt"]} '
                     f'({fmt.counted(task["failed_tries"], "failed try", "failed tries")})'),
         ('worker', f'{task["hostname"] or fmt.NONE}  {task["worker"] or ""}'),
@@ -64,12 +77,17 @@ class TaskScreen(FarmScreen):
     def key(self) -> str:
         return f'task/{self.run["uuid"]}/{self.number}'
 
+    @property
+    def explain_key(self) -> str:
+        return f'explain/{self.run["uuid"]}/{self.number}'
+
     def where(self) -> str:
         return f'run {fmt.run_label(self.run)} › task {self.number}'
 
     def feeds(self) -> list[Feed]:
         uuid, number = self.run['uuid'], self.number
-        return [Feed(self.key, lambda client: client.task(uuid, number))]
+        return [Feed(self.key, lambda client: client.task(uuid, number)),
+                Feed(self.explain_key, lambda client: client.explain(uuid, number))]
 
     def render_state(self, state: State) -> None:
         if state.gone(self.key):
@@ -81,7 +99,8 @@ class TaskScreen(FarmScreen):
         if task is None:
             return
         now = task.get('now') or state.connection.server_now or task['started_at'] or ''
-        self.query_one('#task-fields', Static).update(task_fields(task, now))
+        self.query_one('#task-fields', Static).update(
+            task_fields(task, now, state.replies.get(self.explain_key)))
         log = self.query_one('#log', VerticalScroll)
         at_end = log.scroll_y >= log.max_scroll_y
         self.query_one('#log-text', Static).update(Text(task['log_tail'] or _no_log(task)))

@@ -21,14 +21,16 @@ RIGHT = {'pid', 'slots', 'heartbeat', 'load', 'memory', 'walltime'}
 
 
 def tasks_cell(tasks: list[dict]) -> str:
-    """`a1b2c3d4: 3 7 12 +5`: the run of its first task and up to three task numbers."""
+    """`a1b2c3d4: 3 7 12 +5`: the run of its first task and up to three task numbers;
+    queued work (no run) shows as `queued: #41 #42`, by task id."""
     if not tasks:
         return fmt.NONE
     runs = {task['run'] for task in tasks}
-    numbers = ' '.join(str(task['number']) for task in tasks[:3])
+    numbers = ' '.join(str(task['number']) if task['run'] else f'#{task["id"]}'
+                       for task in tasks[:3])
     extra = f' +{len(tasks) - 3}' if len(tasks) > 3 else ''
     others = f' (+{fmt.counted(len(runs) - 1, "run")})' if len(runs) > 1 else ''
-    where = fmt.short(tasks[0]['run']) + others
+    where = (fmt.short(tasks[0]['run']) if tasks[0]['run'] else 'queued') + others
     return f'{where}: {numbers}{extra}'
 
 

@@ -7,7 +7,8 @@ One module per resource, each with its responders; `views` writes them as JSON.
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.farm import claims, overview, queue, runs, tasks, tokens, workers
+from coordinator.api.farm import (claims, explain, overview, queue, runs, serve, tasks,
+                                  tokens, workers)
 
 _RUN = '/farm/v1/runs/{uuid:uuid}'
 _TASK = _RUN + '/tasks/{number:int(min=0)}'
@@ -28,6 +29,10 @@ def add_routes(app: falcon.App, config) -> None:
         _RUN + '/tasks': tasks.Tasks(),
         _TASK: tasks.Task(),
         _TASK + '/cancel': tasks.TaskCancel(),
+        _TASK + '/explain': explain.RunTaskExplain(),
+        '/farm/v1/tasks/{task_id:int(min=1, max=2147483647)}/explain': explain.TaskExplain(),
+        '/farm/v1/claim': serve.Claim(body),
+        '/farm/v1/results': serve.Results(body),
         '/farm/v1/workers': workers.Workers(body, config.worker_ttl_s),
         '/farm/v1/workers/{uuid}/heartbeat': workers.Heartbeat(body),
         '/farm/v1/workers/{uuid}/tasks': workers.HeldTasks(),

@@ -16,6 +16,7 @@ from coordinator.store import dispatch, reports, runs
 
 MAX_BATCH = 1000
 MAX_ATTEMPT = 2**31 - 1  # task.attempt is a 32-bit column
+MAX_TASK_ID = 2**31 - 1  # task.id is a 32-bit column too
 
 
 class Claim(bodies.BodyResource):
@@ -61,48 +62,49 @@ class Results(bodies.BodyResource):
 
 def _report(principal, run_uuid: str, worker_uuid: str, items) -> dict:
     """Apply a batch's valid results; the receipt refuses the others, each with its reason."""
-    results, invalid = _results(items)
+    results, invalid = checked_results(items)
     receipt = reports.report(principal, run_uuid, worker_uuid, results)
     return {'accepted': receipt.accepted, 'refused': invalid + receipt.refused}
 
 
-def _results(items) -> tuple[list[reports.Result], list[dict]]:
+def checked_results(items, key: str = 'number') -> tuple[list[reports.Result], list[dict]]:
     """The valid results of a batch, and a refusal for each invalid one.
 
     A result is another task's work than its batch-mates', so one that is invalid (a
     message no database stores, a percent out of range, an unknown outcome) is refused
-    alone. Only a batch whose results cannot be told apart, for want of a number and an
-    attempt, is refused whole.
+    alone. Only a batch whose results cannot be told apart, for want of a `key` (a task's
+    number in its run, or its id) and an attempt, is refused whole. `Result.number` holds
+    the key, and so does each refusal, under its name.
     """
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
         raise InvalidInput(f'results must be a list of 1 to {MAX_BATCH} results')
     results, invalid = [], []
     for index, item in enumerate(items):
-        number, attempt = _result_key(item, f'results[{index}]')
+        number, attempt = _result_key(item, f'results[{index}]', key)
         try:
-            results.append(_result(item, number, attempt))
+            results.append(_result(item, key, number, attempt))
         except InvalidInput as error:
-            invalid.append({'number': number, 'attempt': attempt, 'reason': error.msg})
+            invalid.append({key: number, 'attempt': attempt, 'reason': error.msg})
     return results, invalid
 
 
-def _result_key(item, name: str) -> tuple[int, int]:
-    """The number and attempt a result is for, which even a refusal must name."""
+def _result_key(item, name: str, key: str) -> tuple[int, int]:
+    """The key and attempt a result is for, which even a refusal must name."""
     if not isinstance(item, dict):
         raise InvalidInput(f'{name} must be an object')
-    return (bodies.integer(bodies.required(item, 'number', f'{name}.'), f'{name}.number',
-                           minimum=0, maximum=MAX_TASKS),
+    return (bodies.integer(bodies.required(item, key, f'{name}.'), f'{name}.{key}',
+                           minimum=0, maximum=MAX_TASK_ID if key == 'id' else MAX_TASKS),
             bodies.integer(bodies.required(item, 'attempt', f'{name}.'), f'{name}.attempt',
                            minimum=1, maximum=MAX_ATTEMPT))
 
 
-def _result(item: dict, number: int, attempt: int) -> reports.Result:
+def _result(item: dict, key: str, number: int, attempt: int) -> reports.Result:
     """One result, checked field by field; InvalidInput says what is wrong with it.
 
     (A lone surrogate anywhere in the body was refused with the whole body, where it
     was parsed: JSON that holds one is not Unicode, so it is not one bad result.)
     """
-    bodies.only_keys(item, {'number', 'attempt', 'outcome', 'percent', 'exit_code', 'msg',
+    bodies.only_keys(item, {key, 'attempt', 'outcome', 'percent', 'exit_code', 'msg',
                             'log_tail'})
     return reports.Result(
         number=number, attempt=attempt,

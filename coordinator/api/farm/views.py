@@ -83,8 +83,8 @@ def task_view(task: TaskDetail, now: float, *, detail: bool = False) -> dict:
 
 
 def held_tasks_view(held) -> list[dict]:
-    """The tasks a worker holds, from (run uuid, number, attempt) triples."""
-    return [{'run': run, 'number': number, 'attempt': attempt} for run, number, attempt in held]
+    """The tasks a worker holds (`worker_views.Held`); queued work has no run or number."""
+    return [task._asdict() for task in held]
 
 
 def worker_view(worker: WorkerView) -> dict:

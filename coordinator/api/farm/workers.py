@@ -4,12 +4,14 @@ An agent heartbeats on every claim and report; one idle for longer sends
 `heartbeat` every `heartbeat_s`, which also tells it which of its tasks to stop.
 """
 
+import json
 import time
 
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH
+from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH, MAX_TASK_ID
+from coordinator.api.farm.serve import job_type_names
 from coordinator.api.farm.views import held_tasks_view, instant, paging, worker_view
 from coordinator.errors import InvalidInput
 from coordinator.models import MAX_TASKS
@@ -22,18 +24,29 @@ def _worker_uuid(uuid: str) -> str:
     return bodies.text(uuid, 'worker uuid', 64)
 
 
-def _task_pairs(value, name: str) -> list[tuple[int, int]]:
-    """[[number, attempt], ...] as checked pairs."""
+def _task_pairs(value, name: str, maximum: int = MAX_TASKS) -> list[tuple[int, int]]:
+    """[[number or id, attempt], ...] as checked pairs."""
     if not isinstance(value, list) or len(value) > MAX_BATCH:
         raise InvalidInput(f'{name} must be a list of at most {MAX_BATCH} [number, attempt] pairs')
     pairs = []
     for index, pair in enumerate(value):
         if not isinstance(pair, list) or len(pair) != 2:
             raise InvalidInput(f'{name}[{index}] must be a [number, attempt] pair')
-        pairs.append((bodies.integer(pair[0], f'{name}[{index}][0]', minimum=0, maximum=MAX_TASKS),
+        pairs.append((bodies.integer(pair[0], f'{name}[{index}][0]', minimum=0, maximum=maximum),
                       bodies.integer(pair[1], f'{name}[{index}][1]', minimum=0,
                                      maximum=MAX_ATTEMPT)))
     return pairs
+
+
+def _serves(value) -> str | None:
+    """What an agent works on: {"run": uuid} or {"job_types": [names] or null}, stored as JSON."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) != 1 or not {'run', 'job_types'} & set(value):
+        raise InvalidInput('serves must be {"run": UUID} or {"job_types": [NAME, ...] or null}')
+    if 'run' in value:
+        return json.dumps({'run': bodies.text(value['run'], 'serves.run', 32)})
+    return json.dumps({'job_types': job_type_names(value['job_types'], 'serves.job_types')})
 
 
 class Workers(bodies.BodyResource):
@@ -53,7 +66,8 @@ class Workers(bodies.BodyResource):
                                          maximum=1 << 60),
             slurm_job_id=bodies.optional(body, 'slurm_job_id', bodies.text, 64),
             walltime_end_at=bodies.optional(body, 'walltime_end_at', bodies.number, 0, 1e11),
-            load=bodies.optional(body, 'load', bodies.number, 0, 1e6))
+            load=bodies.optional(body, 'load', bodies.number, 0, 1e6),
+            serves=_serves(body.get('serves')))
         worker_id = workers.register_worker(
             req.context.principal, worker_uuid,
             bodies.text(bodies.required(body, 'hostname'), 'hostname', 255),
@@ -76,12 +90,13 @@ class Workers(bodies.BodyResource):
 class Heartbeat(bodies.BodyResource):
     """POST /farm/v1/workers/{uuid}/heartbeat: alive (200); the reply names tasks to stop.
 
-    Body: {load, memory_bytes, draining, run, running: [[number, attempt], ...]}.
+    Body: {load, memory_bytes, draining, run, running: [[number, attempt], ...]} from a
+    run's agent, or {..., held: [[task id, attempt], ...]} from a serve agent.
     """
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
-        bodies.only_keys(body, {'load', 'memory_bytes', 'draining', 'run', 'running'})
+        bodies.only_keys(body, {'load', 'memory_bytes', 'draining', 'run', 'running', 'held'})
         draining = body.get('draining', False)
         if not isinstance(draining, bool):
             raise InvalidInput('draining must be true or false')
@@ -93,7 +108,8 @@ class Heartbeat(bodies.BodyResource):
                                  load=bodies.optional(body, 'load', bodies.number, 0, 1e6),
                                  memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer,
                                                               minimum=0, maximum=1 << 60),
-                                 draining=draining, running=running)
+                                 draining=draining, running=running,
+                                 held=_task_pairs(body.get('held', []), 'held', MAX_TASK_ID))
         resp.media = {'ok': True, 'stop': [list(pair) for pair in stop]}
 
 

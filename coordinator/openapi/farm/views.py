@@ -10,7 +10,8 @@ from coordinator.store.task_views import VIEW_STATES
 
 TASK_STATES = list(VIEW_STATES)
 WORKER_STATES = [state.value for state in WorkerState]
-HELD_TASK = record({'run': STR, 'number': INT, 'attempt': INT})
+HELD_TASK = record({'run': nullable({**STR, 'description': 'null for queued work'}),
+                    'number': nullable(INT), 'attempt': INT, 'id': INT})
 BAD_QUERY = error('a query parameter has the wrong type or range')
 _RUN = {
     'uuid': STR, 'name': nullable(STR),

@@ -28,8 +28,8 @@ def test_an_agent_can_ask_which_tasks_it_holds(client, alice_auth, run, agent):
     post(client, alice_auth, f"/farm/v1/runs/{run['uuid']}/claim",
          {'worker_uuid': 'agent-1', 'max_tasks': 2})
     held = client.simulate_get('/farm/v1/workers/agent-1/tasks', headers=alice_auth).json
-    assert held == {'tasks': [{'run': run['uuid'], 'number': 0, 'attempt': 1},
-                              {'run': run['uuid'], 'number': 1, 'attempt': 1}]}
+    assert held == {'tasks': [{'run': run['uuid'], 'number': 0, 'attempt': 1, 'id': 1},
+                              {'run': run['uuid'], 'number': 1, 'attempt': 1, 'id': 2}]}
 
 
 def test_stop_hands_back_held_tasks(client, alice_auth, run, agent):
@@ -60,7 +60,8 @@ def test_the_workers_list_shows_resources_state_and_current_tasks(client, alice_
     listing = get(client, alice_auth, '/farm/v1/workers')
     assert [(w['uuid'], w['state']) for w in listing['workers']] == [('agent-1', 'busy'),
                                                                      ('agent-2', 'stopped')]
-    assert listing['workers'][0]['tasks'] == [{'run': run['uuid'], 'number': 0, 'attempt': 1}]
+    assert listing['workers'][0]['tasks'] == [{'run': run['uuid'], 'number': 0, 'attempt': 1,
+                                               'id': 1}]
     assert listing['workers'][1]['reason'] == 'walltime'
     lost = get(client, alice_auth, '/farm/v1/workers', state='lost')
     assert [w['uuid'] for w in lost['workers']] == ['agent-2'] and lost['total'] == 1

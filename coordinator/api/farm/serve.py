@@ -1,0 +1,94 @@
+"""Serve agents claim work of every family and report it by task id (/farm/v1/claim, /results).
+
+`farmworker serve` agents use these instead of a run's claim and results: one
+claim hands out the best eligible work of the project (`store/serve.py`), runs'
+tasks and queued jobs alike. The answer carries, besides the tasks, what the
+agent needs to run them: each job type revision's definition (unless the agent
+says it knows it) and each run's command and policy.
+"""
+
+import falcon
+
+from coordinator.api import bodies
+from coordinator.api.farm.claims import MAX_BATCH, MAX_TASK_ID, checked_results
+from coordinator.errors import InvalidInput
+from coordinator.store import serve
+
+MAX_KNOWN = 10_000  # revision ids an agent may say it knows
+
+
+class Claim(bodies.BodyResource):
+    """POST /farm/v1/claim {worker_uuid, max_tasks, job_types?, known_revisions?, results?}."""
+
+    def on_post(self, req, resp):
+        body = self._read_body(req)
+        bodies.only_keys(body, {'worker_uuid', 'max_tasks', 'job_types', 'known_revisions',
+                                'results'})
+        worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
+        count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
+                               maximum=MAX_BATCH)
+        type_names = job_type_names(body.get('job_types'), 'job_types')
+        known = _ids(body.get('known_revisions', []), 'known_revisions')
+        principal = req.context.principal
+        receipt = (_report(principal, worker_uuid, body['results'])
+                   if 'results' in body else None)
+        work = serve.claim(principal, worker_uuid, count, type_names)
+        resp.media = claim_view(work, serve.briefing(work, known))
+        if receipt:
+            resp.media['receipt'] = receipt
+
+
+class Results(bodies.BodyResource):
+    """POST /farm/v1/results {worker_uuid, results}: 200, or 409 if all are refused."""
+
+    def on_post(self, req, resp):
+        body = self._read_body(req)
+        bodies.only_keys(body, {'worker_uuid', 'results'})
+        worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
+        receipt = _report(req.context.principal, worker_uuid, bodies.required(body, 'results'))
+        resp.status = falcon.HTTP_409 if not receipt['accepted'] else falcon.HTTP_200
+        resp.media = receipt
+
+
+def _report(principal, worker_uuid: str, items) -> dict:
+    results, invalid = checked_results(items, key='id')
+    receipt = serve.report(principal, worker_uuid, results)
+    refused = [{'id': refusal.pop('number'), **refusal} for refusal in receipt.refused]
+    return {'accepted': receipt.accepted, 'refused': invalid + refused}
+
+
+def claim_view(work: list[serve.Work], briefing: serve.Briefing) -> dict:
+    """The answer to a claim: the tasks, and the definitions and runs they refer to."""
+    tasks = []
+    for task in work:
+        name, version = briefing.types[task.job_type_id]
+        run = briefing.runs.get(task.run_id)
+        tasks.append({'id': task.id, 'attempt': task.attempt, 'job_type': name,
+                      'version': version, 'revision': task.revision_id,
+                      'run': run and run.uuid, 'number': task.number,
+                      'input': briefing.inputs.get(task.id), 'payload': task.payload,
+                      'timeout_s': task.timeout_s})
+    return {'tasks': tasks,
+            'revisions': {str(revision_id): {'manifest': r.manifest, 'command': r.command,
+                                             'docker_image': r.docker_image,
+                                             'settings': r.settings}
+                          for revision_id, r in briefing.revisions.items()},
+            'runs': {run.uuid: {'command': run.command, 'task_timeout_s': run.task_timeout_s,
+                                'expected_duration_s': run.expected_duration_s}
+                     for run in briefing.runs.values()}}
+
+
+def job_type_names(value, name: str) -> list[str] | None:
+    """The job type names an agent serves: a list of 1 to 100, or None for every type."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not 1 <= len(value) <= 100:
+        raise InvalidInput(f'{name} must be a list of 1 to 100 job type names, or null')
+    return [bodies.text(item, f'{name}[{index}]', 64) for index, item in enumerate(value)]
+
+
+def _ids(value, name: str) -> set[int]:
+    if not isinstance(value, list) or len(value) > MAX_KNOWN:
+        raise InvalidInput(f'{name} must be a list of at most {MAX_KNOWN} ids')
+    return {bodies.integer(item, f'{name}[{index}]', minimum=1, maximum=MAX_TASK_ID)
+            for index, item in enumerate(value)}
