@@ -69,6 +69,10 @@ class FarmApi:
     def workers(self, state: str = 'all', limit: int = 100, offset: int = 0) -> dict:
         return self._call('GET', '/workers', state=state, limit=limit, offset=offset)
 
+    def queue(self) -> dict:
+        """Queued work of every family by job type and priority, the highest priority first."""
+        return self._call('GET', '/queue')
+
     # -- actions
 
     def create_run(self, body: dict) -> dict:
@@ -105,6 +109,13 @@ class FarmApi:
         """PATCH governance fields (`{"is_paused": true}`); the validation Scale answers."""
         return self._scale('PATCH', f'/job-types/{_segment(name)}/{_segment(version)}/', fields)
 
+    def job_type_status(self, is_active: bool | None = None, hours: int | None = None) -> dict:
+        """Every type with its tasks by Scale status that reached it in the last `hours`
+        (3 unless told; RUNNING whatever the window), the tasks waiting now (`queued_now`)
+        and its last failure; `started` and `ended` say the window counted."""
+        return self._every_page('/job-types/status/', is_active=_flag(is_active),
+                                started=None if hours is None else f'PT{hours}H')
+
     def queue_job(self, name: str, version: str, inputs: dict,
                   priority: int | None = None) -> dict:
         """Queue one job of a type with its inputs (checked against its manifest); the job."""
@@ -121,7 +132,9 @@ class FarmApi:
             page += 1
             reply = self._scale('GET', path, page=page, page_size=SCALE_PAGE, **query)
             results += reply['results']
-        return {'now': first.get('now'), 'count': len(results), 'results': results}
+        # what the first page says besides its links (the window counted, the server's now)
+        whole = {key: value for key, value in first.items() if key not in ('next', 'previous')}
+        return {**whole, 'count': len(results), 'results': results}
 
     # -- tokens
 

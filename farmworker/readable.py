@@ -19,7 +19,15 @@ STATE_STYLES = {
     'waiting': TEAL, 'running': ORANGE, 'finished': GREEN, 'cancelled': PURPLE,
     'done': GREEN, 'failed': RED, 'idle': TEAL, 'busy': GREEN, 'draining': ORANGE,
     'lost': f'bold {RED}', 'stopped': 'dim',
+    'active': GREEN, 'paused': ORANGE, 'inactive': 'dim',  # job types
 }
+
+
+def job_type_state(job_type: dict) -> str:
+    """`active`, `paused`, or `inactive` (deprecated: not handed out, paused or not)."""
+    if not job_type['is_active']:
+        return 'inactive'
+    return 'paused' if job_type['is_paused'] else 'active'
 
 
 def duration(seconds: float | None) -> str:

@@ -1,4 +1,4 @@
-"""The dashboard's actions on runs and tasks, each asked through a confirmation modal first."""
+"""The dashboard's actions on runs, tasks and job types, each asked through a confirmation first."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -51,3 +51,23 @@ def cancel_task(app: 'FarmApp', run: dict, number: int) -> None:
     app.confirm(f'Cancel task {number} of run {fmt.run_label(run)}?\n'
                 'If it is running, its agent is told to stop it.',
                 [('cancel', 'Cancel task', 'warning')], act)
+
+
+def pause_or_resume_job_type(app: 'FarmApp', job_type: dict) -> None:
+    """Pause an unpaused type, resume a paused one."""
+    label = f'{job_type["name"]} {job_type["version"]}'
+    pause = not job_type['is_paused']
+
+    def act(choice, client):
+        client.edit_job_type(job_type['name'], job_type['version'], {'is_paused': pause})
+        return f'job type {label} {"paused" if pause else "resumed"}'
+
+    inactive = '' if job_type['is_active'] else (
+        '\nIt is inactive: its tasks are not handed out either way.')
+    if pause:
+        app.confirm(f'Pause job type {label}?\nIts queued tasks wait and no agent is given one '
+                    f'until it is resumed; running ones finish.{inactive}',
+                    [('pause', 'Pause', 'warning')], act)
+    else:
+        app.confirm(f'Resume job type {label}?\nAgents are given its queued tasks again.'
+                    f'{inactive}', [('resume', 'Resume', 'primary')], act)

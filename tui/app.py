@@ -16,6 +16,7 @@ from farmworker.farm_api import FarmApi
 from tui.poller import Poller, Reply
 from tui.screens.base import FarmScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.job_types import JobTypesScreen
 from tui.screens.overview import OverviewScreen
 from tui.screens.queues import QueuesScreen
 from tui.screens.runs import RunsScreen
@@ -39,7 +40,7 @@ class FarmApp(App):
     CSS_PATH = 'app.tcss'
     TITLE = 'farm-tui'
     MODES = {'overview': OverviewScreen, 'runs': RunsScreen, 'queues': QueuesScreen,
-             'workers': WorkersScreen}
+             'workers': WorkersScreen, 'job-types': JobTypesScreen}
     DEFAULT_MODE = 'overview'
     BINDINGS = [
         # also in the NavBar: the footer lists the screen's own keys first, so at 80 columns
@@ -48,6 +49,7 @@ class FarmApp(App):
         Binding('2', "show('runs')", 'Runs'),
         Binding('3', "show('queues')", 'Queues'),
         Binding('4', "show('workers')", 'Workers'),
+        Binding('5', "show('job-types')", 'Job types'),
         Binding('g', 'refresh_now', 'Refresh', show=False),
         Binding('t', 'toggle_theme', 'Theme', show=False),  # in --help and the palette
         Binding('q', 'quit', 'Quit'),
@@ -136,9 +138,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog='farm-tui',
         description='A live terminal dashboard of a task-farm coordinator: runs with progress, '
-                    'rate and ETA, queued work, workers. It only talks to the REST API, so it '
-                    'runs anywhere the coordinator is reachable.',
-        epilog='Keys: 1-4 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
+                    'rate and ETA, queued work, workers, job types. It only talks to the REST '
+                    'API, so it runs anywhere the coordinator is reachable.',
+        epilog='Keys: 1-5 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
                'the light/dark theme, Ctrl+P opens the command palette, q quits. Each screen '
                'lists its own keys in the footer.')
     parser.add_argument('--url', help='the coordinator (default: $FARM_URL, else the one '

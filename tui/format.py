@@ -8,8 +8,8 @@ module to ask.
 from rich.text import Span, Text
 
 from farmworker.readable import (  # noqa: F401  (re-exported for the screens)
-    GREEN, NONE, ORANGE, PURPLE, RED, STATE_STYLES, TEAL, age, clock, counted, duration, number,
-    rate, seconds_between, short, size)
+    GREEN, NONE, ORANGE, PURPLE, RED, STATE_STYLES, TEAL, age, clock, counted, duration,
+    job_type_state, number, rate, seconds_between, short, size)
 
 
 def eta(run: dict) -> str:

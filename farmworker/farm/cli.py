@@ -6,20 +6,21 @@ import os
 import sys
 
 from farmworker.client import CoordinatorError
-from farmworker.farm import jobs, login, runs, submit, tasks, workers
+from farmworker.farm import job_types, login, queue, runs, submit, tasks, workers
 from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\
 farm: submit runs of numbered tasks to a task-farm coordinator, start workers
 for them (local agents or Slurm jobs), and watch and manage them from a login
-node.
+node; see the job types that queued work belongs to, and pause or resume them.
 """
 
 EPILOG = """\
 the coordinator and token come from FARM_URL and FARM_TOKEN, else from
 ~/.config/farm/config.toml, which `farm login URL` writes (mode 0600).
 Runs are named by their uuid or its first characters, as `farm runs` shows it;
-`last` is the newest run.
+`last` is the newest run. Job types are named NAME [VERSION], as
+`farm job-types` lists them.
 Every command takes --json for scripts.
 
 example:
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument('--json', action='store_true',
                         help='print the facts as JSON for scripts, instead of for people')
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for module in (login, submit, runs, tasks, workers, jobs):
+    for module in (login, submit, runs, tasks, workers, queue, job_types):
         module.add_parsers(commands, common)
     return parser
 

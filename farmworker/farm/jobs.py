@@ -1,8 +1,7 @@
 """`farm job-type queue NAME VERSION --input JSON|@FILE [--priority N]`: one job of a job type.
 
-`add_action` puts `queue` among the actions of the `job-type` command; `add_parsers` makes
-that command when nothing else has (farm job-type show|pause|resume make it too, and then
-call `add_action` themselves).
+`add_action` puts `queue` among the actions of the `job-type` command, which
+farm.job_types makes with show, pause and resume.
 """
 
 import argparse
@@ -24,12 +23,6 @@ The coordinator checks the inputs against the type's Seed manifest: every input 
 requires, none it does not declare, JSON inputs of their type. A paused type keeps the
 job queued until it is resumed.
 """
-
-
-def add_parsers(commands, common) -> None:
-    one = commands.add_parser('job-type', help='act on one job type (queue a job of it)',
-                              description='Act on one job type.')
-    add_action(one.add_subparsers(dest='action', required=True, metavar='ACTION'), common)
 
 
 def add_action(actions, common) -> None:

@@ -61,8 +61,9 @@ def table(*columns: str, title: str | None = None) -> Table:
     return grid
 
 
-_NUMERIC = {'TASKS', 'DONE', 'FAILED', 'RUNNING', 'WAITING', 'CANCELLED', 'RATE', 'ETA',
-            'SLOTS', 'LOAD', 'TASK', 'EXIT', 'ATTEMPT', 'PID', 'BUSY', '%'}
+_NUMERIC = {'TASKS', 'DONE', 'FAILED', 'RUNNING', 'WAITING', 'QUEUED', 'CANCELLED', 'RATE', 'ETA',
+            'SLOTS', 'LOAD', 'TASK', 'EXIT', 'ATTEMPT', 'PID', 'BUSY', '%', 'PRIORITY', 'READY',
+            'OLDEST'}
 
 
 def command_line(command: list[str] | None) -> str:

@@ -1,6 +1,7 @@
 """Canned /farm/v1 replies with fixed times, shaped as the API contract says, and a fake client."""
 
 import copy
+from datetime import datetime, timedelta
 
 from farmworker.client import Refused
 
@@ -97,6 +98,61 @@ OVERVIEW = {
 }
 
 
+def job_type(type_id, name, version, title, is_paused=False, is_active=True, is_system=False,
+             max_scheduled=None, max_tries=3):
+    """One version of a job type as /v6/job-types/ lists it."""
+    return {'id': type_id, 'name': name, 'version': version, 'title': title,
+            'description': f'The {name} job', 'is_active': is_active, 'is_paused': is_paused,
+            'is_published': False, 'icon_code': None, 'unmet_resources': None,
+            'is_system': is_system, 'max_scheduled': max_scheduled, 'max_tries': max_tries,
+            'revision_num': 1, 'docker_image': None, 'created': '2026-11-20T09:00:00+00:00',
+            'deprecated': None if is_active else '2026-11-22T09:00:00+00:00',
+            'paused': '2026-11-23T16:30:00+00:00' if is_paused else None,
+            'last_modified': '2026-11-23T16:30:00+00:00'}
+
+
+JOB_TYPES = [
+    job_type(1, 'taskfarm-run', '1.0.0', 'Taskfarm runs', is_system=True),
+    job_type(4, 'mosaic', '0.3.0', 'Mosaic builder', is_paused=True, max_scheduled=4),
+    job_type(2, 'tiler', '1.0.0', 'Tiler', is_active=False),
+    job_type(3, 'tiler', '1.2.0', 'Tiler', max_scheduled=16, max_tries=5),
+]
+
+
+BASE_FIELDS = ('id', 'name', 'version', 'title', 'description', 'is_active', 'is_paused',
+               'is_published', 'icon_code', 'unmet_resources')  # what the status view sends
+
+
+def counts(*counts):
+    return [{'status': status, 'count': count, 'category': category, 'most_recent': NOW}
+            for status, count, category in counts]
+
+
+def failure(at, category, name, state='error'):
+    return {'at': at, 'state': state, 'category': category, 'error_name': name}
+
+
+NO_STATUS = {'job_counts': [], 'queued_now': 0, 'last_failure': None}
+# what /v6/job-types/status/ counts for each type of JOB_TYPES, by id
+TYPE_STATUS = {
+    1: {'job_counts': counts(('QUEUED', 240, None), ('RUNNING', 24, None), ('FAILED', 6, 'SYSTEM'),
+                             ('FAILED', 14, 'ALGORITHM'), ('COMPLETED', 1192, None),
+                             ('CANCELED', 2, None)),
+        'queued_now': 1430,
+        'last_failure': failure('2026-11-23T17:12:40Z', 'SYSTEM', 'node-lost', 'timeout')},
+    4: {'job_counts': counts(('FAILED', 2, 'DATA'), ('COMPLETED', 30, None)), 'queued_now': 120,
+        'last_failure': failure('2026-11-23T16:10:00Z', 'DATA', 'image-corrupt')},
+    3: {'job_counts': counts(('RUNNING', 16, None), ('COMPLETED', 310, None)), 'queued_now': 48,
+        'last_failure': failure('2026-11-22T09:00:00Z', 'ALGORITHM', 'algorithm-unknown')},
+}
+
+
+# what /farm/v1/queue groups: tasks waiting by type and priority (the runs' at 0)
+QUEUE_GROUPS = [(3, 50, 40, 40, '2026-11-23T17:02:00Z'), (3, 10, 8, 2, '2026-11-23T16:40:00Z'),
+                (4, 10, 120, 120, '2026-11-23T15:30:00Z'),
+                (1, 0, 1430, 1430, '2026-11-23T15:10:00Z')]
+
+
 class FakeClient:
     """FarmApi's methods over the canned replies; actions change them and are recorded."""
 
@@ -105,6 +161,7 @@ class FakeClient:
     def __init__(self):
         self.runs_by_uuid = {r['uuid']: copy.deepcopy(r) for r in RUNS}
         self.tasks_by_number = {t['number']: copy.deepcopy(t) for t in TASKS}
+        self.job_types_by_id = {t['id']: copy.deepcopy(t) for t in JOB_TYPES}
         self.calls: list[tuple] = []
 
     def overview(self):
@@ -175,3 +232,33 @@ class FakeClient:
     def delete_run(self, uuid):
         self.calls.append(('delete_run', uuid))
         del self.runs_by_uuid[uuid]
+
+    def job_type_status(self, is_active=None, hours=None):
+        self.calls.append(('job_type_status', is_active, hours))
+        found = sorted((t for t in self.job_types_by_id.values()
+                        if is_active is None or t['is_active'] == is_active),
+                       key=lambda t: (t['name'], t['version']))
+        started = datetime.fromisoformat(NOW) - timedelta(hours=hours or 3)
+        return {'now': NOW, 'count': len(found), 'started': started.isoformat(), 'ended': NOW,
+                'results': [{'job_type': {key: t[key] for key in BASE_FIELDS},
+                             **copy.deepcopy(TYPE_STATUS.get(t['id'], NO_STATUS))}
+                            for t in found]}
+
+    def queue(self):
+        self.calls.append(('queue',))
+        groups = [{'job_type': {key: self.job_types_by_id[type_id][key]
+                                for key in ('id', 'name', 'version', 'is_paused', 'is_active')},
+                   'priority': priority, 'queued': queued, 'available_now': ready,
+                   'oldest_queued_at': oldest}
+                  for type_id, priority, queued, ready, oldest in QUEUE_GROUPS]
+        return {'now': NOW, 'queue': groups,
+                'total': {'queued': sum(group['queued'] for group in groups),
+                          'available_now': sum(group['available_now'] for group in groups)}}
+
+    def edit_job_type(self, name, version, fields):
+        self.calls.append(('edit_job_type', name, version, fields))
+        for found in self.job_types_by_id.values():
+            if (found['name'], found['version']) == (name, version):
+                found.update(fields)
+                return {'is_valid': True, 'errors': [], 'warnings': []}
+        raise Refused(404, f'no job type {name} {version}')

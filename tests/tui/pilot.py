@@ -65,13 +65,13 @@ async def acted(pilot) -> None:
     await drained(pilot.app)
 
 
-def cells(app, row_key: str) -> list[str]:
-    """The plain text of a row of the visible screen's table."""
-    return [str(cell) for cell in app.screen.query_one(LiveTable).get_row(row_key)]
+def cells(app, row_key: str, table: str = '#table') -> list[str]:
+    """The plain text of a row of the visible screen's (main) table."""
+    return [str(cell) for cell in app.screen.query_one(table, LiveTable).get_row(row_key)]
 
 
-def table_keys(app) -> list[str]:
-    return [row.key.value for row in app.screen.query_one(LiveTable).ordered_rows]
+def table_keys(app, table: str = '#table') -> list[str]:
+    return [row.key.value for row in app.screen.query_one(table, LiveTable).ordered_rows]
 
 
 def lines(text: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from farmworker.client import NEVER
 from farmworker.farm_api import FarmApi
 from tests.e2e.test_farmworker import Farm
 from tests.tui.pilot import SteppedApp, acted, cells, lines, refreshed, table_keys
+from tui.screens.job_types import JobTypesScreen
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.task import TaskScreen
@@ -31,6 +32,13 @@ def farm(serve, tmp_path):
     assert agent.returncode == 0, output
     # run "queued": nobody works it
     farm.queued = farm.create_run(4, name='queued')
+    # a job type defined as any Scale client does
+    status, _ = farm.call('POST', '/v6/job-types/', {'docker_image': 'tiler:1.2.0', 'manifest': {
+        'seedVersion': '1.0.0', 'job': {
+            'name': 'tiler', 'jobVersion': '1.2.0', 'packageVersion': '1.0.0', 'title': 'Tiler',
+            'description': 'Cuts tiles', 'maintainer': {'name': 'Jo', 'email': 'jo@example.com'},
+            'timeout': 60, 'interface': {'command': 'tile.sh'}}}})
+    assert status == 201
     return farm
 
 
@@ -59,14 +67,35 @@ async def _scenario(farm):
             'waiting': '4', 'running': '0', 'done': '5', 'failed': '1', 'cancelled': '0',
             'total': '10'}
 
-        await pilot.press('3')  # queues: only the run nobody works has waiting tasks
+        status, _ = farm.call('POST', '/v6/job-types/tiler/1.2.0/jobs/',
+                              {'input': {}, 'priority': 5})
+        assert status == 201
+        await pilot.press('3')  # queues: the tiler job, then the runs' tasks at priority 0
         await refreshed(pilot)
-        assert table_keys(app) == [farm.queued]
+        groups = table_keys(app, '#queue-table')
+        assert [cells(app, key, '#queue-table')[:6] for key in groups] == [
+            ['5', 'tiler', '1.2.0', 'active', '1', '1'],
+            ['0', 'taskfarm-run', '1.0.0', 'active', '4', '4']]
+        assert table_keys(app) == [farm.queued]  # only the run nobody works has waiting tasks
 
         await pilot.press('4')
         await refreshed(pilot)
         assert isinstance(app.screen, WorkersScreen) and len(table_keys(app)) == 1
         assert cells(app, table_keys(app)[0])[2] == 'stopped'  # the agent left when done
+
+        await pilot.press('5')  # job types: the runs' built-in type and tiler; pause tiler
+        await refreshed(pilot)
+        assert isinstance(app.screen, JobTypesScreen)
+        runs_type, tiler = table_keys(app)
+        # the runs' tasks: 4 queued (run "queued"), 5 done and 1 failed (run "worked")
+        assert cells(app, runs_type)[:8] == ['taskfarm-run', '1.0.0', 'active', '0', '4', '5',
+                                             '1', 'ALGORITHM 1']
+        assert cells(app, runs_type)[8].endswith(' ago: algorithm-unknown')
+        assert cells(app, tiler)[:8] == ['tiler', '1.2.0', 'active', '0', '1', '0', '0', '-']
+        app.screen.query_one('LiveTable').move_cursor(row=1)
+        await confirm(pilot, 'P', 'pause')
+        assert cells(app, tiler)[2] == 'paused'
+        assert farm.call('GET', '/v6/job-types/tiler/1.2.0/')[1]['is_paused'] is True
 
         await pilot.press('2', 'f')  # runs, "all" (the worked run is finished)
         await refreshed(pilot)

@@ -215,7 +215,8 @@ def test_counts_of_one_are_singular():
         await pilot.press('3')
         await refreshed(pilot)
         assert text_of(app, '#summary') == (
-            '240 tasks waiting in 1 run (longest pending first)   ·   Enter: tasks of the run')
+            '240 tasks waiting in 1 run (longest pending first)   ·   Tab, then Enter: tasks of '
+            'the run')
         await pilot.press('4')
         await refreshed(pilot)
         assert text_of(app, '#summary') == (

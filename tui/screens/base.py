@@ -69,13 +69,15 @@ class FarmScreen(Screen):
         self.render_state(state)
 
     def show_items(self, items: dict[str, dict], row) -> None:
-        """Fill the table with a row per item (cells from `row(item)`), keyed as `items` is."""
+        """Fill the screen's main table (#table) with a row per item (cells from `row(item)`),
+        keyed as `items` is."""
         self.items = items
-        self.query_one(LiveTable).sync([(key, row(item)) for key, item in items.items()])
+        self.query_one('#table', LiveTable).sync([(key, row(item))
+                                                  for key, item in items.items()])
 
     def selected(self) -> dict | None:
-        """The item under the table's cursor, if any."""
-        key = self.query_one(LiveTable).cursor_key
+        """The item under the main table's cursor, if any."""
+        key = self.query_one('#table', LiveTable).cursor_key
         return self.items.get(key) if key else None
 
     def reply(self, key: str) -> dict | None:

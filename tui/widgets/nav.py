@@ -3,7 +3,7 @@
 from textual.widgets import Static
 
 SCREENS = (('1', 'overview', 'Overview'), ('2', 'runs', 'Runs'), ('3', 'queues', 'Queues'),
-           ('4', 'workers', 'Workers'))
+           ('4', 'workers', 'Workers'), ('5', 'job-types', 'Job types'))
 
 
 class NavBar(Static):
