@@ -51,8 +51,10 @@ def _nullable(value, check, name: str, *args, **kwargs):
     return None if value is None else check(value, name, *args, **kwargs)
 
 
-def _image(value) -> str:
-    return bodies.text(value, 'docker_image', MAX_IMAGE)
+def _image(value) -> str | None:
+    """The image the type runs in; null: it runs directly on the node (as HPC jobs mostly do),
+    where farmworker serve runs a Seed command without a container."""
+    return _nullable(value, bodies.text, 'docker_image', MAX_IMAGE)
 
 
 def _page_of_types(req, resp, filters: Filters, order: tuple[str, ...]) -> None:

@@ -139,5 +139,7 @@ def ordering(fields) -> dict:
 
 def closed_body(required: tuple = ()) -> dict:
     """What POST (which requires `required`) and PATCH take."""
-    return closed({'docker_image': text(MAX_IMAGE), 'manifest': MANIFEST,
+    return closed({'docker_image': nullable(text(
+                       MAX_IMAGE, description='null: the job runs on the node, not in an image')),
+                   'manifest': MANIFEST,
                    'configuration': CONFIGURATION, **EDITABLE}, required)

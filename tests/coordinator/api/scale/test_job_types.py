@@ -179,3 +179,14 @@ def test_another_projects_user_sees_nothing_and_defines_a_type_of_their_own(
     call(client, bob_auth, 'PATCH', EXAMPLE_URL, {'is_paused': True}, 404)
     assert call(client, bob_auth, 'POST', TYPES, example(), 201)['revision_num'] == 1
     assert not get(client, alice_auth, EXAMPLE_URL)['is_paused']
+
+
+def test_a_type_without_an_image_runs_on_the_node_and_an_image_can_be_set_and_cleared(
+        client, alice_auth):
+    made = define(client, alice_auth, docker_image=None)
+    assert made['docker_image'] is None
+    url = TYPES + 'my-job/1.0.0/'
+    call(client, alice_auth, 'PATCH', url, {'docker_image': 'my-job:2'})
+    assert get(client, alice_auth, url)['revision_num'] == 2
+    call(client, alice_auth, 'PATCH', url, {'docker_image': None})
+    assert get(client, alice_auth, url)['docker_image'] is None
