@@ -19,6 +19,7 @@ from coordinator.store.moves import leaving_for
 from coordinator.store.runs import find_run
 
 LOG_TAIL_CHARS = 64 * 1024
+OUTPUT_BYTES = 64 * 1024  # a job's outputs, as JSON text (what agents collect, bounded alike)
 
 
 class Outcome(str, enum.Enum):
@@ -41,6 +42,7 @@ class Result:
     exit_code: int | None = None
     msg: str | None = None
     log_tail: str | None = None
+    output: str | None = None  # a job's outputs as JSON text, kept when it completes
 
 
 @dataclasses.dataclass
@@ -118,7 +120,7 @@ def settle(rows: dict, results: list[Result], worker_id: int, now: float, receip
 # the type of every column a result may set: values arrive untyped in a VALUES list
 _COLUMN_TYPES = {'status': 'TEXT', 'percent': 'DOUBLE PRECISION', 'msg': 'TEXT',
                  'log_tail': 'TEXT', 'exit_code': 'INTEGER', 'error_category': 'TEXT',
-                 'error_name': 'TEXT',
+                 'error_name': 'TEXT', 'output': 'TEXT',
                  'failed_tries': 'INTEGER', 'worker_id': 'INTEGER',
                  'status_changed_at': 'DOUBLE PRECISION', 'ended_at': 'DOUBLE PRECISION',
                  'queued_at': 'DOUBLE PRECISION', 'available_at': 'DOUBLE PRECISION'}
@@ -193,7 +195,8 @@ def _apply(result: Result, failed_tries: int, max_tries: int, retry_delay_s: flo
     fields.update(status_changed_at=now, exit_code=result.exit_code)
     if result.outcome is Outcome.COMPLETE:
         return TaskState.COMPLETE, dict(fields, status=TaskState.COMPLETE.value, percent=100.0,
-                                        ended_at=now, error_category=None, error_name=None)
+                                        ended_at=now, error_category=None, error_name=None,
+                                        output=result.output)
     if result.outcome is Outcome.RELEASED:
         return TaskState.QUEUED, dict(fields, status=TaskState.QUEUED.value, worker_id=None,
                                       queued_at=now, available_at=now)

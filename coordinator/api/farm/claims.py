@@ -6,6 +6,8 @@ when it is invalid itself: one bad result never sinks the other tasks' results
 in its batch.
 """
 
+import json
+
 import falcon
 
 from coordinator.api import bodies
@@ -105,7 +107,7 @@ def _result(item: dict, key: str, number: int, attempt: int) -> reports.Result:
     was parsed: JSON that holds one is not Unicode, so it is not one bad result.)
     """
     bodies.only_keys(item, {key, 'attempt', 'outcome', 'percent', 'exit_code', 'msg',
-                            'log_tail'})
+                            'log_tail', 'output'})
     return reports.Result(
         number=number, attempt=attempt,
         outcome=bodies.choice(bodies.required(item, 'outcome'), 'outcome', reports.Outcome),
@@ -114,4 +116,15 @@ def _result(item: dict, key: str, number: int, attempt: int) -> reports.Result:
         msg=bodies.optional(item, 'msg', bodies.text, 4096, empty_ok=True),
         log_tail=bodies.optional(item, 'log_tail', bodies.text, reports.LOG_TAIL_CHARS,
                                  empty_ok=True),
+        output=bodies.optional(item, 'output', _output),
     )
+
+
+def _output(value, name: str) -> str:
+    """A job's outputs (a JSON object), as the JSON text stored with the task."""
+    if not isinstance(value, dict):
+        raise InvalidInput(f'{name} must be an object')
+    text = json.dumps(value, separators=(',', ':'))
+    if len(text.encode()) > reports.OUTPUT_BYTES:
+        raise InvalidInput(f'{name} holds more than {reports.OUTPUT_BYTES} bytes of JSON')
+    return text

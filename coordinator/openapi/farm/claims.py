@@ -4,7 +4,7 @@ from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH
 from coordinator.models import MAX_TASKS
 from coordinator.openapi.helpers import (ERROR, INT, NUM, RUN_UUID, STR, array, closed, error,
                                          integer, operation, record, ref, response, text)
-from coordinator.store.reports import LOG_TAIL_CHARS, Outcome
+from coordinator.store.reports import LOG_TAIL_CHARS, OUTPUT_BYTES, Outcome
 
 NOT_FOUND = error('unknown run or worker')
 GONE = error('the worker was declared lost or stopped: register again')
@@ -29,8 +29,10 @@ SCHEMAS = {
             'running: progress only; failed/timeout/system_error: retried while the run\'s '
             'max_tries allow, system_error with category SYSTEM; released: handed back, no try '
             'used), percent (0-100), exit_code (-255..255), msg (text, at most 4096 '
-            f'characters), log_tail (text, the last {LOG_TAIL_CHARS} characters are kept). A '
-            'result with a wrong or unknown field is refused alone in the receipt.')},
+            f'characters), log_tail (text, the last {LOG_TAIL_CHARS} characters are kept), '
+            f'output (an object: a job\'s outputs, at most {OUTPUT_BYTES} bytes of JSON, kept '
+            'when it completes). A result with a wrong or unknown field is refused alone in the '
+            'receipt.')},
     'FarmReceipt': record({
         'accepted': array(INT, description='numbers of the results applied'),
         'refused': array(record({'number': INT, 'attempt': INT, 'reason': STR}))}),

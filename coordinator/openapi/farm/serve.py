@@ -33,7 +33,8 @@ SCHEMAS = {
             'id': integer(0, MAX_TASK_ID, description='the task id, as claimed'),
             'attempt': integer(1, MAX_ATTEMPT,
                                description='the attempt the task was claimed with')},
-        'description': 'Also: outcome, percent, exit_code, msg and log_tail, as in FarmResult.'},
+        'description': 'Also: outcome, percent, exit_code, msg, log_tail and output, as in '
+                       'FarmResult.'},
     'FarmServeReceipt': record({
         'accepted': array(INT, description='task ids of the results applied'),
         'refused': array(record({'id': INT, 'attempt': INT, 'reason': STR}))}),
