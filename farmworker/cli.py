@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 DESCRIPTION = """\
-The farmworker agent: claims tasks of a run from the coordinator, runs each as
-COMMAND (or the command stored with the run) with {task} replaced by the task
-number and {line} by the task's input line, N at a time, and reports results.
-Under Slurm it stops claiming tasks that would outlive the job. It drains on
-SIGTERM, SIGINT, SIGHUP or SIGUSR1 (sbatch --signal=B:USR1@SECONDS).
+The farmworker agent: `run` claims tasks of a run from the coordinator, runs each
+as COMMAND (or the command stored with the run) with {task} replaced by the task
+number and {line} by the task's input line, N at a time, and reports results;
+`serve` does the same for the project's work of every family (jobs of job types
+and the tasks of open runs). Under Slurm it stops claiming tasks that would
+outlive the job. It drains on SIGTERM, SIGINT, SIGHUP or SIGUSR1
+(sbatch --signal=B:USR1@SECONDS).
 """
 
 RUN_EPILOG = """exit status:
