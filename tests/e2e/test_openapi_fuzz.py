@@ -71,6 +71,8 @@ class Target:
             known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
         elif '{uuid}' in path:
             known['uuid'] = self.victims.get(operation.label, self.run)
+        elif '{task_id}' in path:
+            known['task_id'] = self.job  # a job is a task, named by its id
         return known
 
     def aim(self, case):

@@ -18,7 +18,7 @@ SCHEMAS = {
     # only number and attempt are checked for the request; the rest of a result is checked
     # result by result, and a bad one is refused in the receipt, never failing its batch
     'FarmResult': {
-        'type': 'object', 'required': ['number', 'attempt'],
+        'type': 'object', 'required': ['number', 'attempt'], 'additionalProperties': True,
         'properties': {
             'number': integer(0, MAX_TASKS),
             'attempt': integer(1, MAX_ATTEMPT,

@@ -28,7 +28,7 @@ _RUN = record({'command': nullable(array(STR)), 'task_timeout_s': nullable(NUM),
 SCHEMAS = {
     # as FarmResult, by task id: the rest of a result is checked result by result
     'FarmServeResult': {
-        'type': 'object', 'required': ['id', 'attempt'],
+        'type': 'object', 'required': ['id', 'attempt'], 'additionalProperties': True,
         'properties': {
             'id': integer(0, MAX_TASK_ID, description='the task id, as claimed'),
             'attempt': integer(1, MAX_ATTEMPT,

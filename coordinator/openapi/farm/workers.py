@@ -13,11 +13,12 @@ _PAIRS = array(array(integer(0, MAX_TASKS), 2, 2), max_items=MAX_BATCH,
                description='[number, attempt] pairs')
 _STATUS = {'load': number(0, 1e6, description='the 1-minute load average'),
            'memory_bytes': integer(0, 1 << 60), 'draining': BOOL}
-_SERVES = {'oneOf': [
+_SERVES = {'nullable': True, 'oneOf': [
     closed({'run': text(32)}, ('run',), description='farmworker run: this run'),
     closed({'job_types': nullable(array(text(64), 1, 100))}, ('job_types',),
            description='farmworker serve: these job types (null: every type)')],
-    'description': 'what the agent works on, so a waiting task can tell that none serves it'}
+    'description': 'what the agent works on, so a waiting task can tell that none serves it '
+                   '(null: not said, as a stock client)'}
 _HELD = array(array(integer(0, MAX_TASK_ID), 2, 2), max_items=MAX_BATCH,
               description='[task id, attempt] pairs: what a serve agent runs')
 _HEARTBEAT = {'oneOf': [
