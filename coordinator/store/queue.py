@@ -11,6 +11,7 @@ without counting rows, across any number of coordinator processes.
 import collections
 import dataclasses
 import enum
+import functools
 import math
 import time
 
@@ -125,10 +126,9 @@ def _claim_once(project_id: int, worker_id: int, max_tasks: int, type_names: lis
     with database.write():
         room = _room(project_id, type_names, max_tasks)
         claimed = _take(_candidates(room, max_tasks, now, band), worker_id, now) if room else []
-        per_type = collections.Counter(task.job_type_id for task in claimed)
-        for type_id in sorted(per_type):  # in id order: claims never deadlock on type rows
-            if not job_types.reserve_running(type_id, per_type[type_id]):
-                raise _CapFilled()
+        if not job_types.reserve_running(collections.Counter(task.job_type_id
+                                                             for task in claimed)):
+            raise _CapFilled()
     return claimed
 
 
@@ -146,23 +146,62 @@ def _room(project_id: int, type_names: list[str] | None, max_tasks: int) -> dict
 def _candidates(room: dict[int, int], max_tasks: int, now: float, band: Band) -> list[int]:
     """The ids of the best `max_tasks` tasks available now, at most `room[type]` per type.
 
-    Each type's head is read through its own range of the task_queued_work index
-    (status and run are literals, so SQLite sees that the partial index applies).
+    Each type's head is read in claim order through its own range of the task_queued_work
+    index (status and run are literals, so the partial index applies), and the database
+    merges the heads, reading only as far into each range as the best `max_tasks` reach:
+    reading every type's `room` rows and sorting them here cost ~50 us per task claimed.
     """
-    heads = [(type_id, now, count) for type_id, count in room.items()]
+    if database.for_update:
+        return _candidates_postgres(room, max_tasks, now, band)
+    heads = sorted(room.items())
     best = []
-    for start in range(0, len(heads), 200):  # SQLite allows 500 terms in a compound SELECT
-        part = heads[start:start + 200]
-        head = _HEAD.format(band=band.value)
-        best += run_sql(' UNION ALL '.join([head] * len(part)),
-                        tuple(value for head in part for value in head)).fetchall()
-    best.sort(key=lambda row: (-row[1], row[0]))
+    for start in range(0, len(heads), _ARMS):
+        part = heads[start:start + _ARMS]
+        # an arm whose type may start `max_tasks` is a plain range, which SQLite merges as it
+        # reads it; a capped one is a subquery with its own LIMIT, which SQLite sorts first
+        arms = [(_ARM if count >= max_tasks else _CAPPED_ARM).format(band=band.value)
+                for _, count in part]
+        params = [value for type_id, count in part
+                  for value in ((type_id, now) if count >= max_tasks else (type_id, now, count))]
+        best += run_sql(' UNION ALL '.join(arms) + ' ORDER BY 2 DESC, 1 LIMIT ?',
+                        (*params, max_tasks)).fetchall()
+    if len(heads) > _ARMS:
+        best.sort(key=lambda row: (-row[1], row[0]))
     return [task_id for task_id, _ in best[:max_tasks]]
 
 
-_HEAD = ('SELECT * FROM (SELECT id, priority FROM task WHERE job_type_id = ? '
-         "AND status = 'queued' AND run_id IS NULL AND available_at <= ?{band} "
-         'ORDER BY priority DESC, id LIMIT ?) AS head')
+_ARMS = 200  # SQLite allows 500 terms in a compound SELECT
+_ARM = ('SELECT id, priority FROM task WHERE job_type_id = ? '
+        "AND status = 'queued' AND run_id IS NULL AND available_at <= ?{band}")
+_CAPPED_ARM = f'SELECT * FROM ({_ARM} ORDER BY priority DESC, id LIMIT ?)'
+
+
+def _candidates_postgres(room: dict[int, int], max_tasks: int, now: float,
+                         band: Band) -> list[int]:
+    """`_candidates` on PostgreSQL: a Merge Append of the heads, as a prepared statement.
+
+    Planning ~100 heads took longer than running them, so the statement is planned once
+    per connection for each number of heads, rounded up to a power of two, two at least
+    (the spare heads are of no type and LIMIT 0; a lone head would be a query with two
+    ORDER BY clauses).
+    """
+    arms = max(2, 1 << (len(room) - 1).bit_length())
+    type_ids = sorted(room)
+    counts = [room[type_id] for type_id in type_ids]
+    padding = arms - len(type_ids)
+    rows = database.execute_prepared(
+        f'farm_queue_heads_{band.name.lower()}_{arms}', _heads_postgres(arms, band),
+        (type_ids + [0] * padding, counts + [0] * padding, now, max_tasks)).fetchall()
+    return [task_id for task_id, _ in rows]
+
+
+@functools.lru_cache(maxsize=64)
+def _heads_postgres(arms: int, band: Band) -> str:
+    arm = ('(SELECT id, priority FROM task WHERE job_type_id = ($1::integer[])[{k}] '
+           "AND status = 'queued' AND run_id IS NULL AND available_at <= $3::double precision"
+           '{band} ORDER BY priority DESC, id LIMIT ($2::integer[])[{k}])')
+    return (' UNION ALL '.join(arm.format(k=k, band=band.value) for k in range(1, arms + 1))
+            + ' ORDER BY priority DESC, id LIMIT $4::integer')
 
 
 def _take(task_ids: list[int], worker_id: int, now: float) -> list[Claimed]:
@@ -170,11 +209,12 @@ def _take(task_ids: list[int], worker_id: int, now: float) -> list[Claimed]:
     if not task_ids:
         return []
     leaving, olds = leaving_for(TaskState.RUNNING)
-    skip_locked = ' FOR UPDATE SKIP LOCKED' if database.for_update else ''
+    which = f'id IN ({", ".join("?" * len(task_ids))}) AND {leaving}'
+    if database.for_update:  # SQLite's write lock is the whole file's
+        which = f'id IN (SELECT id FROM task WHERE {which} FOR UPDATE SKIP LOCKED)'
     rows = run_sql(
         'UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, started_at = ?, '
-        'status_changed_at = ?, ended_at = NULL, exit_code = NULL WHERE id IN (SELECT id FROM '
-        f'task WHERE id IN ({", ".join("?" * len(task_ids))}) AND {leaving}{skip_locked}) '
+        f'status_changed_at = ?, ended_at = NULL, exit_code = NULL WHERE {which} '
         'RETURNING id, attempt, job_type_id, job_type_revision_id, payload, timeout_s, priority',
         (_RUNNING, worker_id, now, now, *task_ids, *olds)).fetchall()
     rows.sort(key=lambda row: (-row[6], row[0]))
@@ -212,8 +252,8 @@ def _task_rows(project_id: int, task_ids: set[int]) -> dict[int, tuple]:
     if not task_ids:
         return {}
     placeholders = ', '.join('?' * len(task_ids))
-    return {row[0]: row for row in run_sql(
+    # by id alone, the rest checked here: see serve._runs_of
+    return {row[0]: row[:9] for row in run_sql(
         'SELECT id, status, attempt, worker_id, percent, failed_tries, job_type_id, max_tries, '
-        'retry_delay_s FROM task WHERE project_id = ? AND run_id IS NULL '
-        f'AND id IN ({placeholders})',
-        (project_id, *sorted(task_ids))).fetchall()}
+        f'retry_delay_s, project_id, run_id FROM task WHERE id IN ({placeholders})',
+        tuple(sorted(task_ids))).fetchall() if row[9] == project_id and row[10] is None}
