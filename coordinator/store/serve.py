@@ -73,10 +73,13 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
     """Up to `max_tasks` tasks for a worker, of the named job types (None: any); a heartbeat."""
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
+    queued = principal.run_id is None  # a token bound to a run serves that run only
+    open_runs = _open_runs(principal, type_names)
     work = []
-    if principal.run_id is None:
-        work += _queued(principal, worker_id, max_tasks, type_names, now, queue.Band.HIGH)
-    for run_id in _open_runs(principal, type_names) if len(work) < max_tasks else ():
+    if queued:  # with no run to serve between them, both bands are one claim
+        work += _queued(principal, worker_id, max_tasks, type_names, now,
+                        queue.Band.HIGH if open_runs else queue.Band.ALL)
+    for run_id in open_runs if len(work) < max_tasks else ():
         with database.write():
             run = runs.lock_open_run(run_id)
             claimed = [] if run is None else dispatch.claim_in_run(run, worker_id,
@@ -85,7 +88,7 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
                  for task in claimed]
         if len(work) >= max_tasks:
             break
-    if len(work) < max_tasks and principal.run_id is None:
+    if queued and open_runs and len(work) < max_tasks:
         work += _queued(principal, worker_id, max_tasks - len(work), type_names, now,
                         queue.Band.LOW)
     workers.touch(worker_id, now)
@@ -116,8 +119,9 @@ def _open_runs(principal: Principal, type_names: list[str] | None) -> list[int]:
 
 
 def report(principal: Principal, worker_uuid: str, results: list[reports.Result],
-           now: float | None = None) -> reports.Receipt:
-    """Apply results named by task id (`Result.number`), fenced by attempt; a heartbeat."""
+           now: float | None = None, *, heartbeat: bool = True) -> reports.Receipt:
+    """Apply results named by task id (`Result.number`), fenced by attempt; a heartbeat unless
+    told not (a claim that follows at once is one)."""
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = reports.Receipt()
@@ -134,7 +138,8 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
     if by_run[None]:
         with database.write():
             queue.settle(principal.project_id, worker_id, by_run[None], now, receipt)
-    workers.touch(worker_id, now)
+    if heartbeat:
+        workers.touch(worker_id, now)
     return receipt
 
 
@@ -142,9 +147,12 @@ def _runs_of(project_id: int, task_ids: set[int]) -> dict[int, int | None]:
     """The run (None for queued work) of each of the project's tasks among `task_ids`."""
     if not task_ids:
         return {}
-    return dict(run_sql(
-        f'SELECT id, run_id FROM task WHERE project_id = ? AND id IN '
-        f'({", ".join("?" * len(task_ids))})', (project_id, *sorted(task_ids))).fetchall())
+    # the project is checked here, not in SQL: with it there, PostgreSQL without statistics
+    # yet (a new table) read every task of the project through its index, not 100 by id
+    return {task_id: run_id for task_id, run_id, project in run_sql(
+        f'SELECT id, run_id, project_id FROM task WHERE id IN '
+        f'({", ".join("?" * len(task_ids))})', tuple(sorted(task_ids))).fetchall()
+        if project == project_id}
 
 
 def _lock_undeleted(run_id: int) -> bool:
