@@ -125,8 +125,25 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_9(database) -> None:
+    """Put back the task indexes version 10 replaced."""
+    database.execute_sql('DROP INDEX task_run_work')
+    database.execute_sql('CREATE INDEX task_run_id_status_number ON task (run_id, status, number)')
+    database.execute_sql('CREATE INDEX task_status_priority_id ON task (status, priority, id)')
+
+
+def test_a_version_9_database_trades_two_task_indexes_for_one_partial_index(database):
+    fresh_indexes = _index_names(database)
+    _restore_version_9(database)
+    SchemaVersion.update(version=9).execute()
+    assert schema.upgrade() == (9, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+    assert 'task_status_priority_id' not in fresh_indexes
+
+
 def _restore_version_8(database) -> None:
-    """Undo what version 9 added."""
+    """Undo what versions 10 and 9 did."""
+    _restore_version_9(database)
     database.execute_sql('DROP INDEX task_queued_work')
     for table, column in (('task', 'max_tries'), ('task', 'retry_delay_s'),
                           ('job_type', 'scheduled_count')):
