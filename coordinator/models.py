@@ -280,9 +280,10 @@ class Task(BaseModel):
 Task.add_index(pw.SQL('CREATE INDEX IF NOT EXISTS task_run_work ON task '
                       '(run_id, status, number) WHERE run_id IS NOT NULL'))
 # queued work (no run) by type, in the order claims take it: the claim reads the head of each
-# eligible type's range, so paused types and runs' queued tasks cost it nothing
+# eligible type's range, so paused types and runs' queued tasks cost it nothing; with
+# available_at in it, tasks not yet due are passed over without reading their rows (schema 10)
 Task.add_index(pw.SQL('CREATE INDEX IF NOT EXISTS task_queued_work ON task '
-                      '(job_type_id, priority DESC, id) '
+                      '(job_type_id, priority DESC, id, available_at) '
                       "WHERE status = 'queued' AND run_id IS NULL"))
 
 

@@ -135,10 +135,10 @@ def _queued_work(migrator):
 def _lean_task_indexes(migrator):
     """Version 10: fewer task indexes for a state change to move (see models.Task).
 
-    The one on (status, priority, id) goes, which no query read, and the one of runs' tasks
-    by state leaves queued work out.
+    The one on (status, priority, id) goes, which no query read, the one of runs' tasks by
+    state leaves queued work out, and the claim's way into queued work holds available_at.
     """
-    for index in ('task_status_priority_id', 'task_run_id_status_number'):
+    for index in ('task_status_priority_id', 'task_run_id_status_number', 'task_queued_work'):
         database.execute_sql(f'DROP INDEX IF EXISTS {index}')
     Task._schema.create_indexes(safe=True)  # task_run_work
     return []

@@ -130,6 +130,9 @@ def _restore_version_9(database) -> None:
     database.execute_sql('DROP INDEX task_run_work')
     database.execute_sql('CREATE INDEX task_run_id_status_number ON task (run_id, status, number)')
     database.execute_sql('CREATE INDEX task_status_priority_id ON task (status, priority, id)')
+    database.execute_sql('DROP INDEX task_queued_work')
+    database.execute_sql('CREATE INDEX task_queued_work ON task (job_type_id, priority DESC, id) '
+                         "WHERE status = 'queued' AND run_id IS NULL")
 
 
 def test_a_version_9_database_trades_two_task_indexes_for_one_partial_index(database):
@@ -139,6 +142,9 @@ def test_a_version_9_database_trades_two_task_indexes_for_one_partial_index(data
     assert schema.upgrade() == (9, schema.SCHEMA_VERSION)
     assert _index_names(database) == fresh_indexes
     assert 'task_status_priority_id' not in fresh_indexes
+    (definition,) = [index.sql for index in database.get_indexes('task')
+                     if index.name == 'task_queued_work']
+    assert 'available_at' in definition
 
 
 def _restore_version_8(database) -> None:
