@@ -125,7 +125,7 @@ def _claim_once(project_id: int, worker_id: int, max_tasks: int, type_names: lis
                 now: float, band: Band) -> list[Claimed]:
     with database.write():
         room = _room(project_id, type_names, max_tasks)
-        claimed = _take(_candidates(room, max_tasks, now, band), worker_id, now) if room else []
+        claimed = _take_best(room, max_tasks, worker_id, now, band) if room else []
         if not job_types.reserve_running(collections.Counter(task.job_type_id
                                                              for task in claimed)):
             raise _CapFilled()
@@ -143,21 +143,61 @@ def _room(project_id: int, type_names: list[str] | None, max_tasks: int) -> dict
     return {type_id: count for type_id, count in room.items() if count > 0}
 
 
-def _candidates(room: dict[int, int], max_tasks: int, now: float, band: Band) -> list[int]:
-    """The ids of the best `max_tasks` tasks available now, at most `room[type]` per type.
+def _take_best(room: dict[int, int], max_tasks: int, worker_id: int, now: float,
+               band: Band) -> list[Claimed]:
+    """The best tasks available now that `room` allows, moved to running for the worker.
+
+    PostgreSQL: claims at the same moment read the same best tasks, and each skips the
+    ones another holds (SKIP LOCKED). A claim that met some looks again past them, rather
+    than come back short or empty: a serve agent given nothing waits before it asks again,
+    and two agents' claims met on half of them. SQLite's claims take turns and never meet.
+    """
+    claimed, passed = [], {}  # passed: task id -> type, of tasks another claim holds
+    for _ in range(_LOOKS):
+        candidates = _candidates(room, max_tasks - len(claimed), now, band, passed)
+        got = _take([task_id for task_id, _ in candidates], worker_id, now)
+        claimed += got
+        if len(got) == len(candidates) or len(claimed) == max_tasks:
+            break
+        taken = {task.id for task in got}
+        passed.update((task_id, type_id) for task_id, type_id in candidates
+                      if task_id not in taken)
+        for task in got:
+            room[task.job_type_id] -= 1
+    return claimed
+
+
+def _candidates(room: dict[int, int], max_tasks: int, now: float, band: Band,
+                passed: dict[int, int]) -> list[tuple[int, int]]:
+    """(id, type) of the best `max_tasks` tasks available now, at most `room[type]` per type,
+    none of those `passed` (id -> type).
 
     Each type's head is read in claim order through its own range of the task_queued_work
     index (status and run are literals, so the partial index applies), and the database
-    merges the heads, reading only as far into each range as the best `max_tasks` reach:
+    merges the heads, reading only as far into each range as the best tasks reach:
     reading every type's `room` rows and sorting them here cost ~50 us per task claimed.
     """
-    if database.for_update:
-        return _candidates_postgres(room, max_tasks, now, band)
-    heads = sorted(room.items())
+    skipped = collections.Counter(passed.values())
+    limits = {type_id: count + skipped[type_id] for type_id, count in room.items() if count > 0}
+    read = _heads_postgres if database.for_update else _heads_sqlite
+    best, per_type = [], collections.Counter()
+    for task_id, _, type_id in read(limits, max_tasks + len(passed), now, band):
+        if task_id in passed or per_type[type_id] == room[type_id]:
+            continue
+        per_type[type_id] += 1
+        best.append((task_id, type_id))
+        if len(best) == max_tasks:
+            break
+    return best
+
+
+def _heads_sqlite(limits: dict[int, int], max_tasks: int, now: float, band: Band) -> list[tuple]:
+    """The best `max_tasks` (id, priority, type) of the heads, at most `limits[type]` each."""
+    heads = sorted(limits.items())
     best = []
     for start in range(0, len(heads), _ARMS):
         part = heads[start:start + _ARMS]
-        # an arm whose type may start `max_tasks` is a plain range, which SQLite merges as it
+        # an arm whose type may give `max_tasks` is a plain range, which SQLite merges as it
         # reads it; a capped one is a subquery with its own LIMIT, which SQLite sorts first
         arms = [(_ARM if count >= max_tasks else _CAPPED_ARM).format(band=band.value)
                 for _, count in part]
@@ -167,37 +207,38 @@ def _candidates(room: dict[int, int], max_tasks: int, now: float, band: Band) ->
                         (*params, max_tasks)).fetchall()
     if len(heads) > _ARMS:
         best.sort(key=lambda row: (-row[1], row[0]))
-    return [task_id for task_id, _ in best[:max_tasks]]
+    return best[:max_tasks]
 
 
+_LOOKS = 3  # PostgreSQL: looks past tasks other claims hold, before a claim settles for less
 _ARMS = 200  # SQLite allows 500 terms in a compound SELECT
-_ARM = ('SELECT id, priority FROM task WHERE job_type_id = ? '
+_ARM = ('SELECT id, priority, job_type_id FROM task WHERE job_type_id = ? '
         "AND status = 'queued' AND run_id IS NULL AND available_at <= ?{band}")
 _CAPPED_ARM = f'SELECT * FROM ({_ARM} ORDER BY priority DESC, id LIMIT ?)'
 
 
-def _candidates_postgres(room: dict[int, int], max_tasks: int, now: float,
-                         band: Band) -> list[int]:
-    """`_candidates` on PostgreSQL: a Merge Append of the heads, as a prepared statement.
+def _heads_postgres(limits: dict[int, int], max_tasks: int, now: float,
+                    band: Band) -> list[tuple]:
+    """`_heads_sqlite` on PostgreSQL: a Merge Append of the heads, as a prepared statement.
 
     Planning ~100 heads took longer than running them, so the statement is planned once
     per connection for each number of heads, rounded up to a power of two, two at least
     (the spare heads are of no type and LIMIT 0; a lone head would be a query with two
     ORDER BY clauses).
     """
-    arms = max(2, 1 << (len(room) - 1).bit_length())
-    type_ids = sorted(room)
-    counts = [room[type_id] for type_id in type_ids]
+    arms = max(2, 1 << (len(limits) - 1).bit_length())
+    type_ids = sorted(limits)
+    counts = [limits[type_id] for type_id in type_ids]
     padding = arms - len(type_ids)
-    rows = database.execute_prepared(
-        f'farm_queue_heads_{band.name.lower()}_{arms}', _heads_postgres(arms, band),
+    return database.execute_prepared(
+        f'farm_queue_heads_{band.name.lower()}_{arms}', _heads_statement(arms, band),
         (type_ids + [0] * padding, counts + [0] * padding, now, max_tasks)).fetchall()
-    return [task_id for task_id, _ in rows]
 
 
 @functools.lru_cache(maxsize=64)
-def _heads_postgres(arms: int, band: Band) -> str:
-    arm = ('(SELECT id, priority FROM task WHERE job_type_id = ($1::integer[])[{k}] '
+def _heads_statement(arms: int, band: Band) -> str:
+    arm = ('(SELECT id, priority, job_type_id FROM task '
+           'WHERE job_type_id = ($1::integer[])[{k}] '
            "AND status = 'queued' AND run_id IS NULL AND available_at <= $3::double precision"
            '{band} ORDER BY priority DESC, id LIMIT ($2::integer[])[{k}])')
     return (' UNION ALL '.join(arm.format(k=k, band=band.value) for k in range(1, arms + 1))
@@ -205,7 +246,8 @@ def _heads_postgres(arms: int, band: Band) -> str:
 
 
 def _take(task_ids: list[int], worker_id: int, now: float) -> list[Claimed]:
-    """Move the candidates still queued to running for the worker (others may have taken some)."""
+    """Move the candidates still queued to running for the worker (others may have taken some,
+    or hold them: PostgreSQL skips those)."""
     if not task_ids:
         return []
     leaving, olds = leaving_for(TaskState.RUNNING)

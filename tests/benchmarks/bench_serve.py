@@ -147,7 +147,7 @@ def serve_agent(spec: ServeSpec, ready, go, results, accepted) -> None:
     class CountingClient(Client):
         """The real client, counting its calls, the time in them and the results accepted."""
 
-        calls, wait_s = 0, 0.0
+        calls, wait_s, empty = 0, 0.0, 0
 
         def call(self, method, path, *args, **kwargs):
             started = time.perf_counter()
@@ -160,6 +160,8 @@ def serve_agent(spec: ServeSpec, ready, go, results, accepted) -> None:
             if path in ('/claim', '/results') and receipt.get('accepted'):
                 with accepted.get_lock():
                     accepted.value += len(receipt['accepted'])
+            if path == '/claim' and not reply['tasks']:
+                self.empty += 1
             return reply
 
     stats = {'error': ''}
@@ -177,7 +179,8 @@ def serve_agent(spec: ServeSpec, ready, go, results, accepted) -> None:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         agent.run()
         stats.update(cpu=time.process_time() - cpu0, wall=time.perf_counter() - wall0,
-                     calls=client.calls, wait_s=client.wait_s, started=executor.started)
+                     calls=client.calls, wait_s=client.wait_s, started=executor.started,
+                     empty=client.empty)
         client.close()
     except Exception as exc:  # report, never leave the parent waiting
         stats['error'] = f'{type(exc).__name__}: {exc}'[:300]
@@ -242,6 +245,7 @@ def drive_serve(server, token: str, target, workdir: Path, active: int, args) ->
         'task_cpu_s': 0.0, 'busy_cpu_s': system_cpu,
         'other_cpu_s': system_cpu - server_cpu - pg_cpu - agent_cpu - own_cpu,
         'agent_split': '/'.join(str(len(s['started'])) for s in good),
+        'empty_claims': sum(s['empty'] for s in good),
         'worker_split': '/'.join(f'{c:.1f}' for c in sorted(workers_cpu.values(), reverse=True)),
         'done': done, 'failed': 0, 'running': 0,
         'dups': len(started_ids) - len(set(started_ids)),
@@ -401,6 +405,9 @@ def describe(result: dict) -> str:
                 f"{result['tasks_s']:,.0f} tasks/s, {result['coord_us_task']:.0f} us CPU/task "
                 f"(this process {result['srv_cpu_s']:.1f}s{postgres})")
         return text + (f"  PROBLEM: {result['problems']}" if result['problems'] else '  ok')
+    if 'empty_claims' in result:  # serve: claims that got nothing, while caps were full
+        return farmworker_describe(result).replace(
+            ', CPU s per', f", {result['empty_claims']} empty claims, CPU s per")
     return farmworker_describe(result)
 
 
