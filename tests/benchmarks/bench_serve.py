@@ -131,11 +131,17 @@ class ServeSpec:
     slots: int
     poll_s: float
     log_dir: str
+    max_seconds: float
 
 
-def serve_agent(spec: ServeSpec, ready, go, results, accepted) -> None:
-    """One `farmworker serve` agent with the no-op executor; `accepted` counts settled results."""
+def serve_agent(spec: ServeSpec, ready, go, results, accepted, drained) -> None:
+    """One `farmworker serve` agent with the no-op executor; `accepted` counts settled results.
+
+    Its CPU is read when the parent says the queue is `drained`: a serve agent then goes on
+    claiming until it has been idle `max_idle_s`, which a run's agent does not.
+    """
     import logging
+    import threading
 
     from bench_farmworker import NoopExecutor
     from farmworker.agent import Agent
@@ -177,10 +183,20 @@ def serve_agent(spec: ServeSpec, ready, go, results, accepted) -> None:
         if not go.wait(120):
             raise RuntimeError('no start signal')
         cpu0, wall0 = time.process_time(), time.perf_counter()
+        at_drained = {}
+
+        def note():
+            at_drained.update(cpu=time.process_time() - cpu0, wall=time.perf_counter() - wall0,
+                              calls=client.calls, wait_s=client.wait_s)
+
+        watcher = threading.Thread(target=lambda: drained.wait(spec.max_seconds) and note(),
+                                   daemon=True)
+        watcher.start()
         agent.run()
-        stats.update(cpu=time.process_time() - cpu0, wall=time.perf_counter() - wall0,
-                     calls=client.calls, wait_s=client.wait_s, started=executor.started,
-                     empty=client.empty)
+        watcher.join(spec.max_seconds)
+        if not at_drained:  # never drained: the whole run
+            note()
+        stats.update(at_drained, started=executor.started, empty=client.empty)
         client.close()
     except Exception as exc:  # report, never leave the parent waiting
         stats['error'] = f'{type(exc).__name__}: {exc}'[:300]
@@ -194,11 +210,12 @@ def drive_serve(server, token: str, target, workdir: Path, active: int, args) ->
     from bench_farmworker import worker_cpu
     from bench_taskfarm import busy_cpu, start_all
 
-    spec = ServeSpec(server.url, token, args.batch, args.poll, str(workdir / 'logs'))
+    spec = ServeSpec(server.url, token, args.batch, args.poll, str(workdir / 'logs'),
+                     args.max_seconds)
     ctx = multiprocessing.get_context('spawn')
-    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    ready, results, go, drained = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
     accepted = ctx.Value('q', 0)
-    procs = [ctx.Process(target=serve_agent, args=(spec, ready, go, results, accepted))
+    procs = [ctx.Process(target=serve_agent, args=(spec, ready, go, results, accepted, drained))
              for _ in range(args.agents)]
     db_cpu = target.db_processes()
     timed_out = False
@@ -217,6 +234,7 @@ def drive_serve(server, token: str, target, workdir: Path, active: int, args) ->
                 break
             time.sleep(0.005)  # a shared counter: asking costs the coordinator nothing
         wall = time.perf_counter() - started
+        drained.set()
         done = accepted.value
         server_cpu, pg_cpu = server.cpu_seconds() - server0, db_cpu.delta(db0, db_cpu.snapshot())
         workers_cpu = {pid: cpu - workers0.get(pid, 0.0) for pid, cpu in worker_cpu(server).items()}
