@@ -207,8 +207,7 @@ def serve_agent(spec: ServeSpec, ready, go, results, accepted, drained) -> None:
 
 def drive_serve(server, token: str, target, workdir: Path, active: int, args) -> dict:
     """Let K serve agents drain the queue; the clock stops when `active` results are accepted."""
-    from bench_farmworker import worker_cpu
-    from bench_taskfarm import busy_cpu, start_all
+    from bench_farmworker import measure
 
     spec = ServeSpec(server.url, token, args.batch, args.poll, str(workdir / 'logs'),
                      args.max_seconds)
@@ -217,40 +216,21 @@ def drive_serve(server, token: str, target, workdir: Path, active: int, args) ->
     accepted = ctx.Value('q', 0)
     procs = [ctx.Process(target=serve_agent, args=(spec, ready, go, results, accepted, drained))
              for _ in range(args.agents)]
-    db_cpu = target.db_processes()
-    timed_out = False
-    try:
-        start_all(procs, ready, 'agent')
-        time.sleep(0.3)  # let the spawned interpreters settle before the clock starts
-        server0, db0, system0, own0 = (server.cpu_seconds(), db_cpu.snapshot(), busy_cpu(),
-                                       time.process_time())
-        workers0 = worker_cpu(server)
-        started = time.perf_counter()
-        go.set()
-        deadline = started + args.max_seconds
-        while accepted.value < active:
-            if time.perf_counter() > deadline:
-                timed_out = True
-                break
-            time.sleep(0.005)  # a shared counter: asking costs the coordinator nothing
-        wall = time.perf_counter() - started
+    at_stop = {}
+
+    def stopped() -> None:
+        at_stop['done'] = accepted.value
         drained.set()
-        done = accepted.value
-        server_cpu, pg_cpu = server.cpu_seconds() - server0, db_cpu.delta(db0, db_cpu.snapshot())
-        workers_cpu = {pid: cpu - workers0.get(pid, 0.0) for pid, cpu in worker_cpu(server).items()}
-        system_cpu, own_cpu = busy_cpu() - system0, time.process_time() - own0
-        stats = [results.get(timeout=30 if not timed_out else 5) for _ in procs]
-    finally:
-        for proc in procs:
-            proc.join(10 if go.is_set() else 0)
-            if proc.is_alive():
-                proc.terminate()  # only our own agent processes, by object
-                proc.join(5)
-    errors = [s['error'] for s in stats if s['error']]
-    good = [s for s in stats if not s['error']]
+
+    # a shared counter: asking it costs the coordinator nothing, unlike a run's status
+    window = measure(server, target.db_processes(), procs, ready, go, results,
+                     lambda: accepted.value >= active, args.max_seconds, 0.005, stopped)
+    done, wall = at_stop['done'], window.wall
+    errors = [s['error'] for s in window.stats if s['error']]
+    good = [s for s in window.stats if not s['error']]
     started_ids = [n for s in good for n in s['started']]
-    agent_cpu = sum(s['cpu'] for s in good)
-    if timed_out:
+    agent_cpu, server_cpu, pg_cpu = sum(s['cpu'] for s in good), window.server_cpu, window.db_cpu
+    if window.timed_out:
         errors.append(f'wall-clock cap of {args.max_seconds:g} s')
     return {
         'tasks': done, 'wall_s': wall, 'tasks_s': done / wall,
@@ -260,11 +240,12 @@ def drive_serve(server, token: str, target, workdir: Path, active: int, args) ->
         'srv_us_task': 1e6 * server_cpu / max(done, 1),
         'agent_cpu_s': agent_cpu, 'agent_us_task': 1e6 * agent_cpu / max(len(started_ids), 1),
         'agent_wait': statistics.mean(s['wait_s'] / s['wall'] for s in good) if good else None,
-        'task_cpu_s': 0.0, 'busy_cpu_s': system_cpu,
-        'other_cpu_s': system_cpu - server_cpu - pg_cpu - agent_cpu - own_cpu,
+        'task_cpu_s': 0.0, 'busy_cpu_s': window.system_cpu,
+        'other_cpu_s': window.system_cpu - server_cpu - pg_cpu - agent_cpu - window.own_cpu,
         'agent_split': '/'.join(str(len(s['started'])) for s in good),
         'empty_claims': sum(s['empty'] for s in good),
-        'worker_split': '/'.join(f'{c:.1f}' for c in sorted(workers_cpu.values(), reverse=True)),
+        'worker_split': '/'.join(f'{c:.1f}'
+                                 for c in sorted(window.workers_cpu.values(), reverse=True)),
         'done': done, 'failed': 0, 'running': 0,
         'dups': len(started_ids) - len(set(started_ids)),
         'missing': active - len(set(started_ids)),
@@ -457,7 +438,7 @@ def print_verdicts(summaries: dict, names: dict) -> None:
 
 
 def parse_args():
-    from bench_farmworker import POSTGRES_URL
+    from bench_farmworker import add_coordinator_options, parsed
 
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--tasks', type=int, default=100_000,
@@ -469,31 +450,16 @@ def parse_args():
     parser.add_argument('--batch', type=int, default=100,
                         help='slots per agent = tasks per claim at most (default %(default)s)')
     parser.add_argument('--poll', type=float, default=0.0, help='agent poll_s (default 0)')
-    parser.add_argument('--workers', type=int, default=2,
-                        help='gunicorn workers of the coordinator (default %(default)s)')
-    parser.add_argument('--threads', type=int, default=4,
-                        help='threads per worker; 1 = sync workers (default %(default)s)')
     parser.add_argument('--repeats', type=int, default=3, help='rounds (default 3)')
-    parser.add_argument('--databases', default='sqlite,postgres',
-                        help='comma-separated: sqlite, postgres (default %(default)s)')
     parser.add_argument('--scenarios', default='serve,store,runs',
                         help='comma-separated: serve, store, runs (default %(default)s)')
     parser.add_argument('--base-ref', default='4304197',
                         help='the commit the runs scenario compares with (default %(default)s)')
     parser.add_argument('--base', type=Path,
                         help='a checkout of the base commit to use instead of exporting it')
-    parser.add_argument('--postgres-url',
-                        default=os.environ.get('FARM_BENCH_POSTGRES_URL', POSTGRES_URL),
-                        help='a database the benchmark may wipe (default: env '
-                             'FARM_BENCH_POSTGRES_URL or %(default)s)')
-    parser.add_argument('--max-seconds', type=float, default=120,
-                        help='wall-clock cap of one run (default %(default)s)')
     parser.add_argument('--child', choices=('serve', 'store', 'runs'), help=argparse.SUPPRESS)
     parser.add_argument('--database', help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    args.databases = [d for d in args.databases.split(',') if d]
-    args.scenarios = [s for s in args.scenarios.split(',') if s]
-    args.serve_args = ['--workers', str(args.workers), '--threads', str(args.threads)]
+    args = parsed(add_coordinator_options(parser))
     # what bench_farmworker.drive reads besides the above, for its no-op scenario
     args.true_slots, args.true_poll = args.batch, args.poll
     return args
