@@ -129,8 +129,31 @@ class FarmSqliteDatabase(_Writes, peewee.SqliteDatabase):
 class FarmPostgresDatabase(_Writes, peewee.PostgresqlDatabase):
     """PostgreSQL; row locks (FOR UPDATE) order concurrent writers."""
 
+    def __init__(self, database, *args, **kwargs):
+        super().__init__(database, *args, **kwargs)
+        self._prepared = threading.local()  # each thread has its own connection
+
     def _write_transaction(self):
         return self.atomic()
+
+    def execute_prepared(self, name: str, sql: str, params: tuple):
+        """Execute `sql` (placeholders $1, $2, ...) as the prepared statement `name`, prepared
+        on this thread's connection at first use, and always with its generic plan.
+
+        For a statement whose planning costs more than running it: a claim's merge of ~100
+        job types' queues took ~4 ms to plan and ~1 ms to run. Prepared statements outlive
+        transactions, rolled back or not, for as long as the connection lives.
+        """
+        connection = self.connection()
+        state = self._prepared
+        if getattr(state, 'connection', None) is not connection:  # a new one: nothing prepared
+            state.connection, state.names = connection, set()
+        if name not in state.names:
+            self.execute_sql(f'PREPARE {name} AS {sql}')
+            state.names.add(name)
+        # a custom plan per call would plan it anew each time; LOCAL: only this transaction
+        return self.execute_sql('SET LOCAL plan_cache_mode = force_generic_plan; '
+                                f'EXECUTE {name} ({", ".join(["%s"] * len(params))})', params)
 
 
 def forget_connection(db: peewee.Database = database) -> None:

@@ -16,7 +16,7 @@ from coordinator.models import (MODELS, CoordinatorPulse, JobType, JobTypeRevisi
                                 SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def _retries(migrator):
@@ -145,8 +145,20 @@ def _job_status(migrator):
             migrator.add_column('task', 'output', Task.output)]
 
 
+def _lean_task_indexes(migrator):
+    """Version 12: fewer task indexes for a state change to move (see models.Task).
+
+    The one on (status, priority, id) goes, which no query read, the one of runs' tasks by
+    state leaves queued work out, and the claim's way into queued work holds available_at.
+    """
+    for index in ('task_status_priority_id', 'task_run_id_status_number', 'task_queued_work'):
+        database.execute_sql(f'DROP INDEX IF EXISTS {index}')
+    Task._schema.create_indexes(safe=True)  # task_run_work
+    return []
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
-            8: _job_types, 9: _queued_work, 10: _served, 11: _job_status}
+            8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -11,6 +11,7 @@ without counting rows, across any number of coordinator processes.
 import collections
 import dataclasses
 import enum
+import functools
 import math
 import time
 
@@ -124,11 +125,10 @@ def _claim_once(project_id: int, worker_id: int, max_tasks: int, type_names: lis
                 now: float, band: Band) -> list[Claimed]:
     with database.write():
         room = _room(project_id, type_names, max_tasks)
-        claimed = _take(_candidates(room, max_tasks, now, band), worker_id, now) if room else []
-        per_type = collections.Counter(task.job_type_id for task in claimed)
-        for type_id in sorted(per_type):  # in id order: claims never deadlock on type rows
-            if not job_types.reserve_running(type_id, per_type[type_id]):
-                raise _CapFilled()
+        claimed = _take_best(room, max_tasks, worker_id, now, band) if room else []
+        if not job_types.reserve_running(collections.Counter(task.job_type_id
+                                                             for task in claimed)):
+            raise _CapFilled()
     return claimed
 
 
@@ -143,38 +143,120 @@ def _room(project_id: int, type_names: list[str] | None, max_tasks: int) -> dict
     return {type_id: count for type_id, count in room.items() if count > 0}
 
 
-def _candidates(room: dict[int, int], max_tasks: int, now: float, band: Band) -> list[int]:
-    """The ids of the best `max_tasks` tasks available now, at most `room[type]` per type.
+def _take_best(room: dict[int, int], max_tasks: int, worker_id: int, now: float,
+               band: Band) -> list[Claimed]:
+    """The best tasks available now that `room` allows, moved to running for the worker.
 
-    Each type's head is read through its own range of the task_queued_work index
-    (status and run are literals, so SQLite sees that the partial index applies).
+    PostgreSQL: claims at the same moment read the same best tasks, and each skips the
+    ones another holds (SKIP LOCKED). A claim that met some looks again past them, rather
+    than come back short or empty: a serve agent given nothing waits before it asks again,
+    and two agents' claims met on half of them. SQLite's claims take turns and never meet.
     """
-    heads = [(type_id, now, count) for type_id, count in room.items()]
+    claimed, passed = [], {}  # passed: task id -> type, of tasks another claim holds
+    for _ in range(_LOOKS):
+        candidates = _candidates(room, max_tasks - len(claimed), now, band, passed)
+        got = _take([task_id for task_id, _ in candidates], worker_id, now)
+        claimed += got
+        if len(got) == len(candidates) or len(claimed) == max_tasks:
+            break
+        taken = {task.id for task in got}
+        passed.update((task_id, type_id) for task_id, type_id in candidates
+                      if task_id not in taken)
+        for task in got:
+            room[task.job_type_id] -= 1
+    return claimed
+
+
+def _candidates(room: dict[int, int], max_tasks: int, now: float, band: Band,
+                passed: dict[int, int]) -> list[tuple[int, int]]:
+    """(id, type) of the best `max_tasks` tasks available now, at most `room[type]` per type,
+    none of those `passed` (id -> type).
+
+    Each type's head is read in claim order through its own range of the task_queued_work
+    index (status and run are literals, so the partial index applies), and the database
+    merges the heads, reading only as far into each range as the best tasks reach:
+    reading every type's `room` rows and sorting them here cost ~50 us per task claimed.
+    """
+    skipped = collections.Counter(passed.values())
+    limits = {type_id: count + skipped[type_id] for type_id, count in room.items() if count > 0}
+    read = _heads_postgres if database.for_update else _heads_sqlite
+    best, per_type = [], collections.Counter()
+    for task_id, _, type_id in read(limits, max_tasks + len(passed), now, band):
+        if task_id in passed or per_type[type_id] == room[type_id]:
+            continue
+        per_type[type_id] += 1
+        best.append((task_id, type_id))
+        if len(best) == max_tasks:
+            break
+    return best
+
+
+def _heads_sqlite(limits: dict[int, int], max_tasks: int, now: float, band: Band) -> list[tuple]:
+    """The best `max_tasks` (id, priority, type) of the heads, at most `limits[type]` each."""
+    heads = sorted(limits.items())
     best = []
-    for start in range(0, len(heads), 200):  # SQLite allows 500 terms in a compound SELECT
-        part = heads[start:start + 200]
-        head = _HEAD.format(band=band.value)
-        best += run_sql(' UNION ALL '.join([head] * len(part)),
-                        tuple(value for head in part for value in head)).fetchall()
-    best.sort(key=lambda row: (-row[1], row[0]))
-    return [task_id for task_id, _ in best[:max_tasks]]
+    for start in range(0, len(heads), _ARMS):
+        part = heads[start:start + _ARMS]
+        # an arm whose type may give `max_tasks` is a plain range, which SQLite merges as it
+        # reads it; a capped one is a subquery with its own LIMIT, which SQLite sorts first
+        arms = [(_ARM if count >= max_tasks else _CAPPED_ARM).format(band=band.value)
+                for _, count in part]
+        params = [value for type_id, count in part
+                  for value in ((type_id, now) if count >= max_tasks else (type_id, now, count))]
+        best += run_sql(' UNION ALL '.join(arms) + ' ORDER BY 2 DESC, 1 LIMIT ?',
+                        (*params, max_tasks)).fetchall()
+    if len(heads) > _ARMS:
+        best.sort(key=lambda row: (-row[1], row[0]))
+    return best[:max_tasks]
 
 
-_HEAD = ('SELECT * FROM (SELECT id, priority FROM task WHERE job_type_id = ? '
-         "AND status = 'queued' AND run_id IS NULL AND available_at <= ?{band} "
-         'ORDER BY priority DESC, id LIMIT ?) AS head')
+_LOOKS = 3  # PostgreSQL: looks past tasks other claims hold, before a claim settles for less
+_ARMS = 200  # SQLite allows 500 terms in a compound SELECT
+_ARM = ('SELECT id, priority, job_type_id FROM task WHERE job_type_id = ? '
+        "AND status = 'queued' AND run_id IS NULL AND available_at <= ?{band}")
+_CAPPED_ARM = f'SELECT * FROM ({_ARM} ORDER BY priority DESC, id LIMIT ?)'
+
+
+def _heads_postgres(limits: dict[int, int], max_tasks: int, now: float,
+                    band: Band) -> list[tuple]:
+    """`_heads_sqlite` on PostgreSQL: a Merge Append of the heads, as a prepared statement.
+
+    Planning ~100 heads took longer than running them, so the statement is planned once
+    per connection for each number of heads, rounded up to a power of two, two at least
+    (the spare heads are of no type and LIMIT 0; a lone head would be a query with two
+    ORDER BY clauses).
+    """
+    arms = max(2, 1 << (len(limits) - 1).bit_length())
+    type_ids = sorted(limits)
+    counts = [limits[type_id] for type_id in type_ids]
+    padding = arms - len(type_ids)
+    return database.execute_prepared(
+        f'farm_queue_heads_{band.name.lower()}_{arms}', _heads_statement(arms, band),
+        (type_ids + [0] * padding, counts + [0] * padding, now, max_tasks)).fetchall()
+
+
+@functools.lru_cache(maxsize=64)
+def _heads_statement(arms: int, band: Band) -> str:
+    arm = ('(SELECT id, priority, job_type_id FROM task '
+           'WHERE job_type_id = ($1::integer[])[{k}] '
+           "AND status = 'queued' AND run_id IS NULL AND available_at <= $3::double precision"
+           '{band} ORDER BY priority DESC, id LIMIT ($2::integer[])[{k}])')
+    return (' UNION ALL '.join(arm.format(k=k, band=band.value) for k in range(1, arms + 1))
+            + ' ORDER BY priority DESC, id LIMIT $4::integer')
 
 
 def _take(task_ids: list[int], worker_id: int, now: float) -> list[Claimed]:
-    """Move the candidates still queued to running for the worker (others may have taken some)."""
+    """Move the candidates still queued to running for the worker (others may have taken some,
+    or hold them: PostgreSQL skips those)."""
     if not task_ids:
         return []
     leaving, olds = leaving_for(TaskState.RUNNING)
-    skip_locked = ' FOR UPDATE SKIP LOCKED' if database.for_update else ''
+    which = f'id IN ({", ".join("?" * len(task_ids))}) AND {leaving}'
+    if database.for_update:  # SQLite's write lock is the whole file's
+        which = f'id IN (SELECT id FROM task WHERE {which} FOR UPDATE SKIP LOCKED)'
     rows = run_sql(
         'UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, started_at = ?, '
-        'status_changed_at = ?, ended_at = NULL, exit_code = NULL WHERE id IN (SELECT id FROM '
-        f'task WHERE id IN ({", ".join("?" * len(task_ids))}) AND {leaving}{skip_locked}) '
+        f'status_changed_at = ?, ended_at = NULL, exit_code = NULL WHERE {which} '
         'RETURNING id, attempt, job_type_id, job_type_revision_id, payload, timeout_s, priority',
         (_RUNNING, worker_id, now, now, *task_ids, *olds)).fetchall()
     rows.sort(key=lambda row: (-row[6], row[0]))
@@ -188,14 +270,23 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = reports.Receipt()
     with database.write():
-        settle(principal.project_id, worker_id, results, now, receipt)
+        of_runs = settle(principal.project_id, worker_id, results, now, receipt)
+        # a run's task is no queued work: refused as no such task
+        reports.settle({}, [result for results in of_runs.values() for result in results],
+                       worker_id, now, receipt, None, None)
     workers.touch(worker_id, now)
     return receipt
 
 
 def settle(project_id: int, worker_id: int, results: list[reports.Result], now: float,
-           receipt: reports.Receipt) -> None:
-    """`report`'s work inside the caller's transaction, for a worker already checked."""
+           receipt: reports.Receipt) -> dict[int, list[reports.Result]]:
+    """`report`'s work inside the caller's transaction, for a worker already checked.
+
+    Results for tasks of the project's runs are left alone, and returned by run: a run's
+    results are applied under its lock (`serve.report` does). The tasks are read once for
+    both, by id alone: with the project in the SQL, PostgreSQL without statistics yet (a new
+    table) read every task of the project through its index, not 100 by their ids.
+    """
     ended = collections.Counter()  # tasks that stopped running, by type
 
     def count(row, new, percent_delta):
@@ -203,19 +294,29 @@ def settle(project_id: int, worker_id: int, results: list[reports.Result], now: 
             ended[row[6]] += 1
 
     rows = _task_rows(project_id, {result.number for result in results})
+    queued, of_runs = [], {}
+    for result in results:
+        row = rows.get(result.number)
+        if row is not None and row[9] is not None:
+            of_runs.setdefault(row[9], []).append(result)
+        else:  # queued work, or no task of the project's: refused as such
+            queued.append(result)
     errors = job_types.RevisionErrors()  # read once per revision that failed a task
-    reports.settle(rows, results, worker_id, now, receipt, lambda row: row[7:9], count,
-                   lambda row: errors.of(row[9]))
+    reports.settle({task_id: row for task_id, row in rows.items() if row[9] is None}, queued,
+                   worker_id, now, receipt, lambda row: row[7:9], count,
+                   lambda row: errors.of(row[10]))
     job_types.release_running(ended)
+    return of_runs
 
 
 def _task_rows(project_id: int, task_ids: set[int]) -> dict[int, tuple]:
-    """The project's queued-work tasks among `task_ids`, as `reports.settle` reads them."""
+    """The project's tasks among `task_ids`, as `reports.settle` reads them, then their run and
+    revision."""
     if not task_ids:
         return {}
     placeholders = ', '.join('?' * len(task_ids))
-    return {row[0]: row for row in run_sql(
+    return {row[0]: row[:11] for row in run_sql(
         'SELECT id, status, attempt, worker_id, percent, failed_tries, job_type_id, max_tries, '
-        'retry_delay_s, job_type_revision_id FROM task WHERE project_id = ? AND run_id IS NULL '
-        f'AND id IN ({placeholders})',
-        (project_id, *sorted(task_ids))).fetchall()}
+        'retry_delay_s, run_id, job_type_revision_id, project_id FROM task '
+        f'WHERE id IN ({placeholders})',
+        tuple(sorted(task_ids))).fetchall() if row[11] == project_id}

@@ -157,13 +157,20 @@ def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
 
 def _task_rows(run_id: int, keys: set[int], key: str) -> dict[int, tuple]:
     """The rows of a batch's tasks in one query (a query per result was slow on PostgreSQL),
-    by the column `key` (number or id)."""
+    by the column `key` (number or id).
+
+    The keys' range is in the SQL too: without it PostgreSQL, before its first statistics
+    of a new table, read every task of the run through the index and kept the batch's, a
+    cost that grew with the run (7 ms a report at 50,000 tasks, against 0.1 ms with it).
+    """
     if not keys:  # every result of the batch was invalid
         return {}
-    placeholders = ', '.join('?' * len(keys))
+    ordered = sorted(keys)
     return {row[0]: row[1:] for row in run_sql(
         f'SELECT {key}, id, status, attempt, worker_id, percent, failed_tries FROM task '
-        f'WHERE run_id = ? AND {key} IN ({placeholders})', (run_id, *sorted(keys))).fetchall()}
+        f'WHERE run_id = ? AND {key} BETWEEN ? AND ? '
+        f'AND {key} IN ({", ".join("?" * len(ordered))})',
+        (run_id, ordered[0], ordered[-1], *ordered)).fetchall()}
 
 
 def _refusal(row, result: Result, worker_id: int) -> str | None:

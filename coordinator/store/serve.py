@@ -5,7 +5,8 @@ queued it, in this order: queued work of priority 0 or more (highest first, then
 oldest), then the open runs' tasks (oldest run first; a run's tasks have priority 0
 and their run's order), then queued work of negative priority. Each part is its own
 short write transaction with the guarantees of its module: `queue` (types' caps and
-pauses, `available_at`) and `dispatch` (a run's lock, its paused or inactive type).
+pauses, `available_at`) and `dispatch` (a run's lock, its paused or inactive type);
+with no open run, the queued work of every priority is one claim, with the heartbeat.
 A token bound to a run serves that run only.
 
 Reports name tasks by id, so one batch may mix runs' tasks and queued work; each
@@ -73,10 +74,19 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
     """Up to `max_tasks` tasks for a worker, of the named job types (None: any); a heartbeat."""
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
+    queued = principal.run_id is None  # a token bound to a run serves that run only
+    open_runs = _open_runs(principal, type_names)
+    if queued and not open_runs:
+        # with no run to serve between them, both bands are one claim, and the heartbeat
+        # rides in its transaction: a transaction fewer per claim
+        with database.write():
+            work = _queued(principal, worker_id, max_tasks, type_names, now, queue.Band.ALL)
+            workers.touch(worker_id, now)
+        return work
     work = []
-    if principal.run_id is None:
+    if queued:
         work += _queued(principal, worker_id, max_tasks, type_names, now, queue.Band.HIGH)
-    for run_id in _open_runs(principal, type_names) if len(work) < max_tasks else ():
+    for run_id in open_runs if len(work) < max_tasks else ():
         with database.write():
             run = runs.lock_open_run(run_id)
             claimed = [] if run is None else dispatch.claim_in_run(run, worker_id,
@@ -85,7 +95,7 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
                  for task in claimed]
         if len(work) >= max_tasks:
             break
-    if len(work) < max_tasks and principal.run_id is None:
+    if queued and len(work) < max_tasks:
         work += _queued(principal, worker_id, max_tasks - len(work), type_names, now,
                         queue.Band.LOW)
     workers.touch(worker_id, now)
@@ -116,35 +126,23 @@ def _open_runs(principal: Principal, type_names: list[str] | None) -> list[int]:
 
 
 def report(principal: Principal, worker_uuid: str, results: list[reports.Result],
-           now: float | None = None) -> reports.Receipt:
-    """Apply results named by task id (`Result.number`), fenced by attempt; a heartbeat."""
+           now: float | None = None, *, heartbeat: bool = True) -> reports.Receipt:
+    """Apply results named by task id (`Result.number`), fenced by attempt; a heartbeat unless
+    told not (a claim that follows at once is one)."""
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = reports.Receipt()
-    by_run = collections.defaultdict(list)  # None: queued work, and ids of no task of ours
-    run_of = _runs_of(principal.project_id, {result.number for result in results})
-    for result in results:
-        by_run[run_of.get(result.number)].append(result)
-    for run_id in sorted(run_id for run_id in by_run if run_id is not None):
+    with database.write():
+        of_runs = queue.settle(principal.project_id, worker_id, results, now, receipt)
+    for run_id in sorted(of_runs):
         with database.write():
-            if not _lock_undeleted(run_id):
-                by_run[None] += by_run[run_id]  # deleted meanwhile: refused as no such task
-                continue
-            reports.settle_run(run_id, worker_id, by_run[run_id], now, receipt, by_id=True)
-    if by_run[None]:
-        with database.write():
-            queue.settle(principal.project_id, worker_id, by_run[None], now, receipt)
-    workers.touch(worker_id, now)
+            if _lock_undeleted(run_id):
+                reports.settle_run(run_id, worker_id, of_runs[run_id], now, receipt, by_id=True)
+            else:  # deleted meanwhile: refused as no such task
+                reports.settle({}, of_runs[run_id], worker_id, now, receipt, None, None)
+    if heartbeat:
+        workers.touch(worker_id, now)
     return receipt
-
-
-def _runs_of(project_id: int, task_ids: set[int]) -> dict[int, int | None]:
-    """The run (None for queued work) of each of the project's tasks among `task_ids`."""
-    if not task_ids:
-        return {}
-    return dict(run_sql(
-        f'SELECT id, run_id FROM task WHERE project_id = ? AND id IN '
-        f'({", ".join("?" * len(task_ids))})', (project_id, *sorted(task_ids))).fetchall())
 
 
 def _lock_undeleted(run_id: int) -> bool:

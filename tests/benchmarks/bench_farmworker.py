@@ -274,6 +274,54 @@ class DbCpu:
 
 # ---------------------------------------------------------------- one measured run
 
+@dataclasses.dataclass
+class Window:
+    """A measured stretch of agents at work: its wall time, everyone's CPU, the agents' stats."""
+
+    wall: float
+    server_cpu: float
+    db_cpu: float
+    workers_cpu: dict[int, float]  # each gunicorn worker's
+    system_cpu: float  # the whole machine's busy CPU
+    own_cpu: float  # this process's
+    stats: list[dict]  # what each agent process put on `results`
+    timed_out: bool
+
+
+def measure(server: Server, db_cpu: 'DbCpu', procs: list, ready, go, results, finished,
+            max_seconds: float, poll_s: float, stopped=lambda: None) -> Window:
+    """Start the agent processes together and clock them until `finished()` says so (or
+    `max_seconds` pass); `stopped()` is called the moment the clock stops."""
+    timed_out = False
+    try:
+        start_all(procs, ready, 'agent')
+        time.sleep(0.3)  # let the spawned interpreters settle before the clock starts
+        server0, db0, system0, own0 = (server.cpu_seconds(), db_cpu.snapshot(), busy_cpu(),
+                                       time.process_time())
+        workers0 = worker_cpu(server)
+        started = time.perf_counter()
+        go.set()
+        deadline = started + max_seconds
+        while not finished():
+            if time.perf_counter() > deadline:
+                timed_out = True
+                break
+            time.sleep(poll_s)
+        wall = time.perf_counter() - started
+        stopped()
+        server_cpu, pg_cpu = server.cpu_seconds() - server0, db_cpu.delta(db0, db_cpu.snapshot())
+        workers_cpu = {pid: cpu - workers0.get(pid, 0.0) for pid, cpu in worker_cpu(server).items()}
+        system_cpu, own_cpu = busy_cpu() - system0, time.process_time() - own0
+        stats = [results.get(timeout=30 if not timed_out else 5) for _ in procs]
+    finally:
+        for proc in procs:
+            proc.join(10 if go.is_set() else 0)
+            if proc.is_alive():
+                proc.terminate()  # only our own agent processes, by object
+                proc.join(5)
+    return Window(wall, server_cpu, pg_cpu, workers_cpu, system_cpu, own_cpu, stats, timed_out)
+
+
 def drive(server: Server, token: str, target: Target, workdir: Path, executor: str, tasks: int,
           args) -> dict:
     """Create a run, let the agents work it, measure, and check the outcome."""
@@ -288,37 +336,20 @@ def drive(server: Server, token: str, target: Target, workdir: Path, executor: s
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [ctx.Process(target=agent_process, args=(spec, ready, go, results))
              for _ in range(args.agents)]
-    db_cpu = target.db_processes()
-    status, timed_out = {}, False
+    status = {}
+
+    def finished() -> bool:
+        status.update(client.call('GET', f'/runs/{run}'))
+        return status['done'] + status['failed'] >= tasks
+
     try:
-        start_all(procs, ready, 'agent')
-        time.sleep(0.3)  # let the spawned interpreters settle before the clock starts
-        server0, db0, system0, own0 = (server.cpu_seconds(), db_cpu.snapshot(), busy_cpu(),
-                                       time.process_time())
-        workers0 = worker_cpu(server)
-        started = time.perf_counter()
-        go.set()
-        deadline = started + args.max_seconds
-        while True:
-            status = client.call('GET', f'/runs/{run}')
-            if status['done'] + status['failed'] >= tasks:
-                break
-            if time.perf_counter() > deadline:
-                timed_out = True
-                break
-            time.sleep(POLL_RUN_S)
-        wall = time.perf_counter() - started
-        server_cpu, pg_cpu = server.cpu_seconds() - server0, db_cpu.delta(db0, db_cpu.snapshot())
-        workers_cpu = {pid: cpu - workers0.get(pid, 0.0) for pid, cpu in worker_cpu(server).items()}
-        system_cpu, own_cpu = busy_cpu() - system0, time.process_time() - own0
-        stats = [results.get(timeout=30 if not timed_out else 5) for _ in procs]
+        window = measure(server, target.db_processes(), procs, ready, go, results, finished,
+                         args.max_seconds, POLL_RUN_S)
     finally:
-        for proc in procs:
-            proc.join(10 if go.is_set() else 0)
-            if proc.is_alive():
-                proc.terminate()  # only our own agent processes, by object
-                proc.join(5)
         client.close()
+    wall, server_cpu, pg_cpu = window.wall, window.server_cpu, window.db_cpu
+    workers_cpu, system_cpu, own_cpu = window.workers_cpu, window.system_cpu, window.own_cpu
+    stats, timed_out = window.stats, window.timed_out
     checker = Client(server.url, token)
     final = checker.call('GET', f'/runs/{run}')
     checker.close()
@@ -519,21 +550,31 @@ def parse_args():
                         help='true: slots per agent (default %(default)s)')
     parser.add_argument('--true-poll', type=float, default=0.005,
                         help='true: agent poll_s (default %(default)s)')
+    parser.add_argument('--repeats', type=int, default=3, help='runs per scenario (default 3)')
+    parser.add_argument('--scenarios', default='noop,true',
+                        help='comma-separated: noop, true (default %(default)s)')
+    return parsed(add_coordinator_options(parser))
+
+
+def add_coordinator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options of the coordinator and its databases, which bench_serve.py shares."""
     parser.add_argument('--workers', type=int, default=2,
                         help='gunicorn workers of the coordinator (default %(default)s)')
     parser.add_argument('--threads', type=int, default=4,
                         help='threads per worker; 1 = sync workers (default %(default)s)')
-    parser.add_argument('--repeats', type=int, default=3, help='runs per scenario (default 3)')
     parser.add_argument('--databases', default='sqlite,postgres',
                         help='comma-separated: sqlite, postgres (default %(default)s)')
-    parser.add_argument('--scenarios', default='noop,true',
-                        help='comma-separated: noop, true (default %(default)s)')
     parser.add_argument('--postgres-url',
                         default=os.environ.get('FARM_BENCH_POSTGRES_URL', POSTGRES_URL),
                         help='a database the benchmark may wipe (default: env '
                              'FARM_BENCH_POSTGRES_URL or %(default)s)')
     parser.add_argument('--max-seconds', type=float, default=120,
                         help='wall-clock cap of one run (default %(default)s)')
+    return parser
+
+
+def parsed(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The arguments, with the lists split and the coordinator's serve flags made."""
     args = parser.parse_args()
     args.databases = [d for d in args.databases.split(',') if d]
     args.scenarios = [s for s in args.scenarios.split(',') if s]

@@ -125,8 +125,31 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_11(database) -> None:
+    """Put back the task indexes version 12 replaced."""
+    database.execute_sql('DROP INDEX task_run_work')
+    database.execute_sql('CREATE INDEX task_run_id_status_number ON task (run_id, status, number)')
+    database.execute_sql('CREATE INDEX task_status_priority_id ON task (status, priority, id)')
+    database.execute_sql('DROP INDEX task_queued_work')
+    database.execute_sql('CREATE INDEX task_queued_work ON task (job_type_id, priority DESC, id) '
+                         "WHERE status = 'queued' AND run_id IS NULL")
+
+
+def test_a_version_11_database_trades_two_task_indexes_for_one_partial_index(database):
+    fresh_indexes = _index_names(database)
+    _restore_version_11(database)
+    SchemaVersion.update(version=11).execute()
+    assert schema.upgrade() == (11, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+    assert 'task_status_priority_id' not in fresh_indexes
+    (definition,) = [index.sql for index in database.get_indexes('task')
+                     if index.name == 'task_queued_work']
+    assert 'available_at' in definition
+
+
 def _restore_version_10(database) -> None:
-    """Undo what version 11 added."""
+    """Undo what versions 12 and 11 did."""
+    _restore_version_11(database)
     for index in (STATUS_INDEX, QUEUE_INDEX):
         database.execute_sql(f'DROP INDEX {index}')
     for column in ('error_name', 'output'):
@@ -134,7 +157,7 @@ def _restore_version_10(database) -> None:
 
 
 def _restore_version_9(database) -> None:
-    """Undo what versions 11 and 10 added."""
+    """Undo what versions 12, 11 and 10 did."""
     _restore_version_10(database)
     database.execute_sql('ALTER TABLE worker DROP COLUMN serves')
 
@@ -147,7 +170,7 @@ def test_a_version_9_database_gets_what_workers_serve(database):
 
 
 def _restore_version_8(database) -> None:
-    """Undo what versions 11, 10 and 9 added."""
+    """Undo what versions 12 to 9 did."""
     _restore_version_9(database)
     database.execute_sql('DROP INDEX task_queued_work')
     for table, column in (('task', 'max_tries'), ('task', 'retry_delay_s'),

@@ -2,6 +2,7 @@
 
 import copy
 import multiprocessing
+import threading
 
 import pytest
 
@@ -147,6 +148,33 @@ def test_a_lost_agents_queued_tasks_go_back_and_their_places_are_freed(kinds):
 def test_oversize_payloads_are_refused(kinds):
     with pytest.raises(InvalidInput, match='65536 bytes'):
         put(kinds, 'fast', Order(payload='x' * (queue.MAX_PAYLOAD_BYTES + 1)))
+
+
+@pytest.mark.timeout(60)
+def test_a_claim_beside_another_takes_the_next_best_tasks_not_nothing(kinds):
+    # PostgreSQL: both claims read the same best tasks, and the later one skips those the
+    # other holds; SQLite's claims take turns, so the later one waits and then reads afresh
+    ids = put(kinds, 'fast', *[Order()] * 4)
+    holding, release, held, later = threading.Event(), threading.Event(), [], []
+
+    def hold():
+        with db.database.write():
+            held.extend(queue.take(kinds.project_id, workers.active_worker(kinds, 'agent-a'), 2,
+                                   None, T0))
+            holding.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(30)
+    claimer = threading.Thread(target=lambda: later.extend(take(kinds, 'agent-b', 2)))
+    claimer.start()
+    claimer.join(1.0)  # done by now on PostgreSQL; waiting for the write lock on SQLite
+    release.set()
+    for thread in (holder, claimer):
+        thread.join(30)
+    assert [task.id for task in held] == ids[:2]
+    assert [task.id for task in later] == ids[2:]
 
 
 def _claimer(database_url, principal, agent, fast_id, out):

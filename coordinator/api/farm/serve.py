@@ -30,8 +30,8 @@ class Claim(bodies.BodyResource):
         type_names = job_type_names(body.get('job_types'), 'job_types')
         known = _ids(body.get('known_revisions', []), 'known_revisions')
         principal = req.context.principal
-        receipt = (_report(principal, worker_uuid, body['results'])
-                   if 'results' in body else None)
+        receipt = (_report(principal, worker_uuid, body['results'], heartbeat=False)
+                   if 'results' in body else None)  # the claim is the heartbeat
         work = serve.claim(principal, worker_uuid, count, type_names)
         resp.media = claim_view(work, serve.briefing(work, known))
         if receipt:
@@ -50,9 +50,9 @@ class Results(bodies.BodyResource):
         resp.media = receipt
 
 
-def _report(principal, worker_uuid: str, items) -> dict:
+def _report(principal, worker_uuid: str, items, heartbeat: bool = True) -> dict:
     results, invalid = checked_results(items, key='id')
-    receipt = serve.report(principal, worker_uuid, results)
+    receipt = serve.report(principal, worker_uuid, results, heartbeat=heartbeat)
     refused = [{'id': refusal.pop('number'), **refusal} for refusal in receipt.refused]
     return {'accepted': receipt.accepted, 'refused': invalid + refused}
 
