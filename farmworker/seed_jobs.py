@@ -24,14 +24,18 @@ Payload: `{"input": {NAME: value, ...}}` (see seed_inputs). What a job gets:
 
 `work_dir` is the job's scratch directory, the one executor.start is given (and
 FARM_TASK_DIR, for `farmworker progress`); a container gets it bound read-write.
-OUTPUT_DIR is `work_dir/output-ATTEMPT`, new for each attempt, so a retry never
-passes on what an earlier one left. The timeout is the job's, else the manifest's.
+A Seed job's OUTPUT_DIR is `work_dir/output-ATTEMPT`, new for each attempt, so a
+retry never passes on what an earlier one left. A plain command's is `work_dir`
+itself, which the executor makes anyway (a directory more per job cost a short job
+more than the rest of its preparation), with an earlier attempt's outputs file
+removed; with an image it gets its own directory as a Seed job does. The timeout is the job's, else the manifest's.
 A job that cannot be started raises `Unrunnable`, whose `outcome` is `system_error`
 when the node is at fault (no container runtime) and `failed` otherwise (the payload
 or the job type's definition). Exit codes are kept as they are: the coordinator maps
 them to error categories with the manifest's `errors`.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -72,6 +76,7 @@ class Prepared:
     output_dir: Path
     timeout_s: float | None
     interface_outputs: dict | None  # the manifest's `interface.outputs`; None: plain command
+    work_dir: Path  # the job's scratch directory, to give executor.start
 
 
 class Unrunnable(Exception):
@@ -89,12 +94,18 @@ def prepare(job: ClaimedJob, work_dir: str | Path, node: Node, environ: Mapping[
     `environ` is what every task of the agent runs with (commands.task_environment).
     """
     work_dir = Path(work_dir)
-    output_dir = work_dir / f'output-{job.attempt}'
+    own_dir = job.manifest is not None or job.docker_image is not None
+    output_dir = work_dir / f'output-{job.attempt}' if own_dir else work_dir
     staging_dir = work_dir / f'inputs-{job.attempt}'
     try:
-        for directory in (output_dir, staging_dir):  # left by an agent that died: afresh
-            shutil.rmtree(directory, ignore_errors=True)
-        output_dir.mkdir(parents=True)
+        if own_dir:
+            _afresh(output_dir)
+        else:
+            for name in seed_outputs.OUTPUTS_FILES:  # an earlier attempt's must not pass
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(output_dir / name)
+        if os.path.lexists(staging_dir):  # left by an agent that died
+            shutil.rmtree(staging_dir, ignore_errors=True)
         argv, env, variables, staged = _assemble(job, environ, node, slots, output_dir,
                                                  staging_dir)
     except (seed_inputs.BadInput, CommandSyntaxError) as exc:
@@ -112,7 +123,16 @@ def prepare(job: ClaimedJob, work_dir: str | Path, node: Node, environ: Mapping[
     interface = _interface(job.manifest) if job.manifest is not None else None
     return Prepared(job.task_id, job.attempt, argv, env, output_dir,
                     float(timeout_s) if timeout_s and timeout_s > 0 else None,
-                    None if interface is None else interface.get('outputs', {}))
+                    None if interface is None else interface.get('outputs', {}), work_dir)
+
+
+def _afresh(directory: Path) -> None:
+    """Make `directory` new and empty: one an agent that died left is emptied first."""
+    try:
+        os.makedirs(directory)
+    except FileExistsError:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
 
 
 def collect(prepared: Prepared, exit_code: int | None) -> tuple[str, dict | None, str | None]:

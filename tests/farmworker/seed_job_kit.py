@@ -103,7 +103,7 @@ def prepared_job(job: ClaimedJob, work_dir: Path, **environ_fields) -> Prepared:
 
 def start(executor: SubprocessExecutor, prepared: Prepared) -> None:
     executor.start(prepared.task_id, prepared.attempt, prepared.argv, prepared.env,
-                   prepared.output_dir.parent, prepared.timeout_s)
+                   prepared.work_dir, prepared.timeout_s)
 
 
 def finish(executor: SubprocessExecutor, deadline_s: float = 10.0) -> Finished:
