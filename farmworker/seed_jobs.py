@@ -117,7 +117,7 @@ def prepare(job: ClaimedJob, work_dir: str | Path, node: Node, environ: Mapping[
         raise Unrunnable('the job type has no command to run')
     if job.docker_image:
         argv, env = _in_container(job.docker_image, argv, variables, env, output_dir, staged)
-    _check_passable(argv, env)
+    _check_passable(argv, env, environ)
     manifest_timeout = (job.manifest or {}).get('job', {}).get('timeout')
     timeout_s = job.timeout_s if job.timeout_s is not None else manifest_timeout
     interface = _interface(job.manifest) if job.manifest is not None else None
@@ -153,7 +153,8 @@ def result_of(prepared: Prepared, done: Finished, *, hurried: bool, key: str = '
     if result['outcome'] != 'complete':
         return result
     outcome, output, message = collect(prepared, 0)
-    result.update(outcome=outcome, output=output)
+    # nothing produced is no output: the result stays as small as a run's task's
+    result.update(outcome=outcome, output=output if output and any(output.values()) else None)
     if message:
         result['msg'] = _message(message)
     return result
@@ -275,9 +276,14 @@ def _in_container(image: str, argv: list[str], variables: dict[str, str], env: d
         raise Unrunnable(str(exc)) from None
 
 
-def _check_passable(argv: list[str], env: dict[str, str]) -> None:
-    """Refuse what no process can be given (posix_spawn would raise, not fail the task)."""
-    for text in (*argv, *env.values()):
+def _check_passable(argv: list[str], env: dict[str, str], base: Mapping[str, str]) -> None:
+    """Refuse what no process can be given (posix_spawn would raise, not fail the task).
+
+    What the job has of the agent's own environment `base` passed already: only what the
+    job adds or changes is looked at (the whole environment, per job, cost a short job more
+    than the rest of its preparation)."""
+    added = {name: value for name, value in env.items() if base.get(name) != value}
+    for text in (*argv, *added.values()):
         if '\x00' in text:
             raise Unrunnable('the command or environment would hold a NUL character: '
                              f'{json.dumps(text[:80])}')
@@ -286,6 +292,6 @@ def _check_passable(argv: list[str], env: dict[str, str]) -> None:
         except UnicodeEncodeError:
             raise Unrunnable('the command or environment holds text that is not Unicode: '
                              f'{json.dumps(text[:80])}') from None
-    for name in env:
+    for name in added:
         if not name or '=' in name or '\x00' in name:
             raise Unrunnable(f'{json.dumps(name[:80])} cannot name an environment variable')
