@@ -615,12 +615,20 @@ def main() -> int:
             runs['spawn'].append(spawn_baseline(args.true_tasks, args.agents))
             print('  spawn: ' + describe(runs['spawn'][-1]), flush=True)
     summaries = {name: medians(results) for name, results in runs.items()}
-    print(f'\nMedians of {args.repeats} run(s); us = microseconds of CPU (user+sys). coord = '
-          'gunicorn tree + PostgreSQL processes of the benchmark db; agent_wait = share of agent '
-          'wall time spent inside Client.call; other_cpu_s = busy CPU of the machine not from '
-          'these processes: above ~1 s means outside load made the numbers noisy.')
+    return conclude(runs, summaries, cores, args.repeats,
+                    lambda: print_targets(summaries, args.databases))
+
+
+def conclude(runs: dict, summaries: dict, cores: int, repeats: int, targets) -> int:
+    """The table of medians, the targets (`targets()` prints them), and the exit status: 1 if
+    any run did not check out."""
+    print(f'\nMedians of {repeats} run(s); us = microseconds of CPU (user+sys). coord = '
+          'gunicorn tree (or the process itself, without HTTP) + PostgreSQL processes of the '
+          'benchmark db; agent_wait = share of agent wall time spent inside Client.call; '
+          'other_cpu_s = busy CPU of the machine not from these processes: above ~1 s means '
+          'outside load made the numbers noisy.')
     print_table(summaries, cores)
-    print_targets(summaries, args.databases)
+    targets()
     bad = sum(1 for results in runs.values() for r in results if r['problems'])
     if bad:
         print(f'\n{bad} run(s) did not check out: see PROBLEM above')

@@ -470,7 +470,7 @@ def main() -> int:
     if args.child:
         child(args)
         return 0
-    from bench_farmworker import Target, print_table
+    from bench_farmworker import Target, conclude
 
     cores = os.cpu_count() or 1
     print(f'bench_serve: {args.agents} agents, batch {args.batch}, coordinator '
@@ -506,16 +506,8 @@ def main() -> int:
             runs[name].append(run_in_child(kind, database, code, args))
             print(f'  {name}: ' + describe(runs[name][-1]), flush=True)
     summaries = summaries_of(runs)
-    print(f'\nMedians of {args.repeats} run(s); us = microseconds of CPU (user+sys). coord = '
-          'gunicorn tree (store: this process) + PostgreSQL processes of the benchmark db; '
-          'other_cpu_s = busy CPU of the machine not from these processes: above ~1 s means '
-          'outside load made the numbers noisy.')
-    print_table(summaries, cores)
-    print_verdicts(summaries, pairs)
-    bad = sum(1 for results in runs.values() for r in results if r['problems'])
-    if bad:
-        print(f'\n{bad} run(s) did not check out: see PROBLEM above')
-    return 1 if bad else 0
+    return conclude(runs, summaries, cores, args.repeats,
+                    lambda: print_verdicts(summaries, pairs))
 
 
 if __name__ == '__main__':
