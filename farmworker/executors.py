@@ -20,7 +20,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from farmworker.seed_outputs import OUTPUTS_FILES
+
 PROGRESS_FILE = 'progress'
+# What an earlier attempt left in a reused task dir that would pass for this attempt's:
+# its progress, and the outputs file a job's result is collected from.
+LEFTOVERS = (PROGRESS_FILE, *OUTPUTS_FILES)
 # What a shell answers for a command it cannot find or run, so users read it the same way.
 CANNOT_RUN_EXIT_CODE = 127
 # Why exec() of the task's own command fails: the task's fault, reported as its exit. Other
@@ -90,10 +95,10 @@ def _prepare_task_dir(task_dir: str) -> str:
     progress_path = os.path.join(task_dir, PROGRESS_FILE)
     try:
         os.mkdir(task_dir)
-    except FileExistsError:
-        # In a reused task_dir an earlier attempt's progress would pass for this one's.
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(progress_path)
+    except FileExistsError:  # an earlier attempt's (a retry on this node)
+        for name in LEFTOVERS:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(task_dir, name))
     except FileNotFoundError:  # the first task of a run: its parent is new too
         os.makedirs(task_dir, exist_ok=True)
     return progress_path

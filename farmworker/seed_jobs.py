@@ -26,16 +26,17 @@ Payload: `{"input": {NAME: value, ...}}` (see seed_inputs). What a job gets:
 FARM_TASK_DIR, for `farmworker progress`); a container gets it bound read-write.
 A Seed job's OUTPUT_DIR is `work_dir/output-ATTEMPT`, new for each attempt, so a
 retry never passes on what an earlier one left. A plain command's is `work_dir`
-itself, which the executor makes anyway (a directory more per job cost a short job
-more than the rest of its preparation), with an earlier attempt's outputs file
-removed; with an image it gets its own directory as a Seed job does. The timeout is the job's, else the manifest's.
+itself, which the executor makes, removing an earlier attempt's outputs file when
+it finds the directory there already; so a plain command costs no file system call
+here, which matters for short jobs (with an image it gets its own directory as a
+Seed job does). Paths are plain strings: pathlib's parsing cost a short job more
+than the rest of its preparation. The timeout is the job's, else the manifest's.
 A job that cannot be started raises `Unrunnable`, whose `outcome` is `system_error`
 when the node is at fault (no container runtime) and `failed` otherwise (the payload
 or the job type's definition). Exit codes are kept as they are: the coordinator maps
 them to error categories with the manifest's `errors`.
 """
 
-import contextlib
 import dataclasses
 import json
 import os
@@ -73,10 +74,10 @@ class Prepared:
     attempt: int
     argv: list[str]
     env: dict[str, str]
-    output_dir: Path
+    output_dir: str
     timeout_s: float | None
     interface_outputs: dict | None  # the manifest's `interface.outputs`; None: plain command
-    work_dir: Path  # the job's scratch directory, to give executor.start
+    work_dir: str  # the job's scratch directory, to give executor.start
 
 
 class Unrunnable(Exception):
@@ -87,25 +88,21 @@ class Unrunnable(Exception):
         self.outcome = outcome
 
 
-def prepare(job: ClaimedJob, work_dir: str | Path, node: Node, environ: Mapping[str, str], *,
-            slots: int = 1) -> Prepared:
+def prepare(job: ClaimedJob, work_dir: str | os.PathLike, node: Node,
+            environ: Mapping[str, str], *, slots: int = 1) -> Prepared:
     """The command line and environment of `job`, its input links and OUTPUT_DIR made.
 
     `environ` is what every task of the agent runs with (commands.task_environment).
     """
-    work_dir = Path(work_dir)
+    work_dir = os.fspath(work_dir)
     own_dir = job.manifest is not None or job.docker_image is not None
-    output_dir = work_dir / f'output-{job.attempt}' if own_dir else work_dir
-    staging_dir = work_dir / f'inputs-{job.attempt}'
+    output_dir = os.path.join(work_dir, f'output-{job.attempt}') if own_dir else work_dir
+    staging_dir = os.path.join(work_dir, f'inputs-{job.attempt}')
     try:
         if own_dir:
             _afresh(output_dir)
-        else:
-            for name in seed_outputs.OUTPUTS_FILES:  # an earlier attempt's must not pass
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(output_dir / name)
-        if os.path.lexists(staging_dir):  # left by an agent that died
-            shutil.rmtree(staging_dir, ignore_errors=True)
+            if os.path.lexists(staging_dir):  # left by an agent that died
+                shutil.rmtree(staging_dir, ignore_errors=True)
         argv, env, variables, staged = _assemble(job, environ, node, slots, output_dir,
                                                  staging_dir)
     except (seed_inputs.BadInput, CommandSyntaxError) as exc:
@@ -117,7 +114,7 @@ def prepare(job: ClaimedJob, work_dir: str | Path, node: Node, environ: Mapping[
         raise Unrunnable('the job type has no command to run')
     if job.docker_image:
         argv, env = _in_container(job.docker_image, argv, variables, env, output_dir, staged)
-    _check_passable(argv, env, environ)
+    _check_passable(argv, variables)
     manifest_timeout = (job.manifest or {}).get('job', {}).get('timeout')
     timeout_s = job.timeout_s if job.timeout_s is not None else manifest_timeout
     interface = _interface(job.manifest) if job.manifest is not None else None
@@ -126,7 +123,7 @@ def prepare(job: ClaimedJob, work_dir: str | Path, node: Node, environ: Mapping[
                     None if interface is None else interface.get('outputs', {}), work_dir)
 
 
-def _afresh(directory: Path) -> None:
+def _afresh(directory: str) -> None:
     """Make `directory` new and empty: one an agent that died left is emptied first."""
     try:
         os.makedirs(directory)
@@ -175,7 +172,7 @@ def _interface(manifest: dict) -> dict:
 
 
 def _assemble(job: ClaimedJob, environ: Mapping[str, str], node: Node, slots: int,
-              output_dir: Path, staging_dir: Path):
+              output_dir: str, staging_dir: str):
     """(argv, env, the job's own variables, staged inputs), before any container."""
     inputs = seed_inputs.read_payload(job.payload)
     if job.manifest is not None:
@@ -187,8 +184,9 @@ def _assemble(job: ClaimedJob, environ: Mapping[str, str], node: Node, slots: in
     variables.update(_common(job, output_dir))
     variables.update(_resources(job.manifest, staged.volume_mib, node, slots))
     # its own variables win over the agent's; optional inputs left out are unset (Seed)
-    env = {name: value for name, value in environ.items()
-           if name not in commands.HIDDEN_VARIABLES and name not in staged.unset}
+    env = dict(environ)
+    for name in (*commands.HIDDEN_VARIABLES, *staged.unset):
+        env.pop(name, None)
     env.update(variables)
     if job.manifest is not None:  # expanded as a shell would: from the job's environment
         argv = split_command(_interface(job.manifest).get('command', ''), env.get)
@@ -197,10 +195,10 @@ def _assemble(job: ClaimedJob, environ: Mapping[str, str], node: Node, slots: in
     return argv, env, variables, staged
 
 
-def _seed_variables(job: ClaimedJob, inputs: dict, staging_dir: Path):
+def _seed_variables(job: ClaimedJob, inputs: dict, staging_dir: str):
     """(variables, staged inputs) of a Seed job: the settings it declares, its inputs."""
     interface = _interface(job.manifest)
-    staged = seed_inputs.stage(interface.get('inputs', {}), inputs, staging_dir)
+    staged = seed_inputs.stage(interface.get('inputs', {}), inputs, Path(staging_dir))
     variables = {}
     for setting in interface.get('settings', []):
         value = job.settings.get(setting['name'])
@@ -223,17 +221,17 @@ def _plain_variables(job: ClaimedJob, inputs: dict) -> dict[str, str]:
     return variables
 
 
-def _plain_fields(job: ClaimedJob, inputs: dict, output_dir: Path) -> dict[str, str]:
+def _plain_fields(job: ClaimedJob, inputs: dict, output_dir: str) -> dict[str, str]:
     """The `{name}` fields of a plain command's template: inputs, then the agent's own."""
     fields = {name: seed_inputs.as_text(value) for name, value in inputs.items()
               if value is not None}
     fields.update(task=str(job.task_id), attempt=str(job.attempt), payload=job.payload or '',
-                  output_dir=str(output_dir))
+                  output_dir=output_dir)
     return fields
 
 
-def _common(job: ClaimedJob, output_dir: Path) -> dict[str, str]:
-    common = {'OUTPUT_DIR': str(output_dir)}
+def _common(job: ClaimedJob, output_dir: str) -> dict[str, str]:
+    common = {'OUTPUT_DIR': output_dir}
     if job.payload:
         common['FARM_PAYLOAD'] = job.payload
     return common
@@ -258,7 +256,7 @@ def _resources(manifest: dict | None, volume_mib: float, node: Node,
 
 
 def _in_container(image: str, argv: list[str], variables: dict[str, str], env: dict[str, str],
-                  output_dir: Path, staged: seed_inputs.Staged):
+                  output_dir: str, staged: seed_inputs.Staged):
     runtime = containers.find_runtime(env.get('PATH'))
     if runtime is None:
         raise Unrunnable(f'the job type runs in the image {image}, and neither '
@@ -271,19 +269,18 @@ def _in_container(image: str, argv: list[str], variables: dict[str, str], env: d
     host = {name: value for name, value in env.items() if name not in variables}
     try:
         return containers.wrap(runtime, image, argv, inside, host,
-                               writable=[str(output_dir.parent)], readable=staged.paths)
+                               writable=[os.path.dirname(output_dir)], readable=staged.paths)
     except containers.CannotBind as exc:
         raise Unrunnable(str(exc)) from None
 
 
-def _check_passable(argv: list[str], env: dict[str, str], base: Mapping[str, str]) -> None:
+def _check_passable(argv: list[str], variables: Mapping[str, str]) -> None:
     """Refuse what no process can be given (posix_spawn would raise, not fail the task).
 
-    What the job has of the agent's own environment `base` passed already: only what the
-    job adds or changes is looked at (the whole environment, per job, cost a short job more
-    than the rest of its preparation)."""
-    added = {name: value for name, value in env.items() if base.get(name) != value}
-    for text in (*argv, *added.values()):
+    Only the command and the job's own `variables` are looked at: the rest of its
+    environment is the agent's, which a process was given already (checking all of it,
+    per job, cost a short job more than the rest of its preparation)."""
+    for text in (*argv, *variables.values()):
         if '\x00' in text:
             raise Unrunnable('the command or environment would hold a NUL character: '
                              f'{json.dumps(text[:80])}')
@@ -292,6 +289,6 @@ def _check_passable(argv: list[str], env: dict[str, str], base: Mapping[str, str
         except UnicodeEncodeError:
             raise Unrunnable('the command or environment holds text that is not Unicode: '
                              f'{json.dumps(text[:80])}') from None
-    for name in added:
+    for name in variables:
         if not name or '=' in name or '\x00' in name:
             raise Unrunnable(f'{json.dumps(name[:80])} cannot name an environment variable')

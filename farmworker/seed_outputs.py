@@ -13,7 +13,7 @@ import glob
 import json
 import os
 import stat
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from farmworker.seed_inputs import has_json_type
 
@@ -25,12 +25,14 @@ class BadOutput(ValueError):
     """The outputs are missing, malformed or too large."""
 
 
-def collect(output_dir: Path, interface_outputs: dict | None) -> dict:
+def collect(output_dir: str | os.PathLike, interface_outputs: dict | None) -> dict:
     """`{"files": {name: [paths]}, "json": {...}}` of a job that exited 0; `interface_outputs`
     is its Seed interface's `outputs` (None for a plain command)."""
     declared = interface_outputs or {}
     output = {'files': _files(output_dir, declared.get('files', [])),
               'json': _json(output_dir, declared.get('json', []))}
+    if not output['files'] and not output['json']:
+        return output  # nothing to check: most jobs of a plain command write no outputs
     _check_text(output)
     try:
         size = len(json.dumps(output, ensure_ascii=False).encode())
@@ -42,7 +44,7 @@ def collect(output_dir: Path, interface_outputs: dict | None) -> dict:
     return output
 
 
-def _json(output_dir: Path, declared: list[dict]) -> dict:
+def _json(output_dir: str | os.PathLike, declared: list[dict]) -> dict:
     name, document = read_outputs_file(output_dir)
     if not declared:
         return document or {}
@@ -62,12 +64,12 @@ def _json(output_dir: Path, declared: list[dict]) -> dict:
     return captured
 
 
-def read_outputs_file(output_dir: Path) -> tuple[str | None, dict | None]:
+def read_outputs_file(output_dir: str | os.PathLike) -> tuple[str | None, dict | None]:
     """(file name, object) of the first outputs file found, or (None, None)."""
     for name in OUTPUTS_FILES:
         try:
             # O_NONBLOCK: a FIFO in its place would otherwise keep the agent waiting for a writer
-            fd = os.open(output_dir / name, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            fd = os.open(os.path.join(output_dir, name), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             continue
         except OSError as exc:
@@ -105,15 +107,15 @@ def _finite(text: str) -> float:
     return number
 
 
-def _files(output_dir: Path, declared: list[dict]) -> dict[str, list[str]]:
+def _files(output_dir: str | os.PathLike, declared: list[dict]) -> dict[str, list[str]]:
     found = {}
     for element in declared:
         name, pattern = element['name'], element['pattern']
         if os.path.isabs(pattern) or '..' in PurePath(pattern).parts:
             raise BadOutput(f'the output {name} has the pattern {pattern!r}, which reaches '
                             'outside OUTPUT_DIR')
-        paths = [str(output_dir / match) for match in sorted(glob.glob(pattern,
-                                                                       root_dir=output_dir))]
+        matches = sorted(glob.glob(pattern, root_dir=output_dir))
+        paths = [os.path.join(output_dir, match) for match in matches]
         paths = [path for path in paths if os.path.isfile(path)]
         if not paths:
             if element.get('required', True):

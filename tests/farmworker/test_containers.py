@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_singularity_serves_when_apptainer_is_not_there(tmp_path):
     assert record['argv'][1:3] == ['run', '--cleanenv'] and '/images/tool.sif' in record['argv']
     assert record['environ']['SINGULARITYENV_GREETING'] == 'hello'
     assert result['outcome'] == 'complete'
-    assert (prepared.output_dir / 'said').read_text() == 'hello\n'
+    assert (Path(prepared.output_dir) / 'said').read_text() == 'hello\n'
 
 
 def test_an_image_without_a_runtime_on_the_node_is_a_system_error(tmp_path):

@@ -142,9 +142,18 @@ def test_a_retry_gets_an_empty_output_dir_of_its_own(executor, tmp_path, data, s
     retry = claimed(seed_manifest(command='true'), inputs={'INPUT_FILE': str(data),
                                                            'threshold': 1}, attempt=2)
     second = prepared_job(retry, tmp_path / 'work')
-    assert second.output_dir != first.output_dir and list(second.output_dir.iterdir()) == []
+    assert second.output_dir != first.output_dir and os.listdir(second.output_dir) == []
     _, result = run(executor, second)
     assert result['outcome'] == 'failed'  # the first attempt's outputs do not count
+
+
+def test_a_plain_commands_retry_in_the_same_task_dir_does_not_pass_on_earlier_outputs(
+        executor, tmp_path):
+    writes = ['sh', '-c', 'echo \'{"n": {attempt}}\' > "$OUTPUT_DIR/outputs.json"']
+    _, first = run(executor, prepared_job(claimed(None, writes), tmp_path / 'work'))
+    assert first['output'] == {'files': {}, 'json': {'n': 1}}
+    _, second = run(executor, prepared_job(claimed(None, ['true'], attempt=2), tmp_path / 'work'))
+    assert second['outcome'] == 'complete' and second['output'] is None
 
 
 def test_a_plain_command_type_gets_fields_inputs_and_settings(executor, tmp_path):
@@ -206,5 +215,11 @@ def test_a_job_that_cannot_start_is_a_failed_result_with_a_message(tmp_path, job
 def test_scratch_space_the_node_cannot_write_is_a_system_error(tmp_path):
     (tmp_path / 'a-file').write_text('')
     with pytest.raises(Unrunnable, match="cannot make the job's directories") as raised:
-        prepared_job(claimed(None, ['true']), tmp_path / 'a-file' / 'work')
+        prepared_job(claimed(seed_manifest()), tmp_path / 'a-file' / 'work')
     assert raised.value.outcome == 'system_error'
+
+
+def test_a_plain_command_makes_no_directory_the_executor_makes_its_task_dir(tmp_path):
+    prepared = prepared_job(claimed(None, ['true']), tmp_path / 'work')
+    assert prepared.output_dir == prepared.work_dir == str(tmp_path / 'work')
+    assert not (tmp_path / 'work').exists()
