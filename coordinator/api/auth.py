@@ -3,6 +3,11 @@
 Token checks are one indexed read, remembered for `cache_s` seconds in each
 process, so a busy worker costs microseconds per request. The slow password KDF
 runs only when a password is presented, limited as `PasswordChecks` says.
+
+A `worker` token reaches only what agents (farmworker, and the stock taskfarm-worker)
+call: each such resource names those methods in its `worker_methods`. Refusing the
+rest here, not in each responder, makes a new route closed to worker tokens unless
+it says otherwise.
 """
 
 import base64
@@ -11,8 +16,9 @@ import contextlib
 import threading
 import time
 
-from coordinator.errors import Unauthorized, Unavailable
+from coordinator.errors import Forbidden, Unauthorized, Unavailable
 from coordinator.store import guesses, users
+from coordinator.store.access import Scope
 
 _MAX_CACHED = 10_000
 
@@ -94,8 +100,12 @@ class AuthMiddleware:
             return  # unknown paths get their 404 without credentials, as on the peer
         if not hasattr(resource, 'on_' + req.method.lower()):
             return  # a wrong method gets its 405 likewise
-        req.context.principal = self._authenticate(req.get_header('Authorization') or '',
-                                                   req.remote_addr)
+        principal = self._authenticate(req.get_header('Authorization') or '', req.remote_addr)
+        if principal.scope is Scope.WORKER and req.method not in getattr(
+                resource, 'worker_methods', ()):
+            raise Forbidden('a worker token may only register agents, claim and report tasks, '
+                            'and read what that needs')
+        req.context.principal = principal
 
     def _authenticate(self, header: str, address: str):
         scheme, _, credentials = header.partition(' ')

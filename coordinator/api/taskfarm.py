@@ -44,6 +44,8 @@ def _pick(full: dict, info: str) -> dict:
 class Token:
     """GET /api/token: a fresh token for the caller (same scope), to use as the Basic user name."""
 
+    worker_methods = frozenset({'GET'})  # what taskfarm-worker calls
+
     def __init__(self, token_ttl_s: float):
         self._ttl_s = token_ttl_s
 
@@ -74,6 +76,8 @@ class Runs:
 class Run:
     """GET /api/runs/{uuid}[?info=…]: run status; DELETE: delete the run and its tasks (204)."""
 
+    worker_methods = frozenset({'GET'})  # what taskfarm-worker calls
+
     def on_get(self, req, resp, uuid):
         info = _info(req, RUN_INFO)
         resp.media = _pick(run_dict(runs.run_status(req.context.principal, uuid.hex)), info)
@@ -97,6 +101,8 @@ class RunRestart:
 class TaskClaim(bodies.BodyResource):
     """POST /api/runs/{uuid}/task {"worker_uuid": …}: the next task (201) or none left (204)."""
 
+    worker_methods = frozenset({'POST'})  # what taskfarm-worker calls
+
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
         worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
@@ -110,6 +116,8 @@ class TaskClaim(bodies.BodyResource):
 
 class Task(bodies.BodyResource):
     """GET /api/runs/{uuid}/tasks/{n}[?info=…]: one task; PUT {percentCompleted, status} (204)."""
+
+    worker_methods = frozenset({'GET', 'PUT'})  # what taskfarm-worker calls
 
     def on_get(self, req, resp, uuid, number):
         info = _info(req, TASK_INFO)
@@ -131,6 +139,8 @@ class Task(bodies.BodyResource):
 
 class WorkerRegistration(bodies.BodyResource):
     """POST /api/worker {"uuid", "hostname", "pid"}: register a worker (201)."""
+
+    worker_methods = frozenset({'POST'})  # what taskfarm-worker calls
 
     def on_post(self, req, resp):
         body = self._read_body(req)

@@ -98,6 +98,7 @@ UNAVAILABLE = response('the database is unreachable or busy, or (with user:passw
 TOO_MANY_GUESSES = response('user:password: the name or the address has used up its failed '
                             'password checks (FARM_PASSWORD_FAILURES_*): retry later', ERROR,
                             {'Retry-After': header('seconds to wait', INT)})
+WORKER_REFUSED = error('a worker token may make only the calls of an agent')
 MALFORMED = error('the body is not a JSON object, or a value in it or in the path has the wrong '
                   'type or range')
 TOO_LARGE = error('the body is larger than FARM_MAX_BODY_BYTES')
@@ -109,11 +110,12 @@ URI_TOO_LONG = {'description': 'the path and query are longer than 4094 bytes',
 
 def operation(summary: str, responses: dict, *, body: dict | None = None,
               body_required: bool = True, parameters: list | None = None,
-              public: bool = False, database: bool = True) -> dict:
+              public: bool = False, database: bool = True, agent_call: bool = False) -> dict:
     """One operation; `responses` maps status code to `response(...)`.
 
     The statuses every operation of its kind can answer are added unless given:
     401 without credentials and 429 for too many failed passwords (unless `public`),
+    403 for a worker token (unless `public` or an `agent_call`, as api/auth.py says),
     503 when the database fails (when it reads one, as authentication does), 400, 408
     and 413 for a request body, 414 for all.
     """
@@ -122,6 +124,8 @@ def operation(summary: str, responses: dict, *, body: dict | None = None,
         common.update({400: MALFORMED, 408: SLOW_BODY, 413: TOO_LARGE})
     if not public:
         common.update({401: UNAUTHORIZED, 429: TOO_MANY_GUESSES})
+    if not public and not agent_call:
+        common[403] = WORKER_REFUSED
     if database:
         common[503] = UNAVAILABLE
     merged = {**common, **responses}

@@ -41,7 +41,8 @@ SCHEMAS = {
 
 PATHS = {
     '/api/token': {'get': operation('A new token for the caller, to send as the Basic user name',
-                                    {200: response('token', record({'token': STR}))})},
+                                    {200: response('token', record({'token': STR}))},
+                                    agent_call=True)},
     '/api/run': {'post': operation(
         'Create a run of numTasks tasks',
         {201: response('created', ref('TaskfarmRun')),
@@ -55,7 +56,7 @@ PATHS = {
             'Run status, or one item of it',
             {200: response('status', _one_item('TaskfarmRunStatus', _RUN_STATUS, RUN_INFO)),
              404: _NOT_FOUND},
-            parameters=[RUN_UUID, _info(RUN_INFO, 'one item of the status')]),
+            parameters=[RUN_UUID, _info(RUN_INFO, 'one item of the status')], agent_call=True),
         'delete': operation('Delete a run and its tasks',
                             {204: response('deleted'), 403: _FORBIDDEN, 404: _NOT_FOUND},
                             parameters=[RUN_UUID]),
@@ -71,20 +72,22 @@ PATHS = {
         'Claim the next task of the run for a worker',
         {201: response('claimed', ref('TaskfarmTask')), 204: response('no task left to hand out'),
          404: error('unknown run or worker'), 409: _CLAIM_GONE},
-        body=obj({'worker_uuid': _WORKER_UUID}, ('worker_uuid',)), parameters=[RUN_UUID])},
+        body=obj({'worker_uuid': _WORKER_UUID}, ('worker_uuid',)), parameters=[RUN_UUID],
+        agent_call=True)},
     '/api/runs/{uuid}/tasks/{number}': {
         'get': operation(
             'One task, or one item of it',
             {200: response('task', _one_item('TaskfarmTask', _TASK, TASK_INFO)),
              404: _NOT_FOUND},
-            parameters=[RUN_UUID, TASK_NUMBER, _info(TASK_INFO, 'one item of the task')]),
+            parameters=[RUN_UUID, TASK_NUMBER, _info(TASK_INFO, 'one item of the task')],
+            agent_call=True),
         'put': operation(
             'Set progress and/or status (done means 100 %)',
             {204: response('updated'), 404: _NOT_FOUND,
              409: error('progress of a done task changed without a new status')},
             body=closed({'percentCompleted': number(0, 100),
                          'status': {'type': 'string', 'enum': _STATUSES}}, minProperties=1),
-            parameters=[RUN_UUID, TASK_NUMBER]),
+            parameters=[RUN_UUID, TASK_NUMBER], agent_call=True),
     },
     '/api/worker': {'post': operation(
         'Register a worker (again, for a retried request)',
@@ -92,5 +95,5 @@ PATHS = {
          404: error('a token bound to a run: the uuid is registered for another run'),
          409: error('uuid taken by another project')},
         body=obj({'uuid': _WORKER_UUID, 'hostname': text(255), 'pid': integer(0, INT32_MAX)},
-                 ('uuid', 'hostname', 'pid')))},
+                 ('uuid', 'hostname', 'pid')), agent_call=True)},
 }

@@ -21,9 +21,10 @@ def test_init_user_and_token_commands_set_up_a_working_coordinator(serve):
     assert 'carol' in coordinator.cli('user', 'list').stdout
     token = coordinator.cli('token', 'create', 'carol', '--scope', 'worker')
     assert token.returncode == 0 and 'shown once' in token.stderr
-    request = urllib.request.Request(coordinator.url + '/api/runs', headers=basic(token.stdout.strip()))
-    with urllib.request.urlopen(request, timeout=10) as resp:
-        assert json.load(resp) == {'data': []}
+    request = urllib.request.Request(coordinator.url + '/api/token',
+                                     headers=basic(token.stdout.strip()))
+    with urllib.request.urlopen(request, timeout=10) as resp:  # what an agent asks first
+        assert json.load(resp)['token'].startswith('farm_')
 
 
 def test_cli_errors_are_one_clear_line(serve):

@@ -28,6 +28,8 @@ class Claim(bodies.BodyResource):
     an agent with finished tasks and free slots needs one request, not two.
     """
 
+    worker_methods = frozenset({'POST'})  # an agent's call
+
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
         bodies.only_keys(body, {'worker_uuid', 'max_tasks', 'results'})
@@ -51,6 +53,8 @@ class Claim(bodies.BodyResource):
 
 class Results(bodies.BodyResource):
     """POST /farm/v1/runs/{uuid}/results {worker_uuid, results}: 200, or 409 if all are refused."""
+
+    worker_methods = frozenset({'POST'})  # an agent's call
 
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)

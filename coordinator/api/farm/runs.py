@@ -81,6 +81,8 @@ class Runs(bodies.BodyResource):
 class Run:
     """GET /farm/v1/runs/{uuid}: progress, policy, rate and ETA; DELETE: remove it (204)."""
 
+    worker_methods = frozenset({'GET'})  # an agent's call
+
     def on_get(self, req, resp, uuid):
         resp.media = _view(runs.run_status(req.context.principal, uuid.hex), time.time())
 

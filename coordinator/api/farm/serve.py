@@ -20,6 +20,8 @@ MAX_KNOWN = 10_000  # revision ids an agent may say it knows
 class Claim(bodies.BodyResource):
     """POST /farm/v1/claim {worker_uuid, max_tasks, job_types?, known_revisions?, results?}."""
 
+    worker_methods = frozenset({'POST'})  # an agent's call
+
     def on_post(self, req, resp):
         body = self._read_body(req)
         bodies.only_keys(body, {'worker_uuid', 'max_tasks', 'job_types', 'known_revisions',
@@ -40,6 +42,8 @@ class Claim(bodies.BodyResource):
 
 class Results(bodies.BodyResource):
     """POST /farm/v1/results {worker_uuid, results}: 200, or 409 if all are refused."""
+
+    worker_methods = frozenset({'POST'})  # an agent's call
 
     def on_post(self, req, resp):
         body = self._read_body(req)

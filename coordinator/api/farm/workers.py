@@ -52,6 +52,8 @@ def _serves(value) -> str | None:
 class Workers(bodies.BodyResource):
     """POST /farm/v1/workers: register an agent (201); GET ?state=alive|lost|all: a page of them."""
 
+    worker_methods = frozenset({'POST'})  # an agent's call
+
     def __init__(self, read_body, worker_ttl_s: float):
         super().__init__(read_body)
         self._worker_ttl_s = worker_ttl_s
@@ -94,6 +96,8 @@ class Heartbeat(bodies.BodyResource):
     run's agent, or {..., held: [[task id, attempt], ...]} from a serve agent.
     """
 
+    worker_methods = frozenset({'POST'})  # an agent's call
+
     def on_post(self, req, resp, uuid):
         body = self._read_body(req)
         bodies.only_keys(body, {'load', 'memory_bytes', 'draining', 'run', 'running', 'held'})
@@ -116,6 +120,8 @@ class Heartbeat(bodies.BodyResource):
 class HeldTasks:
     """GET /farm/v1/workers/{uuid}/tasks: the tasks it holds, to reconcile after a lost answer."""
 
+    worker_methods = frozenset({'GET'})  # an agent's call
+
     def on_get(self, req, resp, uuid):
         held = workers.held_tasks(req.context.principal, _worker_uuid(uuid))
         resp.media = {'tasks': held_tasks_view(held)}
@@ -123,6 +129,8 @@ class HeldTasks:
 
 class Stop(bodies.BodyResource):
     """POST /farm/v1/workers/{uuid}/stop {reason}: the agent leaves; its tasks go back (200)."""
+
+    worker_methods = frozenset({'POST'})  # an agent's call
 
     def on_post(self, req, resp, uuid):
         reason = bodies.text(bodies.required(self._read_body(req), 'reason'), 'reason', 255)

@@ -48,12 +48,12 @@ PATHS = {
          404: NOT_FOUND, 409: GONE},
         body=closed({'worker_uuid': text(64), 'max_tasks': integer(1, MAX_BATCH),
                      'results': _RESULTS}, ('worker_uuid', 'max_tasks')),
-        parameters=[RUN_UUID])},
+        parameters=[RUN_UUID], agent_call=True)},
     '/farm/v1/runs/{uuid}/results': {'post': operation(
         'Report results of claimed attempts (also a heartbeat)',
         {200: response('at least one result applied', ref('FarmReceipt')), 404: NOT_FOUND,
          409: response('every result refused (stale attempts), or the worker is gone',
                        {'oneOf': [ref('FarmReceipt'), ERROR]})},
         body=closed({'worker_uuid': text(64), 'results': _RESULTS}, ('worker_uuid', 'results')),
-        parameters=[RUN_UUID])},
+        parameters=[RUN_UUID], agent_call=True)},
 }

@@ -34,7 +34,8 @@ PATHS = {
             body=_RUN_BODY)},
     '/farm/v1/runs/{uuid}': {
         'get': operation('A run with its progress, policy, rate and ETA',
-                         {200: _RUN[200], 404: NOT_FOUND}, parameters=[RUN_UUID]),
+                         {200: _RUN[200], 404: NOT_FOUND}, parameters=[RUN_UUID],
+                         agent_call=True),
         'delete': operation('Delete a run and its tasks',
                             {204: response('deleted'), 403: FORBIDDEN, 404: NOT_FOUND},
                             parameters=[RUN_UUID])},

@@ -60,12 +60,13 @@ PATHS = {
                      'known_revisions': array(integer(1, MAX_TASK_ID), max_items=MAX_KNOWN,
                                               description='revision ids whose definition the '
                                                           'agent has: left out of the answer'),
-                     'results': _RESULTS}, ('worker_uuid', 'max_tasks')))},
+                     'results': _RESULTS}, ('worker_uuid', 'max_tasks')), agent_call=True)},
     '/farm/v1/results': {'post': operation(
         'Report results of claimed attempts by task id (also a heartbeat)',
         {200: response('at least one result applied', ref('FarmServeReceipt')),
          404: error('unknown worker'),
          409: response('every result refused (stale attempts), or the worker is gone',
                        {'oneOf': [ref('FarmServeReceipt'), ERROR]})},
-        body=closed({'worker_uuid': text(64), 'results': _RESULTS}, ('worker_uuid', 'results')))},
+        body=closed({'worker_uuid': text(64), 'results': _RESULTS}, ('worker_uuid', 'results')),
+        agent_call=True)},
 }

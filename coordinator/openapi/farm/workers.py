@@ -45,21 +45,22 @@ PATHS = {
                       'memory_bytes': integer(0, 1 << 60), 'slurm_job_id': text(64),
                       'walltime_end_at': number(0, 1e11, description='epoch seconds, UTC'),
                       'load': _STATUS['load'], 'serves': _SERVES},
-                     ('uuid', 'hostname', 'pid', 'slots')))},
+                     ('uuid', 'hostname', 'pid', 'slots')), agent_call=True)},
     '/farm/v1/workers/{uuid}/heartbeat': {'post': operation(
         'The agent is alive; draining: it claims nothing more. Of the tasks it says it runs, '
         'the reply names those to stop (cancelled, restarted or reassigned)',
         {200: response('recorded', record({'ok': BOOL, 'stop': array(
             array(INT, 2, 2), description='pairs of running or held to stop')})), 404: NOT_FOUND,
          409: GONE},
-        body=_HEARTBEAT, parameters=[_WORKER_UUID])},
+        body=_HEARTBEAT, parameters=[_WORKER_UUID], agent_call=True)},
     '/farm/v1/workers/{uuid}/tasks': {'get': operation(
         'The tasks the worker holds now (to reconcile after a claim whose answer was lost)',
         {200: response('held tasks', record({'tasks': array(HELD_TASK)})),
          400: error('the worker uuid is too long or holds a NUL'), 404: NOT_FOUND},
-        parameters=[_WORKER_UUID])},
+        parameters=[_WORKER_UUID], agent_call=True)},
     '/farm/v1/workers/{uuid}/stop': {'post': operation(
         'The agent leaves; tasks it still holds go back to the queue without using a try',
         {200: response('stopped', record({'handed_back': INT})), 404: NOT_FOUND},
-        body=obj({'reason': text(255)}, ('reason',)), parameters=[_WORKER_UUID])},
+        body=obj({'reason': text(255)}, ('reason',)), parameters=[_WORKER_UUID],
+        agent_call=True)},
 }

@@ -1,0 +1,166 @@
+"""Every route the app serves, read from its router: closed without valid credentials, closed
+to worker tokens beyond an agent's calls, and blind to other projects.
+
+The routes come from falcon.inspect, so a new route is checked the day it is added: one
+whose path names something this file does not know fails until `Alice.value` learns it.
+"""
+
+import base64
+import re
+
+import pytest
+from falcon import inspect
+
+from coordinator.app import create_app
+from coordinator.store import users
+from coordinator.store.access import Scope
+from tests.conftest import basic
+from tests.coordinator.api.farm.conftest import AGENT
+from tests.coordinator.api.scale.conftest import manifest
+
+PUBLIC = {('GET', '/'), ('GET', '/health')}
+# What farmworker and the stock taskfarm-worker call: the only requests a worker token may make.
+AGENT_CALLS = {
+    ('GET', '/api/token'), ('POST', '/api/worker'), ('GET', '/api/runs/{uuid}'),
+    ('POST', '/api/runs/{uuid}/task'), ('GET', '/api/runs/{uuid}/tasks/{number}'),
+    ('PUT', '/api/runs/{uuid}/tasks/{number}'),
+    ('POST', '/farm/v1/workers'), ('POST', '/farm/v1/workers/{uuid}/heartbeat'),
+    ('GET', '/farm/v1/workers/{uuid}/tasks'), ('POST', '/farm/v1/workers/{uuid}/stop'),
+    ('GET', '/farm/v1/runs/{uuid}'), ('POST', '/farm/v1/runs/{uuid}/claim'),
+    ('POST', '/farm/v1/runs/{uuid}/results'), ('POST', '/farm/v1/claim'),
+    ('POST', '/farm/v1/results'),
+}
+# lists filtered by a path segment: empty, as on the peer, for a name the project lacks
+FILTERED_LISTS = {('GET', '/v6/job-types/{name}/')}
+TYPE = 'alpha-secret-type'  # names of alice's objects that must never reach another project
+HOST = 'alpha-secret-node'
+
+
+def served(app) -> list[tuple[str, str]]:
+    """(method, path template without converters) of every route and method the app serves."""
+    return sorted((method.method, re.sub(r'\{(\w+):[^}]*\}', r'{\1}', route.path))
+                  for route in inspect.inspect_routes(app)
+                  for method in route.methods if not method.internal)
+
+
+class Alice:
+    """A project with one of everything a path can name: a run, a worker, a job type, a job."""
+
+    def __init__(self, client, auth):
+        self.client, self.auth = client, auth
+        self.run = self._post('/farm/v1/runs', {'num_tasks': 3})['uuid']
+        self.worker = self._post('/farm/v1/workers', dict(AGENT, hostname=HOST))['uuid']
+        self._post('/v6/job-types/', {'docker_image': None,
+                                      'manifest': manifest(TYPE, '1.0.0')})
+        self.job = self._post(f'/v6/job-types/{TYPE}/1.0.0/jobs/', {'input': {}})['id']
+
+    def _post(self, path: str, body: dict) -> dict:
+        resp = self.client.simulate_post(path, json=body, headers=self.auth)
+        assert resp.status_code == 201, resp.text
+        return resp.json
+
+    def secrets(self) -> list[str]:
+        return [self.run, self.worker, TYPE, HOST]
+
+    def value(self, name: str, path: str) -> str:
+        """What `{name}` in `path` stands for: alice's own object of that kind."""
+        values = {'number': '0', 'task_id': str(self.job), 'job_id': str(self.job),
+                  'name': TYPE, 'version': '1.0.0', 'revision_num': '1',
+                  'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
+        if name not in values:
+            pytest.fail(f'{path}: teach this test what {{{name}}} names')
+        return values[name]
+
+    def url(self, path: str) -> str:
+        return re.sub(r'\{(\w+)\}', lambda m: self.value(m[1], path), path)
+
+    def state(self) -> dict:
+        """What another project's requests must leave as it was."""
+        def get(path):
+            resp = self.client.simulate_get(path, headers=self.auth)
+            assert resp.status_code == 200, resp.text
+            return resp.json
+        run = get(f'/farm/v1/runs/{self.run}')
+        return {'run': (run['state'], run['waiting'], run['cancelled']),
+                'type': get(f'/v6/job-types/{TYPE}/1.0.0/')['is_paused'],
+                'job': get(f'/v6/jobs/{self.job}/')['status'],
+                'worker': [w['state'] for w in get('/farm/v1/workers')['workers']]}
+
+
+@pytest.fixture
+def app(config, database):
+    return create_app(config, database=database)
+
+
+@pytest.fixture
+def alice_world(client, alice_auth):
+    return Alice(client, alice_auth)
+
+
+def send(client, method: str, url: str, headers: dict):
+    body = {} if method in ('POST', 'PUT', 'PATCH') else None
+    return client.simulate_request(method, url, json=body, headers=headers)
+
+
+def expired_token(alice) -> str:
+    return users.create_token(alice, ttl_s=1, now=0)
+
+
+def revoked_token(alice) -> str:
+    secret = users.create_token(alice)
+    users.revoke_tokens(secret=secret)
+    return secret
+
+
+BAD_CREDENTIALS = {
+    'none': lambda alice: {},
+    'unknown-scheme': lambda alice: {'Authorization': 'Token abc'},
+    'empty-bearer': lambda alice: {'Authorization': 'Bearer '},
+    'not-base64': lambda alice: {'Authorization': 'Basic !!!'},
+    'unknown-token': lambda alice: basic('farm_' + 'x' * 40),
+    'nul-in-basic': lambda alice: {'Authorization': 'Basic '
+                                   + base64.b64encode(b'alice\x00:pw').decode()},
+    'expired': lambda alice: basic(expired_token(alice)),
+    'revoked': lambda alice: {'Authorization': 'Bearer ' + revoked_token(alice)},
+}
+
+
+def test_the_app_serves_the_agent_calls_this_file_lists(app):
+    assert AGENT_CALLS <= set(served(app)) and PUBLIC <= set(served(app))
+
+
+@pytest.mark.parametrize('credentials', BAD_CREDENTIALS)
+def test_every_route_but_the_public_ones_refuses_missing_or_bad_credentials(
+        app, client, alice_world, alice, credentials):
+    headers = BAD_CREDENTIALS[credentials](alice)
+    answered = {(method, path): send(client, method, alice_world.url(path), headers).status_code
+                for method, path in served(app) if (method, path) not in PUBLIC}
+    assert {route: status for route, status in answered.items() if status != 401} == {}
+
+
+def test_a_worker_token_reaches_only_the_calls_of_an_agent(app, client, alice_world, alice):
+    headers = basic(users.create_token(alice, Scope.WORKER))
+    answered = {(method, path): send(client, method, alice_world.url(path), headers).status_code
+                for method, path in served(app) if (method, path) not in PUBLIC}
+    assert {route for route, status in answered.items() if status != 403} == AGENT_CALLS
+    assert {route for route in AGENT_CALLS if answered[route] >= 500} == set()
+
+
+def test_another_projects_token_reaches_nothing_of_it_and_changes_nothing(
+        app, client, alice_world, database):
+    users.add_user('bob', project='other')
+    bob = basic(users.create_token('bob', Scope.USER))
+    before = alice_world.state()
+    for method, path in served(app):
+        url = alice_world.url(path)
+        resp = send(client, method, url, bob)
+        assert resp.status_code < 500, (method, path, resp.text)
+        # an error may repeat what was asked for; nothing else of alice's may show
+        leaked = [secret for secret in alice_world.secrets()
+                  if secret in resp.text and secret not in url]
+        assert leaked == [], (method, path, resp.text)
+        if (method, path) in FILTERED_LISTS:
+            assert (resp.status_code, resp.json['count']) == (200, 0)
+        elif '{' in path and method == 'GET':
+            assert resp.status_code == 404, (method, path, resp.text)
+    assert alice_world.state() == before
