@@ -1,0 +1,162 @@
+"""IronWorker code packages on a node: fetched once, checked, unpacked per task and run with
+IronWorker's arguments by a real SubprocessExecutor."""
+
+import hashlib
+import io
+import json
+import os
+import stat
+import sys
+import zipfile
+
+import pytest
+
+from farmworker import code_packages
+from farmworker.code_packages import (MAX_ENTRIES, BadPackage, Code, CodeCache, checked_entries,
+                                      prepare)
+from farmworker.executors import SubprocessExecutor
+from tests.clock import Clock
+from tests.farmworker.seed_job_kit import finish
+
+WORKER = '''import json, os, sys
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+print(json.dumps({"args": args, "cwd": os.getcwd(), "sibling": open("lib.txt").read(),
+                  "payload": open(os.environ["PAYLOAD_FILE"]).read(),
+                  "config": open(os.environ["CONFIG_FILE"]).read(),
+                  "env": {k: os.environ.get(k) for k in ("TASK_ID", "TASK_DIR", "GREETING")}}))
+sys.exit(int(json.loads(open(args["-payload"]).read()).get("exit", 0)))
+'''
+
+
+def zipped(files: dict[str, str | bytes], *, links: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+        for name in links:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, '/etc/passwd')
+    return buffer.getvalue()
+
+
+def code_of(data: bytes, runtime='python', file_name='main.py', **fields) -> Code:
+    return Code(7, hashlib.md5(data).hexdigest(), runtime, file_name, **fields)
+
+
+class Fetches:
+    """What the coordinator would answer for a revision's code, counting the requests."""
+
+    def __init__(self, data: bytes):
+        self.data, self.count = data, 0
+
+    def __call__(self, revision_id: int) -> bytes:
+        self.count += 1
+        return self.data
+
+
+@pytest.fixture
+def package():
+    return zipped({'main.py': WORKER, 'lib.txt': 'beside the code', 'data/empty': ''})
+
+
+def test_a_python_worker_runs_in_its_code_dir_with_ironworkers_arguments(tmp_path, package):
+    fetches = Fetches(package)
+    cache = CodeCache(str(tmp_path / 'cache'), fetches)
+    code = code_of(package, config='{"db": "x"}', env_vars={'GREETING': 'hi'})
+    task_dir = str(tmp_path / 'task-9')
+    argv, env = prepare(code, '5f0c0ffee0c0ffee0c0ffee0', '{"n": 1}', task_dir, cache,
+                        {'PATH': os.environ['PATH']})
+    executor = SubprocessExecutor(tmp_path / 'logs', clock=Clock())
+    executor.start(9, 1, argv, env, task_dir, None)
+    done = finish(executor)
+    assert done.exit_code == 0, done.log_tail
+    seen = json.loads(done.log_tail)
+    code_dir = os.path.join(task_dir, 'code')
+    assert seen['args'] == {'-id': '5f0c0ffee0c0ffee0c0ffee0', '-d': code_dir,
+                            '-payload': os.path.join(task_dir, 'payload.json'),
+                            '-config': os.path.join(task_dir, 'config.json')}
+    assert (seen['payload'], seen['config']) == ('{"n": 1}', '{"db": "x"}')
+    assert seen['env'] == {'TASK_ID': '5f0c0ffee0c0ffee0c0ffee0', 'TASK_DIR': code_dir,
+                           'GREETING': 'hi'}
+    assert (seen['cwd'], seen['sibling']) == (code_dir, 'beside the code')
+    assert fetches.count == 1
+
+
+def test_each_revision_is_fetched_once_per_node_and_unpacked_afresh_per_task(tmp_path, package):
+    fetches = Fetches(package)
+    cache = CodeCache(str(tmp_path / 'cache'), fetches)
+    code = code_of(package)
+    task_dir = str(tmp_path / 'task-1')
+    prepare(code, 'a', None, task_dir, cache, {})
+    left = os.path.join(task_dir, 'code', 'left-by-attempt-1')
+    open(left, 'w').close()
+    prepare(code, 'a', None, task_dir, cache, {})
+    prepare(code, 'b', None, str(tmp_path / 'task-2'), cache, {})
+    assert fetches.count == 1 and not os.path.exists(left)
+
+
+def test_code_that_does_not_match_its_checksum_is_refused_and_never_kept(tmp_path, package):
+    cache = CodeCache(str(tmp_path / 'cache'), Fetches(package + b'tampered'))
+    with pytest.raises(BadPackage, match='does not match its checksum') as refused:
+        cache.zip_path(code_of(package))
+    assert refused.value.outcome == 'system_error'
+    assert not os.path.exists(tmp_path / 'cache') or os.listdir(tmp_path / 'cache') == []
+
+
+@pytest.mark.parametrize('files, links, says', [
+    ({'../evil.sh': 'x'}, (), 'outside its directory'),
+    ({'/etc/cron.d/evil': 'x'}, (), 'outside its directory'),
+    ({'a/../../evil': 'x'}, (), 'outside its directory'),
+    ({'C:/evil': 'x'}, (), 'outside its directory'),
+    ({'main.py': 'x'}, ('link',), 'not a file or directory'),
+], ids=['dotdot', 'absolute', 'nested-dotdot', 'drive', 'symlink'])
+def test_a_hostile_zip_is_refused_before_anything_is_written(tmp_path, files, links, says):
+    data = zipped(files, links=links)
+    cache = CodeCache(str(tmp_path / 'cache'), Fetches(data))
+    with pytest.raises(BadPackage, match=says):
+        prepare(code_of(data, file_name='main.py'), 'a', None, str(tmp_path / 'task'), cache, {})
+    assert not (tmp_path / 'evil.sh').exists() and not (tmp_path / 'task').exists()
+    assert list(tmp_path.glob('cache/*')) == []  # never kept either
+
+
+def test_a_zip_bomb_and_a_zip_of_too_many_entries_are_refused_from_their_headers(monkeypatch):
+    monkeypatch.setattr(code_packages, 'MAX_UNPACKED_BYTES', 64 << 20)  # the same, faster
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as archive:
+        with archive.open('zeros', 'w') as member:  # 65 MiB of zeros, never on disk
+            chunk = bytes(1 << 20)
+            for _ in range(65):
+                member.write(chunk)
+    assert len(buffer.getvalue()) < 1 << 20
+    with zipfile.ZipFile(buffer) as archive, pytest.raises(BadPackage, match='more than'):
+        checked_entries(archive)
+    many = zipped({f'f{i}': '' for i in range(MAX_ENTRIES + 1)})
+    with zipfile.ZipFile(io.BytesIO(many)) as archive, pytest.raises(BadPackage,
+                                                                     match='entries'):
+        checked_entries(archive)
+
+
+def test_a_runtime_missing_on_the_node_is_a_system_error_and_an_unknown_one_a_failure(
+        tmp_path, package):
+    cache = CodeCache(str(tmp_path / 'cache'), Fetches(package))
+    with pytest.raises(BadPackage, match='needs ruby on the PATH') as missing:
+        prepare(code_of(package, 'ruby'), 'a', None, str(tmp_path / 't1'), cache,
+                {'PATH': str(tmp_path / 'empty')})
+    assert missing.value.outcome == 'system_error'
+    with pytest.raises(BadPackage, match="runtime 'cobol'") as unknown:
+        prepare(code_of(package, 'cobol'), 'a', None, str(tmp_path / 't2'), cache, {})
+    assert unknown.value.outcome == 'failed'
+    with pytest.raises(BadPackage, match="no file 'nope.py'"):
+        prepare(code_of(package, file_name='nope.py'), 'a', None, str(tmp_path / 't3'), cache,
+                {})
+
+
+def test_a_binary_runs_itself_and_a_failing_worker_keeps_its_exit_code(tmp_path):
+    data = zipped({'run.sh': f'#!{sys.executable}\n' + WORKER, 'lib.txt': 'x'})
+    cache = CodeCache(str(tmp_path / 'cache'), Fetches(data))
+    argv, env = prepare(code_of(data, 'binary', 'run.sh'), 'a', '{"exit": 3}',
+                        str(tmp_path / 'task'), cache, {'PATH': os.environ['PATH']})
+    executor = SubprocessExecutor(tmp_path / 'logs', clock=Clock())
+    executor.start(1, 1, argv, env, str(tmp_path / 'task'), None)
+    assert finish(executor).exit_code == 3
