@@ -55,6 +55,15 @@ example:
   farmworker serve --slots 16 --job-type render --job-type encode
 """
 
+JOB_CLASS_DESCRIPTION = """\
+Run one execution of an ndscheduler job: import the class that FARM_PAYLOAD's
+job_class_string names (from this Python: PYTHONPATH or an installed package),
+call run(*pub_args, **kwargs) and write {"result": ...} to OUTPUT_DIR/outputs.json.
+Exit status: 0 succeeded; 1 run() raised (the traceback is on stderr); 3 the class
+cannot be imported; 4 the payload is not a job. Serve agents run it; it is rarely
+typed by hand.
+"""
+
 SUBMIT_DESCRIPTION = """\
 Render a Slurm batch script that runs one farmworker agent per node (or one per
 job of a job array) and submit it with sbatch; print the job id. Slurm sends the
@@ -89,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     progress = commands.add_parser('progress', help="report the running task's progress")
     progress.add_argument('percent', type=float, help='0 to 100')
     progress.add_argument('msg', nargs='?', help='a short message')
+    commands.add_parser('job-class', help='run the ndscheduler job class FARM_PAYLOAD names '
+                                          '(what serve agents run for ndscheduler jobs)',
+                        description=JOB_CLASS_DESCRIPTION,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     return parser
 
 
@@ -172,7 +185,8 @@ def _add_submit(commands) -> None:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='farmworker: %(message)s')
-    commands = {'run': _run, 'serve': _run, 'submit': _submit, 'progress': _progress}
+    commands = {'run': _run, 'serve': _run, 'submit': _submit, 'progress': _progress,
+                'job-class': _job_class}
     try:
         return commands[args.command](args)
     except _Fatal as fatal:
@@ -195,6 +209,12 @@ def _progress(args) -> int:
     except ValueError as exc:
         raise _Fatal(str(exc)) from None
     return 0
+
+
+def _job_class(args) -> int:
+    from farmworker import job_classes
+
+    return job_classes.main(os.environ.get('FARM_PAYLOAD'), os.environ.get('OUTPUT_DIR'))
 
 
 def _run(args) -> int:

@@ -16,7 +16,9 @@ Payload: `{"input": {NAME: value, ...}}` (see seed_inputs). What a job gets:
   from the configuration), `ALLOCATED_<RESOURCE>` for each scalar resource (cpus and
   mem default to the node's share per slot), OUTPUT_DIR, and FARM_PAYLOAD.
 - A plain command: its template rendered as commands.render does, with `{task}`,
-  `{attempt}`, `{payload}`, `{output_dir}` and each input by name; inputs in the
+  `{attempt}`, `{payload}`, `{output_dir}`, `{farmworker}` (this agent's own farmworker
+  executable: ndscheduler's job types run `{farmworker} job-class`, which need not be
+  on the PATH) and each input by name; inputs in the
   environment as INPUT_<NAME> (never under a name the payload picks, such as PATH),
   every setting, the same resources, OUTPUT_DIR and FARM_PAYLOAD.
 - With a docker image, the command runs in it through apptainer or singularity
@@ -38,6 +40,7 @@ them to error categories with the manifest's `errors`.
 """
 
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -45,6 +48,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from farmworker import commands, containers, delivery, seed_inputs, seed_outputs
+from farmworker.batch_script import farmworker_executable
 from farmworker.config import Node
 from farmworker.executors import MESSAGE_MAX_CHARS, Finished, storable_text
 from farmworker.shell_words import CommandSyntaxError, split_command
@@ -226,8 +230,13 @@ def _plain_fields(job: ClaimedJob, inputs: dict, output_dir: str) -> dict[str, s
     fields = {name: seed_inputs.as_text(value) for name, value in inputs.items()
               if value is not None}
     fields.update(task=str(job.task_id), attempt=str(job.attempt), payload=job.payload or '',
-                  output_dir=output_dir)
+                  output_dir=output_dir, farmworker=_farmworker())
     return fields
+
+
+@functools.cache
+def _farmworker() -> str:
+    return farmworker_executable()
 
 
 def _common(job: ClaimedJob, output_dir: str) -> dict[str, str]:
