@@ -2,23 +2,18 @@
 to worker tokens beyond an agent's calls, and blind to other projects.
 
 The routes come from falcon.inspect, so a new route is checked the day it is added: one
-whose path names something this file does not know fails until `Alice.value` learns it.
+whose path names something every_route.py does not know fails until `Alice.value` learns it.
 """
 
 import base64
-import re
 
 import pytest
-from falcon import inspect
 
-from coordinator.app import create_app
 from coordinator.store import users
 from coordinator.store.access import Scope
 from tests.conftest import basic
-from tests.coordinator.api.farm.conftest import AGENT
-from tests.coordinator.api.scale.conftest import manifest
+from tests.coordinator.api.every_route import PUBLIC, send, served
 
-PUBLIC = {('GET', '/'), ('GET', '/health')}
 # What farmworker and the stock taskfarm-worker call: the only requests a worker token may make.
 AGENT_CALLS = {
     ('GET', '/api/token'), ('POST', '/api/worker'), ('GET', '/api/runs/{uuid}'),
@@ -32,74 +27,6 @@ AGENT_CALLS = {
 }
 # lists filtered by a path segment: empty, as on the peer, for a name the project lacks
 FILTERED_LISTS = {('GET', '/v6/job-types/{name}/')}
-TYPE = 'alpha-secret-type'  # names of alice's objects that must never reach another project
-HOST = 'alpha-secret-node'
-
-
-def served(app) -> list[tuple[str, str]]:
-    """(method, path template without converters) of every route and method the app serves."""
-    return sorted((method.method, re.sub(r'\{(\w+):[^}]*\}', r'{\1}', route.path))
-                  for route in inspect.inspect_routes(app)
-                  for method in route.methods if not method.internal)
-
-
-class Alice:
-    """A project with one of everything a path can name: a run, a worker, a job type, a job."""
-
-    def __init__(self, client, auth):
-        self.client, self.auth = client, auth
-        self.run = self._post('/farm/v1/runs', {'num_tasks': 3})['uuid']
-        self.worker = self._post('/farm/v1/workers', dict(AGENT, hostname=HOST))['uuid']
-        self._post('/v6/job-types/', {'docker_image': None,
-                                      'manifest': manifest(TYPE, '1.0.0')})
-        self.job = self._post(f'/v6/job-types/{TYPE}/1.0.0/jobs/', {'input': {}})['id']
-
-    def _post(self, path: str, body: dict) -> dict:
-        resp = self.client.simulate_post(path, json=body, headers=self.auth)
-        assert resp.status_code == 201, resp.text
-        return resp.json
-
-    def secrets(self) -> list[str]:
-        return [self.run, self.worker, TYPE, HOST]
-
-    def value(self, name: str, path: str) -> str:
-        """What `{name}` in `path` stands for: alice's own object of that kind."""
-        values = {'number': '0', 'task_id': str(self.job), 'job_id': str(self.job),
-                  'name': TYPE, 'version': '1.0.0', 'revision_num': '1',
-                  'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
-        if name not in values:
-            pytest.fail(f'{path}: teach this test what {{{name}}} names')
-        return values[name]
-
-    def url(self, path: str) -> str:
-        return re.sub(r'\{(\w+)\}', lambda m: self.value(m[1], path), path)
-
-    def state(self) -> dict:
-        """What another project's requests must leave as it was."""
-        def get(path):
-            resp = self.client.simulate_get(path, headers=self.auth)
-            assert resp.status_code == 200, resp.text
-            return resp.json
-        run = get(f'/farm/v1/runs/{self.run}')
-        return {'run': (run['state'], run['waiting'], run['cancelled']),
-                'type': get(f'/v6/job-types/{TYPE}/1.0.0/')['is_paused'],
-                'job': get(f'/v6/jobs/{self.job}/')['status'],
-                'worker': [w['state'] for w in get('/farm/v1/workers')['workers']]}
-
-
-@pytest.fixture
-def app(config, database):
-    return create_app(config, database=database)
-
-
-@pytest.fixture
-def alice_world(client, alice_auth):
-    return Alice(client, alice_auth)
-
-
-def send(client, method: str, url: str, headers: dict):
-    body = {} if method in ('POST', 'PUT', 'PATCH') else None
-    return client.simulate_request(method, url, json=body, headers=headers)
 
 
 def expired_token(alice) -> str:
