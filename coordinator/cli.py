@@ -7,7 +7,7 @@ import time
 
 import peewee
 
-from coordinator import __version__, db, schema
+from coordinator import __version__, backup, db, schema
 from coordinator.config import Config
 from coordinator.errors import FarmError, InvalidInput
 from coordinator.store import runs, users
@@ -106,6 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help='the token whose secret is the first line of stdin (a leaked token)')
     which.add_argument('--expired', action='store_true', help='every expired token')
 
+    save = commands.add_parser(
+        'backup', help='copy the SQLite database to a new file while the coordinator runs',
+        description='Copy the SQLite database, consistent at one moment, to PATH (a new file, '
+                    'made readable by you only), while coordinators keep serving; then check '
+                    'the copy. PostgreSQL: use pg_dump (see the README).')
+    save.add_argument('path', metavar='PATH', help='the new file')
+    load = commands.add_parser(
+        'restore', help="replace the SQLite database's content with a backup",
+        description="Check the backup at PATH and copy it over the database, then upgrade its "
+                    'schema if it is older. Stop the coordinator first: agents and tokens it '
+                    'knows of may not exist in the backup. Asks first.')
+    load.add_argument('path', metavar='PATH', help='a file written by `backup`')
+    load.add_argument('--yes', action='store_true', help='do not ask (where there is no terminal)')
+
     serve = commands.add_parser('serve', help='serve the APIs with gunicorn')
     serve.add_argument('--bind', help='HOST:PORT to listen on (default 127.0.0.1:8080; env FARM_BIND)')
     serve.add_argument('--workers', type=int, help='gunicorn worker processes (default: CPUs)')
@@ -138,6 +152,27 @@ def _init(args, config) -> int:
     state = 'created' if found is None else f'upgraded from {found}' if found != now else 'up to date'
     print(f'database {db.describe(config.database_url)}: schema version {now} ({state})')
     return 0
+
+
+def _backup(args, config) -> int:
+    facts = backup.backup(db.database.obj, args.path)
+    print(f'backed up to {facts.path}: {_facts(facts)}')
+    return 0
+
+
+def _restore(args, config) -> int:
+    _confirm(f'replace everything in {db.describe(config.database_url)} with {args.path}?',
+             args.yes)
+    facts = backup.restore(db.database.obj, args.path)
+    found, now = schema.upgrade()
+    print(f'restored {facts.path}: {_facts(facts)}'
+          + (f'; schema upgraded to {now}' if found != now else ''))
+    return 0
+
+
+def _facts(facts: backup.Facts) -> str:
+    return (f'schema version {facts.schema_version}, {_count(facts.runs, "run")}, '
+            f'{_count(facts.tasks, "task row")}, {facts.size_bytes / 2**20:.1f} MiB')
 
 
 def _user(args, config) -> int:
@@ -283,4 +318,5 @@ def _serve(args, config) -> int:
 USER_COMMANDS = {'add': _user_add, 'list': _user_list, 'passwd': _user_passwd,
                  'delete': _user_delete}
 TOKEN_COMMANDS = {'create': _token_create, 'list': _token_list, 'revoke': _token_revoke}
-COMMANDS = {'init': _init, 'user': _user, 'token': _token, 'serve': _serve}
+COMMANDS = {'init': _init, 'user': _user, 'token': _token, 'backup': _backup,
+            'restore': _restore, 'serve': _serve}
