@@ -12,6 +12,7 @@ from coordinator.errors import InvalidInput, NotFound
 from coordinator.models import JobType
 from coordinator.states import TaskState
 from coordinator.store import code_packages
+from coordinator.store.access import require_manager
 from coordinator.store.code_packages import Code
 
 RUNTIMES = ('sh', 'python', 'ruby', 'php', 'binary')
@@ -42,6 +43,7 @@ class Codes:
 
     def on_post(self, req, resp, project_id):
         principal = edge.caller(req, project_id)
+        require_manager(principal)  # before the body is read: a worker token sends none
         upload = uploads.read(req, self._config.max_body_bytes, self._config.max_code_bytes)
         data = upload.data
         name = bodies.text(bodies.required(data, 'name'), 'name', MAX_NAME)

@@ -27,13 +27,13 @@ class Upload:
 
 def read(req, max_data_bytes: int, max_zip_bytes: int) -> Upload:
     """The upload's `data` object and its zip (None when it has no file part)."""
-    if req.content_type is None or not req.content_type.startswith('multipart/form-data'):
-        raise InvalidInput('upload code as multipart/form-data: a "data" part (JSON) and, '
-                           'with code, a "file" part (a zip)')
     max_text = _TEXT_FACTOR * max_zip_bytes + max_data_bytes
     if req.content_length is not None and req.content_length > max_text:
         raise PayloadTooLarge(f'the upload is larger than the zip limit allows ({max_zip_bytes} '
                               'bytes, FARM_MAX_CODE_BYTES)')
+    if req.content_type is None or not req.content_type.startswith('multipart/form-data'):
+        raise InvalidInput('upload code as multipart/form-data: a "data" part (JSON) and, '
+                           'with code, a "file" part (a zip)')
     data, file = None, None
     try:
         for part in req.get_media():
