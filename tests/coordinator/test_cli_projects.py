@@ -1,4 +1,4 @@
-"""`farm-coordinator project add` and `project list`: projects with the 24-hex ids IronWorker uses."""
+"""`farm-coordinator project add` and `project list`: projects with IronWorker's 24-hex ids."""
 
 import re
 

@@ -31,7 +31,7 @@ _CODE = {
     'status': {'type': 'string', 'enum': ['active', 'paused']},
 }
 _REVISION = {'id': HEX_ID, 'code_id': HEX_ID, 'project_id': HEX_ID, 'name': STR, 'rev': INT,
-             'runtime': STR, 'file_name': STR, 'image': STR, 'command': STR,
+             'runtime': STR, 'file_name': STR, 'image': STR, 'command': STR, 'config': STR,
              'checksum': STR, 'code_size': {'type': 'integer', 'description': 'bytes'},
              'created_at': INSTANT}
 _ALWAYS = ('id', 'project_id', 'name', 'rev', 'latest_history_id', 'latest_change',
