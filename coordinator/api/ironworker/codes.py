@@ -3,7 +3,6 @@ revisions, task counts, and pausing their task queue."""
 
 import datetime
 import json
-import math
 
 from coordinator import code_zips
 from coordinator.api import bodies
@@ -25,6 +24,7 @@ MAX_NAME = JobType.name.max_length
 MAX_TEXT = 4096  # a file name, an image, a command
 MAX_CONCURRENCY = 2**31 - 1
 MAX_REVISION = 2**31 - 1
+MAX_EPOCH_S = 2**33  # the year 2242
 # clients send these too; they are taken and change nothing here
 IGNORED = ('stack', 'env_vars', 'host', 'cluster')
 
@@ -171,24 +171,12 @@ class Stats:
     def on_get(self, req, resp, project_id, code_id):
         principal = edge.caller(req, project_id)
         now = datetime.datetime.now(datetime.UTC).timestamp()
-        end = _epoch(req, 'end_date', now)
-        start = _epoch(req, 'start_date', end - 24 * 3600)
+        end = bodies.query_number(req, 'end_date', now, minimum=0, maximum=MAX_EPOCH_S)
+        start = bodies.query_number(req, 'start_date', end - 24 * 3600, minimum=0,
+                                    maximum=MAX_EPOCH_S)
         counts = code_packages.stats(principal, edge.code_id(code_id), start, end)
         resp.media = {'preparing': 0, **{state.value: counts.get(state, 0)
                                           for state in TaskState}}
-
-
-def _epoch(req, name: str, default: float) -> float:
-    raw = req.get_param(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise InvalidInput(f'{name} must be seconds since the epoch, not {raw[:40]!r}')
-    return value
 
 
 class QueuePause:

@@ -8,6 +8,7 @@ from coordinator.openapi.ironworker.views import (BAD_QUERY, CODE_ID, MESSAGE, N
 
 _CODES = '/2/projects/{project_id}/codes'
 _CODE = _CODES + '/{code_id}'
+_EPOCH = {**NUM, 'minimum': 0, 'maximum': codes.MAX_EPOCH_S}
 _FORBIDDEN = error('a worker token may not change code packages')
 _DATA = obj({
     'name': STR, 'runtime': {'type': 'string', 'enum': list(codes.RUNTIMES)},
@@ -78,9 +79,9 @@ PATHS = {
                                       'cancelled', 'killed', 'timeout')})),
             400: BAD_QUERY, 404: NO_CODE},
         parameters=[PROJECT_ID, CODE_ID,
-                    query_param('start_date', {**NUM, 'minimum': 0},
+                    query_param('start_date', _EPOCH,
                                 'epoch seconds; 24 hours before end_date unless told'),
-                    query_param('end_date', {**NUM, 'minimum': 0}, 'epoch seconds; now')])},
+                    query_param('end_date', _EPOCH, 'epoch seconds; now unless told')])},
     **{_CODE + f'/{action}_task_queue': {'post': operation(
         f'{action.capitalize()} the queue of a code package: its queued tasks '
         + ('wait' if action == 'pause' else 'are handed out again'),
