@@ -92,18 +92,20 @@ def upload(principal: Principal, name: str, code: Code, settings: dict,
     fields = {SETTINGS[key]: value + 1 if key == 'retries' else value
               for key, value in settings.items()}
     with database.write():
-        found = _locked(principal, name)
-        if found is None:
+        job_type = _locked(principal, name)
+        if job_type is None:
             if not code.has_code:
                 raise InvalidInput(f'there is no code package {name!r} yet: upload a zip file '
                                    '(with runtime and file_name) or name an image')
-            job_type = JobType.create(
-                project=principal.project_id, name=name, version=VERSION, created_at=now,
-                last_modified_at=now, description='An IronWorker code package', priority=0,
-                max_tries=1, revision_num=0, tags='["ironworker"]', **fields)
-            latest = {}
-        else:
-            job_type, latest = found, _revision_row(found.id, found.revision_num)
+            # an upload of the same new name in another transaction may insert it first: then
+            # this insert does nothing (PostgreSQL waits for that one to end) and this upload
+            # is that package's next revision; the options sent are set below, as on an update
+            JobType.insert(project=principal.project_id, name=name, version=VERSION,
+                           created_at=now, last_modified_at=now, priority=0, max_tries=1,
+                           description='An IronWorker code package', revision_num=0,
+                           tags='["ironworker"]').on_conflict_ignore().execute()
+            job_type = _locked(principal, name)
+        latest = _revision_row(job_type.id, job_type.revision_num)
         wanted = {column: getattr(code, column) for column in (*_RUNS, *_ZIP)
                   if getattr(code, column) is not None}
         merged = {**{column: latest.get(column) for column in (*_RUNS, *_ZIP)}, **wanted}
@@ -120,7 +122,7 @@ def upload(principal: Principal, name: str, code: Code, settings: dict,
         audit.record(principal, 'code.upload', 'job_type', job_type.id, now=now, name=name,
                      revision_num=changes.get('revision_num', job_type.revision_num),
                      checksum=code.checksum, **settings)
-    return code_view(principal, job_type.id), revised
+        return code_view(principal, job_type.id), revised
 
 
 def _argv(command: str | None) -> str | None:
@@ -145,9 +147,12 @@ _FROM = ('FROM job_type t JOIN job_type_revision r '
 
 
 def _revision_row(type_id: int, revision_num: int) -> dict:
+    """A revision's columns by name; {} for none (a package being created)."""
     row = run_sql(f'SELECT {_REVISION} FROM job_type_revision r '
                   'WHERE r.job_type_id = ? AND r.revision_num = ?',
                   (type_id, revision_num)).fetchone()
+    if row is None:
+        return {}
     names = ('id', 'revision_num', *_RUNS, *_ZIP, 'created_at')
     view = dict(zip(names, row))
     view['command'] = _command(view['command'])
