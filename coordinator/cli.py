@@ -15,8 +15,9 @@ from coordinator.store.access import Scope
 
 DESCRIPTION = """\
 The HPC Taskfarm coordinator: one database of work served through the taskfarm
-(/api/), Scale v6 (/v6/) and IronWorker v2 (/2/) REST APIs. Configure with flags or FARM_* environment variables
-(FARM_DATABASE_URL, FARM_DATA_DIR, FARM_BIND, FARM_WORKERS, FARM_THREADS, ...).
+(/api/), Scale v6 (/v6/) and IronWorker v2 (/2/) REST APIs. Configure with flags or
+FARM_* environment variables (FARM_DATABASE_URL, FARM_DATA_DIR, FARM_BIND,
+FARM_WORKERS, FARM_THREADS, ...).
 """
 
 EPILOG = """\

@@ -7,7 +7,7 @@ clients and the CLI send it. The 64 KB limit of other requests does not apply; t
 may be as large as FARM_MAX_CODE_BYTES, and the literal text four times that.
 """
 
-import ast
+import codecs
 import dataclasses
 
 import falcon
@@ -41,7 +41,7 @@ def read(req, max_data_bytes: int, max_zip_bytes: int) -> Upload:
                 data = bodies.parse_object(_text(_limited(part, max_data_bytes, 'data')),
                                            'the data part')
             elif part.name == 'file':
-                file = _zip(_limited(part, max_text, 'file'), max_zip_bytes)
+                file = _zip(_limited(part, max_text, 'file'))
     except falcon.MediaMalformedError as exc:
         raise InvalidInput(f'the multipart body is malformed: {exc.description}') from None
     if data is None:
@@ -63,14 +63,25 @@ def _text(raw: bytes) -> str:
         raise InvalidInput(f'the data part is not valid UTF-8: {exc}') from None
 
 
-def _zip(raw: bytes, max_zip_bytes: int) -> bytes:
-    """The zip a file part carries: decoded when it is the text of a bytes literal."""
+def _zip(raw: bytes) -> bytes:
+    """The zip a file part carries: decoded when it is the text of a bytes literal (a zip
+    itself starts with PK, never with b' or b")."""
     if not raw.startswith(_LITERAL_STARTS):
         return raw
+    quote = raw[1:2]
+    body = raw[2:-1]
+    # what str(bytes) writes: printable ASCII, escapes, and its quote only escaped
+    if not raw.endswith(quote) or len(raw) < 3 or not body.isascii() or _bare(body, quote):
+        raise InvalidInput('the file part looks like a Python bytes literal but is not one')
     try:
-        decoded = ast.literal_eval(raw.decode('ascii'))
-    except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError):
-        raise InvalidInput('the file part looks like a Python bytes literal but is not one')
-    if not isinstance(decoded, bytes):
-        raise InvalidInput('the file part looks like a Python bytes literal but is not one')
-    return decoded
+        # the C decoder of Python's own bytes escapes: what ast.literal_eval would give, without
+        # building a syntax tree of a text up to four times the zip's size
+        return codecs.escape_decode(body)[0]
+    except ValueError:
+        raise InvalidInput('the file part looks like a Python bytes literal but is not '
+                           'one') from None
+
+
+def _bare(body: bytes, quote: bytes) -> bool:
+    """Whether `body` holds `quote` not escaped by a backslash (so the literal ended early)."""
+    return quote in body.replace(b'\\\\', b'').replace(b'\\' + quote, b'')
