@@ -25,8 +25,6 @@ MAX_TEXT = 4096  # a file name, an image, a command
 MAX_CONCURRENCY = 2**31 - 1
 MAX_REVISION = 2**31 - 1
 MAX_EPOCH_S = 2**33  # the year 2242
-# clients send these too; they are taken and change nothing here
-IGNORED = ('stack', 'env_vars', 'host', 'cluster')
 
 
 class Codes:
@@ -47,8 +45,9 @@ class Codes:
         upload = uploads.read(req, self._config.max_body_bytes, self._config.max_code_bytes)
         data = upload.data
         name = bodies.text(bodies.required(data, 'name'), 'name', MAX_NAME)
+        settings = _settings(data)  # checked before the zip is kept: a refusal keeps nothing
         code = _code(data, upload.zip, self._config)
-        view, _ = code_packages.upload(principal, name, code, _settings(data))
+        view, _ = code_packages.upload(principal, name, code, settings)
         resp.media = {**views.code(view, project_id), 'msg': 'Upload successful.'}
 
 
