@@ -90,9 +90,11 @@ def test_an_image_upload_needs_no_zip(client, auth, base):
     ('{"name": ', None, 'the data part is not valid JSON'),
     (None, HELLO_ZIP, 'the upload has no "data" part'),
 ])
-def test_bad_uploads_are_refused_with_a_clear_msg(client, auth, base, data, file, message):
+def test_bad_uploads_are_refused_with_a_clear_msg(client, config, auth, base, data, file,
+                                                  message):
     assert message in upload(client, auth, base, data, file, status=400)['msg']
     assert call(client, auth, 'GET', base + '/codes') == {'codes': []}
+    assert not (config.data_dir / 'blobs').exists(), 'a refused zip is not kept'
 
 
 def test_a_broken_bytes_literal_is_refused(client, auth, base):
