@@ -10,19 +10,22 @@ import peewee
 from coordinator import __version__, backup, db, schema
 from coordinator.config import Config
 from coordinator.errors import FarmError, InvalidInput
-from coordinator.store import runs, users
+from coordinator.store import projects, runs, users
 from coordinator.store.access import Scope
 
 DESCRIPTION = """\
 The HPC Taskfarm coordinator: one database of work served through the taskfarm
-(/api/) REST API. Configure with flags or FARM_* environment variables
-(FARM_DATABASE_URL, FARM_DATA_DIR, FARM_BIND, FARM_WORKERS, FARM_THREADS, ...).
+(/api/), Scale v6 (/v6/) and IronWorker v2 (/2/) REST APIs. Configure with flags or
+FARM_* environment variables (FARM_DATABASE_URL, FARM_DATA_DIR, FARM_BIND,
+FARM_WORKERS, FARM_THREADS, ...).
 """
 
 EPILOG = """\
 quick start:
   farm-coordinator init
   farm-coordinator user add alice --password-stdin <<< 's3cret'
+  farm-coordinator project add physics
+  farm-coordinator project list
   farm-coordinator token create alice --scope worker
   farm-coordinator token list --user alice
   farm-coordinator token revoke 3
@@ -79,6 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument('name')
     delete.add_argument('--yes', '-y', action='store_true',
                         help='do not ask for confirmation (needed without a terminal)')
+
+    project = commands.add_parser(
+        'project', help='add and list projects').add_subparsers(
+        dest='project_command', required=True, metavar='ACTION')
+    add_project = project.add_parser(
+        'add', help='add a project',
+        description='Add a project with a fresh 24-hex id, the project_id IronWorker clients '
+                    'name in iron.json. Users join it with `user add NAME --project PROJECT`.')
+    add_project.add_argument('name')
+    project.add_parser('list', help="list projects with their 24-hex ids and users")
 
     token = commands.add_parser('token', help='create, list and revoke API tokens').add_subparsers(
         dest='token_command', required=True, metavar='ACTION')
@@ -255,6 +268,24 @@ def _count(number: int, noun: str) -> str:
     return f'{number} {noun}{"" if number == 1 else "s"}'
 
 
+def _project(args, config) -> int:
+    schema.upgrade()
+    return PROJECT_COMMANDS[args.project_command](args)
+
+
+def _project_add(args) -> int:
+    added = projects.add_project(args.name)
+    print(f'project {added.name} added: id {added.hex_id}')
+    return 0
+
+
+def _project_list(args) -> int:
+    print(f'{"NAME":<24} {"ID":<24}  {"USERS":>5}  CREATED')
+    for found in projects.list_projects():
+        print(f'{found.name:<24} {found.hex_id:<24}  {found.users:>5}  {_when(found.created_at)}')
+    return 0
+
+
 def _token(args, config) -> int:
     schema.upgrade()
     return TOKEN_COMMANDS[args.token_command](args)
@@ -317,6 +348,7 @@ def _serve(args, config) -> int:
 
 USER_COMMANDS = {'add': _user_add, 'list': _user_list, 'passwd': _user_passwd,
                  'delete': _user_delete}
+PROJECT_COMMANDS = {'add': _project_add, 'list': _project_list}
 TOKEN_COMMANDS = {'create': _token_create, 'list': _token_list, 'revoke': _token_revoke}
-COMMANDS = {'init': _init, 'user': _user, 'token': _token, 'backup': _backup,
-            'restore': _restore, 'serve': _serve}
+COMMANDS = {'init': _init, 'user': _user, 'project': _project, 'token': _token,
+            'backup': _backup, 'restore': _restore, 'serve': _serve}

@@ -41,6 +41,7 @@ class Config:
     threads: int = 4
     max_body_bytes: int = 1024 * 1024
     max_run_body_bytes: int = 32 * 1024 * 1024  # a run created with one input per task
+    max_code_bytes: int = 64 * 1024 * 1024  # an IronWorker code package's zip, as uploaded
     body_timeout_s: float = 10.0  # for a request's line and headers, then again for its whole body
     token_cache_s: float = 10.0
     session_token_ttl_s: int = 30 * 24 * 3600

@@ -116,6 +116,15 @@ class JobTypeRevision(BaseModel):
     command = pw.TextField(null=True)
     docker_image = pw.CharField(max_length=255, null=True)
     created_at = EpochField(default=time.time)
+    # an IronWorker code package's upload (schema 13): its zip, stored content-addressed under
+    # the data directory by `blob` (SHA-256) and sent with its MD5 `checksum`; the file in it
+    # that a task runs, with which runtime; the config string delivered to each task
+    runtime = pw.CharField(max_length=16, null=True)
+    file_name = pw.TextField(null=True)
+    config = pw.TextField(null=True)
+    blob = pw.CharField(max_length=64, null=True)
+    checksum = pw.CharField(max_length=32, null=True)
+    size_bytes = pw.BigIntegerField(null=True)
 
     class Meta:
         indexes = ((('job_type', 'revision_num'), True),)

@@ -16,7 +16,7 @@ from coordinator.models import (MODELS, CoordinatorPulse, JobType, JobTypeRevisi
                                 SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 def _retries(migrator):
@@ -157,8 +157,18 @@ def _lean_task_indexes(migrator):
     return []
 
 
+def _code_packages(migrator):
+    """Version 13: revisions of IronWorker code packages carry their zip, runtime and config."""
+    # a database older than 8 got job_type_revision as it is now from version 8's step
+    present = {column.name for column in database.get_columns('job_type_revision')}
+    return [migrator.add_column('job_type_revision', column, getattr(JobTypeRevision, column))
+            for column in CODE_COLUMNS if column not in present]
+
+
+CODE_COLUMNS = ('runtime', 'file_name', 'config', 'blob', 'checksum', 'size_bytes')
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
-            8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes}
+            8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes,
+            13: _code_packages}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

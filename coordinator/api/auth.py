@@ -1,4 +1,5 @@
-"""Authentication middleware: HTTP Basic (user:password, or a token as the user name) and Bearer tokens.
+"""Authentication middleware: HTTP Basic (user:password, or a token as the user name), Bearer
+and OAuth tokens, and under /2/ (IronWorker) a token as ?oauth=.
 
 Token checks are one indexed read, remembered for `cache_s` seconds in each
 process, so a busy worker costs microseconds per request. The slow password KDF
@@ -86,6 +87,9 @@ class PasswordChecks:
 
 
 _WRONG_PASSWORD = 'wrong user name or password'
+# IronWorker's clients (ironcli before every command) may send the token as ?oauth=; other
+# families take it only in a header, where servers and proxies do not log it
+QUERY_TOKEN_PREFIX = '/2/'
 
 
 class AuthMiddleware:
@@ -100,7 +104,12 @@ class AuthMiddleware:
             return  # unknown paths get their 404 without credentials, as on the peer
         if not hasattr(resource, 'on_' + req.method.lower()):
             return  # a wrong method gets its 405 likewise
-        principal = self._authenticate(req.get_header('Authorization') or '', req.remote_addr)
+        header = req.get_header('Authorization')
+        if header is None and req.path.startswith(QUERY_TOKEN_PREFIX):
+            query_token = req.get_param('oauth')
+            if query_token:
+                header = f'OAuth {query_token}'
+        principal = self._authenticate(header or '', req.remote_addr)
         if principal.scope is Scope.WORKER and req.method not in getattr(
                 resource, 'worker_methods', ()):
             raise Forbidden('a worker token may only register agents, claim and report tasks, '
@@ -110,14 +119,15 @@ class AuthMiddleware:
     def _authenticate(self, header: str, address: str):
         scheme, _, credentials = header.partition(' ')
         scheme = scheme.lower()
-        if scheme == 'bearer' and credentials.strip():
+        if scheme in ('bearer', 'oauth') and credentials.strip():
             return self._token(credentials.strip())
         if scheme == 'basic':
             name, password = _basic(credentials)
             if not password or name.startswith(users.TOKEN_PREFIX):
                 return self._token(name)
             return self._passwords.principal(name, password, address)
-        raise Unauthorized('credentials required: HTTP Basic (user:password or token:) or Bearer token')
+        raise Unauthorized('credentials required: HTTP Basic (user:password or token:), or a '
+                           'Bearer or OAuth token')
 
     def _token(self, secret: str):
         principal = self._tokens.principal(secret) if secret else None

@@ -152,14 +152,28 @@ def text_list(value, name: str, *, max_items: int, max_length: int,
 
 def query_integer(req, name: str, default: int, *, minimum: int, maximum: int) -> int:
     """The query parameter `name` as an int in range, `default` when absent."""
+    value = _query_value(req, name, int, 'an integer')
+    if value is None:
+        return default
+    return integer(value, f'query parameter {name}', minimum=minimum, maximum=maximum)
+
+
+def query_number(req, name: str, default: float, *, minimum: float, maximum: float) -> float:
+    """The query parameter `name` as a finite float in range, `default` when absent."""
+    value = _query_value(req, name, float, 'a number')
+    return default if value is None else number(value, f'query parameter {name}', minimum,
+                                                maximum)
+
+
+def _query_value(req, name: str, parse, kind: str):
+    """The query parameter `name` parsed, None when absent; InvalidInput when it is not `kind`."""
     raw = req.get_param(name)
     if raw is None:
-        return default
+        return None
     try:
-        value = int(raw)
+        return parse(raw)
     except ValueError:
-        raise InvalidInput(f'query parameter {name} must be an integer, not {raw[:40]!r}') from None
-    return integer(value, f'query parameter {name}', minimum=minimum, maximum=maximum)
+        raise InvalidInput(f'query parameter {name} must be {kind}, not {raw[:40]!r}') from None
 
 
 def query_choice(req, name: str, choices: tuple[str, ...]) -> str | None:

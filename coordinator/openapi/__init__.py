@@ -1,6 +1,6 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, helpers, ops, scale, taskfarm
+from coordinator.openapi import farm, helpers, ironworker, ops, scale, taskfarm
 
 
 def document(version: str) -> dict:
@@ -11,20 +11,23 @@ def document(version: str) -> dict:
             'version': version,
             'description': 'One store of work behind several REST APIs. Authenticate with HTTP '
                            'Basic (user:password, or a token as the user name with an empty '
-                           'password) or `Authorization: Bearer <token>`. Errors are JSON '
-                           '`{"msg": ...}` (`{"detail": ...}` under /v6/), except that '
-                           'requests malformed at the HTTP level (request line or headers too '
-                           'long, bad framing) get the HTML answer of the HTTP server '
-                           '(gunicorn): 400, 414, 431 or 501.',
+                           'password) or `Authorization: Bearer <token>`; under /2/ '
+                           '(IronWorker) `Authorization: OAuth <token>` or `?oauth=<token>` '
+                           'too. Errors are JSON `{"msg": ...}` (`{"detail": ...}` under /v6/), '
+                           'except that requests malformed at the HTTP level (request line or '
+                           'headers too long, bad framing) get the HTML answer of the HTTP '
+                           'server (gunicorn): 400, 414, 431 or 501.',
         },
         'components': {
             'securitySchemes': {
                 'basic': {'type': 'http', 'scheme': 'basic'},
                 'bearer': {'type': 'http', 'scheme': 'bearer'},
+                **ironworker.SECURITY_SCHEMES,
             },
             'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm.SCHEMAS,
-                        **scale.SCHEMAS},
+                        **scale.SCHEMAS, **ironworker.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
-        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS},
+        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS,
+                  **ironworker.PATHS},
     }

@@ -11,6 +11,7 @@ maintenance has purged them.
 Scale's names (states.scale_status): a queued task waiting out a delay is PENDING.
 """
 
+import collections
 import dataclasses
 
 from coordinator import failures
@@ -139,6 +140,16 @@ def system_failures(principal: Principal, offset: int,
     return len(found), found[offset:offset + limit]
 
 
+def by_state(type_id: int, start: float, end: float) -> dict[TaskState, int]:
+    """How many tasks of one type are queued and running now, and how many reached each final
+    state between `start` and `end` (none of a state: absent)."""
+    counts = collections.Counter()
+    for _, state, _, count, _ in (*_running([type_id]), *_finished_between([type_id], start, end)):
+        counts[TaskState(state)] += count
+    counts[TaskState.QUEUED] += _queued_tasks([type_id]).get(type_id, 0)
+    return {state: count for state, count in counts.items() if count}
+
+
 def _running(ids: list[int]) -> list[tuple]:
     return [(type_id, TaskState.RUNNING.value, None, count, latest) for type_id, count, latest
             in grouped(ids, 'SELECT job_type_id, COUNT(*), MAX(status_changed_at) FROM task '
@@ -179,14 +190,19 @@ def _queued_name(delayed: int, now: float) -> ScaleStatus:
 
 def _queued_now(principal: Principal, ids: list[int]) -> dict[int, int]:
     """How many tasks of each type wait now, delayed or not, runs' unclaimed ones included."""
-    counts = dict(grouped(ids, 'SELECT job_type_id, COUNT(*) FROM task '
-                                "WHERE job_type_id IN ({ids}) AND status = 'queued' "
-                                'GROUP BY job_type_id'))
+    counts = _queued_tasks(ids)
     wanted = set(ids)
     for item in backlog.unclaimed(principal.project_id):
         if item.job_type_id in wanted:
             counts[item.job_type_id] = counts.get(item.job_type_id, 0) + item.count
     return counts
+
+
+def _queued_tasks(ids: list[int]) -> dict[int, int]:
+    """How many queued task rows of each type there are (runs' unclaimed tasks have none)."""
+    return dict(grouped(ids, 'SELECT job_type_id, COUNT(*) FROM task '
+                             "WHERE job_type_id IN ({ids}) AND status = 'queued' "
+                             'GROUP BY job_type_id'))
 
 
 # the latest task of one type in one failed state: the top of its range of the status index

@@ -125,8 +125,24 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+def _restore_version_12(database) -> None:
+    """Take away the code package columns version 13 added to revisions."""
+    for column in schema.CODE_COLUMNS:
+        database.execute_sql(f'ALTER TABLE job_type_revision DROP COLUMN {column}')
+
+
+def test_a_version_12_database_gets_code_package_revisions(database):
+    fresh_columns = {column.name for column in database.get_columns('job_type_revision')}
+    _restore_version_12(database)
+    SchemaVersion.update(version=12).execute()
+    assert schema.upgrade() == (12, schema.SCHEMA_VERSION)
+    assert {column.name for column in database.get_columns('job_type_revision')} == fresh_columns
+    assert set(schema.CODE_COLUMNS) <= fresh_columns
+
+
 def _restore_version_11(database) -> None:
-    """Put back the task indexes version 12 replaced."""
+    """Put back the task indexes version 12 replaced (and the columns 13 added)."""
+    _restore_version_12(database)
     database.execute_sql('DROP INDEX task_run_work')
     database.execute_sql('CREATE INDEX task_run_id_status_number ON task (run_id, status, number)')
     database.execute_sql('CREATE INDEX task_status_priority_id ON task (status, priority, id)')

@@ -13,8 +13,10 @@ sent to every operation by hand and checked the same way.
 
 import dataclasses
 import datetime
+import io
 import json
 import uuid
+import zipfile
 from urllib.parse import quote
 
 import pytest
@@ -30,6 +32,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 
 from coordinator import db
 from coordinator.api.scale import manifests
+from coordinator.models import Project
 from coordinator.seed import times
 from coordinator.seed.inputs import input_problems
 from coordinator.store import users
@@ -43,6 +46,9 @@ AGENT, STOCK_CLIENT, LEAVING_AGENT = 'fuzz-agent', 'stock-client', 'leaving-agen
 JOB_TYPE = {'name': 'test', 'version': '1.0.0'}  # the seed document's example, POSTed first
 DEFINE, EDIT = 'POST /v6/job-types/', 'PATCH /v6/job-types/{name}/{version}/'
 QUEUE = 'POST /v6/job-types/{name}/{version}/jobs/'
+# a code upload's data part is JSON text, which the document can only call a string: what it
+# calls valid may still be refused, so its answers are checked for conformance alone
+UPLOAD = 'POST /2/projects/{project_id}/codes'
 # bodies that pass validation, so that a worker's token reaches the check of its scope
 VALID_BODIES = {'POST /api/run': {'numTasks': 1}, 'POST /farm/v1/runs': {'num_tasks': 1},
                 'POST /farm/v1/tokens': {}, DEFINE: json.loads(POST_EXAMPLE.read_text()),
@@ -56,6 +62,8 @@ class Target:
 
     url: str
     auth: dict
+    project: str = '0' * 24  # alice's project's 24-hex id
+    code: str = '0' * 24  # a code package of it
     run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     job: int = 1  # a job of the example type
     victims: dict = dataclasses.field(default_factory=dict)  # label -> a run of its own to delete
@@ -63,7 +71,11 @@ class Target:
     def path_parameters(self, operation) -> dict:
         path = operation.path
         known = {'number': 2} if '{number}' in path else {}
-        if path.startswith('/v6/'):
+        if path.startswith('/2/'):
+            known = {key: value for key, value in (('project_id', self.project),
+                                                   ('code_id', self.code))
+                     if f'{{{key}}}' in path}
+        elif path.startswith('/v6/'):
             known = {key: value for key, value in {**JOB_TYPE, 'revision_num': 1,
                                                    'job_id': self.job}.items()
                      if f'{{{key}}}' in path}
@@ -86,8 +98,9 @@ class Target:
 
 def _target(coordinator) -> Target:
     token = users.create_token('alice')
+    project = Project.get(Project.name == 'default').hex_id
     db.database.close()
-    return Target(coordinator.url, {'Authorization': f'Bearer {token}'})
+    return Target(coordinator.url, {'Authorization': f'Bearer {token}'}, project)
 
 
 def _seed(target: Target) -> Target:
@@ -118,7 +131,20 @@ def _seed(target: Target) -> Target:
         post(f'/farm/v1/runs/{run}/results', {'worker_uuid': AGENT, 'results': [
             {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0, 'msg': 'ok'},
             {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 3, 'log_tail': 'x'}]})
-    return dataclasses.replace(target, run=run, victims=victims, job=job)
+        code = _upload_code(session, target)
+    return dataclasses.replace(target, run=run, victims=victims, job=job, code=code)
+
+
+def _upload_code(session, target: Target) -> str:
+    """The id of a code package uploaded to alice's project."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w') as archive:
+        archive.writestr('run.sh', 'echo hi\n')
+    reply = session.post(f'{target.url}/2/projects/{target.project}/codes', timeout=10, files={
+        'data': (None, '{"name": "fuzzed", "runtime": "sh", "file_name": "run.sh"}'),
+        'file': ('code.zip', buffer.getvalue(), 'application/zip')}, headers=target.auth)
+    reply.raise_for_status()
+    return reply.json()['id']
 
 
 def _strict(document: dict) -> dict:
@@ -251,7 +277,9 @@ fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
 def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http, target):
     refused = (400 if _breaks_a_run_rule(case) or _breaks_a_window_rule(case)
                else _breaks_a_job_type_rule(case) or _breaks_a_job_rule(case, target))
-    if refused:
+    if case.operation.label == UPLOAD:
+        case.call_and_validate(session=http, checks=CONFORMANCE)
+    elif refused:
         response = case.call_and_validate(session=http, checks=CONFORMANCE)
         assert response.status_code == refused, 'the document says this body is refused'
     else:
@@ -289,6 +317,7 @@ def test_a_worker_token_is_refused_exactly_where_the_document_says(target, http)
     # an edit is refused for its scope once the type is found
     http.post(target.url + '/v6/job-types/', json=VALID_BODIES[DEFINE], headers=target.auth,
               timeout=10).raise_for_status()
+    target.code = _upload_code(http, target)
     for operation in _operations(target):
         body = VALID_BODIES.get(operation.label)
         response = _probe(http, target, operation, worker,
@@ -298,7 +327,9 @@ def test_a_worker_token_is_refused_exactly_where_the_document_says(target, http)
 
 
 def test_requests_over_the_size_limits_get_the_documented_413_and_414(serve):
-    target = _target(serve(workers=1, FARM_MAX_BODY_BYTES='4096', FARM_MAX_RUN_BODY_BYTES='8192'))
+    # a code upload may be four times FARM_MAX_CODE_BYTES (a bytes literal's text) and a data part
+    target = _target(serve(workers=1, FARM_MAX_BODY_BYTES='4096', FARM_MAX_RUN_BODY_BYTES='8192',
+                           FARM_MAX_CODE_BYTES='1024'))
     for operation in _operations(target):
         # a connection of its own each: the server answers without reading the request
         with requests.Session() as http:

@@ -1,0 +1,30 @@
+"""The IronWorker v2 family (/2/projects/{project_id}/): projects and code packages so far.
+
+One module per resource; `edge` resolves the project a request addresses (404 when
+it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorker's
+24-hex ones, `uploads` reads a code upload and `views` writes the JSON.
+`coordinator/openapi/ironworker/` documents each route in a module of the same name.
+"""
+
+import falcon
+
+from coordinator.api.ironworker import codes, projects
+
+_PROJECT = '/2/projects/{project_id}'
+_CODE = _PROJECT + '/codes/{code_id}'
+
+
+def add_routes(app: falcon.App, config) -> None:
+    """Mount every route of the family under /2/."""
+    routes = {
+        _PROJECT: projects.Project(),
+        _PROJECT + '/codes': codes.Codes(config),
+        _CODE: codes.CodePackage(),
+        _CODE + '/download': codes.Download(config),
+        _CODE + '/revisions': codes.Revisions(),
+        _CODE + '/stats': codes.Stats(),
+        _CODE + '/pause_task_queue': codes.QueuePause(paused=True),
+        _CODE + '/resume_task_queue': codes.QueuePause(paused=False),
+    }
+    for path, resource in routes.items():
+        app.add_route(path, resource)

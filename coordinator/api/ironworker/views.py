@@ -1,0 +1,39 @@
+"""How /2/ writes code packages and their revisions as JSON: 24-hex ids, RFC 3339 UTC times
+with Z, integer counts; a field with no value is left out rather than sent as null."""
+
+from coordinator.api.ironworker.edge import when
+from coordinator.api.ironworker.ids import Kind, encode
+from coordinator.store.code_packages import CodeView, RevisionView
+
+
+def code(view: CodeView, project_hex: str) -> dict:
+    latest = view.latest
+    return _present({
+        'id': encode(Kind.CODE, view.id), 'project_id': project_hex, 'name': view.name,
+        'runtime': latest.runtime, 'file_name': latest.file_name, 'image': latest.docker_image,
+        'command': latest.command, 'config': latest.config,
+        'latest_checksum': latest.checksum, 'rev': latest.rev,
+        'latest_history_id': encode(Kind.REVISION, latest.id),
+        'latest_change': when(view.last_modified_at), 'created_at': when(view.created_at),
+        'max_concurrency': view.max_concurrency, 'retries': view.retries,
+        'retries_delay': seconds(view.retries_delay_s),
+        'default_priority': view.default_priority, 'timeout': seconds(view.timeout_s),
+        'status': 'paused' if view.is_paused else 'active'})
+
+
+def revision(view: RevisionView, code_id: int, name: str, project_hex: str) -> dict:
+    return _present({
+        'id': encode(Kind.REVISION, view.id), 'code_id': encode(Kind.CODE, code_id),
+        'project_id': project_hex, 'name': name, 'rev': view.rev, 'runtime': view.runtime,
+        'file_name': view.file_name, 'image': view.docker_image, 'command': view.command,
+        'config': view.config, 'checksum': view.checksum, 'code_size': view.size_bytes,
+        'created_at': when(view.created_at)})
+
+
+def seconds(value: float | None) -> int | float | None:
+    """Seconds as an integer when whole (clients decode them into ints), else as sent."""
+    return int(value) if value is not None and value == int(value) else value
+
+
+def _present(fields: dict) -> dict:
+    return {key: value for key, value in fields.items() if value is not None}
