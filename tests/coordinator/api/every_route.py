@@ -6,12 +6,15 @@ import re
 import pytest
 from falcon import inspect
 
+from coordinator.models import Project
 from tests.coordinator.api.farm.conftest import AGENT
+from tests.coordinator.api.ironworker.conftest import upload_hello
 from tests.coordinator.api.scale.conftest import manifest
 
 PUBLIC = {('GET', '/'), ('GET', '/health')}
 TYPE = 'alpha-secret-type'  # names of alice's objects that must never reach another project
 HOST = 'alpha-secret-node'
+CODE = 'alpha-secret-code'
 
 
 def served(app) -> list[tuple[str, str]]:
@@ -22,10 +25,13 @@ def served(app) -> list[tuple[str, str]]:
 
 
 class Alice:
-    """A project with one of everything a path can name: a run, a worker, a job type, a job."""
+    """A project with one of everything a path can name: a run, a worker, a job type, a job,
+    a code package."""
 
     def __init__(self, client, auth):
         self.client, self.auth = client, auth
+        self.project = Project.get(Project.name == 'default').hex_id
+        self.code = upload_hello(client, auth, f'/2/projects/{self.project}', name=CODE)['id']
         self.run = self._post('/farm/v1/runs', {'num_tasks': 3})['uuid']
         self.worker = self._post('/farm/v1/workers', dict(AGENT, hostname=HOST))['uuid']
         self._post('/v6/job-types/', {'docker_image': None,
@@ -38,12 +44,13 @@ class Alice:
         return resp.json
 
     def secrets(self) -> list[str]:
-        return [self.run, self.worker, TYPE, HOST]
+        return [self.run, self.worker, TYPE, HOST, CODE, self.code]
 
     def value(self, name: str, path: str) -> str:
         """What `{name}` in `path` stands for: alice's own object of that kind."""
         values = {'number': '0', 'task_id': str(self.job), 'job_id': str(self.job),
                   'name': TYPE, 'version': '1.0.0', 'revision_num': '1',
+                  'project_id': self.project, 'code_id': self.code,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
         if name not in values:
             pytest.fail(f'{path}: teach this test what {{{name}}} names')
