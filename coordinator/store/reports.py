@@ -151,8 +151,9 @@ def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
             'WHERE task.id = CAST(v.column1 AS INTEGER) '
             f'AND task.attempt = CAST(v.column2 AS INTEGER) AND {leaving}',
             (*(item for value in values for item in value), *olds)).rowcount
-        if changed != len(values):  # cannot happen while the run row is locked
-            raise RuntimeError(f'{len(values) - changed} task(s) changed under the run lock')
+        # cannot happen while the tasks read are locked (their run's row, or queue.settle's)
+        if changed != len(values):
+            raise RuntimeError(f'{len(values) - changed} task(s) changed under their lock')
 
 
 def _task_rows(run_id: int, keys: set[int], key: str) -> dict[int, tuple]:

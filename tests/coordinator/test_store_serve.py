@@ -5,15 +5,17 @@ import multiprocessing
 import pytest
 
 from coordinator import db
-from coordinator.models import Run, Task
+from coordinator.models import JobType, Run, Task
 from coordinator.store import dispatch, job_types, queue, runs, serve, users, workers
 from coordinator.store.access import Scope
 from tests.conftest import PASSWORD
+from tests.coordinator.racing import race
 from coordinator.store.job_types import Definition
 from coordinator.store.queue import Order
 from coordinator.store.reports import Outcome, Result
 
 T0 = 1_000_000.0
+RACES = 100
 
 
 @pytest.fixture
@@ -196,3 +198,34 @@ def test_no_task_is_handed_out_twice_under_concurrent_serve_agents(database_url,
     assert len(claimed) == 80 and len(set(claimed)) == 80
     assert {task.status for task in Task.select()} == {'complete'}
     assert Run.get().done_count == 40
+
+
+@pytest.mark.timeout(180)
+def test_a_mixed_report_racing_a_requeue_refuses_what_the_requeue_took(project):
+    # a run's results wait for its lock, queued work's for its rows: either way the report
+    # and the reaper (or a goodbye) each win some tasks, and neither fails
+    runs.create_run(project, 10_000, now=T0)
+    worker_id = workers.active_worker(project, 'agent-a')
+    accepted = refused = 0
+    for step in range(RACES):
+        put(project, 'urgent', *[Order()] * 5)
+        waiting = Task.select().where(Task.run.is_null(), Task.status == 'queued').count()
+        work = claim(project, waiting + 5, now=T0 + step)  # all the queued work, and a run's
+        assert len({task.run_id for task in work}) == 2  # queued work and the run's tasks
+        results = [Result(task.id, task.attempt, Outcome.COMPLETE) for task in work]
+        receipts = []
+        assert race(
+            lambda: receipts.append(serve.report(project, 'agent-a', results, now=T0 + step)),
+            lambda: workers.requeue_tasks_of(worker_id, T0 + step, failed=False,
+                                             reason='race')) == []
+        (receipt,) = receipts
+        status = {task.id: task.status for task in Task.select().where(
+            Task.id.in_([task.id for task in work]))}
+        assert sorted(receipt.accepted + [r['number'] for r in receipt.refused]) == sorted(status)
+        assert {status[task_id] for task_id in receipt.accepted} <= {'complete'}
+        assert {(status[r['number']], r['reason']) for r in receipt.refused} <= {
+            ('queued', 'the task is queued, not running')}
+        assert Run.get().running_count == 0
+        assert JobType.get(JobType.name == 'urgent').scheduled_count == 0
+        accepted, refused = accepted + len(receipt.accepted), refused + len(receipt.refused)
+    assert accepted and refused  # both sides won some races
