@@ -271,9 +271,9 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
     receipt = reports.Receipt()
     with database.write():
         of_runs = settle(principal.project_id, worker_id, results, now, receipt)
-        # a run's task is no queued work: refused as no such task
-        reports.settle({}, [result for results in of_runs.values() for result in results],
-                       worker_id, now, receipt, None, None)
+        # a run's task is no queued work
+        reports.refuse_unclaimed([result for results in of_runs.values() for result in results],
+                                 receipt)
     workers.touch(worker_id, now)
     return receipt
 

@@ -141,6 +141,27 @@ def test_another_projects_task_ids_are_refused_as_unknown(project):
     assert Task.get_by_id(work.id).status == 'running'
 
 
+def test_results_for_a_run_deleted_since_the_claim_are_refused_as_unclaimed(project):
+    run = runs.create_run(project, 1, now=T0)
+    (job,) = put(project, 'urgent')
+    queued_work, of_run = claim(project, 2)
+    runs.delete_run(project, run.uuid)
+    receipt = serve.report(project, 'agent-a', [Result(task.id, 1, Outcome.COMPLETE)
+                                                for task in (of_run, queued_work)])
+    assert receipt.accepted == [job]
+    assert receipt.refused == [{'number': of_run.id, 'attempt': 1,
+                                'reason': 'no such task has been claimed'}]
+
+
+def test_a_runs_task_reported_as_queued_work_is_refused_as_unclaimed(project):
+    runs.create_run(project, 1, now=T0)
+    (of_run,) = claim(project, 1)
+    receipt = queue.report(project, 'agent-a', [Result(of_run.id, 1, Outcome.COMPLETE)])
+    assert receipt.accepted == [] and receipt.refused == [
+        {'number': of_run.id, 'attempt': 1, 'reason': 'no such task has been claimed'}]
+    assert Task.get_by_id(of_run.id).status == 'running'
+
+
 def test_heartbeats_by_id_name_the_tasks_to_stop_and_held_tasks_list_queued_work(project):
     run = runs.create_run(project, 1, now=T0)
     (job,) = put(project, 'urgent')
