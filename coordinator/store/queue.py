@@ -283,9 +283,10 @@ def settle(project_id: int, worker_id: int, results: list[reports.Result], now: 
     """`report`'s work inside the caller's transaction, for a worker already checked.
 
     Results for tasks of the project's runs are left alone, and returned by run: a run's
-    results are applied under its lock (`serve.report` does). The tasks are read once for
-    both, by id alone: with the project in the SQL, PostgreSQL without statistics yet (a new
-    table) read every task of the project through its index, not 100 by their ids.
+    results are applied under its lock (`serve.report` does). The tasks are read by id
+    alone (`_task_rows`), queued work first and locked, then any others: with the project
+    in the SQL, PostgreSQL without statistics yet (a new table) read every task of the
+    project through its index, not 100 by their ids.
     """
     ended = collections.Counter()  # tasks that stopped running, by type
 

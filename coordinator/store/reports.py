@@ -19,8 +19,8 @@ from coordinator.store.moves import leaving_for
 from coordinator.store.runs import find_run
 
 LOG_TAIL_CHARS = 64 * 1024
-_UNCLAIMED = 'no such task has been claimed'
 OUTPUT_BYTES = 64 * 1024  # a job's outputs, as JSON text (what agents collect, bounded alike)
+_UNCLAIMED = 'no such task has been claimed'
 
 
 class Outcome(str, enum.Enum):
