@@ -85,10 +85,14 @@ class Prepared:
 
 
 class Unrunnable(Exception):
-    """The job cannot be started; `outcome` is what to report for it."""
+    """The job cannot be started; `outcome` is what to report for it, with the message.
+
+    The message is bounded and storable, as a result's `msg` must be: it may quote a
+    path or a name the payload gave, and the agent reports it as it is.
+    """
 
     def __init__(self, message: str, outcome: str = 'failed') -> None:
-        super().__init__(message)
+        super().__init__(_message(message))
         self.outcome = outcome
 
 
@@ -159,12 +163,6 @@ def result_of(prepared: Prepared, done: Finished, *, hurried: bool, key: str = '
     if message:
         result['msg'] = _message(message)
     return result
-
-
-def unrunnable_result(job: ClaimedJob, error: Unrunnable) -> dict:
-    """The result to report for a job that could not be started."""
-    return {'number': job.task_id, 'attempt': job.attempt, 'outcome': error.outcome,
-            'msg': _message(str(error))}
 
 
 def _message(text: str) -> str:

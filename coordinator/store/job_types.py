@@ -18,6 +18,7 @@ from coordinator.errors import Forbidden, NotFound
 from coordinator.models import JobType, JobTypeRevision
 from coordinator.store import audit
 from coordinator.store.access import Principal, require_manager
+from coordinator.store.job_type_views import secret_settings
 
 RUN_TYPE = ('taskfarm-run', '1.0.0')
 # the fields that govern dispatch and description, edited in place (no new revision)
@@ -190,6 +191,9 @@ def _edit(principal: Principal, job_type: JobType, definition: Definition | None
     if job_type.is_system and set(fields) - {'is_paused'} or job_type.is_system and definition:
         raise Forbidden(f'{job_type.name} {job_type.version} is a system job type: it can only '
                         'be paused or resumed')
+    if fields.get('configuration') is not None:
+        fields = {**fields, 'configuration': _keeping_secrets(fields['configuration'], job_type,
+                                                              definition)}
     changes = _stored(fields)
     if 'is_paused' in fields and fields['is_paused'] != job_type.is_paused:
         changes['paused_at'] = now if fields['is_paused'] else None
@@ -208,6 +212,36 @@ def _edit(principal: Principal, job_type: JobType, definition: Definition | None
                      revision_num=changes.get('revision_num', job_type.revision_num),
                      **_audited(fields))
     return JobType.get_by_id(job_type.id)
+
+
+def _keeping_secrets(configuration: dict, job_type: JobType,
+                     definition: Definition | None) -> dict:
+    """`configuration` to store over the type's (`with_secrets_kept`). A setting is secret
+    when the stored manifest marks it so (readers withheld it) or the one written with it does.
+    """
+    manifests = (_loads(job_type.manifest), definition and definition.manifest)
+    return with_secrets_kept(configuration,
+                             (_loads(job_type.configuration) or {}).get('settings') or {},
+                             set().union(*map(secret_settings, manifests)))
+
+
+def with_secrets_kept(configuration, stored: dict, secret: set[str]):
+    """`configuration` sent over one whose settings are `stored`: each `secret` setting it
+    leaves out or sends null keeps its stored value; every other setting is as sent.
+
+    No reader returns a secret setting, so a client that reads a type, edits it and sends
+    it back cannot send them: leaving them out must not erase them. Anything but an object
+    of settings is returned as it is, for the checks to refuse.
+    """
+    sent = configuration.get('settings', {}) if isinstance(configuration, dict) else None
+    if not isinstance(sent, dict):
+        return configuration
+    kept = {name: stored[name] for name in secret & set(stored) if sent.get(name) is None}
+    if not kept and not any(sent[name] is None for name in secret & set(sent)):
+        return configuration
+    settings = {name: value for name, value in sent.items()
+                if value is not None or name not in secret}
+    return {**configuration, 'settings': {**settings, **kept}}
 
 
 def set_paused(principal: Principal, name: str, version: str, paused: bool,

@@ -271,9 +271,9 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
     receipt = reports.Receipt()
     with database.write():
         of_runs = settle(principal.project_id, worker_id, results, now, receipt)
-        # a run's task is no queued work: refused as no such task
-        reports.settle({}, [result for results in of_runs.values() for result in results],
-                       worker_id, now, receipt, None, None)
+        # a run's task is no queued work
+        reports.refuse_unclaimed([result for results in of_runs.values() for result in results],
+                                 receipt)
     workers.touch(worker_id, now)
     return receipt
 
@@ -283,9 +283,10 @@ def settle(project_id: int, worker_id: int, results: list[reports.Result], now: 
     """`report`'s work inside the caller's transaction, for a worker already checked.
 
     Results for tasks of the project's runs are left alone, and returned by run: a run's
-    results are applied under its lock (`serve.report` does). The tasks are read once for
-    both, by id alone: with the project in the SQL, PostgreSQL without statistics yet (a new
-    table) read every task of the project through its index, not 100 by their ids.
+    results are applied under its lock (`serve.report` does). The tasks are read by id
+    alone (`_task_rows`), queued work first and locked, then any others: with the project
+    in the SQL, PostgreSQL without statistics yet (a new table) read every task of the
+    project through its index, not 100 by their ids.
     """
     ended = collections.Counter()  # tasks that stopped running, by type
 
@@ -311,12 +312,27 @@ def settle(project_id: int, worker_id: int, results: list[reports.Result], now: 
 
 def _task_rows(project_id: int, task_ids: set[int]) -> dict[int, tuple]:
     """The project's tasks among `task_ids`, as `reports.settle` reads them, then their run and
-    revision."""
+    revision.
+
+    Queued work's rows are locked (PostgreSQL; SQLite's write lock is the whole file's) until
+    the report commits: the reaper or a goodbye requeueing them meanwhile would leave the
+    results' conditional UPDATE moving fewer rows than were read. Locked in id order, as the
+    reaper moves them, so the two never deadlock; a run's tasks are read without a lock, as
+    their results are applied under the run's lock (`reports.settle_run`).
+    """
     if not task_ids:
         return {}
-    placeholders = ', '.join('?' * len(task_ids))
-    return {row[0]: row[:11] for row in run_sql(
+    # `run_id IS NULL` would let PostgreSQL read every queued task through an index on run_id,
+    # 20,000 rows for a batch of 100; COALESCE keeps it to the batch's ids
+    rows = _select_tasks(task_ids, ' AND COALESCE(run_id, 0) = 0 ORDER BY id FOR UPDATE')
+    if len(rows) < len(task_ids):  # the others are runs' tasks, if anything (a run is for life)
+        rows += _select_tasks(task_ids - {row[0] for row in rows})
+    return {row[0]: row[:11] for row in rows if row[11] == project_id}
+
+
+def _select_tasks(task_ids: set[int], condition: str = '') -> list[tuple]:
+    return run_sql(
         'SELECT id, status, attempt, worker_id, percent, failed_tries, job_type_id, max_tries, '
         'retry_delay_s, run_id, job_type_revision_id, project_id FROM task '
-        f'WHERE id IN ({placeholders})',
-        tuple(sorted(task_ids))).fetchall() if row[11] == project_id}
+        f'WHERE id IN ({", ".join("?" * len(task_ids))}){condition}',
+        tuple(sorted(task_ids))).fetchall()

@@ -20,6 +20,7 @@ from coordinator.store.runs import find_run
 
 LOG_TAIL_CHARS = 64 * 1024
 OUTPUT_BYTES = 64 * 1024  # a job's outputs, as JSON text (what agents collect, bounded alike)
+_UNCLAIMED = 'no such task has been claimed'
 
 
 class Outcome(str, enum.Enum):
@@ -103,8 +104,7 @@ def settle(rows: dict, results: list[Result], worker_id: int, now: float, receip
             if new is not TaskState.RUNNING and new not in moves:  # progress moves nothing
                 refusal = f'a running task cannot become {new.value}'
         if refusal:
-            receipt.refused.append({'number': result.number, 'attempt': result.attempt,
-                                    'reason': refusal})
+            receipt.refused.append(_refused(result, refusal))
             continue
         fields.setdefault('percent', old_percent)
         count(row, new, fields['percent'] - old_percent)
@@ -115,6 +115,16 @@ def settle(rows: dict, results: list[Result], worker_id: int, now: float, receip
                                fields.get('failed_tries', failed_tries), *row[6:])
         changes[task_id] = (result.attempt, {**changes.get(task_id, (0, {}))[1], **fields})
     _update_tasks(changes)
+
+
+def refuse_unclaimed(results: list[Result], receipt: Receipt) -> None:
+    """Refuse `results` as naming no claimed task, without reading one: tasks of a run being
+    deleted, or a run's tasks reported as queued work (`queue.report`)."""
+    receipt.refused += [_refused(result, _UNCLAIMED) for result in results]
+
+
+def _refused(result: Result, reason: str) -> dict:
+    return {'number': result.number, 'attempt': result.attempt, 'reason': reason}
 
 
 # the type of every column a result may set: values arrive untyped in a VALUES list
@@ -151,8 +161,9 @@ def _update_tasks(changes: dict[int, tuple[int, dict]]) -> None:
             'WHERE task.id = CAST(v.column1 AS INTEGER) '
             f'AND task.attempt = CAST(v.column2 AS INTEGER) AND {leaving}',
             (*(item for value in values for item in value), *olds)).rowcount
-        if changed != len(values):  # cannot happen while the run row is locked
-            raise RuntimeError(f'{len(values) - changed} task(s) changed under the run lock')
+        # cannot happen while the tasks read are locked (their run's row, or queue.settle's)
+        if changed != len(values):
+            raise RuntimeError(f'{len(values) - changed} task(s) changed under their lock')
 
 
 def _task_rows(run_id: int, keys: set[int], key: str) -> dict[int, tuple]:
@@ -175,7 +186,7 @@ def _task_rows(run_id: int, keys: set[int], key: str) -> dict[int, tuple]:
 
 def _refusal(row, result: Result, worker_id: int) -> str | None:
     if row is None:
-        return 'no such task has been claimed'
+        return _UNCLAIMED
     _, status, attempt, holder = row[:4]
     if attempt != result.attempt:
         return f'attempt {result.attempt} is stale: the task is at attempt {attempt}'

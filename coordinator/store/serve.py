@@ -138,8 +138,8 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
         with database.write():
             if _lock_undeleted(run_id):
                 reports.settle_run(run_id, worker_id, of_runs[run_id], now, receipt, by_id=True)
-            else:  # deleted meanwhile: refused as no such task
-                reports.settle({}, of_runs[run_id], worker_id, now, receipt, None, None)
+            else:  # deleted meanwhile
+                reports.refuse_unclaimed(of_runs[run_id], receipt)
     if heartbeat:
         workers.touch(worker_id, now)
     return receipt

@@ -186,8 +186,9 @@ def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reaso
 def _requeue_queued_work(worker_id: int, now: float, failed: bool, reason: str) -> int:
     """`_requeue_in_run` for the worker's queued-work tasks: each follows its own policy."""
     with database.write():
+        # in id order, as reports lock them (queue.settle): the two never deadlock
         rows = run_sql('SELECT id, failed_tries, max_tries, job_type_id FROM task '
-                       'WHERE run_id IS NULL AND worker_id = ? AND status = ?',
+                       'WHERE run_id IS NULL AND worker_id = ? AND status = ? ORDER BY id',
                        (worker_id, TaskState.RUNNING.value)).fetchall()
         ended = collections.Counter()
         for task_id, failed_tries, max_tries, type_id in rows:

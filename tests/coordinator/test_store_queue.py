@@ -14,6 +14,7 @@ from coordinator.store import job_types, queue, workers
 from coordinator.store.job_types import Definition
 from coordinator.store.queue import Order
 from coordinator.store.reports import Outcome, Result
+from tests.coordinator.racing import race
 from tests.coordinator.seed.manifests import MINIMAL
 
 T0 = 1_000_000.0
@@ -272,3 +273,33 @@ def test_a_batch_of_failures_reads_each_revisions_manifest_once(seeded, monkeypa
                                      for task in claimed], now=T0)
     assert len(reads) == 1
     assert {task.error_name for task in Task.select()} == {'bad-input'}
+
+
+RACES = 100
+
+
+@pytest.mark.timeout(180)
+def test_a_report_racing_a_requeue_refuses_what_the_requeue_took_and_never_fails(kinds):
+    # the reaper (or a goodbye) requeues an agent's tasks while the agent reports them:
+    # whichever commits first wins each task, and the other is told, never an error
+    worker_id = workers.active_worker(kinds, 'agent-a')
+    accepted = refused = 0
+    for step in range(RACES):
+        put(kinds, 'slow', *[Order()] * 10)
+        claimed = take(kinds, 'agent-a', 10, now=T0 + step)
+        results = [Result(task.id, task.attempt, Outcome.COMPLETE) for task in claimed]
+        receipts = []
+        errors = race(
+            lambda: receipts.append(queue.report(kinds, 'agent-a', results, now=T0 + step)),
+            lambda: workers.requeue_tasks_of(worker_id, T0 + step, failed=False, reason='race'))
+        assert errors == []
+        (receipt,) = receipts
+        status = {task.id: task.status for task in Task.select().where(
+            Task.id.in_([task.id for task in claimed]))}
+        assert sorted(receipt.accepted + [r['number'] for r in receipt.refused]) == sorted(status)
+        assert {status[task_id] for task_id in receipt.accepted} <= {'complete'}
+        assert {status[r['number']] for r in receipt.refused} <= {'queued'}
+        assert {r['reason'] for r in receipt.refused} <= {'the task is queued, not running'}
+        assert running_count('slow') == 0
+        accepted, refused = accepted + len(receipt.accepted), refused + len(receipt.refused)
+    assert accepted and refused  # both sides won some races

@@ -5,15 +5,17 @@ import multiprocessing
 import pytest
 
 from coordinator import db
-from coordinator.models import Run, Task
+from coordinator.models import JobType, Run, Task
 from coordinator.store import dispatch, job_types, queue, runs, serve, users, workers
 from coordinator.store.access import Scope
 from tests.conftest import PASSWORD
+from tests.coordinator.racing import race
 from coordinator.store.job_types import Definition
 from coordinator.store.queue import Order
 from coordinator.store.reports import Outcome, Result
 
 T0 = 1_000_000.0
+RACES = 100
 
 
 @pytest.fixture
@@ -139,6 +141,27 @@ def test_another_projects_task_ids_are_refused_as_unknown(project):
     assert Task.get_by_id(work.id).status == 'running'
 
 
+def test_results_for_a_run_deleted_since_the_claim_are_refused_as_unclaimed(project):
+    run = runs.create_run(project, 1, now=T0)
+    (job,) = put(project, 'urgent')
+    queued_work, of_run = claim(project, 2)
+    runs.delete_run(project, run.uuid)
+    receipt = serve.report(project, 'agent-a', [Result(task.id, 1, Outcome.COMPLETE)
+                                                for task in (of_run, queued_work)])
+    assert receipt.accepted == [job]
+    assert receipt.refused == [{'number': of_run.id, 'attempt': 1,
+                                'reason': 'no such task has been claimed'}]
+
+
+def test_a_runs_task_reported_as_queued_work_is_refused_as_unclaimed(project):
+    runs.create_run(project, 1, now=T0)
+    (of_run,) = claim(project, 1)
+    receipt = queue.report(project, 'agent-a', [Result(of_run.id, 1, Outcome.COMPLETE)])
+    assert receipt.accepted == [] and receipt.refused == [
+        {'number': of_run.id, 'attempt': 1, 'reason': 'no such task has been claimed'}]
+    assert Task.get_by_id(of_run.id).status == 'running'
+
+
 def test_heartbeats_by_id_name_the_tasks_to_stop_and_held_tasks_list_queued_work(project):
     run = runs.create_run(project, 1, now=T0)
     (job,) = put(project, 'urgent')
@@ -196,3 +219,34 @@ def test_no_task_is_handed_out_twice_under_concurrent_serve_agents(database_url,
     assert len(claimed) == 80 and len(set(claimed)) == 80
     assert {task.status for task in Task.select()} == {'complete'}
     assert Run.get().done_count == 40
+
+
+@pytest.mark.timeout(180)
+def test_a_mixed_report_racing_a_requeue_refuses_what_the_requeue_took(project):
+    # a run's results wait for its lock, queued work's for its rows: either way the report
+    # and the reaper (or a goodbye) each win some tasks, and neither fails
+    runs.create_run(project, 10_000, now=T0)
+    worker_id = workers.active_worker(project, 'agent-a')
+    accepted = refused = 0
+    for step in range(RACES):
+        put(project, 'urgent', *[Order()] * 5)
+        waiting = Task.select().where(Task.run.is_null(), Task.status == 'queued').count()
+        work = claim(project, waiting + 5, now=T0 + step)  # all the queued work, and a run's
+        assert len({task.run_id for task in work}) == 2  # queued work and the run's tasks
+        results = [Result(task.id, task.attempt, Outcome.COMPLETE) for task in work]
+        receipts = []
+        assert race(
+            lambda: receipts.append(serve.report(project, 'agent-a', results, now=T0 + step)),
+            lambda: workers.requeue_tasks_of(worker_id, T0 + step, failed=False,
+                                             reason='race')) == []
+        (receipt,) = receipts
+        status = {task.id: task.status for task in Task.select().where(
+            Task.id.in_([task.id for task in work]))}
+        assert sorted(receipt.accepted + [r['number'] for r in receipt.refused]) == sorted(status)
+        assert {status[task_id] for task_id in receipt.accepted} <= {'complete'}
+        assert {(status[r['number']], r['reason']) for r in receipt.refused} <= {
+            ('queued', 'the task is queued, not running')}
+        assert Run.get().running_count == 0
+        assert JobType.get(JobType.name == 'urgent').scheduled_count == 0
+        accepted, refused = accepted + len(receipt.accepted), refused + len(receipt.refused)
+    assert accepted and refused  # both sides won some races

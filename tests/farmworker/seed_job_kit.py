@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from farmworker import work
 from farmworker.config import Node
 from farmworker.executors import Finished, SubprocessExecutor
 from farmworker.seed_jobs import ClaimedJob, Prepared, prepare
@@ -99,6 +100,16 @@ def claimed(manifest=None, command=None, inputs=None, *, attempt=1, **fields) ->
 
 def prepared_job(job: ClaimedJob, work_dir: Path, **environ_fields) -> Prepared:
     return prepare(job, work_dir, NODE, environ(**environ_fields), slots=2)
+
+
+def launched(job: ClaimedJob, log_dir: Path, **environ_fields) -> work.Launch:
+    """`job` as a serve agent makes it ready to start, from the claim's task and revision."""
+    task = {'id': job.task_id, 'attempt': job.attempt, 'payload': job.payload,
+            'timeout_s': job.timeout_s}
+    revision = {'manifest': job.manifest, 'command': job.command,
+                'docker_image': job.docker_image, 'settings': dict(job.settings)}
+    place = work.Place(environ(**environ_fields), 2, str(log_dir), NODE)
+    return work.queued_job(task, revision, place)
 
 
 def start(executor: SubprocessExecutor, prepared: Prepared) -> None:

@@ -8,10 +8,10 @@ import pytest
 
 from farmworker.containers import CannotBind, image_reference, wrap
 from farmworker.executors import SubprocessExecutor
-from farmworker.seed_jobs import Unrunnable, result_of, unrunnable_result
+from farmworker.seed_jobs import Unrunnable, result_of
 from tests.clock import Clock
 from tests.farmworker.seed_job_kit import (
-    AGENT_TOKEN, SETTINGS, claimed, finish, prepared_job, seed_manifest, start,
+    AGENT_TOKEN, SETTINGS, claimed, finish, launched, prepared_job, seed_manifest, start,
     write_fake_runtime, write_script)
 
 SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin'
@@ -80,7 +80,7 @@ def test_an_image_without_a_runtime_on_the_node_is_a_system_error(tmp_path):
     assert raised.value.outcome == 'system_error'
     assert str(raised.value) == ('the job type runs in the image alpine:3, and neither apptainer '
                                  'nor singularity is on the PATH of this node')
-    assert unrunnable_result(job, raised.value)['outcome'] == 'system_error'
+    assert launched(job, tmp_path / 'logs', path=SYSTEM_PATH).outcome == 'system_error'
 
 
 def test_an_empty_command_runs_the_images_own(tmp_path):

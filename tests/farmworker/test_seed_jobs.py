@@ -7,11 +7,12 @@ import pytest
 
 from coordinator.seed.validation import validate
 from farmworker.executors import SubprocessExecutor
-from farmworker.seed_jobs import Unrunnable, collect, result_of, unrunnable_result
+from farmworker.executors import MESSAGE_MAX_CHARS
+from farmworker.seed_jobs import Unrunnable, collect, result_of
 from tests.clock import Clock
 from tests.farmworker.seed_job_kit import (
-    AGENT_TOKEN, MANIFEST, SETTINGS, claimed, finish, prepared_job, seed_manifest, start,
-    write_script)
+    AGENT_TOKEN, MANIFEST, SETTINGS, claimed, finish, launched, prepared_job, seed_manifest,
+    start, write_script)
 
 
 @pytest.fixture
@@ -208,8 +209,14 @@ def test_a_job_that_cannot_start_is_a_failed_result_with_a_message(tmp_path, job
     with pytest.raises(Unrunnable) as raised:
         prepared_job(job, tmp_path / 'work')
     assert says in str(raised.value) and raised.value.outcome == 'failed'
-    assert unrunnable_result(job, raised.value) == {
-        'number': 41, 'attempt': 1, 'outcome': 'failed', 'msg': str(raised.value)}
+    launch = launched(job, tmp_path / 'logs')  # what the agent reports for it
+    assert (launch.key, launch.attempt, launch.outcome, launch.problem, launch.argv) == (
+        41, 1, 'failed', str(raised.value), None)
+
+
+def test_a_message_of_a_job_that_cannot_start_is_one_the_coordinator_stores():
+    message = str(Unrunnable('\x00' + 'x' * 5000))
+    assert len(message) == MESSAGE_MAX_CHARS and message.startswith('\ufffdxxx')
 
 
 def test_scratch_space_the_node_cannot_write_is_a_system_error(tmp_path):

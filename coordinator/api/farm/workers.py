@@ -24,14 +24,15 @@ def _worker_uuid(uuid: str) -> str:
     return bodies.text(uuid, 'worker uuid', 64)
 
 
-def _task_pairs(value, name: str, maximum: int = MAX_TASKS) -> list[tuple[int, int]]:
-    """[[number or id, attempt], ...] as checked pairs."""
+def _task_pairs(value, name: str, key: str = 'number',
+                maximum: int = MAX_TASKS) -> list[tuple[int, int]]:
+    """[[key, attempt], ...] as checked pairs: a run's task numbers, or task ids."""
     if not isinstance(value, list) or len(value) > MAX_BATCH:
-        raise InvalidInput(f'{name} must be a list of at most {MAX_BATCH} [number, attempt] pairs')
+        raise InvalidInput(f'{name} must be a list of at most {MAX_BATCH} [{key}, attempt] pairs')
     pairs = []
     for index, pair in enumerate(value):
         if not isinstance(pair, list) or len(pair) != 2:
-            raise InvalidInput(f'{name}[{index}] must be a [number, attempt] pair')
+            raise InvalidInput(f'{name}[{index}] must be a [{key}, attempt] pair')
         pairs.append((bodies.integer(pair[0], f'{name}[{index}][0]', minimum=0, maximum=maximum),
                       bodies.integer(pair[1], f'{name}[{index}][1]', minimum=0,
                                      maximum=MAX_ATTEMPT)))
@@ -113,7 +114,8 @@ class Heartbeat(bodies.BodyResource):
                                  memory_bytes=bodies.optional(body, 'memory_bytes', bodies.integer,
                                                               minimum=0, maximum=1 << 60),
                                  draining=draining, running=running,
-                                 held=_task_pairs(body.get('held', []), 'held', MAX_TASK_ID))
+                                 held=_task_pairs(body.get('held', []), 'held', 'task id',
+                                                 MAX_TASK_ID))
         resp.media = {'ok': True, 'stop': [list(pair) for pair in stop]}
 
 

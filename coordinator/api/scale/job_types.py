@@ -77,8 +77,10 @@ class JobTypes(bodies.BodyResource):
         body = self._read_body(req)
         bodies.only_keys(body, FIELDS)
         image = _image(bodies.required(body, 'docker_image'))
-        manifest, validation = manifests.checked(bodies.required(body, 'manifest'),
-                                                 body.get('configuration'))
+        sent = bodies.required(body, 'manifest')
+        # a secret setting sent null is left out, as PATCH takes it: checked without it
+        manifest, validation = manifests.checked(sent, job_types.with_secrets_kept(
+            body.get('configuration'), {}, job_type_views.secret_settings(sent)))
         _refuse_unless_valid(validation)
         fields = {**governance(body), **manifests.manifest_fields(manifest)}
         if 'configuration' in body:
@@ -105,7 +107,13 @@ class Versions:
 
 
 class Version(bodies.BodyResource):
-    """GET /v6/job-types/{name}/{version}/ in full, and PATCH to edit it."""
+    """GET /v6/job-types/{name}/{version}/ in full, and PATCH to edit it.
+
+    GET leaves out the settings the manifest marks secret. A PATCHed `configuration`
+    replaces the stored one, except that each secret setting it leaves out or sends null
+    (as a client that GETs, edits and sends back does) keeps its stored value; a new value
+    replaces it. A null `configuration` removes the configuration, secrets too.
+    """
 
     def on_get(self, req, resp, name, version):
         resp.media = views.detail_view(job_type_views.detail(req.context.principal, name,
@@ -118,16 +126,18 @@ class Version(bodies.BodyResource):
         principal = req.context.principal
         current = job_type_views.detail(principal, name, version)
         changes = {'docker_image': _image(body['docker_image'])} if 'docker_image' in body else {}
+        # checked as it will be stored: with the secret settings that keep their values
+        configuration = _as_stored(body.get('configuration', current.configuration), current,
+                                   body.get('manifest'))
         validation = Validation()
         if 'manifest' in body:
-            manifest, validation = manifests.checked(
-                body['manifest'], body.get('configuration', _as_stored(current)))
+            manifest, validation = manifests.checked(body['manifest'], configuration)
             _refuse_unless_valid(validation)
             _refuse_unless_named(manifest, name, version)
             changes['manifest'] = manifest
             fields.update(manifests.manifest_fields(manifest))
         elif 'configuration' in body:
-            validation = manifests.checked_configuration(body['configuration'], current.manifest)
+            validation = manifests.checked_configuration(configuration, current.manifest)
             _refuse_unless_valid(validation)
         if 'configuration' in body:
             fields.update(manifests.configuration_fields(body['configuration']))
@@ -135,12 +145,13 @@ class Version(bodies.BodyResource):
         resp.media = validation.to_dict()
 
 
-def _as_stored(current: TypeDetail) -> dict:
-    """The stored configuration to check a new manifest against: secret settings by name only."""
-    if not current.hidden_settings:
-        return current.configuration
-    settings = {**current.configuration['settings'], **dict.fromkeys(current.hidden_settings, '')}
-    return {**current.configuration, 'settings': settings}
+def _as_stored(configuration, current: TypeDetail, manifest=None):
+    """`configuration` as `job_types.edit` will store it over `current`'s, with `manifest` if
+    one is sent: the secret settings kept stand by name only (no reader has their values)."""
+    secret = job_type_views.secret_settings(current.manifest) | job_type_views.secret_settings(
+        manifest)
+    return job_types.with_secrets_kept(configuration, dict.fromkeys(current.hidden_settings, ''),
+                                       secret)
 
 
 def _refuse_unless_valid(validation: Validation) -> None:

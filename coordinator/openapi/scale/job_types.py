@@ -38,7 +38,9 @@ PATHS = {
                          parameters=[NAME, VERSION]),
         'patch': operation(
             'Edit a version: the fields sent, false and null included; a manifest must keep its '
-            'name and version, and makes a revision when it changes, as does an image',
+            'name and version, and makes a revision when it changes, as does an image; a '
+            'configuration keeps the stored value of each secret setting it leaves out or '
+            'sends null',
             {200: VALIDATION, 400: _INVALID, 403: _FORBIDDEN, 404: NOT_FOUND},
             body=closed_body(), parameters=[NAME, VERSION])},
 }

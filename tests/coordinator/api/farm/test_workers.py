@@ -47,6 +47,17 @@ def test_a_heartbeat_names_no_task_the_agent_still_holds(client, alice_auth, age
     assert beat.status_code == 200 and beat.json['stop'] == []
 
 
+@pytest.mark.parametrize('body, says', [
+    ({'run': 'r' * 32, 'running': [[0]]}, 'running[0] must be a [number, attempt] pair'),
+    ({'run': 'r' * 32, 'running': 'all'}, 'running must be a list of at most 1000 [number, '),
+    ({'held': [[7, 1, 2]]}, 'held[0] must be a [task id, attempt] pair'),
+    ({'held': {}}, 'held must be a list of at most 1000 [task id, attempt] pairs'),
+], ids=['running-pair', 'running-list', 'held-pair', 'held-list'])
+def test_a_bad_pair_is_named_as_its_list_names_tasks(client, alice_auth, agent, body, says):
+    resp = post(client, alice_auth, '/farm/v1/workers/agent-1/heartbeat', body)
+    assert resp.status_code == 400 and says in resp.json['msg']
+
+
 def test_a_workers_load_shows_from_its_registration_on(client, alice_auth):
     assert post(client, alice_auth, '/farm/v1/workers', dict(AGENT, load=1.5)).status_code == 201
     assert get(client, alice_auth, '/farm/v1/workers')['workers'][0]['load'] == 1.5
