@@ -1,6 +1,6 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, helpers, ops, scale, taskfarm
+from coordinator.openapi import farm, helpers, ndscheduler, ops, scale, taskfarm
 
 
 def document(version: str) -> dict:
@@ -12,7 +12,9 @@ def document(version: str) -> dict:
             'description': 'One store of work behind several REST APIs. Authenticate with HTTP '
                            'Basic (user:password, or a token as the user name with an empty '
                            'password) or `Authorization: Bearer <token>`. Errors are JSON '
-                           '`{"msg": ...}` (`{"detail": ...}` under /v6/), except that '
+                           '`{"msg": ...}` (`{"detail": ...}` under /v6/, `{"error": ...}` '
+                           'under /api/v1/, where an unknown id is a 400 as on ndscheduler), '
+                           'except that '
                            'requests malformed at the HTTP level (request line or headers too '
                            'long, bad framing) get the HTML answer of the HTTP server '
                            '(gunicorn): 400, 414, 431 or 501.',
@@ -23,8 +25,9 @@ def document(version: str) -> dict:
                 'bearer': {'type': 'http', 'scheme': 'bearer'},
             },
             'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm.SCHEMAS,
-                        **scale.SCHEMAS},
+                        **scale.SCHEMAS, **ndscheduler.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
-        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS},
+        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS,
+                  **ndscheduler.PATHS},
     }

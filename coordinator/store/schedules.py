@@ -161,7 +161,7 @@ def _job_type_id(principal: Principal, class_string: str, now: float) -> int:
     created on first use (the class is imported where it runs: an unimportable one fails
     there, as on ndscheduler). Taskfarm's run type takes no jobs.
     """
-    if _is_class_path(class_string):
+    if is_class_path(class_string):
         if len(class_string) > MAX_CLASS_PATH:
             raise InvalidInput(f'job_class_string {class_string!r} is longer than '
                                f'{MAX_CLASS_PATH} characters, the longest job type name')
@@ -177,7 +177,8 @@ def _job_type_id(principal: Principal, class_string: str, now: float) -> int:
     return max(found, key=lambda row: _precedence(row.version)).id
 
 
-def _is_class_path(text: str) -> bool:
+def is_class_path(text: str) -> bool:
+    """Whether `text` is a dotted Python path of at least two names (package.module.Class)."""
     parts = text.split('.')
     return len(parts) > 1 and all(part.isidentifier() and not keyword.iskeyword(part)
                                   for part in parts)
