@@ -145,7 +145,7 @@ def _zone_name(timezone: str | None) -> str:
         raise CronError('timezone must be the name of a time zone such as Europe/Berlin')
     try:
         zoneinfo.ZoneInfo(timezone)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):  # OSError: 'America', a folder
         raise CronError(f'timezone {timezone!r} is not a time zone this coordinator knows; '
                         'give a name such as UTC or Europe/Berlin') from None
     return timezone

@@ -45,7 +45,7 @@ BAD = [
           ('hour', 'backwards', '5-2'), ('day', 'zero', '0'),
           ('day_of_week', 'sunday-first', 'sun-sat'), ('day_of_week', 'seven', '7'),
           ('timezone', 'unknown', 'Mars/Olympus'), ('timezone', 'number', 1),
-          ('timezone', 'nul', 'UTC\x00'))
+          ('timezone', 'nul', 'UTC\x00'), ('timezone', 'a-folder', 'America'))
       if not (field == 'job_class_string' and value is None)),
     bad('no-class-POST', 'POST', body(job_class_string=None)),
     bad('no-class-PUT', 'PUT', body(job_class_string=None)),
