@@ -1,4 +1,4 @@
-"""The unified model: projects, users and tokens, job types, runs, tasks, workers, the audit log.
+"""The unified model: projects, users and tokens, job types, runs, tasks, schedules, workers, audit.
 
 Every unit of work of every API family is a row of `Task`. Times are UTC epoch
 seconds (float) so they compare and index the same way on SQLite and PostgreSQL.
