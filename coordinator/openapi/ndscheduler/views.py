@@ -46,8 +46,9 @@ JOB_BODY = {
             '(or name:version) of an active job type of your project')),
         'pub_args': {**array(_ANY), 'nullable': True},
         **{field: CRON_VALUE for field in CRON_FIELDS},
-        'timezone': {'type': 'string', 'description': 'a time zone name such as Europe/Berlin; '
-                                                      'UTC unless given'}},
+        'timezone': {'type': 'string', 'nullable': True,
+                     'description': 'a time zone name such as Europe/Berlin; UTC when null or '
+                                    'not given'}},
     'additionalProperties': {'description': 'every other field is a keyword argument of run()'},
     'description': 'at least one of the cron fields ' + ', '.join(CRON_FIELDS) + ' is required',
 }

@@ -169,3 +169,12 @@ def test_a_worker_token_may_read_jobs_but_not_change_them(client, alice_auth, wo
 def test_no_credentials_is_a_401_in_ndschedulers_error_form(client):
     resp = client.simulate_get(JOBS)
     assert resp.status_code == 401 and set(resp.json) == {'error'}
+
+
+def test_a_null_time_zone_or_null_pub_args_mean_the_defaults(client, alice_auth):
+    found = job(client, alice_auth, add(client, alice_auth, timezone=None, pub_args=None))
+    assert (found['timezone'], found['pub_args']) == ('UTC', [])
+    job_id = call(client, alice_auth, 'POST', JOBS, {**EXAMPLE, 'timezone': None,
+                                                     'pub_args': None}, 201)['job_id']
+    found = job(client, alice_auth, job_id)
+    assert (found['timezone'], found['pub_args']) == ('UTC', [])
