@@ -3,7 +3,7 @@
 import falcon
 
 from coordinator import __version__, db
-from coordinator.api import auth, errors, farm, ironworker, ops, scale, taskfarm
+from coordinator.api import auth, errors, farm, ironworker, ndscheduler, ops, scale, taskfarm
 from coordinator.config import Config
 from coordinator.store import guesses
 
@@ -21,4 +21,5 @@ def create_app(config: Config | None = None, database=None) -> falcon.App:
     farm.add_routes(app, config)
     scale.add_routes(app, config)
     ironworker.add_routes(app, config)
+    ndscheduler.add_routes(app, config)
     return app

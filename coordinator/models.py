@@ -1,4 +1,4 @@
-"""The unified model: projects, users and tokens, job types, runs, tasks, workers, the audit log.
+"""The unified model: projects, users and tokens, job types, runs, tasks, schedules, workers, audit.
 
 Every unit of work of every API family is a row of `Task`. Times are UTC epoch
 seconds (float) so they compare and index the same way on SQLite and PostgreSQL.
@@ -240,6 +240,61 @@ class Worker(BaseModel):
     serves = pw.TextField(null=True)
 
 
+class Schedule(BaseModel):
+    """Work that queues itself: an ndscheduler job (cron) or an IronWorker schedule (interval).
+
+    Each firing queues one task of `job_type`, which names the schedule and the fire time it
+    stands for: a unique (schedule, fire time) on Task makes a firing exactly-once however
+    many coordinator processes fire it. `next_fire_at` is when it fires next, None while
+    paused or once finished (the engine reads the due ones through its index).
+
+    `family` says which API shows it (`ndscheduler` or `ironworker`), `public_id` is its id
+    there (32 hex digits for ndscheduler, 24 for IronWorker). An ndscheduler job sets the
+    cron fields (as strings, defaults filled in as APScheduler does: coordinator.cron) and
+    `timezone`, and calls `job_class_string` with `pub_args` (a JSON list) and `kwargs` (a
+    JSON object); an IronWorker schedule sets `run_every_s` (from `start_at`, until
+    `end_at` or `run_times` firings) and queues `payload` at `priority`.
+    """
+
+    project = pw.ForeignKeyField(Project, on_delete='CASCADE', index=False)  # leads (project, ..)
+    family = pw.CharField(max_length=16)
+    public_id = pw.CharField(max_length=32, unique=True)
+    name = pw.CharField(max_length=255, null=True)
+    # what each firing queues; null once the type was deleted (its firings are then errors)
+    job_type = pw.ForeignKeyField(JobType, null=True, on_delete='SET NULL')
+    created_by = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
+    # ndscheduler: the class as sent (a job type's name, or a dotted Python path), its arguments
+    job_class_string = pw.TextField(null=True)
+    pub_args = pw.TextField(null=True)
+    kwargs = pw.TextField(null=True)
+    # cron fields; second is always 0 and year *, as ndscheduler leaves them
+    month = pw.CharField(max_length=255, null=True)
+    day = pw.CharField(max_length=255, null=True)
+    week = pw.CharField(max_length=255, null=True)
+    day_of_week = pw.CharField(max_length=255, null=True)
+    hour = pw.CharField(max_length=255, null=True)
+    minute = pw.CharField(max_length=255, null=True)
+    timezone = pw.CharField(max_length=64, default='UTC')
+    # IronWorker: every run_every_s from start_at, until end_at or run_times firings
+    run_every_s = pw.IntegerField(null=True)
+    start_at = EpochField(null=True)
+    end_at = EpochField(null=True)
+    run_times = pw.IntegerField(null=True)
+    run_count = pw.IntegerField(default=0)
+    payload = pw.TextField(null=True)
+    priority = pw.IntegerField(null=True)
+    # at most this many of its tasks queued or running at once; a firing past it is skipped
+    max_instances = pw.IntegerField(default=3)
+    is_paused = pw.BooleanField(default=False)
+    next_fire_at = EpochField(null=True, index=True)
+    last_fire_at = EpochField(null=True)
+    created_at = EpochField(default=time.time)
+    modified_at = EpochField(default=time.time)
+
+    class Meta:
+        indexes = ((('project', 'family', 'next_fire_at'), False),)
+
+
 class Task(BaseModel):
     """One unit of work of any family: a run's numbered task, a queued payload, a job."""
 
@@ -277,6 +332,10 @@ class Task(BaseModel):
     # such as node-lost (schema 11; coordinator.failures decides both)
     error_name = pw.TextField(null=True)
     output = pw.TextField(null=True)  # what a finished job produced, as JSON (schema 11)
+    # the schedule that queued it and the fire time it stands for (schema 13); a schedule run
+    # by hand (ndscheduler's custom run) has no fire time. Unique together: see FIRING_INDEX
+    schedule = pw.ForeignKeyField(Schedule, null=True, on_delete='SET NULL', index=False)
+    fire_at = EpochField(null=True)
     created_at = EpochField(default=time.time)
     queued_at = EpochField(null=True)
     started_at = EpochField(null=True)
@@ -323,6 +382,14 @@ Task.add_index(pw.SQL(f'CREATE INDEX IF NOT EXISTS {QUEUE_INDEX} ON task '
                       "WHERE status = 'queued'"))
 
 
+# One task per firing of a schedule, whichever coordinator process fires it: the second insert
+# of a (schedule, fire time) fails. Partial, so that work queued otherwise costs it nothing; it
+# also serves the schedule's SET NULL on delete and the look-up of a schedule's tasks.
+FIRING_INDEX = 'task_schedule_firing'
+Task.add_index(pw.SQL(f'CREATE UNIQUE INDEX IF NOT EXISTS {FIRING_INDEX} ON task '
+                      '(schedule_id, fire_at) WHERE schedule_id IS NOT NULL'))
+
+
 class CoordinatorPulse(BaseModel):
     """One row: when the reaper last made a pass, and since when the coordinator has heard agents.
 
@@ -349,7 +416,8 @@ class AuditLog(BaseModel):
     detail = pw.TextField(null=True)
 
     class Meta:
-        indexes = ((('project', 'id'), False),)
+        # ndscheduler's /logs reads a project's entries of one kind of object in a time window
+        indexes = ((('project', 'id'), False), (('project', 'object_type', 'created_at'), False))
 
 
 class PasswordFailure(BaseModel):
@@ -367,5 +435,5 @@ class PasswordFailure(BaseModel):
         indexes = ((('name', 'failed_at'), False), (('address', 'failed_at'), False))
 
 
-MODELS = (SchemaVersion, Project, User, JobType, JobTypeRevision, Run, Token, Worker, Task,
-          AuditLog, RunInput, RunActivity, PasswordFailure, CoordinatorPulse)
+MODELS = (SchemaVersion, Project, User, JobType, JobTypeRevision, Run, Token, Worker, Schedule,
+          Task, AuditLog, RunInput, RunActivity, PasswordFailure, CoordinatorPulse)

@@ -11,12 +11,12 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from coordinator.db import database, run_sql
-from coordinator.models import (MODELS, CoordinatorPulse, JobType, JobTypeRevision,
-                                PasswordFailure, Project, Run, RunActivity, RunInput,
-                                SchemaVersion, Task, Token, Worker)
+from coordinator.models import (FIRING_INDEX, MODELS, AuditLog, CoordinatorPulse, JobType,
+                                JobTypeRevision, PasswordFailure, Project, Run, RunActivity,
+                                RunInput, Schedule, SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 
 def _retries(migrator):
@@ -123,7 +123,7 @@ def _job_types(migrator):
 
 def _queued_work(migrator):
     """Version 9: queued tasks carry their retry policy; job types count their running tasks."""
-    Task._schema.create_indexes(safe=True)  # task_queued_work: the claim's way in
+    _create_task_indexes()  # task_queued_work: the claim's way in
     steps = [migrator.add_column('task', 'max_tries', Task.max_tries),
              migrator.add_column('task', 'retry_delay_s', Task.retry_delay_s)]
     # a database older than 8 got job_type as it is now from version 8's step
@@ -140,7 +140,7 @@ def _served(migrator):
 def _job_status(migrator):
     """Version 11: tasks say which error failed them and what they produced; the indexes of the
     job-type status views and of the queue's summary."""
-    Task._schema.create_indexes(safe=True)  # task_type_status, task_type_queue
+    _create_task_indexes()  # task_type_status, task_type_queue
     return [migrator.add_column('task', 'error_name', Task.error_name),
             migrator.add_column('task', 'output', Task.output)]
 
@@ -153,8 +153,17 @@ def _lean_task_indexes(migrator):
     """
     for index in ('task_status_priority_id', 'task_run_id_status_number', 'task_queued_work'):
         database.execute_sql(f'DROP INDEX IF EXISTS {index}')
-    Task._schema.create_indexes(safe=True)  # task_run_work
+    _create_task_indexes()  # task_run_work
     return []
+
+
+def _create_task_indexes() -> None:
+    """Create Task's missing indexes, but not yet those of columns a later step adds: the
+    firing index needs the schedule_id of version 14."""
+    has_schedules = 'schedule_id' in {column.name for column in database.get_columns('task')}
+    for index in Task._meta.fields_to_index():
+        if has_schedules or not (isinstance(index, peewee.SQL) and FIRING_INDEX in index.sql):
+            database.execute(Task._schema._create_index(index, safe=True))
 
 
 def _code_packages(migrator):
@@ -166,9 +175,22 @@ def _code_packages(migrator):
 
 
 CODE_COLUMNS = ('runtime', 'file_name', 'config', 'blob', 'checksum', 'size_bytes')
+
+
+def _schedules(migrator):
+    """Version 14: schedules (ndscheduler jobs, IronWorker schedules); each task names the
+    schedule and fire time it was queued for, unique together; audit entries by kind and time."""
+    database.create_tables((Schedule,), safe=True)
+    migrate(migrator.add_column('task', 'schedule_id', Task.schedule),
+            migrator.add_column('task', 'fire_at', Task.fire_at))
+    _create_task_indexes()  # task_schedule_firing
+    AuditLog._schema.create_indexes(safe=True)
+    return []
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
             8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes,
-            13: _code_packages}
+            13: _code_packages, 14: _schedules}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -6,12 +6,15 @@ import falcon
 import peewee
 
 from coordinator import db
-from coordinator.errors import FarmError, Unauthorized, Unavailable
+from coordinator.errors import FarmError, NotFound, Unauthorized, Unavailable
 
 log = logging.getLogger(__name__)
 
 # the error body each API family's clients expect, by path prefix (longest first)
 _BODY_KEYS = (('/api/v1/', 'error'), ('/v6/', 'detail'), ('', 'msg'))
+# ndscheduler answers an unknown id 400 {"error": "Job not found: ..."}, and its clients expect
+# that; an unknown path is still 404
+_NOT_FOUND_AS_BAD_REQUEST = '/api/v1/'
 
 
 def error_body(path: str, msg: str) -> dict:
@@ -32,6 +35,8 @@ def install(app: falcon.App, database) -> None:
 
     def farm_error(req, resp, ex, params):
         resp.status = ex.status
+        if isinstance(ex, NotFound) and req.path.startswith(_NOT_FOUND_AS_BAD_REQUEST):
+            resp.status = 400
         resp.media = error_body(req.path, ex.msg)
         if ex.retry_after_s is not None:
             resp.set_header('Retry-After', str(ex.retry_after_s))

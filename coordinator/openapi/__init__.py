@@ -1,6 +1,6 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, helpers, ironworker, ops, scale, taskfarm
+from coordinator.openapi import farm, helpers, ironworker, ndscheduler, ops, scale, taskfarm
 
 
 def document(version: str) -> dict:
@@ -13,10 +13,11 @@ def document(version: str) -> dict:
                            'Basic (user:password, or a token as the user name with an empty '
                            'password) or `Authorization: Bearer <token>`; under /2/ '
                            '(IronWorker) `Authorization: OAuth <token>` or `?oauth=<token>` '
-                           'too. Errors are JSON `{"msg": ...}` (`{"detail": ...}` under /v6/), '
-                           'except that requests malformed at the HTTP level (request line or '
-                           'headers too long, bad framing) get the HTML answer of the HTTP '
-                           'server (gunicorn): 400, 414, 431 or 501.',
+                           'too. Errors are JSON `{"msg": ...}` (`{"detail": ...}` under /v6/, '
+                           '`{"error": ...}` under /api/v1/, where an unknown id is a 400 as on '
+                           'ndscheduler), except that requests malformed at the HTTP level '
+                           '(request line or headers too long, bad framing) get the HTML answer '
+                           'of the HTTP server (gunicorn): 400, 414, 431 or 501.',
         },
         'components': {
             'securitySchemes': {
@@ -25,9 +26,9 @@ def document(version: str) -> dict:
                 **ironworker.SECURITY_SCHEMES,
             },
             'schemas': {**helpers.SCHEMAS, **taskfarm.SCHEMAS, **farm.SCHEMAS,
-                        **scale.SCHEMAS, **ironworker.SCHEMAS},
+                        **scale.SCHEMAS, **ironworker.SCHEMAS, **ndscheduler.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
         'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS,
-                  **ironworker.PATHS},
+                  **ironworker.PATHS, **ndscheduler.PATHS},
     }

@@ -30,7 +30,10 @@ def parse_time(value: str, name: str, *, now: datetime.datetime) -> datetime.dat
     if instant.tzinfo is None:
         raise ValueError(f'{name} {shown(value)} has no time zone: add Z or an offset such '
                          'as +02:00')
-    return instant.astimezone(datetime.UTC)
+    try:
+        return instant.astimezone(datetime.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        raise ValueError(f'{name} {shown(value)} is outside the calendar in UTC') from None
 
 
 def time_window(started: str | None, ended: str | None, *,

@@ -1,11 +1,12 @@
-"""Job types: define or edit by name and version, revisions, pause, running counts, the run type.
+"""Job types: define or edit by name and version, revisions, pause, running counts, built-in types.
 
 A type's *definition* (Seed manifest, command template, container image) is
 what its tasks run; a new revision is written only when the definition really
 changes, and work stays pinned to the revision it was queued with. Everything
 else (pause, caps, retries, priority, timeout, configuration) governs dispatch
 and is edited in place. Every project has one built-in system type, `RUN_TYPE`,
-which the tasks of its taskfarm runs belong to unless a run names another.
+which the tasks of its taskfarm runs belong to unless a run names another, and one more
+system type for each Python job class its ndscheduler jobs name (`class_type_id`).
 """
 
 import dataclasses
@@ -21,6 +22,7 @@ from coordinator.store.access import Principal, require_manager
 from coordinator.store.job_type_views import secret_settings
 
 RUN_TYPE = ('taskfarm-run', '1.0.0')
+CLASS_TYPE_VERSION = '1.0.0'  # the one version of a Python job class's type
 # the fields that govern dispatch and description, edited in place (no new revision)
 GOVERNANCE = frozenset({'title', 'description', 'icon_code', 'tags', 'is_active', 'is_paused',
                         'is_published', 'max_scheduled', 'max_tries', 'retry_delay_s',
@@ -49,6 +51,21 @@ def run_type_id(project_id: int, now: float | None = None) -> int:
     the insert does nothing when the (project, name, version) key exists.
     """
     name, version = RUN_TYPE
+    return _system_type_id(project_id, name, version, 'Taskfarm runs',
+                           'The tasks of taskfarm runs that name no job type of their own.', now)
+
+
+def class_type_id(project_id: int, class_path: str, now: float | None = None) -> int:
+    """The id of the project's built-in type of the Python job class `class_path` (an
+    ndscheduler job_class_string), created on first use, as `run_type_id` creates its type:
+    a job class is a job type, so its work is counted and capped like any other."""
+    return _system_type_id(project_id, class_path, CLASS_TYPE_VERSION, 'Python job class',
+                           f'Jobs of the class {class_path}: imported on the worker, where '
+                           'its run(*pub_args, **kwargs) is called.', now)
+
+
+def _system_type_id(project_id: int, name: str, version: str, title: str, description: str,
+                    now: float | None) -> int:
     found = _type_id(project_id, name, version)
     if found is not None:
         return found
@@ -58,8 +75,7 @@ def run_type_id(project_id: int, now: float | None = None) -> int:
             'revision_num, created_at, last_modified_at) '
             'VALUES (?, ?, ?, ?, ?, ?, TRUE, FALSE, TRUE, FALSE, 3, 0, 1, 1, ?, ?) '
             'ON CONFLICT DO NOTHING',
-            (project_id, name, version, 'Taskfarm runs',
-             'The tasks of taskfarm runs that name no job type of their own.', '[]', now, now))
+            (project_id, name, version, title, description, '[]', now, now))
     type_id = _type_id(project_id, name, version)
     run_sql('INSERT INTO job_type_revision (job_type_id, revision_num, created_at) '
             'VALUES (?, 1, ?) ON CONFLICT DO NOTHING', (type_id, now))

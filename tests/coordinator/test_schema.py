@@ -7,8 +7,9 @@ import pytest
 
 from coordinator import schema
 from coordinator.db import run_sql
-from coordinator.models import (QUEUE_INDEX, STATUS_INDEX, AuditLog, CoordinatorPulse, JobType,
-                                Project, Run, RunActivity, RunInput, SchemaVersion, Task, User)
+from coordinator.models import (FIRING_INDEX, QUEUE_INDEX, STATUS_INDEX, AuditLog,
+                                CoordinatorPulse, JobType, Project, Run, RunActivity, RunInput,
+                                Schedule, SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
 
 
@@ -85,7 +86,7 @@ def _restore_version_4(database) -> None:
 
 def _index_names(database) -> set[str]:
     return {index.name for table in ('run', 'task', 'run_activity', 'token', 'worker',
-                                     'password_failure')
+                                     'password_failure', 'audit_log')
             for index in database.get_indexes(table)}
 
 
@@ -125,8 +126,48 @@ def _restore_version_3_indexes(database) -> None:
     database.execute_sql('DROP INDEX run_activity_minute')
 
 
+_AUDIT_BY_KIND = 'audit_log_project_id_object_type_created_at'
+
+
+def _restore_version_13(database) -> None:
+    """Undo what version 14 did: schedules, the task's schedule and fire time, an audit index."""
+    database.execute_sql(f'DROP INDEX {FIRING_INDEX}')
+    database.execute_sql(f'DROP INDEX {_AUDIT_BY_KIND}')
+    if isinstance(database, peewee.SqliteDatabase):
+        _drop_foreign_keys_of_empty_table(database, 'task', ('schedule_id',))
+    else:
+        database.execute_sql('ALTER TABLE task DROP COLUMN schedule_id')
+    database.execute_sql('ALTER TABLE task DROP COLUMN fire_at')
+    database.execute_sql('DROP TABLE schedule')
+
+
+def test_a_version_13_database_gets_schedules_and_one_task_per_firing(database):
+    fresh_indexes = _index_names(database)
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_13(database)
+    run_sql("INSERT INTO task (project_id, job_type_id, status, priority, available_at, attempt, "
+            "failed_tries, percent, created_at) "
+            "SELECT project_id, id, 'queued', 0, 0, 0, 0, 0, 0 FROM job_type WHERE project_id = ?",
+            (project.id,))
+    SchemaVersion.update(version=13).execute()
+    assert schema.upgrade() == (13, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+    assert {FIRING_INDEX, _AUDIT_BY_KIND} <= fresh_indexes
+    old = Task.get()
+    assert (old.schedule_id, old.fire_at) == (None, None)
+    schedule = Schedule.create(project=project, family='ndscheduler', public_id='a' * 32,
+                               minute='*/1')
+    firing = dict(project=project, job_type=old.job_type_id, schedule=schedule, fire_at=60.0)
+    Task.create(**firing)
+    Task.create(**{**firing, 'fire_at': None})  # run by hand: no fire time, as often as asked
+    Task.create(**{**firing, 'fire_at': None})
+    with pytest.raises(peewee.IntegrityError), database.atomic():
+        Task.create(**firing)
+
+
 def _restore_version_12(database) -> None:
-    """Take away the code package columns version 13 added to revisions."""
+    """Take away the code package columns version 13 added to revisions (and undo 14)."""
+    _restore_version_13(database)
     for column in schema.CODE_COLUMNS:
         database.execute_sql(f'ALTER TABLE job_type_revision DROP COLUMN {column}')
 
@@ -141,7 +182,7 @@ def test_a_version_12_database_gets_code_package_revisions(database):
 
 
 def _restore_version_11(database) -> None:
-    """Put back the task indexes version 12 replaced (and the columns 13 added)."""
+    """Put back the task indexes version 12 replaced (and undo versions 13 and 14)."""
     _restore_version_12(database)
     database.execute_sql('DROP INDEX task_run_work')
     database.execute_sql('CREATE INDEX task_run_id_status_number ON task (run_id, status, number)')

@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import io
 import json
+import time
 import uuid
 import zipfile
 from urllib.parse import quote
@@ -31,11 +32,14 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
                                                status_code_conformance, unsupported_method)
 
 from coordinator import db
+from coordinator.api.ndscheduler import jobs as cron_jobs
+from coordinator.api.ndscheduler import params as cron_params
 from coordinator.api.scale import manifests
+from coordinator.errors import InvalidInput
 from coordinator.models import Project
 from coordinator.seed import times
 from coordinator.seed.inputs import input_problems
-from coordinator.store import users
+from coordinator.store import schedules, users
 from tests.conftest import basic
 from tests.coordinator.seed.manifests import POST_EXAMPLE
 
@@ -49,11 +53,13 @@ QUEUE = 'POST /v6/job-types/{name}/{version}/jobs/'
 # a code upload's data part is JSON text, which the document can only call a string: what it
 # calls valid may still be refused, so its answers are checked for conformance alone
 UPLOAD = 'POST /2/projects/{project_id}/codes'
+CRON_JOB = {'name': 'fuzzed', 'job_class_string': 'fuzz.jobs.Job', 'minute': '*/5'}
 # bodies that pass validation, so that a worker's token reaches the check of its scope
 VALID_BODIES = {'POST /api/run': {'numTasks': 1}, 'POST /farm/v1/runs': {'num_tasks': 1},
                 'POST /farm/v1/tokens': {}, DEFINE: json.loads(POST_EXAMPLE.read_text()),
                 EDIT: {'is_paused': False},
-                QUEUE: {'input': {'INPUT_TEXT': '/data/in.txt', 'READ_LENGTH': 10}}}
+                QUEUE: {'input': {'INPUT_TEXT': '/data/in.txt', 'READ_LENGTH': 10}},
+                'POST /api/v1/jobs': CRON_JOB, 'PUT /api/v1/jobs/{job_id}': CRON_JOB}
 
 
 @dataclasses.dataclass
@@ -66,6 +72,7 @@ class Target:
     code: str = '0' * 24  # a code package of it
     run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     job: int = 1  # a job of the example type
+    cron_job: str = '0' * 32  # an ndscheduler job
     victims: dict = dataclasses.field(default_factory=dict)  # label -> a run of its own to delete
 
     def path_parameters(self, operation) -> dict:
@@ -79,6 +86,8 @@ class Target:
             known = {key: value for key, value in {**JOB_TYPE, 'revision_num': 1,
                                                    'job_id': self.job}.items()
                      if f'{{{key}}}' in path}
+        elif path.startswith('/api/v1/jobs/'):
+            known['job_id'] = self.cron_job
         elif path.startswith('/farm/v1/workers/'):
             known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
         elif '{uuid}' in path:
@@ -128,11 +137,13 @@ def _seed(target: Target) -> Target:
         post(f'/farm/v1/runs/{run}/claim', {'worker_uuid': AGENT, 'max_tasks': 3})
         post('/v6/job-types/', VALID_BODIES[DEFINE])
         job = post('/v6/job-types/test/1.0.0/jobs/', VALID_BODIES[QUEUE])['id']
+        cron_job = post('/api/v1/jobs', CRON_JOB)['job_id']
         post(f'/farm/v1/runs/{run}/results', {'worker_uuid': AGENT, 'results': [
             {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0, 'msg': 'ok'},
             {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 3, 'log_tail': 'x'}]})
         code = _upload_code(session, target)
-    return dataclasses.replace(target, run=run, victims=victims, job=job, code=code)
+    return dataclasses.replace(target, run=run, victims=victims, job=job, code=code,
+                               cron_job=cron_job)
 
 
 def _upload_code(session, target: Target) -> str:
@@ -270,12 +281,51 @@ def _breaks_a_job_rule(case, target: Target) -> int | None:
     return 400 if input_problems(known.json()['manifest'], body.get('input', {})) else None
 
 
+def _breaks_an_ndscheduler_rule(case, target: Target) -> bool:
+    """Whether an ndscheduler request the document calls valid is refused (400) for what JSON
+    Schema cannot state: an unknown job (ndscheduler's 400), a time range, cron value or time
+    zone the parsers refuse, a class string that names no class nor an active job type (the
+    API's own parsers are the judge)."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    path = case.operation.path
+    if not positive or not path.startswith('/api/v1/'):
+        return False
+    if path == '/api/v1/logs':
+        query = case.query or {}
+        try:
+            cron_params.window(query.get('time_range_start'), query.get('time_range_end'),
+                               time.time())
+        except InvalidInput:
+            return True
+        return False
+    if '{job_id}' in path:
+        job_id = quote(str(case.path_parameters['job_id']), safe='')
+        known = requests.get(f'{target.url}/api/v1/jobs/{job_id}', headers=target.auth,
+                             timeout=10)
+        if known.status_code == 400:
+            return True
+    if case.method not in ('POST', 'PUT') or not isinstance(case.body, dict):
+        return False
+    try:
+        class_string = cron_jobs.job_from(case.body).job_class_string
+    except InvalidInput:
+        return True
+    if schedules.is_class_path(class_string):
+        return len(class_string) > schedules.MAX_CLASS_PATH
+    if class_string not in ('test', 'test:1.0.0'):  # the example job type's name
+        return True
+    known = requests.get(f'{target.url}/v6/job-types/test/1.0.0/', headers=target.auth,
+                         timeout=10)
+    return not known.json()['is_active']
+
+
 fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
 
 
 @fuzzed_schema.parametrize()
 def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http, target):
     refused = (400 if _breaks_a_run_rule(case) or _breaks_a_window_rule(case)
+               or _breaks_an_ndscheduler_rule(case, target)
                else _breaks_a_job_type_rule(case) or _breaks_a_job_rule(case, target))
     if case.operation.label == UPLOAD:
         case.call_and_validate(session=http, checks=CONFORMANCE)

@@ -69,6 +69,13 @@ def test_a_duration_too_long_for_any_calendar_is_refused_in_a_few_words():
         assert says in str(raised.value) and len(str(raised.value)) < 120
 
 
+@pytest.mark.parametrize('value', ['0001-01-01T00:00:00+01:00', '9999-12-31T23:59:59-01:00'])
+def test_an_instant_whose_utc_time_is_outside_the_calendar_is_refused(value):
+    with pytest.raises(ValueError) as raised:
+        parse_time(value, 'started', now=NOW)
+    assert str(raised.value) == f'started {value!r} is outside the calendar in UTC'
+
+
 def test_a_value_that_is_not_text_is_refused():
     with pytest.raises(ValueError, match=r'^started must be .*, not the number 5$'):
         parse_time(5, 'started', now=NOW)
