@@ -15,6 +15,7 @@ PUBLIC = {('GET', '/'), ('GET', '/health')}
 TYPE = 'alpha-secret-type'  # names of alice's objects that must never reach another project
 HOST = 'alpha-secret-node'
 CODE = 'alpha-secret-code'
+CRON_JOB = 'alpha-secret-cron-job'
 
 
 def served(app) -> list[tuple[str, str]]:
@@ -26,12 +27,14 @@ def served(app) -> list[tuple[str, str]]:
 
 class Alice:
     """A project with one of everything a path can name: a run, a worker, a job type, a job,
-    a code package."""
+    a code package, a cron job."""
 
     def __init__(self, client, auth):
         self.client, self.auth = client, auth
         self.project = Project.get(Project.name == 'default').hex_id
         self.code = upload_hello(client, auth, f'/2/projects/{self.project}', name=CODE)['id']
+        self.cron_job = self._post('/api/v1/jobs', {'name': CRON_JOB, 'minute': '*/5',
+                                                    'job_class_string': 'jobs.Nightly'})['job_id']
         self.run = self._post('/farm/v1/runs', {'num_tasks': 3})['uuid']
         self.worker = self._post('/farm/v1/workers', dict(AGENT, hostname=HOST))['uuid']
         self._post('/v6/job-types/', {'docker_image': None,
@@ -44,11 +47,12 @@ class Alice:
         return resp.json
 
     def secrets(self) -> list[str]:
-        return [self.run, self.worker, TYPE, HOST, CODE, self.code]
+        return [self.run, self.worker, TYPE, HOST, CODE, self.code, CRON_JOB, self.cron_job]
 
     def value(self, name: str, path: str) -> str:
         """What `{name}` in `path` stands for: alice's own object of that kind."""
-        values = {'number': '0', 'task_id': str(self.job), 'job_id': str(self.job),
+        values = {'number': '0', 'task_id': str(self.job),
+                  'job_id': self.cron_job if path.startswith('/api/v1/') else str(self.job),
                   'name': TYPE, 'version': '1.0.0', 'revision_num': '1',
                   'project_id': self.project, 'code_id': self.code,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
@@ -69,7 +73,9 @@ class Alice:
         return {'run': (run['state'], run['waiting'], run['cancelled']),
                 'type': get(f'/v6/job-types/{TYPE}/1.0.0/')['is_paused'],
                 'job': get(f'/v6/jobs/{self.job}/')['status'],
-                'worker': [w['state'] for w in get('/farm/v1/workers')['workers']]}
+                'worker': [w['state'] for w in get('/farm/v1/workers')['workers']],
+                'code': get(f'/2/projects/{self.project}/codes/{self.code}')['rev'],
+                'cron_job': get(f'/api/v1/jobs/{self.cron_job}')['next_run_time']}
 
 
 def send(client, method: str, url: str, headers: dict):

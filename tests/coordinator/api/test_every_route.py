@@ -27,6 +27,8 @@ AGENT_CALLS = {
 }
 # lists filtered by a path segment: empty, as on the peer, for a name the project lacks
 FILTERED_LISTS = {('GET', '/v6/job-types/{name}/')}
+# ndscheduler answers an unknown id 400 {"error"}, as the peer does; every other family 404
+NOT_FOUND = {'/api/v1/': 400}
 
 
 def expired_token(alice) -> str:
@@ -89,5 +91,7 @@ def test_another_projects_token_reaches_nothing_of_it_and_changes_nothing(
         if (method, path) in FILTERED_LISTS:
             assert (resp.status_code, resp.json['count']) == (200, 0)
         elif '{' in path and method == 'GET':
-            assert resp.status_code == 404, (method, path, resp.text)
+            expected = next((status for prefix, status in NOT_FOUND.items()
+                             if path.startswith(prefix)), 404)
+            assert resp.status_code == expected, (method, path, resp.text)
     assert alice_world.state() == before
