@@ -1,7 +1,8 @@
 """The reads and actions that people's tools make (`farm`, `farm-tui`), a method each.
 
 Runs, tasks and workers are /farm/v1's; job types are read and governed through the Scale
-v6 family (/v6/), which defines them, so there is one way to pause a type, not two.
+v6 family (/v6/), which defines them, so there is one way to pause a type, not two, and
+ndscheduler's cron jobs through theirs (/api/v1/).
 """
 
 from collections.abc import Iterator
@@ -73,6 +74,10 @@ class FarmApi:
         """Queued work of every family by job type and priority, the highest priority first."""
         return self._call('GET', '/queue')
 
+    def schedules(self) -> dict:
+        """Every family's schedules of the project, the next to fire first."""
+        return self._call('GET', '/schedules')
+
     # -- actions
 
     def create_run(self, body: dict) -> dict:
@@ -135,6 +140,20 @@ class FarmApi:
         # what the first page says besides its links (the window counted, the server's now)
         whole = {key: value for key, value in first.items() if key not in ('next', 'previous')}
         return {**whole, 'count': len(results), 'results': results}
+
+    # -- ndscheduler's cron jobs, steered through their own family (/api/v1/), as job types are
+
+    def pause_cron_job(self, job_id: str) -> dict:
+        return self._cron('PATCH', f'/jobs/{_segment(job_id)}')
+
+    def resume_cron_job(self, job_id: str) -> dict:
+        return self._cron('OPTIONS', f'/jobs/{_segment(job_id)}')
+
+    def delete_cron_job(self, job_id: str) -> dict:
+        return self._cron('DELETE', f'/jobs/{_segment(job_id)}')
+
+    def _cron(self, method: str, path: str, body: dict | None = None) -> dict:
+        return self._client.call(method, path, body, family='/api/v1')
 
     # -- tokens
 

@@ -1,4 +1,4 @@
-"""The dashboard's actions on runs, tasks and job types, each asked through a confirmation first."""
+"""The dashboard's actions on runs, tasks, job types and schedules, each confirmed first."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -71,3 +71,23 @@ def pause_or_resume_job_type(app: 'FarmApp', job_type: dict) -> None:
     else:
         app.confirm(f'Resume job type {label}?\nAgents are given its queued tasks again.'
                     f'{inactive}', [('resume', 'Resume', 'primary')], act)
+
+
+def pause_or_resume_schedule(app: 'FarmApp', schedule: dict) -> None:
+    """Pause an unpaused cron job, resume a paused one (other families steer theirs)."""
+    label = f'{schedule["name"] or fmt.short(schedule["id"])} ({schedule["family"]})'
+    if schedule['family'] != 'ndscheduler':
+        app.notify(f'schedule {label} is steered through its own API', severity='warning')
+        return
+    pause = not schedule['is_paused']
+
+    def act(choice, client):
+        (client.pause_cron_job if pause else client.resume_cron_job)(schedule['id'])
+        return f'schedule {label} {"paused" if pause else "resumed"}'
+
+    if pause:
+        app.confirm(f'Pause schedule {label}?\nIt does not fire until it is resumed; what it '
+                    'queued already runs.', [('pause', 'Pause', 'warning')], act)
+    else:
+        app.confirm(f'Resume schedule {label}?\nIt fires again from its next fire time.',
+                    [('resume', 'Resume', 'primary')], act)

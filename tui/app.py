@@ -20,6 +20,7 @@ from tui.screens.job_types import JobTypesScreen
 from tui.screens.overview import OverviewScreen
 from tui.screens.queues import QueuesScreen
 from tui.screens.runs import RunsScreen
+from tui.screens.schedules import SchedulesScreen
 from tui.screens.workers import WorkersScreen
 from tui.state import State
 
@@ -40,7 +41,7 @@ class FarmApp(App):
     CSS_PATH = 'app.tcss'
     TITLE = 'farm-tui'
     MODES = {'overview': OverviewScreen, 'runs': RunsScreen, 'queues': QueuesScreen,
-             'workers': WorkersScreen, 'job-types': JobTypesScreen}
+             'workers': WorkersScreen, 'job-types': JobTypesScreen, 'schedules': SchedulesScreen}
     DEFAULT_MODE = 'overview'
     BINDINGS = [
         # also in the NavBar: the footer lists the screen's own keys first, so at 80 columns
@@ -50,6 +51,7 @@ class FarmApp(App):
         Binding('3', "show('queues')", 'Queues'),
         Binding('4', "show('workers')", 'Workers'),
         Binding('5', "show('job-types')", 'Job types'),
+        Binding('6', "show('schedules')", 'Schedules'),
         Binding('g', 'refresh_now', 'Refresh', show=False),
         Binding('t', 'toggle_theme', 'Theme', show=False),  # in --help and the palette
         Binding('q', 'quit', 'Quit'),

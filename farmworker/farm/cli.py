@@ -6,13 +6,15 @@ import os
 import sys
 
 from farmworker.client import CoordinatorError
-from farmworker.farm import job_types, login, queue, runs, submit, tasks, workers
+from farmworker.farm import (job_types, login, queue, runs, schedules, submit, tasks,
+                             workers)
 from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\
 farm: submit runs of numbered tasks to a task-farm coordinator, start workers
 for them (local agents or Slurm jobs), and watch and manage them from a login
-node; see the job types that queued work belongs to, and pause or resume them.
+node; see the job types that queued work belongs to and the schedules that queue
+it, and pause or resume them.
 """
 
 EPILOG = """\
@@ -43,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument('--json', action='store_true',
                         help='print the facts as JSON for scripts, instead of for people')
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for module in (login, submit, runs, tasks, workers, queue, job_types):
+    for module in (login, submit, runs, tasks, workers, queue, job_types, schedules):
         module.add_parsers(commands, common)
     return parser
 

@@ -152,6 +152,26 @@ QUEUE_GROUPS = [(3, 50, 40, 40, '2026-11-23T17:02:00Z'), (3, 10, 8, 2, '2026-11-
                 (4, 10, 120, 120, '2026-11-23T15:30:00Z'),
                 (1, 0, 1430, 1430, '2026-11-23T15:10:00Z')]
 
+# what /farm/v1/schedules lists: the next to fire first, paused ones last
+SCHEDULES = [
+    {'id': 'c' * 32, 'family': 'ndscheduler', 'name': 'poll the archive',
+     'job_type': 'archive.Poll ndscheduler', 'kind': 'cron', 'when': 'minute=*/5',
+     'timezone': 'UTC', 'is_paused': False, 'next_fire_at': '2026-11-23T17:25:00Z',
+     'last_fire_at': '2026-11-23T17:20:00Z', 'run_count': 212, 'last_state': 'running'},
+    {'id': 'd' * 32, 'family': 'ndscheduler', 'name': 'nightly tiles',
+     'job_type': 'tiler 1.2.0', 'kind': 'cron', 'when': 'hour=2 minute=0',
+     'timezone': 'Europe/Oslo', 'is_paused': False, 'next_fire_at': '2026-11-24T01:00:00Z',
+     'last_fire_at': '2026-11-23T01:00:00Z', 'run_count': 31, 'last_state': 'error'},
+    {'id': 'e' * 24, 'family': 'ironworker', 'name': None, 'job_type': 'hello ironworker',
+     'kind': 'interval', 'when': 'every 3600 s', 'timezone': None, 'is_paused': False,
+     'next_fire_at': None, 'last_fire_at': '2026-11-22T09:00:00Z', 'run_count': 10,
+     'last_state': 'complete'},
+    {'id': 'f' * 32, 'family': 'ndscheduler', 'name': 'weekly report',
+     'job_type': 'report 0.1.0', 'kind': 'cron', 'when': 'day_of_week=mon hour=6 minute=0',
+     'timezone': 'UTC', 'is_paused': True, 'next_fire_at': None, 'last_fire_at': None,
+     'run_count': 0, 'last_state': None},
+]
+
 
 class FakeClient:
     """FarmApi's methods over the canned replies; actions change them and are recorded."""
@@ -162,6 +182,7 @@ class FakeClient:
         self.runs_by_uuid = {r['uuid']: copy.deepcopy(r) for r in RUNS}
         self.tasks_by_number = {t['number']: copy.deepcopy(t) for t in TASKS}
         self.job_types_by_id = {t['id']: copy.deepcopy(t) for t in JOB_TYPES}
+        self.schedules_by_id = {row['id']: copy.deepcopy(row) for row in SCHEDULES}
         self.calls: list[tuple] = []
 
     def overview(self):
@@ -262,3 +283,17 @@ class FakeClient:
                 found.update(fields)
                 return {'is_valid': True, 'errors': [], 'warnings': []}
         raise Refused(404, f'no job type {name} {version}')
+
+    def schedules(self):
+        self.calls.append(('schedules',))
+        return {'now': NOW, 'schedules': copy.deepcopy(list(self.schedules_by_id.values()))}
+
+    def pause_cron_job(self, job_id):
+        self.calls.append(('pause_cron_job', job_id))
+        self.schedules_by_id[job_id].update(is_paused=True, next_fire_at=None)
+        return {'job_id': job_id}
+
+    def resume_cron_job(self, job_id):
+        self.calls.append(('resume_cron_job', job_id))
+        self.schedules_by_id[job_id].update(is_paused=False, next_fire_at='2026-11-30T06:00:00Z')
+        return {'job_id': job_id}

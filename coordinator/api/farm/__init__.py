@@ -7,8 +7,8 @@ One module per resource, each with its responders; `views` writes them as JSON.
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.farm import (claims, explain, overview, queue, runs, serve, tasks,
-                                  tokens, workers)
+from coordinator.api.farm import (claims, explain, overview, queue, runs, schedules, serve,
+                                  tasks, tokens, workers)
 
 _RUN = '/farm/v1/runs/{uuid:uuid}'
 _TASK = _RUN + '/tasks/{number:int(min=0)}'
@@ -39,6 +39,7 @@ def add_routes(app: falcon.App, config) -> None:
         '/farm/v1/workers/{uuid}/stop': workers.Stop(body),
         '/farm/v1/overview': overview.Overview(),
         '/farm/v1/queue': queue.Queue(),
+        '/farm/v1/schedules': schedules.Schedules(),
         '/farm/v1/tokens': tokens.Tokens(body),
     }
     for path, resource in routes.items():
