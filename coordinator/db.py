@@ -208,8 +208,10 @@ def check_sqlite_version(version: tuple[int, ...]) -> None:
 
 
 def _make_data_dir(path: Path) -> None:
+    """The database's directory, made private (0700) when it is made here: the database holds
+    password hashes, and co-users of a login node should not read it."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not os.access(path, os.W_OK | os.X_OK):
             raise OSError(errno.EACCES, 'not writable')
     except OSError as exc:

@@ -1,5 +1,6 @@
 """Config: defaults, FARM_* variables and flags, in that order of precedence."""
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,12 @@ def test_password_limits_come_from_the_environment_and_must_be_positive():
     assert config.password_failures_per_address > config.password_failures_per_name
     with pytest.raises(SystemExit, match='FARM_PASSWORD_CHECK_SLOTS'):
         Config.from_env({'FARM_PASSWORD_CHECK_SLOTS': '0'})
+
+
+def test_a_data_dir_the_coordinator_makes_is_private_and_one_that_exists_is_left_as_it_is(
+        tmp_path):
+    open_database(f'sqlite:///{tmp_path / "made" / "farm.db"}')
+    assert stat.S_IMODE((tmp_path / 'made').stat().st_mode) == 0o700
+    (tmp_path / 'shared').mkdir(mode=0o755)
+    open_database(f'sqlite:///{tmp_path / "shared" / "farm.db"}')
+    assert stat.S_IMODE((tmp_path / 'shared').stat().st_mode) == 0o755
