@@ -1,0 +1,53 @@
+"""kill -9 of `farmworker serve` agents, again and again, while they work a run and queued jobs:
+every task still ends complete, once, and what the dead agents held runs again elsewhere."""
+
+import collections
+import time
+
+import pytest
+
+from coordinator.models import Task, Worker
+from tests.e2e.test_farmworker import _kill_tree
+from tests.e2e.test_serve import ServeFarm
+
+pytestmark = pytest.mark.timeout(240)
+
+JOBS, RUN_TASKS, KILLS = 60, 30, 3
+
+
+@pytest.fixture
+def farm(serve, tmp_path):
+    return ServeFarm(serve(workers=2, FARM_WORKER_TTL_S='2'), tmp_path)
+
+
+def test_agents_killed_mid_task_lose_no_task_and_complete_none_twice(farm, tmp_path, database):
+    farm.job_type('work', 'sleep 0.3; echo job-{x} >> ran')
+    farm.queue('work', [str(n) for n in range(JOBS)])
+    status, run = farm.call('POST', '/farm/v1/runs', {
+        'num_tasks': RUN_TASKS, 'command': ['sh', '-c', 'sleep 0.3; echo run-{task} >> ran']})
+    assert status == 201, run
+    steady = farm.server('--slots', '4')
+    doomed = farm.server('--slots', '4')
+    for _ in range(KILLS):
+        farm.wait_for(lambda: Task.select().where(Task.worker.is_null(False),
+                                                  Task.status == 'running').count() >= 4)
+        time.sleep(0.5)  # let it hold tasks mid-run, some finished and unreported
+        _kill_tree(doomed)
+        doomed = farm.server('--slots', '4')
+    farm.wait_for(lambda: Task.select().where(Task.status != 'complete').count() == 0
+                  and Task.select().count() == JOBS + RUN_TASKS, timeout_s=120)
+    for agent in (steady, doomed):
+        output, _ = agent.communicate(timeout=60)
+        assert agent.returncode == 0, output
+
+    assert farm.status(run['uuid'])['done'] == RUN_TASKS
+    assert Worker.select().where(Worker.state == 'lost').count() == KILLS
+    ran = collections.Counter((tmp_path / 'ran').read_text().split())
+    expected = {f'job-{n}' for n in range(JOBS)} | {f'run-{n}' for n in range(RUN_TASKS)}
+    assert set(ran) == expected  # none lost
+    # a task killed after it wrote but before it was reported runs again: at most once per slot
+    # of each killed agent, and each such task has a later attempt than its first
+    again = {name for name, count in ran.items() if count > 1}
+    assert len(again) <= KILLS * 4
+    retried = Task.select().where(Task.attempt > 1).count()
+    assert retried >= len(again)
