@@ -1,9 +1,10 @@
-"""kill -9 of `farmworker serve` agents, again and again, while they work a run and queued jobs:
-every task still ends complete, once, and what the dead agents held runs again elsewhere."""
+"""kill -9 of `farmworker serve` agents, and of the whole coordinator, while agents work a run and
+queued jobs: every task still ends complete, once, and nothing acknowledged is lost."""
 
 import collections
 import time
 
+import psutil
 import pytest
 
 from coordinator.models import Task, Worker
@@ -51,3 +52,37 @@ def test_agents_killed_mid_task_lose_no_task_and_complete_none_twice(farm, tmp_p
     assert len(again) <= KILLS * 4
     retried = Task.select().where(Task.attempt > 1).count()
     assert retried >= len(again)
+
+
+def _kill_coordinator(coordinator) -> None:
+    """kill -9 the gunicorn master and every worker at once, as a node failure would."""
+    master = psutil.Process(coordinator.process.pid)
+    master.suspend()  # else it boots a new worker for each one killed, which outlives it
+    for process in [*master.children(recursive=True), master]:
+        process.kill()
+    coordinator.process.wait(10)
+
+
+def test_the_coordinator_killed_under_load_loses_no_acknowledged_result(farm, tmp_path,
+                                                                         database):
+    farm.job_type('work', 'sleep 0.2; echo job-{x} >> ran')
+    farm.queue('work', [str(n) for n in range(JOBS)])
+    status, run = farm.call('POST', '/farm/v1/runs', {
+        'num_tasks': RUN_TASKS, 'command': ['sh', '-c', 'sleep 0.2; echo run-{task} >> ran']})
+    assert status == 201, run
+    agents = [farm.server('--slots', '3') for _ in range(2)]
+    farm.wait_for(lambda: Task.select().where(Task.status == 'complete').count() >= 10)
+    _kill_coordinator(farm.coordinator)
+    acknowledged = {task.id for task in Task.select().where(Task.status == 'complete')}
+    time.sleep(2)  # down while tasks finish: their results wait in the agents
+    farm.coordinator.start()
+    farm.wait_for(lambda: Task.select().where(Task.status != 'complete').count() == 0
+                  and Task.select().count() == JOBS + RUN_TASKS, timeout_s=120)
+    outputs = [agent.communicate(timeout=60)[0] for agent in agents]
+    assert [agent.returncode for agent in agents] == [0, 0], outputs
+    assert all('retrying in' in output for output in outputs), 'the agents saw the outage'
+    assert acknowledged <= {task.id for task in Task.select().where(Task.status == 'complete')}
+    assert farm.status(run['uuid'])['done'] == RUN_TASKS
+    ran = collections.Counter((tmp_path / 'ran').read_text().split())
+    assert set(ran) == {f'job-{n}' for n in range(JOBS)} | {f'run-{n}' for n in range(RUN_TASKS)}
+    assert max(ran.values()) == 1, 'no agent was judged lost: nothing ran twice'
