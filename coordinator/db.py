@@ -13,6 +13,7 @@ import fcntl
 import functools
 import os
 import threading
+import weakref
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -123,6 +124,9 @@ class FarmSqliteDatabase(_Writes, peewee.SqliteDatabase):
             except OSError as exc:  # a database error like any other: 503, and tried again
                 raise peewee.OperationalError(
                     f'cannot open the write lock file {self._lock_path}: {exc.strerror}') from exc
+            # closed with the database object: a process that opens databases one after
+            # another (a test suite, a tool) would otherwise keep every lock file open
+            weakref.finalize(self, os.close, self._lock_fd)
         fcntl.flock(self._lock_fd, operation)
 
 

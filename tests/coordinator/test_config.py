@@ -1,5 +1,7 @@
 """Config: defaults, FARM_* variables and flags, in that order of precedence."""
 
+import gc
+import os
 import stat
 from pathlib import Path
 
@@ -59,3 +61,18 @@ def test_a_data_dir_the_coordinator_makes_is_private_and_one_that_exists_is_left
     (tmp_path / 'shared').mkdir(mode=0o755)
     open_database(f'sqlite:///{tmp_path / "shared" / "farm.db"}')
     assert stat.S_IMODE((tmp_path / 'shared').stat().st_mode) == 0o755
+
+
+def test_a_sqlite_database_let_go_of_closes_its_write_lock_file(tmp_path):
+    def open_fds() -> int:
+        return len(os.listdir('/proc/self/fd'))
+
+    before = open_fds()
+    for number in range(20):
+        database = open_database(f'sqlite:///{tmp_path / f"farm-{number}.db"}')
+        with database.write():
+            database.execute_sql('CREATE TABLE t (x INTEGER)')
+        database.close()
+        del database
+    gc.collect()
+    assert open_fds() == before
