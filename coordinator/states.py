@@ -139,3 +139,36 @@ def scale_states(status: ScaleStatus) -> tuple[TaskState, ...]:
     if status is ScaleStatus.PENDING:
         return (TaskState.QUEUED,)
     return tuple(state for state, name in SCALE_NAMES.items() if name is status)
+
+
+class NdschedulerState(str, enum.Enum):
+    """The execution state names of the ndscheduler family (/api/v1/), its wire strings."""
+
+    SCHEDULED = 'scheduled'
+    RUNNING = 'running'
+    SUCCEEDED = 'succeeded'
+    FAILED = 'failed'
+    STOPPED = 'stopped'
+    TIMEOUT = 'timeout'
+    SCHEDULED_ERROR = 'scheduled error'
+
+
+NDSCHEDULER_NAMES: dict[TaskState, NdschedulerState] = {
+    TaskState.QUEUED: NdschedulerState.SCHEDULED,
+    TaskState.RUNNING: NdschedulerState.RUNNING,
+    TaskState.COMPLETE: NdschedulerState.SUCCEEDED,
+    TaskState.ERROR: NdschedulerState.FAILED,
+    TaskState.KILLED: NdschedulerState.FAILED,
+    TaskState.TIMEOUT: NdschedulerState.TIMEOUT,
+    TaskState.CANCELLED: NdschedulerState.STOPPED,
+}
+# `farmworker job-class` exits so when the job's class cannot be imported
+# (farmworker.job_classes.EXIT_UNIMPORTABLE): ndscheduler's `scheduled error`
+UNIMPORTABLE_CLASS_EXIT = 3
+
+
+def ndscheduler_state(state: TaskState, exit_code: int | None) -> NdschedulerState:
+    """The ndscheduler name of an execution in `state` that exited `exit_code`."""
+    if state is TaskState.ERROR and exit_code == UNIMPORTABLE_CLASS_EXIT:
+        return NdschedulerState.SCHEDULED_ERROR
+    return NDSCHEDULER_NAMES[state]
