@@ -42,12 +42,21 @@ def _result(state: NdschedulerState, execution: ExecutionView) -> str | None:
             result = json.loads(execution.output or 'null')
         except ValueError:
             return execution.output
-        if isinstance(result, dict) and set(result) == {'result'}:  # a job class's outputs
-            result = result['result']
-        return json.dumps(result, indent=4, sort_keys=True)
+        return json.dumps(_returned(result), indent=4, sort_keys=True)
     if state in (NdschedulerState.SCHEDULED, NdschedulerState.RUNNING):
         return None
     return execution.log_tail or execution.message or ''
+
+
+def _returned(output):
+    """What run() returned, out of the outputs an agent reported: `farmworker job-class`
+    writes {"result": ...} to outputs.json, reported as {"files": {}, "json": {...}}; other
+    work's outputs are shown whole."""
+    if isinstance(output, dict) and isinstance(output.get('json'), dict):
+        output = output['json']
+    if isinstance(output, dict) and set(output) == {'result'}:
+        return output['result']
+    return output
 
 
 def log_view(log: ScheduleLog) -> dict:

@@ -71,7 +71,7 @@ def test_a_succeeded_execution_shows_its_result_as_indented_json_and_where_it_ra
     assert (running['state'], running['hostname'], running['pid']) == ('running', 'node-7', 4242)
     queue.report(alice_principal, agent, [Result(
         task.id, task.attempt, Outcome.COMPLETE, exit_code=0,
-        output=json.dumps({'result': {'b': [1, 2], 'a': 'x'}}))])
+        output=json.dumps({'files': {}, 'json': {'result': {'b': [1, 2], 'a': 'x'}}}))])
     found = execution(client, alice_auth, execution_id)
     assert found['state'] == 'succeeded'
     assert found['result'] == json.dumps({'a': 'x', 'b': [1, 2]}, indent=4, sort_keys=True)
