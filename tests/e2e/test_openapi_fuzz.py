@@ -288,9 +288,9 @@ def _breaks_a_job_rule(case, target: Target) -> int | None:
 
 def _breaks_an_ndscheduler_rule(case, target: Target) -> bool:
     """Whether an ndscheduler request the document calls valid is refused (400) for what JSON
-    Schema cannot state: an unknown job (ndscheduler's 400), a time range, cron value or time
-    zone the parsers refuse, a class string that names no class nor an active job type (the
-    API's own parsers are the judge)."""
+    Schema cannot state: an unknown job or execution (ndscheduler's 400), a time range, cron
+    value or time zone the parsers refuse, a class string that names no class nor an active job
+    type (the API's own parsers are the judge)."""
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     path = case.operation.path
     if not positive or not path.startswith('/api/v1/'):
@@ -303,9 +303,12 @@ def _breaks_an_ndscheduler_rule(case, target: Target) -> bool:
         except InvalidInput:
             return True
         return False
-    if '{job_id}' in path:
-        job_id = quote(str(case.path_parameters['job_id']), safe='')
-        known = requests.get(f'{target.url}/api/v1/jobs/{job_id}', headers=target.auth,
+    if '{job_id}' in path or '{execution_id}' in path:
+        name = 'job_id' if '{job_id}' in path else 'execution_id'
+        named = quote(str(case.path_parameters[name]), safe='')
+        # POST /api/v1/executions/{execution_id} runs the job its path names
+        kind = 'jobs' if name == 'job_id' or case.method.upper() == 'POST' else 'executions'
+        known = requests.get(f'{target.url}/api/v1/{kind}/{named}', headers=target.auth,
                              timeout=10)
         if known.status_code == 400:
             return True

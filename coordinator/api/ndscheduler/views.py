@@ -6,7 +6,7 @@ import json
 import zoneinfo
 
 from coordinator.api.farm.views import instant
-from coordinator.states import NdschedulerState, ndscheduler_state
+from coordinator.states import ndscheduler_state
 from coordinator.store.executions import ExecutionView
 from coordinator.store.schedule_logs import ScheduleLog
 from coordinator.store.schedules import CronJobView
@@ -24,7 +24,7 @@ def execution_view(execution: ExecutionView) -> dict:
     value of run() as indented JSON once it succeeded, the log tail (its traceback) once it
     failed, null before."""
     state = ndscheduler_state(execution.state, execution.exit_code)
-    shown = {'execution_id': execution.execution_id, 'state': state.value,
+    shown = {'execution_id': execution.execution_id, 'state': state,
              'hostname': execution.hostname or '',
              'pid': -1 if execution.pid is None else execution.pid,
              'task_id': '', 'description': execution.message or '',
@@ -36,14 +36,14 @@ def execution_view(execution: ExecutionView) -> dict:
     return shown
 
 
-def _result(state: NdschedulerState, execution: ExecutionView) -> str | None:
-    if state is NdschedulerState.SUCCEEDED:
+def _result(state: str, execution: ExecutionView) -> str | None:
+    if state == 'succeeded':
         try:
             result = json.loads(execution.output or 'null')
         except ValueError:
             return execution.output
         return json.dumps(_returned(result), indent=4, sort_keys=True)
-    if state in (NdschedulerState.SCHEDULED, NdschedulerState.RUNNING):
+    if state in ('scheduled', 'running'):
         return None
     return execution.log_tail or execution.message or ''
 

@@ -4,7 +4,7 @@ parameters."""
 from coordinator.api.ndscheduler.jobs import CRON_FIELDS, MAX_CLASS_STRING
 from coordinator.cron import FIELDS, MAX_VALUE_LENGTH
 from coordinator.openapi.helpers import INSTANT, STR, array, nullable, query_param, record, text
-from coordinator.states import NdschedulerState
+from coordinator.states import NDSCHEDULER_STATES
 from coordinator.store.schedules import MAX_NAME
 
 CRON_VALUE = {'oneOf': [text(MAX_VALUE_LENGTH), {'type': 'integer', 'minimum': 0}],
@@ -27,7 +27,7 @@ _JOB = {
 _EXECUTION_ID = {'type': 'string', 'pattern': '^[0-9a-f]{32}$'}
 _EXECUTION = {
     'execution_id': _EXECUTION_ID,
-    'state': {'type': 'string', 'enum': [state.value for state in NdschedulerState],
+    'state': {'type': 'string', 'enum': list(NDSCHEDULER_STATES),
               'description': 'scheduled error: the class could not be imported where it ran'},
     'hostname': {'type': 'string', 'description': 'of the agent that ran it; "" before'},
     'pid': {'type': 'integer', 'description': 'of the agent that ran it; -1 before'},
