@@ -95,7 +95,10 @@ def _fire(schedule_id: int, now: float, grace_s: float) -> int | None:
         log.info('job %s has %d executions queued or running: this fire is skipped',
                  job.public_id, job.max_instances)
         return None
-    return enqueue(job, fire_at, now)
+    task_id = enqueue(job, fire_at, now)
+    if task_id is not None:  # how many times it fired, as people see it (`farm schedules`)
+        run_sql('UPDATE schedule SET run_count = run_count + 1 WHERE id = ?', (job.id,))
+    return task_id
 
 
 def live_executions(schedule_id: int) -> int:

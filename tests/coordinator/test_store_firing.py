@@ -39,6 +39,8 @@ def test_a_due_job_fires_once_and_moves_on_to_its_next_fire_time(alice_principal
     assert json.loads(job_type.command) == ['{farmworker}', 'job-class']
     assert task.job_type_revision.command == job_type.command
     assert schedules.get_job(alice_principal, job_id).next_fire_at == at(12, 10)
+    row = Schedule.get(Schedule.public_id == job_id)
+    assert (row.last_fire_at, row.run_count) == (at(12, 5), 1)
 
 
 def test_missed_fires_within_the_grace_are_one_execution_at_the_last_of_them(alice_principal):
