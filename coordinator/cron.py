@@ -67,6 +67,16 @@ class CronTrigger:
         except CroniterBadDateError:
             return None
 
+    def last_fire_at(self, now: float) -> float | None:
+        """The last fire time at or before `now` (epoch seconds), None if there is none."""
+        zone = zoneinfo.ZoneInfo(self.timezone)
+        # croniter finds the last time strictly before its start: start just after now
+        start = datetime.datetime.fromtimestamp(now, zone) + datetime.timedelta(microseconds=1)
+        try:
+            return croniter(_expression(self), start, day_or=False).get_prev(float)
+        except CroniterBadDateError:
+            return None
+
 
 def trigger(given: dict, timezone: str | None = None) -> CronTrigger:
     """The trigger of the cron fields `given` (strings or whole numbers; at least one), the

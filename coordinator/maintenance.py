@@ -1,4 +1,5 @@
-"""Background duties: declaring silent workers lost, requeueing their tasks, purging deleted runs.
+"""Background duties: declaring silent workers lost, requeueing their tasks, purging deleted runs,
+firing due cron jobs.
 
 Safe with any number of coordinator processes at once: every change is a
 conditional UPDATE, so a worker is declared lost once and a task requeued once.
@@ -17,11 +18,12 @@ import peewee
 from coordinator import db
 from coordinator.db import database, run_sql
 from coordinator.states import TaskState, WorkerState
-from coordinator.store import pulse, runs, workers
+from coordinator.store import firing, pulse, runs, workers
 
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL_S = 5.0
+FIRE_INTERVAL_S = 1.0  # cron fires at whole minutes: a second late at most
 
 
 def reap(worker_ttl_s: float, now: float | None = None, *, stall_s: float = math.inf) -> list[str]:
@@ -100,7 +102,9 @@ class Duty(threading.Thread):
 
 
 def start_duties(worker_ttl_s: float) -> list[Duty]:
-    """Start this process's duties: the reaper every quarter ttl, the purger every few seconds.
+    """Start this process's duties: the reaper every quarter ttl, the purger every few seconds,
+    the cron engine every second (each fire is one transaction on the job's locked row and a
+    unique (schedule, fire time): several processes fire a job once; coordinator.store.firing).
 
     A gap of half a ttl between reaper passes (two missed passes) is taken as a
     stall of the coordinator; shorter ones cannot push an agent that heartbeats
@@ -108,7 +112,8 @@ def start_duties(worker_ttl_s: float) -> list[Duty]:
     """
     duties = [Duty('farm-reaper', functools.partial(reap, worker_ttl_s, stall_s=worker_ttl_s / 2),
                    interval_s=worker_ttl_s / 4),
-              Duty('farm-purger', runs.purge_deleted_runs, interval_s=PURGE_INTERVAL_S)]
+              Duty('farm-purger', runs.purge_deleted_runs, interval_s=PURGE_INTERVAL_S),
+              Duty('farm-cron', firing.fire_due, interval_s=FIRE_INTERVAL_S)]
     for duty in duties:
         duty.start()
     return duties

@@ -139,3 +139,29 @@ def scale_states(status: ScaleStatus) -> tuple[TaskState, ...]:
     if status is ScaleStatus.PENDING:
         return (TaskState.QUEUED,)
     return tuple(state for state, name in SCALE_NAMES.items() if name is status)
+
+
+
+# The execution state names of the ndscheduler family (/api/v1/), as it writes them; it also has
+# `scheduled error` (with a space), for an execution whose class could not be imported
+NDSCHEDULER_NAMES: dict[TaskState, str] = {
+    TaskState.QUEUED: 'scheduled',
+    TaskState.RUNNING: 'running',
+    TaskState.COMPLETE: 'succeeded',
+    TaskState.ERROR: 'failed',
+    TaskState.KILLED: 'failed',
+    TaskState.TIMEOUT: 'timeout',
+    TaskState.CANCELLED: 'stopped',
+}
+SCHEDULED_ERROR = 'scheduled error'
+NDSCHEDULER_STATES = (*dict.fromkeys(NDSCHEDULER_NAMES.values()), SCHEDULED_ERROR)
+# `farmworker job-class` exits so when the job's class cannot be imported
+# (farmworker.job_classes.EXIT_UNIMPORTABLE): ndscheduler's `scheduled error`
+UNIMPORTABLE_CLASS_EXIT = 3
+
+
+def ndscheduler_state(state: TaskState, exit_code: int | None) -> str:
+    """The ndscheduler name of an execution in `state` that exited `exit_code`."""
+    if state is TaskState.ERROR and exit_code == UNIMPORTABLE_CLASS_EXIT:
+        return SCHEDULED_ERROR
+    return NDSCHEDULER_NAMES[state]

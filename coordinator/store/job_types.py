@@ -23,6 +23,9 @@ from coordinator.store.job_type_views import secret_settings
 
 RUN_TYPE = ('taskfarm-run', '1.0.0')
 CLASS_TYPE_VERSION = '1.0.0'  # the one version of a Python job class's type
+# what a Python job class's tasks run: the agent's own `farmworker job-class`, which imports the
+# class named in the task's payload (farmworker/job_classes.py)
+CLASS_TYPE_COMMAND = ('{farmworker}', 'job-class')
 # the fields that govern dispatch and description, edited in place (no new revision)
 GOVERNANCE = frozenset({'title', 'description', 'icon_code', 'tags', 'is_active', 'is_paused',
                         'is_published', 'max_scheduled', 'max_tries', 'retry_delay_s',
@@ -61,24 +64,26 @@ def class_type_id(project_id: int, class_path: str, now: float | None = None) ->
     a job class is a job type, so its work is counted and capped like any other."""
     return _system_type_id(project_id, class_path, CLASS_TYPE_VERSION, 'Python job class',
                            f'Jobs of the class {class_path}: imported on the worker, where '
-                           'its run(*pub_args, **kwargs) is called.', now)
+                           'its run(*pub_args, **kwargs) is called.', now,
+                           command=list(CLASS_TYPE_COMMAND))
 
 
 def _system_type_id(project_id: int, name: str, version: str, title: str, description: str,
-                    now: float | None) -> int:
+                    now: float | None, command: list[str] | None = None) -> int:
     found = _type_id(project_id, name, version)
     if found is not None:
         return found
     now = time.time() if now is None else now
+    command_text = _dumps(command)
     run_sql('INSERT INTO job_type (project_id, name, version, title, description, tags, '
             'is_active, is_paused, is_system, is_published, max_tries, retry_delay_s, priority, '
-            'revision_num, created_at, last_modified_at) '
-            'VALUES (?, ?, ?, ?, ?, ?, TRUE, FALSE, TRUE, FALSE, 3, 0, 1, 1, ?, ?) '
+            'revision_num, command, created_at, last_modified_at) '
+            'VALUES (?, ?, ?, ?, ?, ?, TRUE, FALSE, TRUE, FALSE, 3, 0, 1, 1, ?, ?, ?) '
             'ON CONFLICT DO NOTHING',
-            (project_id, name, version, title, description, '[]', now, now))
+            (project_id, name, version, title, description, '[]', command_text, now, now))
     type_id = _type_id(project_id, name, version)
-    run_sql('INSERT INTO job_type_revision (job_type_id, revision_num, created_at) '
-            'VALUES (?, 1, ?) ON CONFLICT DO NOTHING', (type_id, now))
+    run_sql('INSERT INTO job_type_revision (job_type_id, revision_num, command, created_at) '
+            'VALUES (?, 1, ?, ?) ON CONFLICT DO NOTHING', (type_id, command_text, now))
     return type_id
 
 

@@ -90,6 +90,15 @@ def list_jobs(principal: Principal) -> list[CronJobView]:
     return [_view(row) for row in rows]
 
 
+def views_by_id(schedule_ids: set[int]) -> dict[int, CronJobView]:
+    """The ndscheduler jobs among the schedules `schedule_ids` (row ids), by row id."""
+    if not schedule_ids:
+        return {}
+    rows = Schedule.select().where(Schedule.id.in_(sorted(schedule_ids)),
+                                   Schedule.family == FAMILY)
+    return {row.id: _view(row) for row in rows}
+
+
 def modify_job(principal: Principal, job_id: str, job: CronJob,
                now: float | None = None) -> None:
     """Replace a job's name, class and whole trigger; its pub_args and kwargs when given.

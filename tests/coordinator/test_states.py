@@ -1,6 +1,7 @@
 """States: the tables of moves the store makes, finals are final, each state has a taskfarm name."""
 
-from coordinator.states import (FINAL_STATES, OVERRIDES, SCALE_NAMES, TASKFARM_NAMES, TRANSITIONS,
+from coordinator.states import (FINAL_STATES, NDSCHEDULER_NAMES, OVERRIDES, SCALE_NAMES,
+                                TASKFARM_NAMES, TRANSITIONS, ndscheduler_state,
                                 ScaleStatus, TaskState, can_move, scale_states, scale_status,
                                 sources)
 
@@ -55,3 +56,11 @@ def test_each_scale_name_covers_the_states_that_show_under_it():
     covered = [state for status in ScaleStatus if status is not ScaleStatus.PENDING
                for state in scale_states(status)]
     assert sorted(covered) == sorted(TaskState)
+
+
+def test_every_state_has_an_ndscheduler_name_and_an_unimportable_class_is_a_scheduled_error():
+    assert {state: ndscheduler_state(state, None) for state in TaskState} == NDSCHEDULER_NAMES
+    assert set(NDSCHEDULER_NAMES) == set(TaskState)
+    assert ndscheduler_state(TaskState.ERROR, 3) == 'scheduled error'
+    assert ndscheduler_state(TaskState.ERROR, 1) == 'failed'
+    assert ndscheduler_state(TaskState.TIMEOUT, 3) == 'timeout'

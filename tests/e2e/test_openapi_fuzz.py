@@ -73,6 +73,7 @@ class Target:
     run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     job: int = 1  # a job of the example type
     cron_job: str = '0' * 32  # an ndscheduler job
+    execution: str = '0' * 32  # an execution of it
     victims: dict = dataclasses.field(default_factory=dict)  # label -> a run of its own to delete
 
     def path_parameters(self, operation) -> dict:
@@ -88,6 +89,9 @@ class Target:
                      if f'{{{key}}}' in path}
         elif path.startswith('/api/v1/jobs/'):
             known['job_id'] = self.cron_job
+        elif path.startswith('/api/v1/executions/'):  # POST runs the job its path names
+            known['execution_id'] = (self.cron_job if operation.method.upper() == 'POST'
+                                     else self.execution)
         elif path.startswith('/farm/v1/workers/'):
             known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
         elif '{uuid}' in path:
@@ -138,12 +142,13 @@ def _seed(target: Target) -> Target:
         post('/v6/job-types/', VALID_BODIES[DEFINE])
         job = post('/v6/job-types/test/1.0.0/jobs/', VALID_BODIES[QUEUE])['id']
         cron_job = post('/api/v1/jobs', CRON_JOB)['job_id']
+        execution = post(f'/api/v1/executions/{cron_job}', None)['execution_id']
         post(f'/farm/v1/runs/{run}/results', {'worker_uuid': AGENT, 'results': [
             {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0, 'msg': 'ok'},
             {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 3, 'log_tail': 'x'}]})
         code = _upload_code(session, target)
     return dataclasses.replace(target, run=run, victims=victims, job=job, code=code,
-                               cron_job=cron_job)
+                               cron_job=cron_job, execution=execution)
 
 
 def _upload_code(session, target: Target) -> str:
@@ -283,14 +288,14 @@ def _breaks_a_job_rule(case, target: Target) -> int | None:
 
 def _breaks_an_ndscheduler_rule(case, target: Target) -> bool:
     """Whether an ndscheduler request the document calls valid is refused (400) for what JSON
-    Schema cannot state: an unknown job (ndscheduler's 400), a time range, cron value or time
-    zone the parsers refuse, a class string that names no class nor an active job type (the
-    API's own parsers are the judge)."""
+    Schema cannot state: an unknown job or execution (ndscheduler's 400), a time range, cron
+    value or time zone the parsers refuse, a class string that names no class nor an active job
+    type (the API's own parsers are the judge)."""
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     path = case.operation.path
     if not positive or not path.startswith('/api/v1/'):
         return False
-    if path == '/api/v1/logs':
+    if path in ('/api/v1/logs', '/api/v1/executions'):
         query = case.query or {}
         try:
             cron_params.window(query.get('time_range_start'), query.get('time_range_end'),
@@ -298,9 +303,12 @@ def _breaks_an_ndscheduler_rule(case, target: Target) -> bool:
         except InvalidInput:
             return True
         return False
-    if '{job_id}' in path:
-        job_id = quote(str(case.path_parameters['job_id']), safe='')
-        known = requests.get(f'{target.url}/api/v1/jobs/{job_id}', headers=target.auth,
+    if '{job_id}' in path or '{execution_id}' in path:
+        name = 'job_id' if '{job_id}' in path else 'execution_id'
+        named = quote(str(case.path_parameters[name]), safe='')
+        # POST /api/v1/executions/{execution_id} runs the job its path names
+        kind = 'jobs' if name == 'job_id' or case.method.upper() == 'POST' else 'executions'
+        known = requests.get(f'{target.url}/api/v1/{kind}/{named}', headers=target.auth,
                              timeout=10)
         if known.status_code == 400:
             return True

@@ -1,4 +1,5 @@
-"""The ndscheduler family (/api/v1/): cron jobs and their audit logs, as ndscheduler serves them.
+"""The ndscheduler family (/api/v1/): cron jobs, their executions and audit logs, as ndscheduler
+serves them.
 
 One module per resource, each with its responders; `views` writes them as ndscheduler's
 JSON and `params` reads its time ranges. `coordinator/openapi/ndscheduler/` documents
@@ -9,7 +10,7 @@ each route in a module of the same name. Errors are {"error": ...}, and an unkno
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.ndscheduler import jobs, logs
+from coordinator.api.ndscheduler import executions, jobs, logs
 
 
 def add_routes(app: falcon.App, config) -> None:
@@ -17,4 +18,6 @@ def add_routes(app: falcon.App, config) -> None:
     body = bodies.JsonObjectReader(config.max_body_bytes)
     app.add_route('/api/v1/jobs', jobs.Jobs(body))
     app.add_route('/api/v1/jobs/{job_id}', jobs.Job(body))
+    app.add_route('/api/v1/executions', executions.Executions())
+    app.add_route('/api/v1/executions/{execution_id}', executions.Execution())
     app.add_route('/api/v1/logs', logs.Logs())

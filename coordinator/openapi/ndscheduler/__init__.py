@@ -5,7 +5,7 @@ Its errors are {"error": ...}, as ndscheduler's are, and an unknown id is a 400 
 """
 
 from coordinator.openapi.helpers import ref, with_error_body
-from coordinator.openapi.ndscheduler import jobs, logs, views
+from coordinator.openapi.ndscheduler import executions, jobs, logs, views
 
 SCHEMAS = views.SCHEMAS
-PATHS = with_error_body({**jobs.PATHS, **logs.PATHS}, ref('NdschedulerError'))
+PATHS = with_error_body({**jobs.PATHS, **executions.PATHS, **logs.PATHS}, ref('NdschedulerError'))

@@ -1,8 +1,10 @@
-"""OpenAPI schemas of ndscheduler's jobs and audit logs, and its time range parameters."""
+"""OpenAPI schemas of ndscheduler's jobs, executions and audit logs, and its time range
+parameters."""
 
 from coordinator.api.ndscheduler.jobs import CRON_FIELDS, MAX_CLASS_STRING
 from coordinator.cron import FIELDS, MAX_VALUE_LENGTH
-from coordinator.openapi.helpers import INSTANT, STR, array, query_param, record, text
+from coordinator.openapi.helpers import INSTANT, STR, array, nullable, query_param, record, text
+from coordinator.states import NDSCHEDULER_STATES
 from coordinator.store.schedules import MAX_NAME
 
 CRON_VALUE = {'oneOf': [text(MAX_VALUE_LENGTH), {'type': 'integer', 'minimum': 0}],
@@ -22,12 +24,32 @@ _JOB = {
     'next_run_time': {'type': 'string', 'description': 'ISO 8601 in the time zone of the job, '
                                                       'or "" while it is paused'},
 }
+_EXECUTION_ID = {'type': 'string', 'pattern': '^[0-9a-f]{32}$'}
+_EXECUTION = {
+    'execution_id': _EXECUTION_ID,
+    'state': {'type': 'string', 'enum': list(NDSCHEDULER_STATES),
+              'description': 'scheduled error: the class could not be imported where it ran'},
+    'hostname': {'type': 'string', 'description': 'of the agent that ran it; "" before'},
+    'pid': {'type': 'integer', 'description': 'of the agent that ran it; -1 before'},
+    'task_id': {'type': 'string', 'description': 'always "", as on ndscheduler'},
+    'description': STR,
+    'result': nullable({'type': 'string', 'description': 'succeeded: the return value of run() '
+                                                         'as indented JSON; failed: its log '
+                                                         'tail (the traceback); null before'}),
+    'scheduled_time': INSTANT,
+    'updated_time': INSTANT,
+    'job': record({**{key: _JOB[key] for key in _JOB if key != 'next_run_time'},
+                   'task_name': {'type': 'string', 'description': 'job_class_string, as '
+                                                                 'ndscheduler names it here'}}),
+}
 _EVENTS = ['added', 'modified', 'deleted', 'paused', 'resumed', 'custom_run']
 
 SCHEMAS = {
     'NdschedulerError': record({'error': STR}),
     'NdschedulerJob': record(_JOB),
     'NdschedulerJobId': record({'job_id': _JOB['job_id']}),
+    'NdschedulerExecution': record(_EXECUTION, optional=('job',)),
+    'NdschedulerExecutionId': record({'execution_id': _EXECUTION_ID}),
     'NdschedulerLog': record({
         'job_id': STR, 'job_name': {'type': 'string', 'nullable': True},
         'event': {'type': 'string', 'enum': _EVENTS},

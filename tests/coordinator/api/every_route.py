@@ -27,7 +27,7 @@ def served(app) -> list[tuple[str, str]]:
 
 class Alice:
     """A project with one of everything a path can name: a run, a worker, a job type, a job,
-    a code package, a cron job."""
+    a code package, a cron job and an execution of it."""
 
     def __init__(self, client, auth):
         self.client, self.auth = client, auth
@@ -35,6 +35,9 @@ class Alice:
         self.code = upload_hello(client, auth, f'/2/projects/{self.project}', name=CODE)['id']
         self.cron_job = self._post('/api/v1/jobs', {'name': CRON_JOB, 'minute': '*/5',
                                                     'job_class_string': 'jobs.Nightly'})['job_id']
+        ran = client.simulate_post(f'/api/v1/executions/{self.cron_job}', headers=auth)
+        assert ran.status_code == 200, ran.text
+        self.execution = ran.json['execution_id']
         self.run = self._post('/farm/v1/runs', {'num_tasks': 3})['uuid']
         self.worker = self._post('/farm/v1/workers', dict(AGENT, hostname=HOST))['uuid']
         self._post('/v6/job-types/', {'docker_image': None,
@@ -47,7 +50,8 @@ class Alice:
         return resp.json
 
     def secrets(self) -> list[str]:
-        return [self.run, self.worker, TYPE, HOST, CODE, self.code, CRON_JOB, self.cron_job]
+        return [self.run, self.worker, TYPE, HOST, CODE, self.code, CRON_JOB, self.cron_job,
+                self.execution]
 
     def value(self, name: str, path: str) -> str:
         """What `{name}` in `path` stands for: alice's own object of that kind."""
@@ -55,6 +59,9 @@ class Alice:
                   'job_id': self.cron_job if path.startswith('/api/v1/') else str(self.job),
                   'name': TYPE, 'version': '1.0.0', 'revision_num': '1',
                   'project_id': self.project, 'code_id': self.code,
+                  # an execution's id; POST reads a job's id there, and alice's is unknown to
+                  # all but alice
+                  'execution_id': self.execution,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
         if name not in values:
             pytest.fail(f'{path}: teach this test what {{{name}}} names')
@@ -75,7 +82,8 @@ class Alice:
                 'job': get(f'/v6/jobs/{self.job}/')['status'],
                 'worker': [w['state'] for w in get('/farm/v1/workers')['workers']],
                 'code': get(f'/2/projects/{self.project}/codes/{self.code}')['rev'],
-                'cron_job': get(f'/api/v1/jobs/{self.cron_job}')['next_run_time']}
+                'cron_job': get(f'/api/v1/jobs/{self.cron_job}')['next_run_time'],
+                'execution': get(f'/api/v1/executions/{self.execution}')['state']}
 
 
 def send(client, method: str, url: str, headers: dict):
