@@ -167,8 +167,9 @@ class Client:
                 if method == 'GET' and 'now' not in data and response.getheader('Date'):
                     data['now'] = _instant(response.getheader('Date'))
                 return data
-            # each family words its errors under its own key (Scale's is `detail`)
-            msg = str(data.get('msg') or data.get('detail')
+            # each family words its errors under its own key (Scale's `detail`,
+            # ndscheduler's `error`)
+            msg = str(data.get('msg') or data.get('detail') or data.get('error')
                       or http.client.responses.get(status, 'error'))
             if status not in self.retry.statuses:
                 raise Refused(status, msg, data, url=self.url, user=self._user)

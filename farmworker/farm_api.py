@@ -143,6 +143,17 @@ class FarmApi:
 
     # -- ndscheduler's cron jobs, steered through their own family (/api/v1/), as job types are
 
+    def add_cron_job(self, job: dict) -> dict:
+        """Add an ndscheduler job (name, job_class_string, cron fields, ...); `{"job_id"}`."""
+        return self._cron('POST', '/jobs', job)
+
+    def cron_job(self, job_id: str) -> dict:
+        return self._cron('GET', f'/jobs/{_segment(job_id)}')
+
+    def run_cron_job(self, job_id: str) -> dict:
+        """Queue an execution of the job now; `{"execution_id"}`."""
+        return self._cron('POST', f'/executions/{_segment(job_id)}')
+
     def pause_cron_job(self, job_id: str) -> dict:
         return self._cron('PATCH', f'/jobs/{_segment(job_id)}')
 

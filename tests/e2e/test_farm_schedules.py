@@ -50,3 +50,24 @@ def test_a_user_lists_pauses_resumes_and_deletes_schedules_by_the_start_of_their
 
     unknown = farm('schedule', 'pause', 'ffffffff')
     assert unknown.returncode == 1 and 'no schedule ffffffff' in unknown.stderr
+
+
+def test_a_user_adds_shows_and_runs_a_cron_job_with_farm(farm):
+    added = farm.json('schedule', 'add', 'nightly', '--class', 'mylab.jobs.Backup', '--hour',
+                      '2', '--timezone', 'Europe/Oslo', '--args', '["/data", 3]')
+    assert (added['hour'], added['minute'], added['pub_args']) == ('2', '0', ['/data', 3])
+    job_id = added['job_id']
+    shown = farm('schedule', 'show', job_id[:8])
+    assert shown.returncode == 0, shown.stderr
+    assert 'hour=2 minute=0 (Europe/Oslo)' in shown.stdout and 'mylab.jobs.Backup' in shown.stdout
+    ran = farm.json('schedule', 'run', job_id[:8])
+    request = urllib.request.Request(
+        f"{farm.coordinator.url}/api/v1/executions/{ran['execution_id']}",
+        headers={'Authorization': f'Bearer {farm.token}'})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        execution = json.loads(resp.read())
+    assert (execution['state'], execution['job']['job_id']) == ('scheduled', job_id)
+    no_field = farm('schedule', 'add', 'never', '--class', 'a.B')
+    assert no_field.returncode == 1 and 'at least one cron field' in no_field.stderr
+    bad = farm('schedule', 'add', 'bad', '--class', 'a.B', '--minute', '99')
+    assert bad.returncode == 1 and 'minute' in bad.stderr
