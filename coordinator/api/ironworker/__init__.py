@@ -1,4 +1,4 @@
-"""The IronWorker v2 family (/2/projects/{project_id}/): projects and code packages so far.
+"""The IronWorker v2 family (/2/projects/{project_id}/): projects, code packages and tasks.
 
 One module per resource; `edge` resolves the project a request addresses (404 when
 it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorker's
@@ -8,10 +8,11 @@ it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorke
 
 import falcon
 
-from coordinator.api.ironworker import codes, projects
+from coordinator.api.ironworker import codes, projects, tasks
 
 _PROJECT = '/2/projects/{project_id}'
 _CODE = _PROJECT + '/codes/{code_id}'
+_TASK = _PROJECT + '/tasks/{task_id}'
 
 
 def add_routes(app: falcon.App, config) -> None:
@@ -25,6 +26,14 @@ def add_routes(app: falcon.App, config) -> None:
         _CODE + '/stats': codes.Stats(),
         _CODE + '/pause_task_queue': codes.QueuePause(paused=True),
         _CODE + '/resume_task_queue': codes.QueuePause(paused=False),
+        _PROJECT + '/tasks': tasks.Tasks(config),
+        _PROJECT + '/tasks/webhook': tasks.Webhook(),
+        _TASK: tasks.Task(),
+        _TASK + '/log': tasks.Log(),
+        _TASK + '/outlog': tasks.Log(),
+        _TASK + '/cancel': tasks.Cancel(),
+        _TASK + '/progress': tasks.Progress(config),
+        _TASK + '/retry': tasks.Retry(config),
     }
     for path, resource in routes.items():
         app.add_route(path, resource)
