@@ -6,6 +6,7 @@ import re
 import pytest
 from falcon import inspect
 
+from coordinator.api.ironworker import ids
 from coordinator.models import Project
 from tests.coordinator.api.farm.conftest import AGENT
 from tests.coordinator.api.ironworker.conftest import upload_hello
@@ -32,7 +33,9 @@ class Alice:
     def __init__(self, client, auth):
         self.client, self.auth = client, auth
         self.project = Project.get(Project.name == 'default').hex_id
-        self.code = upload_hello(client, auth, f'/2/projects/{self.project}', name=CODE)['id']
+        code = upload_hello(client, auth, f'/2/projects/{self.project}', name=CODE)
+        self.code = code['id']
+        self.code_revision = str(ids.decode(ids.Kind.REVISION, code['latest_history_id']))
         self.iron_task = self._post(f'/2/projects/{self.project}/tasks',
                                     {'tasks': [{'code_name': CODE}]}, 200)['tasks'][0]['id']
         self.cron_job = self._post('/api/v1/jobs', {'name': CRON_JOB, 'minute': '*/5',
@@ -59,6 +62,7 @@ class Alice:
                   'job_id': self.cron_job if path.startswith('/api/v1/') else str(self.job),
                   'name': TYPE, 'version': '1.0.0', 'revision_num': '1',
                   'project_id': self.project, 'code_id': self.code,
+                  'revision_id': self.code_revision,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
         if name not in values:
             pytest.fail(f'{path}: teach this test what {{{name}}} names')
