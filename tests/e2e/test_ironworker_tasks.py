@@ -2,15 +2,13 @@
 queue one and several, read, list with filters and pages, progress, log, retry, cancel, wait."""
 
 import json
-import os
 import time
 
 import pytest
 import requests
-from iron_worker import IronWorker
+from iron_worker import Task
 
-from coordinator import db
-from coordinator.models import Project
+from tests.e2e.test_ironworker_client import client_of
 from tests.e2e.test_serve import ServeFarm
 
 pytestmark = pytest.mark.timeout(240)
@@ -25,15 +23,7 @@ FAILING = 'print("about to fail")\nraise SystemExit(1)\n'
 def farm(serve, tmp_path, monkeypatch):
     """(alice's IronWorker client on a live coordinator, the farm its agents serve)."""
     farm = ServeFarm(serve(workers=2), tmp_path)
-    project = Project.get(Project.name == 'default').hex_id
-    db.database.close()
-    for name in [name for name in os.environ if name.startswith('IRON_')]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv('HOME', str(tmp_path))
-    monkeypatch.chdir(tmp_path)  # upload() writes <name>.zip here
-    worker = IronWorker(project_id=project, token=farm.token, host='127.0.0.1',
-                        port=farm.coordinator.port, protocol='http', api_version=2)
-    return worker, farm
+    return client_of(farm.coordinator, farm.token, tmp_path, monkeypatch), farm
 
 
 def _upload(worker, tmp_path, name: str, source: str):
@@ -79,8 +69,7 @@ def test_queued_tasks_run_on_a_serve_agent_and_end_complete_with_their_output(fa
     assert worker.wait_for_task(worker.task(again)).status == 'complete'
 
 
-def worker_task(who: str):
-    from iron_worker import Task
+def worker_task(who: str) -> Task:
     return Task(code_name='hello', payload={'who': who})
 
 

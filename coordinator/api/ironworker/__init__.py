@@ -8,6 +8,7 @@ it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorke
 
 import falcon
 
+from coordinator.api import bodies
 from coordinator.api.ironworker import codes, projects, tasks
 
 _PROJECT = '/2/projects/{project_id}'
@@ -17,6 +18,7 @@ _TASK = _PROJECT + '/tasks/{task_id}'
 
 def add_routes(app: falcon.App, config) -> None:
     """Mount every route of the family under /2/."""
+    optional_body = bodies.JsonObjectReader(config.max_body_bytes, optional=True)
     routes = {
         _PROJECT: projects.Project(),
         _PROJECT + '/codes': codes.Codes(config),
@@ -32,8 +34,8 @@ def add_routes(app: falcon.App, config) -> None:
         _TASK + '/log': tasks.Log(),
         _TASK + '/outlog': tasks.Log(),
         _TASK + '/cancel': tasks.Cancel(),
-        _TASK + '/progress': tasks.Progress(config),
-        _TASK + '/retry': tasks.Retry(config),
+        _TASK + '/progress': tasks.Progress(optional_body),
+        _TASK + '/retry': tasks.Retry(optional_body),
     }
     for path, resource in routes.items():
         app.add_route(path, resource)

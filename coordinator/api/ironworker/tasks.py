@@ -150,16 +150,13 @@ class Cancel:
         resp.media = {'msg': 'Cancelled'}
 
 
-class Progress:
+class Progress(bodies.BodyResource):
     """POST {"percent": 0-100, "msg": "..."} to say how far a task is."""
-
-    def __init__(self, config):
-        self._config = config
 
     def on_post(self, req, resp, project_id, task_id):
         principal = edge.caller(req, project_id)
         number = _task(task_id)
-        body = bodies.json_object(req, self._config.max_body_bytes, optional=True)
+        body = self._read_body(req)
         percent = bodies.optional(body, 'percent', _percent)
         msg = body.get('msg')
         if msg is not None:
@@ -174,16 +171,13 @@ def _percent(value, name: str) -> int | None:
     return None if value is None else bodies.integer(value, name, minimum=0, maximum=100)
 
 
-class Retry:
+class Retry(bodies.BodyResource):
     """POST {"delay": seconds} to queue a finished task again, as a new task."""
-
-    def __init__(self, config):
-        self._config = config
 
     def on_post(self, req, resp, project_id, task_id):
         principal = edge.caller(req, project_id)
         number = _task(task_id)
-        body = bodies.json_object(req, self._config.max_body_bytes, optional=True)
+        body = self._read_body(req)
         delay = body.get('delay')
         delay_s = 0.0 if delay is None else bodies.number(delay, 'delay', 0, MAX_DELAY_S)
         new = iron_tasks.retry(principal, number, delay_s)
