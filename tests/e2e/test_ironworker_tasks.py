@@ -22,7 +22,8 @@ FAILING = 'print("about to fail")\nraise SystemExit(1)\n'
 @pytest.fixture
 def farm(serve, tmp_path, monkeypatch):
     """(alice's IronWorker client on a live coordinator, the farm its agents serve)."""
-    farm = ServeFarm(serve(workers=2), tmp_path)
+    # a short ttl: agents heartbeat every second or so, and hear of cancels as soon
+    farm = ServeFarm(serve(workers=2, FARM_WORKER_TTL_S='4'), tmp_path)
     return client_of(farm.coordinator, farm.token, tmp_path, monkeypatch), farm
 
 
@@ -105,3 +106,20 @@ def test_cancel_and_a_payload_over_64_kb_through_the_client(farm, tmp_path):
     with pytest.raises(requests.HTTPError) as caught:
         worker.log(later.id)
     assert caught.value.response.status_code == 404
+
+
+def test_cancelling_a_running_task_stops_it_on_its_agent(farm, tmp_path):
+    worker, farm = farm
+    _upload(worker, tmp_path, 'sleepy', 'import time\nprint("started", flush=True)\n'
+                                        'time.sleep(300)\n')
+    task = worker.queue(code_name='sleepy', payload='{}')
+    agent = farm.server('--slots', '1')
+    deadline = time.monotonic() + 60
+    while worker.task(task.id).status != 'running':
+        assert time.monotonic() < deadline and agent.poll() is None
+        time.sleep(0.2)
+    assert worker.cancel(task.id) is True
+    # the agent stops the task at its next heartbeat, then leaves once idle (--max-idle 2)
+    output = agent.communicate(timeout=90)[0]
+    assert agent.returncode == 0, output
+    assert worker.task(task.id).status == 'cancelled'
