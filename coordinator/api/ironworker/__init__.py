@@ -29,7 +29,7 @@ def add_routes(app: falcon.App, config) -> None:
         _CODE + '/pause_task_queue': codes.QueuePause(paused=True),
         _CODE + '/resume_task_queue': codes.QueuePause(paused=False),
         _PROJECT + '/tasks': tasks.Tasks(config),
-        _PROJECT + '/tasks/webhook': tasks.Webhook(),
+        _PROJECT + '/tasks/webhook': tasks.Webhook(config),
         _TASK: tasks.Task(),
         _TASK + '/log': tasks.Log(),
         _TASK + '/outlog': tasks.Log(),

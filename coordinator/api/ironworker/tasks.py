@@ -104,8 +104,14 @@ class Webhook:
     """POST any body to queue it as the payload of a task of ?code_name= (with ?priority=,
     ?timeout=, ?delay=, ?label= as a queue request takes them)."""
 
+    def __init__(self, config):
+        # a payload's limit, or the coordinator's on every body when that is smaller
+        self._max_bytes = min(MAX_PAYLOAD_BYTES, config.max_body_bytes)
+
     def on_post(self, req, resp, project_id):
         principal = edge.caller(req, project_id)
+        # the body first: one past the limit is 413 whatever else is wrong
+        payload = _payload(bodies.body_text(req, self._max_bytes), 'the body')
         name = req.get_param('code_name')
         if not name:
             raise InvalidInput('name the code package to run: ?code_name=')
@@ -113,7 +119,6 @@ class Webhook:
         query = {key: _number(req, key) for key in ('priority', 'timeout', 'delay')
                  if req.get_param(key) is not None}
         options = _options({**query, 'label': req.get_param('label')})
-        payload = _payload(bodies.body_text(req, MAX_PAYLOAD_BYTES), 'the body')
         (new,) = iron_tasks.queue_tasks(principal, [(name, Order(payload=payload, **options))])
         resp.media = {'id': encode(Kind.TASK, new), 'msg': 'Queued up.'}
 
@@ -154,9 +159,9 @@ class Progress(bodies.BodyResource):
     """POST {"percent": 0-100, "msg": "..."} to say how far a task is."""
 
     def on_post(self, req, resp, project_id, task_id):
+        body = self._read_body(req)  # first: one past the limit is 413 whatever it names
         principal = edge.caller(req, project_id)
         number = _task(task_id)
-        body = self._read_body(req)
         percent = bodies.optional(body, 'percent', _percent)
         msg = body.get('msg')
         if msg is not None:
@@ -175,9 +180,9 @@ class Retry(bodies.BodyResource):
     """POST {"delay": seconds} to queue a finished task again, as a new task."""
 
     def on_post(self, req, resp, project_id, task_id):
+        body = self._read_body(req)  # first: one past the limit is 413 whatever it names
         principal = edge.caller(req, project_id)
         number = _task(task_id)
-        body = self._read_body(req)
         delay = body.get('delay')
         delay_s = 0.0 if delay is None else bodies.number(delay, 'delay', 0, MAX_DELAY_S)
         new = iron_tasks.retry(principal, number, delay_s)

@@ -3,7 +3,7 @@
 from coordinator.api.ironworker import codes, tasks
 from coordinator.openapi.helpers import (INSTANT, INT, NUM, STR, error, integer, obj,
                                          operation, path_param, query_param, ref,
-                                         response)
+                                         nullable, response, text)
 from coordinator.openapi.ironworker.views import (BAD_QUERY, HEX_ID, MESSAGE, NO_PROJECT,
                                                   PROJECT_ID, listed, paging)
 from coordinator.states import TaskState
@@ -17,19 +17,22 @@ _FORBIDDEN = error('a worker token may not change tasks')
 _TOO_LARGE = error(f'a payload is larger than {MAX_PAYLOAD_BYTES} bytes, or the body than '
                    'FARM_MAX_BODY_BYTES')
 _EPOCH = {**NUM, 'minimum': 0, 'maximum': codes.MAX_EPOCH_S}
-_PRIORITY = {'type': 'integer', 'enum': [tasks.DEFAULT_PRIORITY, 0, 1, 2],
+_PRIORITY = {'type': 'integer', 'enum': [tasks.DEFAULT_PRIORITY, 0, 1, 2, None],
              'description': "-3 or left out: the code package's default_priority"}
 _TIMEOUT = {'type': 'number', 'minimum': 0, 'maximum': tasks.MAX_TIMEOUT_S,
             'description': "seconds; 0 or left out: the code package's timeout, else the "
                            'maximum'}
 _DELAY = {'type': 'number', 'minimum': 0, 'maximum': tasks.MAX_DELAY_S,
           'description': 'seconds before the task may run'}
-_LABEL = {'type': 'string', 'maxLength': tasks.MAX_LABEL}
+_LABEL = text(tasks.MAX_LABEL, empty_ok=True, description='empty: none')
+_CODE_NAME = text(codes.MAX_NAME)
 _ORDER = obj({
-    'code_name': STR,
-    'payload': {'type': 'string', 'description': f'at most {MAX_PAYLOAD_BYTES} bytes, given to '
-                                                 'the task as a file'},
-    'priority': _PRIORITY, 'timeout': _TIMEOUT, 'delay': _DELAY, 'label': _LABEL,
+    'code_name': _CODE_NAME,
+    'payload': nullable(text(MAX_PAYLOAD_BYTES, empty_ok=True,
+                             description=f'at most {MAX_PAYLOAD_BYTES} bytes (413 beyond), '
+                                         'given to the task as a file')),
+    **{key: nullable(schema) for key, schema in (('priority', _PRIORITY), ('timeout', _TIMEOUT),
+                                                 ('delay', _DELAY), ('label', _LABEL))},
 }, ('code_name',), description='unknown fields (name, cluster, sync) are ignored')
 _QUEUED = obj({'msg': STR, 'tasks': {'type': 'array', 'items': obj({'id': HEX_ID}, ('id',))}},
               ('msg', 'tasks'))
@@ -88,13 +91,16 @@ PATHS = {
         {200: response('queued', obj({'id': HEX_ID, 'msg': STR}, ('id', 'msg'))),
          400: error('no code_name, a bad query value, or a body that is not UTF-8'),
          403: _FORBIDDEN, 404: error('no such project of yours, or no such code package in it'),
-         413: error(f'the body is larger than {MAX_PAYLOAD_BYTES} bytes')},
-        parameters=[PROJECT_ID, query_param('code_name', STR, 'the code package (required)'),
+         413: error(f'the body is larger than {MAX_PAYLOAD_BYTES} bytes, or than '
+                    'FARM_MAX_BODY_BYTES')},
+        parameters=[PROJECT_ID, {**query_param('code_name', _CODE_NAME, 'the code package'),
+                                 'required': True},
                     query_param('priority', _PRIORITY, 'as in a queue request'),
                     query_param('timeout', _TIMEOUT, 'as in a queue request'),
                     query_param('delay', _DELAY, 'as in a queue request'),
                     query_param('label', _LABEL, 'as in a queue request')]),
-        'requestBody': {'required': False, 'content': {'*/*': {'schema': STR}}}}},
+        'requestBody': {'required': False, 'content': {'*/*': {'schema': {
+            **STR, 'description': 'any UTF-8 text (400 otherwise), queued as the payload'}}}}}},
     _TASK: {'get': _task_op('One task', {200: response('the task', ref('IronTask'))})},
     **{_TASK + f'/{name}': {'get': _task_op(
         'What the task printed (the tail its agent kept), as text/plain whatever Accept says',
@@ -109,12 +115,13 @@ PATHS = {
         "Set a task's percent and message", {200: response('{"msg": "Progress set"}', MESSAGE),
                                               400: error('percent or msg is wrong'),
                                               403: _FORBIDDEN},
-        body=obj({'percent': integer(0, 100),
-                  'msg': {'type': 'string', 'description': 'at most 64 KB'}}),
+        body=obj({'percent': nullable(integer(0, 100)),
+                  'msg': nullable(text(tasks.MAX_MSG_BYTES, empty_ok=True,
+                                       description='at most 64 KB'))}),
         body_required=False)},
     _TASK + '/retry': {'post': _task_op(
         'Queue a finished task again, as a new task of the same code revision',
         {200: response('queued', ref('IronQueued')), 400: error('delay is wrong'),
          403: _FORBIDDEN, 409: error('the task has not finished')},
-        body=obj({'delay': _DELAY}), body_required=False)},
+        body=obj({'delay': nullable(_DELAY)}), body_required=False)},
 }
