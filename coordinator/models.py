@@ -336,6 +336,8 @@ class Task(BaseModel):
     # by hand (ndscheduler's custom run) has no fire time. Unique together: see FIRING_INDEX
     schedule = pw.ForeignKeyField(Schedule, null=True, on_delete='SET NULL', index=False)
     fire_at = EpochField(null=True)
+    # a caller's tag for queued work, which IronWorker lists filter by (schema 15)
+    label = pw.TextField(null=True)
     created_at = EpochField(default=time.time)
     queued_at = EpochField(null=True)
     started_at = EpochField(null=True)

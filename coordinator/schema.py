@@ -16,7 +16,7 @@ from coordinator.models import (FIRING_INDEX, MODELS, AuditLog, CoordinatorPulse
                                 RunInput, Schedule, SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 
 def _retries(migrator):
@@ -188,9 +188,14 @@ def _schedules(migrator):
     return []
 
 
+def _task_labels(migrator):
+    """Version 15: queued work carries a caller's label (IronWorker's list filter)."""
+    return [migrator.add_column('task', 'label', Task.label)]
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
             8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes,
-            13: _code_packages, 14: _schedules}
+            13: _code_packages, 14: _schedules, 15: _task_labels}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

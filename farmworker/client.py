@@ -145,14 +145,30 @@ class Client:
         server's clock gets it as `now` from the Date header, so ages are never
         computed against a skewed local clock.
         """
+        payload = None if body is None else json.dumps(body)
+        _, raw, response = self._exchange(method, path, payload, query, give_up_s, accept,
+                                          family)
+        data = _json_object(raw)
+        if method == 'GET' and 'now' not in data and response.getheader('Date'):
+            data['now'] = _instant(response.getheader('Date'))
+        return data
+
+    def fetch(self, path: str, *, give_up_s: float | None | EllipsisType = ...,
+              family: str = '/farm/v1') -> bytes:
+        """The bytes `GET path` answers (a code zip), tried again as `call` is."""
+        return self._exchange('GET', path, None, None, give_up_s, (), family)[1]
+
+    def _exchange(self, method: str, path: str, payload: str | None, query: dict | None,
+                  give_up_s: float | None | EllipsisType, accept: tuple[int, ...],
+                  family: str) -> tuple[int, bytes, http.client.HTTPResponse]:
+        """Send until an answer `call` or `fetch` can use: (status, body, response)."""
         give_up_s = self.retry.give_up_s if give_up_s is ... else give_up_s
         query = {key: value for key, value in (query or {}).items() if value is not None}
         target = self._root + family + path + ('?' + urllib.parse.urlencode(query) if query else '')
-        payload = None if body is None else json.dumps(body)
         started, self.retried = self._clock(), False
         while True:
             try:
-                status, data, response = self._send(method, target, payload)
+                status, raw, response = self._send(method, target, payload)
             except (OSError, http.client.HTTPException) as exc:
                 problem = _reason(exc)
                 if isinstance(exc, ConnectionRefusedError) and self.retry.refused_is_final \
@@ -164,9 +180,8 @@ class Client:
             self._answered = True
             if 200 <= status < 300 or status in accept:
                 self._backoff.reset()
-                if method == 'GET' and 'now' not in data and response.getheader('Date'):
-                    data['now'] = _instant(response.getheader('Date'))
-                return data
+                return status, raw, response
+            data = _json_object(raw)
             # each family words its errors under its own key (Scale's `detail`,
             # ndscheduler's `error`)
             msg = str(data.get('msg') or data.get('detail') or data.get('error')
@@ -196,7 +211,7 @@ class Client:
         self._time_left = time_left
 
     def _send(self, method: str, target: str,
-              payload: str | None) -> tuple[int, dict, http.client.HTTPResponse]:
+              payload: str | None) -> tuple[int, bytes, http.client.HTTPResponse]:
         left = None if self._time_left is None else self._time_left()
         timeout_s = self._timeout_s if left is None else min(self._timeout_s, max(left, MIN_TRY_S))
         conn = getattr(self._local, 'conn', None)
@@ -219,7 +234,7 @@ class Client:
             if reused and method == 'GET' and isinstance(exc, (OSError, http.client.HTTPException)):
                 return self._send(method, target, payload)
             raise
-        return response.status, _json_object(raw), response
+        return response.status, raw, response
 
     def _wait(self, problem: str, retry_after: float, started: float, give_up_s: float | None,
               *, answered: bool = False) -> None:

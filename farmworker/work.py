@@ -8,8 +8,8 @@ task becomes a command line, and what a heartbeat says it holds.
 import dataclasses
 import os
 
-from farmworker import commands, seed_jobs
-from farmworker.client import Client
+from farmworker import code_packages, commands, seed_jobs
+from farmworker.client import Client, CoordinatorError
 from farmworker.config import Node
 
 
@@ -101,12 +101,14 @@ class ServeWork:
     def __init__(self, job_types: list[str] | None):
         self.job_types = job_types
         self._revisions: dict[int, dict] = {}  # definitions the coordinator sent, by revision
+        self._client: Client | None = None
+        self._code_cache: code_packages.CodeCache | None = None  # made with the first package
 
     def describe(self) -> str:
         return 'job types ' + ', '.join(self.job_types) if self.job_types else 'every job type'
 
     def prepare(self, client: Client, give_up_s: float) -> None:
-        pass  # nothing to read first: every claim brings what its tasks need
+        self._client = client  # nothing to read first: every claim brings what its tasks need
 
     def serves(self) -> dict:
         return {'job_types': self.job_types}
@@ -127,7 +129,23 @@ class ServeWork:
             launch = run_task(task['run'], run['command'], task['number'], task['attempt'],
                               task['input'], run['task_timeout_s'], place)
             return dataclasses.replace(launch, key=task['id'])
-        return queued_job(task, self._revisions[task['revision']], place)
+        revision = self._revisions[task['revision']]
+        if revision.get('code'):
+            return code_package_task(task, revision['code'], place, self._cache(place))
+        return queued_job(task, revision, place)
+
+    def _cache(self, place: Place) -> code_packages.CodeCache:
+        if self._code_cache is None:
+            self._code_cache = code_packages.CodeCache(os.path.join(place.log_dir, 'code-cache'),
+                                                       self._fetch_code)
+        return self._code_cache
+
+    def _fetch_code(self, revision_id: int) -> bytes:
+        try:
+            return self._client.fetch(f'/revisions/{revision_id}/code')
+        except CoordinatorError as error:  # the task goes back, as for any fault of the node
+            raise code_packages.BadPackage(f'cannot fetch the code of revision {revision_id}: '
+                                           f'{error}', outcome='system_error') from None
 
     def finished(self, reply: dict) -> bool:
         return False  # there is no end to a project's work: serve leaves when idle or drained
@@ -152,6 +170,25 @@ def run_task(run: str, command: list[str], number: int, attempt: int, line: str 
     values = {'task': str(number)} if line is None else {'task': str(number), 'line': line}
     return Launch(number, attempt, commands.render(command, values), environ, task_dir,
                   timeout_s)
+
+
+def code_package_task(task: dict, code: dict, place: Place,
+                      cache: code_packages.CodeCache) -> Launch:
+    """An IronWorker code package's task: its revision's zip unpacked in its task dir and run
+    by its runtime with -id, -d, -payload and -config, as code_packages prepares it."""
+    task_dir = os.path.join(place.log_dir, 'jobs', f'task-{task["id"]}')
+    environ = commands.task_environment(place.environ, task=task['id'], run='',
+                                        attempt=task['attempt'], task_dir=task_dir,
+                                        slots=place.slots)
+    package = code_packages.Code(task['revision'], code['checksum'], code['runtime'],
+                                 code['file_name'], code.get('config'),
+                                 code.get('env_vars') or {})
+    try:
+        argv, env = code_packages.prepare(package, task['iron_id'] or str(task['id']),
+                                          task['payload'], task_dir, cache, environ)
+    except code_packages.BadPackage as error:
+        return Launch(task['id'], task['attempt'], problem=str(error), outcome=error.outcome)
+    return Launch(task['id'], task['attempt'], argv, env, task_dir, task['timeout_s'])
 
 
 def queued_job(task: dict, revision: dict, place: Place) -> Launch:

@@ -33,7 +33,7 @@ class BodyResource:
 def json_object(req, max_bytes: int, *, optional: bool = False) -> dict:
     """The request body as a JSON object ({} for none when `optional`), or InvalidInput /
     PayloadTooLarge."""
-    text = _body_text(req, max_bytes)
+    text = body_text(req, max_bytes)
     if not text.strip():
         if optional:
             return {}
@@ -56,7 +56,7 @@ def parse_object(text: str, what: str) -> dict:
     return parsed
 
 
-def _body_text(req, max_bytes: int) -> str:
+def body_text(req, max_bytes: int) -> str:
     """The body as text, refused (413) as soon as it passes `max_bytes`, never read whole.
 
     A body without a Content-Length was sent chunked: it can only be read up to its end when

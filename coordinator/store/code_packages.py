@@ -196,6 +196,18 @@ def revision(principal: Principal, code_id: int, rev: int | None) -> RevisionVie
     return _revision(row)
 
 
+def revision_zip(principal: Principal, revision_id: int) -> RevisionView:
+    """A code revision of the caller's project that has a zip (its agents fetch it by the
+    revision's id, as claims name it), or NotFound."""
+    row = run_sql(f'SELECT {_REVISION} FROM job_type_revision r JOIN job_type t '
+                  'ON t.id = r.job_type_id WHERE r.id = ? AND t.project_id = ? '
+                  'AND t.version = ? AND r.blob IS NOT NULL',
+                  (revision_id, principal.project_id, VERSION)).fetchone()
+    if row is None:
+        raise NotFound(f'no code revision {revision_id} with a zip in this project')
+    return _revision(row)
+
+
 def delete(principal: Principal, code_id: int, now: float | None = None) -> None:
     """Archive a code package: it leaves every list and nothing of it is dispatched."""
     require_manager(principal)

@@ -36,6 +36,7 @@ class Order:
     priority: int | None = None
     delay_s: float = 0.0
     timeout_s: float | None = None
+    label: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -65,22 +66,28 @@ def queue_tasks(principal: Principal, name: str, version: str, orders: list[Orde
         (revision_id,) = run_sql('SELECT id FROM job_type_revision WHERE job_type_id = ? '
                                  'AND revision_num = ?',
                                  (job_type.id, job_type.revision_num)).fetchone()
-        rows = [(principal.project_id, job_type.id, revision_id, _QUEUED,
-                 job_type.priority if order.priority is None else order.priority,
-                 order.payload, now + order.delay_s,
-                 _whole_seconds(job_type.timeout_s if order.timeout_s is None
-                                else order.timeout_s),
-                 job_type.max_tries, job_type.retry_delay_s, now, now, now)
-                for order in orders]
-        ids = []
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[start:start + _INSERT_CHUNK]
-            ids += [row[0] for row in run_sql(
-                'INSERT INTO task (project_id, job_type_id, job_type_revision_id, status, '
-                'priority, payload, available_at, timeout_s, max_tries, retry_delay_s, '
-                'created_at, queued_at, status_changed_at, attempt, failed_tries, percent) '
-                f'VALUES {", ".join(["(" + ", ".join("?" * 13) + ", 0, 0, 0)"] * len(chunk))} '
-                'RETURNING id', tuple(value for row in chunk for value in row)).fetchall()]
+        return insert(principal.project_id, job_type, revision_id, orders, now)
+
+
+def insert(project_id: int, job_type, revision_id: int, orders: list[Order],
+           now: float) -> list[int]:
+    """Insert `orders` as queued tasks of `job_type` pinned to `revision_id`, in the caller's
+    transaction, a few statements of many rows each; their ids, in order."""
+    rows = [(project_id, job_type.id, revision_id, _QUEUED,
+             job_type.priority if order.priority is None else order.priority,
+             order.payload, now + order.delay_s,
+             _whole_seconds(job_type.timeout_s if order.timeout_s is None else order.timeout_s),
+             job_type.max_tries, job_type.retry_delay_s, order.label, now, now, now)
+            for order in orders]
+    ids = []
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start:start + _INSERT_CHUNK]
+        ids += [row[0] for row in run_sql(
+            'INSERT INTO task (project_id, job_type_id, job_type_revision_id, status, '
+            'priority, payload, available_at, timeout_s, max_tries, retry_delay_s, label, '
+            'created_at, queued_at, status_changed_at, attempt, failed_tries, percent) '
+            f'VALUES {", ".join(["(" + ", ".join("?" * 14) + ", 0, 0, 0)"] * len(chunk))} '
+            'RETURNING id', tuple(value for row in chunk for value in row)).fetchall()]
     return ids
 
 

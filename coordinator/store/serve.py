@@ -47,6 +47,8 @@ class Revision:
     command: list[str] | None
     docker_image: str | None
     settings: dict  # secret ones too: only the agent that runs the work is told them
+    # an IronWorker code package's revision: its zip's checksum, runtime, file name, config
+    code: dict | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -175,13 +177,24 @@ def _revisions(revision_ids: set[int]) -> dict[int, Revision]:
     if not revision_ids:
         return {}
     rows = run_sql(
-        'SELECT r.id, r.manifest, r.command, r.docker_image, t.configuration '
+        'SELECT r.id, r.manifest, r.command, r.docker_image, t.configuration, r.checksum, '
+        'r.runtime, r.file_name, r.config '
         'FROM job_type_revision r JOIN job_type t ON t.id = r.job_type_id '
         f'WHERE r.id IN ({", ".join("?" * len(revision_ids))})',
         tuple(sorted(revision_ids))).fetchall()
-    return {revision_id: Revision(_loads(manifest), _loads(command), image,
-                                  (_loads(configuration) or {}).get('settings') or {})
-            for revision_id, manifest, command, image, configuration in rows}
+    return {row[0]: Revision(_loads(row[1]), _loads(row[2]), row[3],
+                             (_loads(row[4]) or {}).get('settings') or {}, _code(*row[5:]))
+            for row in rows}
+
+
+def _code(checksum: str | None, runtime: str | None, file_name: str | None,
+          config: str | None) -> dict | None:
+    """What an agent needs to fetch and run a code package's zip; None for other revisions
+    (and for a code package's image-only revision, which runs its command)."""
+    if checksum is None:
+        return None
+    return {'checksum': checksum, 'runtime': runtime, 'file_name': file_name,
+            'config': config}
 
 
 def _run_briefs(run_ids: set[int]) -> dict[int, RunBrief]:

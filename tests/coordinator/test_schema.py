@@ -129,8 +129,34 @@ def _restore_version_3_indexes(database) -> None:
 _AUDIT_BY_KIND = 'audit_log_project_id_object_type_created_at'
 
 
+def _queue_one_per_type(project) -> None:
+    """A queued task of each of the project's types, written as an older schema's rows were."""
+    run_sql("INSERT INTO task (project_id, job_type_id, status, priority, available_at, attempt, "
+            "failed_tries, percent, created_at) "
+            "SELECT project_id, id, 'queued', 0, 0, 0, 0, 0, 0 FROM job_type WHERE project_id = ?",
+            (project.id,))
+
+
+def _restore_version_14(database) -> None:
+    """Undo what version 15 did: tasks' labels."""
+    database.execute_sql('ALTER TABLE task DROP COLUMN label')
+
+
+def test_a_version_14_database_gets_task_labels(database):
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_14(database)
+    _queue_one_per_type(project)
+    SchemaVersion.update(version=14).execute()
+    assert schema.upgrade() == (14, schema.SCHEMA_VERSION)
+    assert Task.get().label is None
+    Task.update(label='nightly').execute()
+    assert Task.get().label == 'nightly'
+
+
 def _restore_version_13(database) -> None:
-    """Undo what version 14 did: schedules, the task's schedule and fire time, an audit index."""
+    """Undo what version 14 did: schedules, the task's schedule and fire time, an audit index
+    (and undo 15)."""
+    _restore_version_14(database)
     database.execute_sql(f'DROP INDEX {FIRING_INDEX}')
     database.execute_sql(f'DROP INDEX {_AUDIT_BY_KIND}')
     if isinstance(database, peewee.SqliteDatabase):
@@ -145,10 +171,7 @@ def test_a_version_13_database_gets_schedules_and_one_task_per_firing(database):
     fresh_indexes = _index_names(database)
     project = Project.get(Project.name == schema.DEFAULT_PROJECT)
     _restore_version_13(database)
-    run_sql("INSERT INTO task (project_id, job_type_id, status, priority, available_at, attempt, "
-            "failed_tries, percent, created_at) "
-            "SELECT project_id, id, 'queued', 0, 0, 0, 0, 0, 0 FROM job_type WHERE project_id = ?",
-            (project.id,))
+    _queue_one_per_type(project)
     SchemaVersion.update(version=13).execute()
     assert schema.upgrade() == (13, schema.SCHEMA_VERSION)
     assert _index_names(database) == fresh_indexes

@@ -23,6 +23,11 @@ def iron(serve, tmp_path, monkeypatch):
     """(a client of alice's project on a live coordinator, the coordinator, the token)."""
     coordinator = serve(workers=2)
     token = users.create_token('alice')
+    return client_of(coordinator, token, tmp_path, monkeypatch), coordinator, token
+
+
+def client_of(coordinator, token: str, tmp_path, monkeypatch) -> IronWorker:
+    """A client of alice's project on `coordinator`, isolated from the machine's own setup."""
     project = Project.get(Project.name == 'default').hex_id
     db.database.close()
     # nothing of the machine's own IronWorker setup may redirect the client (the peer note)
@@ -30,9 +35,8 @@ def iron(serve, tmp_path, monkeypatch):
         monkeypatch.delenv(name)
     monkeypatch.setenv('HOME', str(tmp_path))
     monkeypatch.chdir(tmp_path)  # upload() writes <name>.zip here
-    worker = IronWorker(project_id=project, token=token, host='127.0.0.1',
-                        port=coordinator.port, protocol='http', api_version=2)
-    return worker, coordinator, token
+    return IronWorker(project_id=project, token=token, host='127.0.0.1',
+                      port=coordinator.port, protocol='http', api_version=2)
 
 
 def _hello_dir(tmp_path, text: str = WORKER) -> str:

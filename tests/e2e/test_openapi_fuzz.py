@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
                                                status_code_conformance, unsupported_method)
 
 from coordinator import db
+from coordinator.api.ironworker import ids
 from coordinator.api.ndscheduler import jobs as cron_jobs
 from coordinator.api.ndscheduler import params as cron_params
 from coordinator.api.scale import manifests
@@ -53,6 +54,9 @@ QUEUE = 'POST /v6/job-types/{name}/{version}/jobs/'
 # a code upload's data part is JSON text, which the document can only call a string: what it
 # calls valid may still be refused, so its answers are checked for conformance alone
 UPLOAD = 'POST /2/projects/{project_id}/codes'
+# a webhook's body is any bytes, of any type, and becomes a payload only when it is UTF-8 text:
+# the document can say so only in words, so its answers too are checked for conformance alone
+WEBHOOK = 'POST /2/projects/{project_id}/tasks/webhook'
 CRON_JOB = {'name': 'fuzzed', 'job_class_string': 'fuzz.jobs.Job', 'minute': '*/5'}
 # bodies that pass validation, so that a worker's token reaches the check of its scope
 VALID_BODIES = {'POST /api/run': {'numTasks': 1}, 'POST /farm/v1/runs': {'num_tasks': 1},
@@ -70,6 +74,8 @@ class Target:
     auth: dict
     project: str = '0' * 24  # alice's project's 24-hex id
     code: str = '0' * 24  # a code package of it
+    code_revision: int = 1  # its revision (agents fetch its zip by this id)
+    iron_task: str = '0' * 24  # a task of it
     run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     job: int = 1  # a job of the example type
     cron_job: str = '0' * 32  # an ndscheduler job
@@ -81,8 +87,11 @@ class Target:
         known = {'number': 2} if '{number}' in path else {}
         if path.startswith('/2/'):
             known = {key: value for key, value in (('project_id', self.project),
-                                                   ('code_id', self.code))
+                                                   ('code_id', self.code),
+                                                   ('task_id', self.iron_task))
                      if f'{{{key}}}' in path}
+        elif '{revision_id}' in path:
+            known['revision_id'] = self.code_revision
         elif path.startswith('/v6/'):
             known = {key: value for key, value in {**JOB_TYPE, 'revision_num': 1,
                                                    'job_id': self.job}.items()
@@ -146,13 +155,16 @@ def _seed(target: Target) -> Target:
         post(f'/farm/v1/runs/{run}/results', {'worker_uuid': AGENT, 'results': [
             {'number': 0, 'attempt': 1, 'outcome': 'complete', 'exit_code': 0, 'msg': 'ok'},
             {'number': 1, 'attempt': 1, 'outcome': 'failed', 'exit_code': 3, 'log_tail': 'x'}]})
-        code = _upload_code(session, target)
+        code, code_revision = _upload_code(session, target)
+        iron_task = post(f'/2/projects/{target.project}/tasks',
+                         {'tasks': [{'code_name': 'fuzzed'}]})['tasks'][0]['id']
     return dataclasses.replace(target, run=run, victims=victims, job=job, code=code,
+                               code_revision=code_revision, iron_task=iron_task,
                                cron_job=cron_job, execution=execution)
 
 
-def _upload_code(session, target: Target) -> str:
-    """The id of a code package uploaded to alice's project."""
+def _upload_code(session, target: Target) -> tuple[str, int]:
+    """The id of a code package uploaded to alice's project, and of its revision."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, 'w') as archive:
         archive.writestr('run.sh', 'echo hi\n')
@@ -160,7 +172,7 @@ def _upload_code(session, target: Target) -> str:
         'data': (None, '{"name": "fuzzed", "runtime": "sh", "file_name": "run.sh"}'),
         'file': ('code.zip', buffer.getvalue(), 'application/zip')}, headers=target.auth)
     reply.raise_for_status()
-    return reply.json()['id']
+    return reply.json()['id'], ids.decode(ids.Kind.REVISION, reply.json()['latest_history_id'])
 
 
 def _strict(document: dict) -> dict:
@@ -335,7 +347,7 @@ def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case
     refused = (400 if _breaks_a_run_rule(case) or _breaks_a_window_rule(case)
                or _breaks_an_ndscheduler_rule(case, target)
                else _breaks_a_job_type_rule(case) or _breaks_a_job_rule(case, target))
-    if case.operation.label == UPLOAD:
+    if case.operation.label in (UPLOAD, WEBHOOK):
         case.call_and_validate(session=http, checks=CONFORMANCE)
     elif refused:
         response = case.call_and_validate(session=http, checks=CONFORMANCE)

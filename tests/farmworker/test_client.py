@@ -109,3 +109,15 @@ def test_a_coordinator_that_never_answers_holds_a_call_only_as_long_as_its_calle
         with pytest.raises(Unreachable, match='timed out'):
             client.call('POST', '/workers/w/stop', {'reason': 'SIGTERM'})
         assert monotonic() < deadline + 1.0
+
+
+def test_fetch_returns_the_bytes_as_answered_after_retrying_as_a_call_does(fake):
+    fake.replies[('GET', '/farm/v1/revisions/7/code')] = [(503, {'msg': 'busy'}),
+                                                          (200, 'PK-not-json')]
+    time = Time()
+    client = Client(fake.url, 't', sleep=time.sleep, clock=lambda: time.now)
+    assert client.fetch('/revisions/7/code') == b'"PK-not-json"'
+    assert client.retried and len(fake.requests) == 2 and len(time.sleeps) == 1
+    fake.reply('GET', '/revisions/8/code', {'msg': 'no code revision 8'}, status=404)
+    with pytest.raises(Refused, match='no code revision 8'):
+        client.fetch('/revisions/8/code')

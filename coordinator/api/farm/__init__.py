@@ -33,6 +33,8 @@ def add_routes(app: falcon.App, config) -> None:
         '/farm/v1/tasks/{task_id:int(min=1, max=2147483647)}/explain': explain.TaskExplain(),
         '/farm/v1/claim': serve.Claim(body),
         '/farm/v1/results': serve.Results(body),
+        '/farm/v1/revisions/{revision_id:int(min=1, max=2147483647)}/code':
+            serve.RevisionCode(config.data_dir),
         '/farm/v1/workers': workers.Workers(body, config.worker_ttl_s),
         '/farm/v1/workers/{uuid}/heartbeat': workers.Heartbeat(body),
         '/farm/v1/workers/{uuid}/tasks': workers.HeldTasks(),

@@ -1,4 +1,5 @@
-"""Serve agents claim work of every family and report it by task id (/farm/v1/claim, /results).
+"""Serve agents claim work of every family and report it by task id (/farm/v1/claim, /results),
+and fetch the zips of the code packages they run (/farm/v1/revisions/{id}/code).
 
 `farmworker serve` agents use these instead of a run's claim and results: one
 claim hands out the best eligible work of the project (`store/serve.py`), runs'
@@ -9,10 +10,13 @@ says it knows it) and each run's command and policy.
 
 import falcon
 
+from coordinator import code_zips
 from coordinator.api import bodies
 from coordinator.api.farm.claims import MAX_BATCH, MAX_TASK_ID, checked_results
+from coordinator.api.ironworker.ids import Kind, encode
 from coordinator.errors import InvalidInput
-from coordinator.store import serve
+from coordinator.store import code_packages, serve
+from coordinator.store.code_packages import VERSION as CODE_PACKAGE
 
 MAX_KNOWN = 10_000  # revision ids an agent may say it knows
 
@@ -71,15 +75,34 @@ def claim_view(work: list[serve.Work], briefing: serve.Briefing) -> dict:
                       'version': version, 'revision': task.revision_id,
                       'run': run and run.uuid, 'number': task.number,
                       'input': briefing.inputs.get(task.id), 'payload': task.payload,
-                      'timeout_s': task.timeout_s})
+                      'timeout_s': task.timeout_s,
+                      # a code package's task runs with its IronWorker id (-id, TASK_ID)
+                      'iron_id': (encode(Kind.TASK, task.id) if version == CODE_PACKAGE
+                                  else None)})
     return {'tasks': tasks,
             'revisions': {str(revision_id): {'manifest': r.manifest, 'command': r.command,
                                              'docker_image': r.docker_image,
-                                             'settings': r.settings}
+                                             'settings': r.settings, 'code': r.code}
                           for revision_id, r in briefing.revisions.items()},
             'runs': {run.uuid: {'command': run.command, 'task_timeout_s': run.task_timeout_s,
                                 'expected_duration_s': run.expected_duration_s}
                      for run in briefing.runs.values()}}
+
+
+class RevisionCode:
+    """GET /farm/v1/revisions/{revision_id}/code: a code package revision's zip, for the
+    agents that run its tasks (each node fetches it once, by the checksum a claim gives)."""
+
+    worker_methods = frozenset({'GET'})  # an agent's call
+
+    def __init__(self, data_dir):
+        self._data_dir = data_dir
+
+    def on_get(self, req, resp, revision_id):
+        found = code_packages.revision_zip(req.context.principal, revision_id)
+        resp.content_type = 'application/zip'
+        resp.set_stream(code_zips.path_of(self._data_dir, found.blob).open('rb'),
+                        found.size_bytes)
 
 
 def job_type_names(value, name: str) -> list[str] | None:

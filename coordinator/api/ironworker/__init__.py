@@ -1,4 +1,4 @@
-"""The IronWorker v2 family (/2/projects/{project_id}/): projects and code packages so far.
+"""The IronWorker v2 family (/2/projects/{project_id}/): projects, code packages and tasks.
 
 One module per resource; `edge` resolves the project a request addresses (404 when
 it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorker's
@@ -8,14 +8,17 @@ it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorke
 
 import falcon
 
-from coordinator.api.ironworker import codes, projects
+from coordinator.api import bodies
+from coordinator.api.ironworker import codes, projects, tasks
 
 _PROJECT = '/2/projects/{project_id}'
 _CODE = _PROJECT + '/codes/{code_id}'
+_TASK = _PROJECT + '/tasks/{task_id}'
 
 
 def add_routes(app: falcon.App, config) -> None:
     """Mount every route of the family under /2/."""
+    optional_body = bodies.JsonObjectReader(config.max_body_bytes, optional=True)
     routes = {
         _PROJECT: projects.Project(),
         _PROJECT + '/codes': codes.Codes(config),
@@ -25,6 +28,14 @@ def add_routes(app: falcon.App, config) -> None:
         _CODE + '/stats': codes.Stats(),
         _CODE + '/pause_task_queue': codes.QueuePause(paused=True),
         _CODE + '/resume_task_queue': codes.QueuePause(paused=False),
+        _PROJECT + '/tasks': tasks.Tasks(config),
+        _PROJECT + '/tasks/webhook': tasks.Webhook(config),
+        _TASK: tasks.Task(),
+        _TASK + '/log': tasks.Log(),
+        _TASK + '/outlog': tasks.Log(),
+        _TASK + '/cancel': tasks.Cancel(),
+        _TASK + '/progress': tasks.Progress(optional_body),
+        _TASK + '/retry': tasks.Retry(optional_body),
     }
     for path, resource in routes.items():
         app.add_route(path, resource)

@@ -10,14 +10,14 @@ from coordinator.api.ironworker import edge, uploads, views
 from coordinator.errors import InvalidInput, NotFound
 from coordinator.models import JobType
 from coordinator.states import TaskState
-from coordinator.store import code_packages
+from coordinator.store import code_packages, iron_tasks
 from coordinator.store.access import require_manager
 from coordinator.store.code_packages import Code
 
 RUNTIMES = ('sh', 'python', 'ruby', 'php', 'binary')
 MAX_RETRIES = 10
 MAX_PRIORITY = 2
-MAX_TIMEOUT_S = 24 * 3600
+MAX_TIMEOUT_S = iron_tasks.MAX_TIMEOUT_S
 MAX_DELAY_S = 7 * 24 * 3600
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_NAME = JobType.name.max_length

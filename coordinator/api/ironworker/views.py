@@ -1,9 +1,10 @@
-"""How /2/ writes code packages and their revisions as JSON: 24-hex ids, RFC 3339 UTC times
-with Z, integer counts; a field with no value is left out rather than sent as null."""
+"""How /2/ writes code packages, their revisions and tasks as JSON: 24-hex ids, RFC 3339 UTC
+times with Z, integer counts; a field with no value is left out rather than sent as null."""
 
 from coordinator.api.ironworker.edge import when
 from coordinator.api.ironworker.ids import Kind, encode
 from coordinator.store.code_packages import CodeView, RevisionView
+from coordinator.store.iron_tasks import TaskView
 
 
 def code(view: CodeView, project_hex: str) -> dict:
@@ -28,6 +29,26 @@ def revision(view: RevisionView, code_id: int, name: str, project_hex: str) -> d
         'file_name': view.file_name, 'image': view.docker_image, 'command': view.command,
         'config': view.config, 'checksum': view.checksum, 'code_size': view.size_bytes,
         'created_at': when(view.created_at)})
+
+
+def task(view: TaskView, project_hex: str) -> dict:
+    """A task with IronWorker's fields: `code_rev` a string, `duration` in milliseconds,
+    `percent` an integer; `timeout` and `status` always, as clients wait on them."""
+    updated = view.status_changed_at or view.created_at
+    duration = (None if view.started_at is None or view.ended_at is None
+                else round((view.ended_at - view.started_at) * 1000))
+    return _present({
+        'id': encode(Kind.TASK, view.id), 'project_id': project_hex,
+        'code_id': encode(Kind.CODE, view.code_id), 'code_name': view.code_name,
+        'code_history_id': (None if view.revision_id is None
+                            else encode(Kind.REVISION, view.revision_id)),
+        'code_rev': None if view.rev is None else str(view.rev),
+        'status': view.state.value, 'created_at': when(view.created_at),
+        'updated_at': when(updated), 'start_time': when(view.started_at),
+        'end_time': when(view.ended_at), 'duration': duration, 'timeout': view.timeout_s,
+        'payload': view.payload, 'priority': view.priority, 'percent': round(view.percent),
+        'msg': view.msg, 'label': view.label, 'schedule_id': view.schedule_public_id,
+        'retry_count': view.failed_tries, 'run_times': view.attempt})
 
 
 def seconds(value: float | None) -> int | float | None:

@@ -1,10 +1,12 @@
-"""OpenAPI paths and schemas of serve agents' claims and results (/farm/v1/claim, /results)."""
+"""OpenAPI paths and schemas of serve agents' claims and results (/farm/v1/claim, /results),
+and of the code package zips they fetch (/farm/v1/revisions/{revision_id}/code)."""
 
 from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH, MAX_TASK_ID
 from coordinator.api.farm.serve import MAX_KNOWN
 from coordinator.openapi.farm.claims import GONE, NOT_FOUND
 from coordinator.openapi.helpers import (ERROR, INT, NUM, STR, array, closed, error, integer,
-                                         nullable, operation, record, ref, response, text)
+                                         nullable, operation, path_param, record, ref,
+                                         response, text)
 
 _RESULTS = array(ref('FarmServeResult'), 1, MAX_BATCH)
 _TASK = record({
@@ -15,13 +17,20 @@ _TASK = record({
     'number': nullable({**INT, 'description': "a run's task: its number in the run"}),
     'input': nullable({**STR, 'description': "a run's task: its line of the run's inputs"}),
     'payload': nullable({**STR, 'description': "queued work: the job's payload, as queued"}),
-    'timeout_s': nullable({**INT, 'description': 'queued work: seconds it may run'})})
+    'timeout_s': nullable({**INT, 'description': 'queued work: seconds it may run'}),
+    'iron_id': nullable({**STR, 'description': "a code package's task: its IronWorker id, "
+                                               'given to the code as -id and TASK_ID'})})
 _REVISION = record({
     'manifest': nullable({'type': 'object', 'description': 'the Seed manifest'}),
     'command': nullable(array(STR, description='a plain command: an argv template')),
     'docker_image': nullable(STR),
     'settings': {'type': 'object', 'additionalProperties': {'nullable': True},
-                 'description': "the job type's settings, secret ones too"}})
+                 'description': "the job type's settings, secret ones too"},
+    'code': nullable({**record({
+        'checksum': {**STR, 'description': 'MD5 of the zip: GET /farm/v1/revisions/{id}/code'},
+        'runtime': STR, 'file_name': {**STR, 'description': 'the file in the zip to run'},
+        'config': nullable({**STR, 'description': 'given to each task as its -config file'})}),
+        'description': "an IronWorker code package's zip revision"})})
 _RUN = record({'command': nullable(array(STR)), 'task_timeout_s': nullable(NUM),
                'expected_duration_s': nullable(NUM)})
 
@@ -41,6 +50,15 @@ SCHEMAS = {
 }
 
 PATHS = {
+    '/farm/v1/revisions/{revision_id}/code': {'get': operation(
+        "A code package revision's zip, byte for byte, for the agents that run its tasks",
+        {200: {'description': 'the zip',
+               'content': {'application/zip': {'schema': {'type': 'string',
+                                                          'format': 'binary'}}}},
+         404: error('no revision of a code package of your project with that id, or one '
+                    'without a zip')},
+        parameters=[path_param('revision_id', integer(1, MAX_TASK_ID),
+                               'the revision id a claim names')], agent_call=True)},
     '/farm/v1/claim': {'post': operation(
         "Claim up to max_tasks tasks of the project's work of every family (also a heartbeat): "
         'queued work of priority 0 or more, then runs oldest first, then negative priorities; '

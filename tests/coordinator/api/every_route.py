@@ -6,6 +6,7 @@ import re
 import pytest
 from falcon import inspect
 
+from coordinator.api.ironworker import ids
 from coordinator.models import Project
 from tests.coordinator.api.farm.conftest import AGENT
 from tests.coordinator.api.ironworker.conftest import upload_hello
@@ -27,12 +28,16 @@ def served(app) -> list[tuple[str, str]]:
 
 class Alice:
     """A project with one of everything a path can name: a run, a worker, a job type, a job,
-    a code package, a cron job and an execution of it."""
+    a code package and a task of it, a cron job and an execution of it."""
 
     def __init__(self, client, auth):
         self.client, self.auth = client, auth
         self.project = Project.get(Project.name == 'default').hex_id
-        self.code = upload_hello(client, auth, f'/2/projects/{self.project}', name=CODE)['id']
+        code = upload_hello(client, auth, f'/2/projects/{self.project}', name=CODE)
+        self.code = code['id']
+        self.code_revision = str(ids.decode(ids.Kind.REVISION, code['latest_history_id']))
+        self.iron_task = self._post(f'/2/projects/{self.project}/tasks',
+                                    {'tasks': [{'code_name': CODE}]}, 200)['tasks'][0]['id']
         self.cron_job = self._post('/api/v1/jobs', {'name': CRON_JOB, 'minute': '*/5',
                                                     'job_class_string': 'jobs.Nightly'})['job_id']
         ran = client.simulate_post(f'/api/v1/executions/{self.cron_job}', headers=auth)
@@ -44,24 +49,26 @@ class Alice:
                                       'manifest': manifest(TYPE, '1.0.0')})
         self.job = self._post(f'/v6/job-types/{TYPE}/1.0.0/jobs/', {'input': {}})['id']
 
-    def _post(self, path: str, body: dict) -> dict:
+    def _post(self, path: str, body: dict, status: int = 201) -> dict:
         resp = self.client.simulate_post(path, json=body, headers=self.auth)
-        assert resp.status_code == 201, resp.text
+        assert resp.status_code == status, resp.text
         return resp.json
 
     def secrets(self) -> list[str]:
         return [self.run, self.worker, TYPE, HOST, CODE, self.code, CRON_JOB, self.cron_job,
-                self.execution]
+                self.iron_task, self.execution]
 
     def value(self, name: str, path: str) -> str:
         """What `{name}` in `path` stands for: alice's own object of that kind."""
-        values = {'number': '0', 'task_id': str(self.job),
+        values = {'number': '0',
+                  'task_id': self.iron_task if path.startswith('/2/') else str(self.job),
                   'job_id': self.cron_job if path.startswith('/api/v1/') else str(self.job),
                   'name': TYPE, 'version': '1.0.0', 'revision_num': '1',
                   'project_id': self.project, 'code_id': self.code,
                   # an execution's id; POST reads a job's id there, and alice's is unknown to
                   # all but alice
                   'execution_id': self.execution,
+                  'revision_id': self.code_revision,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
         if name not in values:
             pytest.fail(f'{path}: teach this test what {{{name}}} names')
@@ -82,6 +89,7 @@ class Alice:
                 'job': get(f'/v6/jobs/{self.job}/')['status'],
                 'worker': [w['state'] for w in get('/farm/v1/workers')['workers']],
                 'code': get(f'/2/projects/{self.project}/codes/{self.code}')['rev'],
+                'iron_task': get(f'/2/projects/{self.project}/tasks/{self.iron_task}')['status'],
                 'cron_job': get(f'/api/v1/jobs/{self.cron_job}')['next_run_time'],
                 'execution': get(f'/api/v1/executions/{self.execution}')['state']}
 
