@@ -2,22 +2,23 @@
 
 import argparse
 import getpass
+import re
 import sys
 import time
 
 import peewee
 
-from coordinator import __version__, backup, db, schema
+from coordinator import __version__, archive, backup, db, schema
 from coordinator.config import Config
 from coordinator.errors import FarmError, InvalidInput
-from coordinator.store import projects, runs, users
+from coordinator.store import projects, retention, runs, users
 from coordinator.store.access import Scope
 
 DESCRIPTION = """\
 The HPC Taskfarm coordinator: one database of work served through the taskfarm
-(/api/), Scale v6 (/v6/) and IronWorker v2 (/2/) REST APIs. Configure with flags or
-FARM_* environment variables (FARM_DATABASE_URL, FARM_DATA_DIR, FARM_BIND,
-FARM_WORKERS, FARM_THREADS, ...).
+(/api/), Scale v6 (/v6/), IronWorker v2 (/2/) and ndscheduler (/api/v1/) REST APIs.
+Configure with flags or FARM_* environment variables (FARM_DATABASE_URL,
+FARM_DATA_DIR, FARM_BIND, FARM_WORKERS, FARM_THREADS, ...).
 """
 
 EPILOG = """\
@@ -29,6 +30,7 @@ quick start:
   farm-coordinator token create alice --scope worker
   farm-coordinator token list --user alice
   farm-coordinator token revoke 3
+  farm-coordinator prune --older-than 30d --archive old-work.jsonl.gz
   farm-coordinator serve --bind 0.0.0.0:8080
 """
 
@@ -133,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument('path', metavar='PATH', help='a file written by `backup`')
     load.add_argument('--yes', action='store_true', help='do not ask (where there is no terminal)')
 
+    prune = commands.add_parser(
+        'prune', help='delete finished work older than an age, optionally archiving it first',
+        description='Delete finished runs (with their tasks), finished queued work (IronWorker '
+                    'tasks, Scale jobs, ndscheduler executions) and workers that left, all older '
+                    'than AGE, a thousand rows per transaction so that coordinators keep serving '
+                    'meanwhile. Audit entries stay.')
+    prune.add_argument('--older-than', required=True, type=_age, metavar='AGE',
+                       help='how long ago it ended: a number with s, m, h, d or w (e.g. 30d)')
+    prune.add_argument('--dry-run', action='store_true', help='count what would go; delete nothing')
+    prune.add_argument('--archive', metavar='PATH',
+                       help='first write every deleted row to PATH (a new file), as gzipped JSON '
+                            'lines {"table": ..., "row": {...}}')
+
     serve = commands.add_parser('serve', help='serve the APIs with gunicorn')
     serve.add_argument('--bind', help='HOST:PORT to listen on (default 127.0.0.1:8080; env FARM_BIND)')
     serve.add_argument('--workers', type=int, help='gunicorn worker processes (default: CPUs)')
@@ -186,6 +201,33 @@ def _restore(args, config) -> int:
 def _facts(facts: backup.Facts) -> str:
     return (f'schema version {facts.schema_version}, {_count(facts.runs, "run")}, '
             f'{_count(facts.tasks, "task row")}, {facts.size_bytes / 2**20:.1f} MiB')
+
+
+_AGE_UNITS_S = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 7 * 86400}
+
+
+def _age(text: str) -> float:
+    """`30d` and the like, in seconds (an argparse type: its errors read as usage errors)."""
+    found = re.fullmatch(r'(\d+(?:\.\d+)?)([smhdw])', text.strip())
+    if not found:
+        raise argparse.ArgumentTypeError(f'{text!r} is not an age such as 90m, 12h, 30d or 2w')
+    return float(found[1]) * _AGE_UNITS_S[found[2]]
+
+
+def _prune(args, config) -> int:
+    schema.upgrade()
+    cutoff = time.time() - args.older_than
+    if args.archive and not args.dry_run:
+        with archive.Archive(args.archive) as kept:
+            pruned = retention.prune(cutoff, keep=kept.keep)
+        where = f'; {_count(kept.rows, "row")} archived in {args.archive}'
+    else:
+        pruned, where = retention.prune(cutoff, dry_run=args.dry_run), ''
+    verb = 'would delete' if args.dry_run else 'deleted'
+    print(f'{verb} {_count(pruned.runs, "run")} ({_count(pruned.run_tasks, "task")}), '
+          f'{_count(pruned.queued_tasks, "queued task")}, {_count(pruned.workers, "worker")} '
+          f'that ended before {_when(cutoff)}{where}')
+    return 0
 
 
 def _user(args, config) -> int:
@@ -351,4 +393,4 @@ USER_COMMANDS = {'add': _user_add, 'list': _user_list, 'passwd': _user_passwd,
 PROJECT_COMMANDS = {'add': _project_add, 'list': _project_list}
 TOKEN_COMMANDS = {'create': _token_create, 'list': _token_list, 'revoke': _token_revoke}
 COMMANDS = {'init': _init, 'user': _user, 'project': _project, 'token': _token,
-            'backup': _backup, 'restore': _restore, 'serve': _serve}
+            'backup': _backup, 'restore': _restore, 'prune': _prune, 'serve': _serve}
