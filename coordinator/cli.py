@@ -151,7 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser('serve', help='serve the APIs with gunicorn')
     serve.add_argument('--bind', help='HOST:PORT to listen on (default 127.0.0.1:8080; env FARM_BIND)')
     serve.add_argument('--workers', type=int, help='gunicorn worker processes (default: CPUs)')
-    serve.add_argument('--threads', type=int, help='threads per worker (default 4; 1 = sync workers)')
+    serve.add_argument('--threads', type=int,
+                       help='threads per worker (default 4; 1 = sync workers)')
+    serve.add_argument('--certfile', metavar='PEM',
+                       help='serve HTTPS with this certificate (chain) file; needs --keyfile '
+                            '(env FARM_CERTFILE)')
+    serve.add_argument('--keyfile', metavar='PEM',
+                       help="the certificate's private key, readable by you only "
+                            '(env FARM_KEYFILE)')
     return parser
 
 
@@ -159,7 +166,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     config = Config.from_env(database_url=args.database_url, data_dir=args.data_dir,
                              bind=getattr(args, 'bind', None), workers=getattr(args, 'workers', None),
-                             threads=getattr(args, 'threads', None))
+                             threads=getattr(args, 'threads', None),
+                             certfile=getattr(args, 'certfile', None),
+                             keyfile=getattr(args, 'keyfile', None))
     try:
         db.bind(db.open_database(config.database_url))
         return COMMANDS[args.command](args, config)
@@ -375,13 +384,16 @@ def _when(epoch: float) -> str:
 
 
 def _serve(args, config) -> int:
-    from coordinator.server import CoordinatorServer, check_bind  # gunicorn only where needed
+    from coordinator.server import (  # gunicorn only where needed
+        CoordinatorServer, check_bind, check_tls)
 
     check_bind(config.bind)
+    check_tls(config)
     schema.upgrade()
     runs.purge_deleted_runs()
     db.database.close()  # the workers open their own connections after the fork
-    print(f'farm-coordinator {__version__} on http://{config.bind} '
+    scheme = 'https' if config.certfile else 'http'
+    print(f'farm-coordinator {__version__} on {scheme}://{config.bind} '
           f'({config.workers} workers x {config.threads} threads, '
           f'database {db.describe(config.database_url)})', file=sys.stderr)
     CoordinatorServer(config).run()

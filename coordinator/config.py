@@ -37,6 +37,8 @@ class Config:
     data_dir: Path = dataclasses.field(default_factory=default_data_dir)
     database_url: str = ''
     bind: str = '127.0.0.1:8080'
+    certfile: str = ''  # with keyfile: serve HTTPS (PEM files; gunicorn's own TLS)
+    keyfile: str = ''
     workers: int = dataclasses.field(default_factory=lambda: os.cpu_count() or 2)
     threads: int = 4
     max_body_bytes: int = 1024 * 1024
@@ -58,6 +60,8 @@ class Config:
                      'password_failures_per_address', 'password_check_slots'):
             if getattr(self, name) <= 0:
                 raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
+        if bool(self.certfile) != bool(self.keyfile):
+            raise SystemExit('FARM_CERTFILE and FARM_KEYFILE go together: HTTPS needs both')
         if not self.database_url:
             self.database_url = f'sqlite:///{self.data_dir / "farm.db"}'
 

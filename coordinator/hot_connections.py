@@ -24,6 +24,7 @@ so in one log line.
 
 import select
 import socket
+import ssl
 import threading
 
 import gunicorn
@@ -148,6 +149,8 @@ class HotConnectionWorker(ThreadWorker):
             return False  # stopping: let gthread close or linger as it does
         if _buffered(conn):
             return True  # pipelined, or read ahead while draining a body
+        if isinstance(conn.sock, ssl.SSLSocket) and conn.sock.pending():
+            return True  # decrypted already: the kernel's buffer no longer shows it
         if self._queued:
             return False  # another connection is waiting for this thread
         return _readable_within(conn.sock, LINGER_S)

@@ -3,6 +3,7 @@
 import errno
 import logging
 import socket
+import ssl
 
 import gunicorn.app.base
 
@@ -27,6 +28,19 @@ def check_bind(bind: str) -> None:
         reason = 'already in use' if getattr(exc, 'errno', None) == errno.EADDRINUSE else exc
         raise Misconfigured(f'cannot listen on {bind} ({reason}): choose another address with '
                             '--bind HOST:PORT or FARM_BIND') from None
+
+
+def check_tls(config: Config) -> None:
+    """Misconfigured when the certificate and key cannot be loaded together (gunicorn would
+    log a traceback from each worker it starts, and keep starting them)."""
+    if not config.certfile:
+        return
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            config.certfile, config.keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise Misconfigured(f'cannot serve HTTPS with --certfile {config.certfile} and '
+                            f'--keyfile {config.keyfile}: {exc.strerror or exc}') from None
 
 
 class CoordinatorServer(gunicorn.app.base.BaseApplication):
@@ -82,6 +96,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'post_request': body_deadline.post_request,
             'control_socket_disable': True,
         }
+        if self.config.certfile:
+            settings.update(certfile=self.config.certfile, keyfile=self.config.keyfile)
         for name, value in settings.items():
             if name in self.cfg.settings:  # control_socket_disable is gunicorn >= 25.1
                 self.cfg.set(name, value)

@@ -17,6 +17,7 @@ import dataclasses
 import http.client
 import json
 import logging
+import ssl
 import threading
 import time
 import urllib.parse
@@ -100,6 +101,10 @@ class Unreachable(CoordinatorError):
         self.waited_s = waited_s
 
 
+class Untrusted(Unreachable):
+    """The coordinator's TLS certificate does not verify: a setting to fix, not a wait."""
+
+
 class Client:
     """Calls to one coordinator; `retried` says whether the last call needed more than one try."""
 
@@ -171,6 +176,10 @@ class Client:
                 status, raw, response = self._send(method, target, payload)
             except (OSError, http.client.HTTPException) as exc:
                 problem = _reason(exc)
+                if isinstance(exc, ssl.SSLCertVerificationError):  # trying again cannot help
+                    raise Untrusted(f'cannot trust {self.url}: {problem} (SSL_CERT_FILE names '
+                                      'the CA file that signed its certificate)', self.url,
+                                      problem) from None
                 if isinstance(exc, ConnectionRefusedError) and self.retry.refused_is_final \
                         and not self._answered:
                     raise Unreachable(f'nothing listens at {self.url} ({problem})', self.url,

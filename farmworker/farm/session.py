@@ -3,7 +3,7 @@
 import dataclasses
 import os
 
-from farmworker.client import PERSON, CoordinatorError, Refused, Unreachable
+from farmworker.client import PERSON, CoordinatorError, Refused, Unreachable, Untrusted
 from farmworker.farm import config
 from farmworker.farm_api import FarmApi
 
@@ -73,6 +73,8 @@ def resolve(api: FarmApi, run_id: str) -> str:
 def explain(error: CoordinatorError) -> str:
     """A failed call told to a person: the coordinator's words and what to do about them."""
     url = error.url
+    if isinstance(error, Untrusted):
+        return str(error)
     if isinstance(error, Unreachable):
         if error.nothing_listens:
             return (f'{error}: is the coordinator running there, and is the URL right '

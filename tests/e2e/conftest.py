@@ -32,7 +32,8 @@ class Coordinator:
 
     def __init__(self, database_url: str, data_dir, workers: int, env: dict | None = None):
         self.port = free_port()
-        self.url = f'http://127.0.0.1:{self.port}'
+        scheme = 'https' if (env or {}).get('FARM_CERTFILE') else 'http'
+        self.url = f'{scheme}://127.0.0.1:{self.port}'
         self.api = self.url + '/api/'
         self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir),
                     **(env or {})}
