@@ -8,7 +8,7 @@ import time
 
 import peewee
 
-from coordinator import __version__, archive, backup, db, schema
+from coordinator import __version__, archive, backup, code_zips, db, schema
 from coordinator.config import Config
 from coordinator.errors import FarmError, InvalidInput
 from coordinator.store import projects, retention, runs, users
@@ -140,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         description='Delete finished runs (with their tasks), finished queued work (IronWorker '
                     'tasks, Scale jobs, ndscheduler executions) and workers that left, all older '
                     'than AGE, a thousand rows per transaction so that coordinators keep serving '
-                    'meanwhile. Audit entries stay.')
+                    'meanwhile; then the code package zips no revision names any more. Audit '
+                    'entries stay.')
     prune.add_argument('--older-than', required=True, type=_age, metavar='AGE',
                        help='how long ago it ended: a number with s, m, h, d or w (e.g. 30d)')
     prune.add_argument('--dry-run', action='store_true', help='count what would go; delete nothing')
@@ -232,10 +233,14 @@ def _prune(args, config) -> int:
         where = f'; {_count(kept.rows, "row")} archived in {args.archive}'
     else:
         pruned, where = retention.prune(cutoff, dry_run=args.dry_run), ''
+    # after the rows: a zip whose last revision went with them goes now too
+    zips = code_zips.forget_unused(config.data_dir, retention.zips_in_use(), time.time(),
+                                   dry_run=args.dry_run)
     verb = 'would delete' if args.dry_run else 'deleted'
     print(f'{verb} {_count(pruned.runs, "run")} ({_count(pruned.run_tasks, "task")}), '
           f'{_count(pruned.queued_tasks, "queued task")}, {_count(pruned.workers, "worker")} '
-          f'that ended before {_when(cutoff)}{where}')
+          f'that ended before {_when(cutoff)}, {_count(zips.files, "unused code zip")} '
+          f'({zips.size_bytes / 2**20:.1f} MiB){where}')
     return 0
 
 

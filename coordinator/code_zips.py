@@ -7,7 +7,8 @@ sizes it judges are those the zip declares, so a bomb is refused without inflati
 it; an entry that inflates past its declared size fails its CRC check, which reads
 at most the declared bytes. `keep` writes a checked zip to
 `<data_dir>/blobs/<sha256>` once, however often it is uploaded, and returns its MD5,
-the checksum IronWorker clients are shown.
+the checksum IronWorker clients are shown. `forget_unused` deletes the zips no revision
+names any more (`farm-coordinator prune`).
 """
 
 import dataclasses
@@ -29,6 +30,9 @@ MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
 _ALLOWED_TYPES = (0, stat.S_IFREG, stat.S_IFDIR)  # 0: made where Unix modes are not recorded
+# a zip kept or uploaded again this recently is never forgotten: its revision's row may not be
+# committed yet (the zip is kept first), so that no revision names it says nothing yet
+UNUSED_GRACE_S = 3600.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -112,7 +116,36 @@ def keep(data: bytes, data_dir: Path) -> Kept:
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
             handle.write(data)
         os.replace(handle.name, path)
+    else:
+        os.utime(path)  # uploaded again: in use from now, whatever forget_unused read before
     return kept
+
+
+@dataclasses.dataclass
+class Forgotten:
+    """Zips (and leftovers of interrupted writes) deleted, or that a dry run would delete."""
+
+    files: int = 0
+    size_bytes: int = 0
+
+
+def forget_unused(data_dir: Path, used: set[str], now: float, *, dry_run: bool = False,
+                  grace_s: float = UNUSED_GRACE_S) -> Forgotten:
+    """Delete the files under blobs/ that `used` (SHA-256s) does not name, unless recent."""
+    forgotten = Forgotten()
+    blobs = Path(data_dir) / 'blobs'
+    for path in blobs.iterdir() if blobs.is_dir() else ():
+        try:
+            facts = path.stat()
+            if path.name in used or facts.st_mtime > now - grace_s or not path.is_file():
+                continue
+            if not dry_run:
+                path.unlink()
+        except FileNotFoundError:  # another prune got there first
+            continue
+        forgotten.files += 1
+        forgotten.size_bytes += facts.st_size
+    return forgotten
 
 
 def path_of(data_dir: Path, sha256: str) -> Path:

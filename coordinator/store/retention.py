@@ -65,6 +65,12 @@ def prune(cutoff: float, *, dry_run: bool = False, keep: Keep | None = None,
     return pruned
 
 
+def zips_in_use() -> set[str]:
+    """The SHA-256s of the code zips some revision names."""
+    return {blob for (blob,) in run_sql(
+        'SELECT DISTINCT blob FROM job_type_revision WHERE blob IS NOT NULL').fetchall()}
+
+
 def _count(sql: str, params: tuple) -> int:
     return run_sql(sql, params).fetchone()[0]
 

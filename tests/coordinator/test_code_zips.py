@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import os
 import stat
 import zipfile
 
@@ -123,3 +124,31 @@ def test_a_zip_is_kept_once_by_its_sha256_and_reports_its_md5(tmp_path):
     assert code_zips.path_of(tmp_path, kept.sha256).read_bytes() == data
     assert code_zips.keep(data, tmp_path) == kept
     assert [path.name for path in (tmp_path / 'blobs').iterdir()] == [kept.sha256]
+
+
+def test_only_zips_no_revision_names_and_not_touched_lately_are_forgotten(tmp_path):
+    used, unused, recent = (code_zips.keep(zipped(('run.sh', name.encode())), tmp_path)
+                            for name in ('used', 'unused', 'recent'))
+    leftover = tmp_path / 'blobs' / 'tmpab12cd'  # an interrupted write
+    leftover.write_bytes(b'half a zip')
+    now = 1e9
+    for kept in (used, unused):
+        os.utime(code_zips.path_of(tmp_path, kept.sha256), (now - 7200, now - 7200))
+    os.utime(leftover, (now - 7200, now - 7200))
+    os.utime(code_zips.path_of(tmp_path, recent.sha256), (now - 60, now - 60))
+    in_use = {used.sha256}
+
+    dry = code_zips.forget_unused(tmp_path, in_use, now, dry_run=True)
+    assert (dry.files, dry.size_bytes) == (2, unused.size_bytes + len(b'half a zip'))
+    assert code_zips.path_of(tmp_path, unused.sha256).exists()
+    assert code_zips.forget_unused(tmp_path, in_use, now) == dry
+    assert sorted(path.name for path in (tmp_path / 'blobs').iterdir()) == sorted(
+        [used.sha256, recent.sha256])
+
+
+def test_uploading_a_kept_zip_again_makes_it_recent(tmp_path):
+    data = zipped(('run.sh', b'echo hi'))
+    path = code_zips.path_of(tmp_path, code_zips.keep(data, tmp_path).sha256)
+    os.utime(path, (1e9, 1e9))
+    code_zips.keep(data, tmp_path)
+    assert code_zips.forget_unused(tmp_path, set(), path.stat().st_mtime).files == 0

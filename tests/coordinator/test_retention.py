@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 import stat
 
 import pytest
@@ -105,18 +106,24 @@ def test_when_keeping_fails_nothing_is_deleted(history):
 def test_the_cli_archives_privately_then_deletes(history, coordinator_cli, tmp_path,  # noqa: F811
                                                  monkeypatch):
     monkeypatch.setattr('time.time', lambda: T0 + 11 + 86400)
-    code, out, _ = coordinator_cli('prune', '--older-than', '1d', '--dry-run')
+    orphan = tmp_path / 'blobs' / ('0' * 64)  # a zip whose code package was deleted long ago
+    orphan.parent.mkdir()
+    orphan.write_bytes(b'z' * 2**20)
+    os.utime(orphan, (0, 0))
+    prune = ('--data-dir', str(tmp_path), 'prune', '--older-than', '1d')
+    code, out, _ = coordinator_cli(*prune, '--dry-run')
     assert code == 0 and out.startswith('would delete 2 runs (2 tasks), 1 queued task, 1 worker ')
+    assert ', 1 unused code zip (1.0 MiB)' in out and orphan.exists()
     path = tmp_path / 'old.jsonl.gz'
-    code, out, _ = coordinator_cli('prune', '--older-than', '1d', '--archive', str(path))
+    code, out, _ = coordinator_cli(*prune, '--archive', str(path))
     assert code == 0 and out.startswith('deleted 2 runs (2 tasks), 1 queued task, 1 worker ')
     assert out.rstrip().endswith(f'8 rows archived in {path}')
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and not orphan.exists()
     lines = [json.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines()]
     assert sorted(line['table'] for line in lines) == [
         'run', 'run', 'run_input', 'run_input', 'task', 'task', 'task', 'worker']
     assert left(history) == ({history['half']}, {history['waiting']}, {'busy'})
-    code, _, err = coordinator_cli('prune', '--older-than', '1d', '--archive', str(path))
+    code, _, err = coordinator_cli(*prune, '--archive', str(path))
     assert code == 1 and 'exists' in err
 
 
