@@ -44,8 +44,9 @@ class Coordinator:
 
     def start(self) -> None:
         """Start (again, after `stop`) on the same port and database."""
-        self.process = subprocess.Popen(self.argv, env=self.env, stdout=open(self.log_path, 'a'),
-                                        stderr=subprocess.STDOUT)
+        with open(self.log_path, 'a') as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(self.argv, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT)
         self._wait_ready()
 
     def _wait_ready(self, timeout_s: float = 30):
