@@ -28,8 +28,16 @@ class RequestMetrics:
         started_s = getattr(req.context, 'started_s', None)
         if started_s is None:
             return
-        route = req.uri_template
         # any token is a method to gunicorn: a label of each would be unbounded
         method = req.method if req.method in _METHODS else 'OTHER'
-        instruments.request(family(route or req.path), route or UNROUTED, method,
-                            resp.status_code, time.perf_counter() - started_s)
+        # a path no route serves is named by its family: the template's place is free
+        key = (req.uri_template or family(req.path), method, resp.status_code)
+        instruments.request(key, _labels, time.perf_counter() - started_s)
+
+
+def _labels(key: tuple) -> tuple[str, str, str, str]:
+    """(family, route, method, status) of a request key made by `RequestMetrics`."""
+    route, method, status = key
+    if not route.startswith('/'):
+        return route, UNROUTED, method, str(status)
+    return family(route), route, method, str(status)
