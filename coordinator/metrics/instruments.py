@@ -11,8 +11,6 @@ Children are kept by their labels here because `labels()` costs more than the co
 
 import threading
 
-from prometheus_client import Counter, Histogram
-
 # request latency in seconds: the hot claim and report calls take a millisecond or two
 LATENCY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
                      10.0)
@@ -23,6 +21,10 @@ class Instruments:
     (`coordinator.metrics.exposition`)."""
 
     def __init__(self):
+        # imported here: the store counts with these, and farm-coordinator's other commands,
+        # which import the store, need not pay prometheus_client's ~50 ms import
+        from prometheus_client import Counter, Histogram
+
         self.requests = Histogram(
             'farm_http_request_duration_seconds',
             'Requests by API family, route template, method and status, by time to answer '
