@@ -5,6 +5,7 @@ import falcon
 from coordinator import __version__, db
 from coordinator.api import auth, errors, farm, ironworker, ndscheduler, ops, scale, taskfarm
 from coordinator.config import Config
+from coordinator.metrics.middleware import RequestMetrics
 from coordinator.store import guesses
 
 
@@ -13,7 +14,9 @@ def create_app(config: Config | None = None, database=None) -> falcon.App:
     config = config or Config.from_env()
     db.bind(database or db.open_database(config.database_url))
     passwords = auth.PasswordChecks(guesses.Limits.from_config(config), config.password_check_slots)
-    app = falcon.App(middleware=[auth.AuthMiddleware(auth.TokenCache(config.token_cache_s),
+    # metrics first: its time covers authentication too, and it sees every answer
+    app = falcon.App(middleware=[RequestMetrics(),
+                                 auth.AuthMiddleware(auth.TokenCache(config.token_cache_s),
                                                      passwords)])
     errors.install(app, db.database)
     ops.add_routes(app, __version__)

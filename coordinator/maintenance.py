@@ -17,6 +17,7 @@ import peewee
 
 from coordinator import db
 from coordinator.db import database, run_sql
+from coordinator.metrics import instruments
 from coordinator.states import TaskState, WorkerState
 from coordinator.store import firing, pulse, runs, workers
 
@@ -42,6 +43,7 @@ def reap(worker_ttl_s: float, now: float | None = None, *, stall_s: float = math
         uuid for worker_id, uuid, seen in _silent_workers(deadline)
         if _declare_lost(worker_id, f'no heartbeat for {now - seen:.0f} s '
                                     f'(worker_ttl_s={worker_ttl_s:g})', deadline)]
+    instruments.workers_lost(len(lost))
     # tasks of lost or stopped workers, including any a claim handed out while they left
     for worker_id, state in run_sql(
             'SELECT DISTINCT w.id, w.state FROM task t JOIN worker w ON w.id = t.worker_id '
@@ -50,6 +52,8 @@ def reap(worker_ttl_s: float, now: float | None = None, *, stall_s: float = math
         failed = state == WorkerState.LOST.value
         moved = workers.requeue_tasks_of(worker_id, now, failed=failed,
                                          reason='worker lost' if failed else 'worker stopped')
+        if failed:  # a stopped worker's tasks were handed back, not taken back
+            instruments.leases_expired(moved)
         log.info('requeued %d task(s) of %s worker %d', moved, state, worker_id)
     return lost
 

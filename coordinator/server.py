@@ -13,6 +13,7 @@ from coordinator.config import Config
 from coordinator.errors import Misconfigured
 from coordinator.hot_connections import HotConnectionWorker
 from coordinator.maintenance import start_duties
+from coordinator.metrics import multiprocess as metrics_files
 
 
 def check_bind(bind: str) -> None:
@@ -77,6 +78,7 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
 
     def __init__(self, config: Config):
         self.config = config
+        metrics_files.start()  # once, before any worker forks: every worker writes its counts there
         super().__init__()
 
     def load_config(self):
@@ -95,6 +97,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'pre_request': body_deadline.pre_request,
             'post_request': body_deadline.post_request,
             'control_socket_disable': True,
+            'child_exit': metrics_files.child_exit,
+            'on_exit': metrics_files.stop,
         }
         if self.config.certfile:
             settings.update(certfile=self.config.certfile, keyfile=self.config.keyfile)

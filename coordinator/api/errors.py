@@ -7,6 +7,7 @@ import peewee
 
 from coordinator import db
 from coordinator.errors import FarmError, NotFound, Unauthorized, Unavailable
+from coordinator.metrics import instruments
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def install(app: falcon.App, database) -> None:
     def database_error(req, resp, ex, params):
         log.warning('database unavailable on %s %s: %s', req.method, req.path, db.explain(ex))
         db.forget_connection(database)  # the next request reconnects
+        instruments.database_error()
         farm_error(req, resp, Unavailable('database unavailable, retry shortly', retry_after_s=1),
                    params)
 

@@ -1,4 +1,4 @@
-"""Operational endpoints: the index page, health, and the OpenAPI document."""
+"""Operational endpoints: the index page, health, metrics, and the OpenAPI document."""
 
 import html
 import time
@@ -7,6 +7,7 @@ import falcon
 import peewee
 
 from coordinator import db, openapi
+from coordinator.metrics import exposition, instruments
 from coordinator.store import pulse
 
 _INDEX = """<!doctype html>
@@ -43,11 +44,20 @@ class Health:
             pulse.probe_write(time.time())
         except peewee.PeeweeException as exc:
             db.forget_connection()
+            instruments.database_error()
             resp.status = falcon.HTTP_503
             resp.set_header('Retry-After', '1')
             resp.media = {'status': 'unavailable', 'database': db.explain(exc)}
             return
         resp.media = {'status': 'ok', 'database': 'ok'}
+
+
+class Metrics:
+    """GET /metrics: Prometheus text; any user's token (a scraper's `bearer_token_file`)."""
+
+    def on_get(self, req, resp):
+        resp.content_type = exposition.CONTENT_TYPE
+        resp.data = exposition.scrape(req.context.principal)
 
 
 class OpenApi:
@@ -61,4 +71,5 @@ class OpenApi:
 def add_routes(app: falcon.App, version: str) -> None:
     app.add_route('/', Index(version))
     app.add_route('/health', Health())
+    app.add_route('/metrics', Metrics())
     app.add_route('/openapi.json', OpenApi(version))

@@ -18,6 +18,11 @@ PATHS = {
                                             'description': 'why, in words'}}),
                        {'Retry-After': header('seconds to wait', INT)})},
         public=True)},
+    '/metrics': {'get': operation(
+        'Prometheus metrics: requests, claims, reports, lease expiries, database errors, and '
+        "tasks and workers by state (of the caller's projects)",
+        {200: {'description': 'the Prometheus text format, version 0.0.4',
+               'content': {'text/plain': {'schema': STR}}}})},
     '/openapi.json': {'get': operation('This document', {200: response('OpenAPI 3 document',
                                                                        {'type': 'object'})})},
 }

@@ -12,6 +12,7 @@ import dataclasses
 import time
 
 from coordinator.db import database, run_sql
+from coordinator.metrics import instruments
 from coordinator.states import TaskState
 from coordinator.store import workers
 from coordinator.store.access import Principal
@@ -65,6 +66,7 @@ def claim_in_run(run: RunRef, worker_id: int, max_tasks: int, now: float) -> lis
         run_sql('UPDATE run SET next_number = ?, running_count = running_count + ?, '
                 'started_at = COALESCE(started_at, ?) WHERE id = ?',
                 (next_number, len(claimed), now, run.id))
+    instruments.claimed('run', len(claimed))  # the caller's transaction commits next
     return claimed
 
 

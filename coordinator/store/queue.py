@@ -17,6 +17,7 @@ import time
 
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, InvalidInput
+from coordinator.metrics import instruments
 from coordinator.states import TaskState
 from coordinator.store import job_types, reports, workers
 from coordinator.store.access import Principal, require_manager
@@ -118,7 +119,9 @@ def take(project_id: int, worker_id: int, max_tasks: int, type_names: list[str] 
     """`claim` for a worker already checked, of the priorities in `band`, without the heartbeat."""
     for _ in range(_CLAIM_TRIES):
         try:
-            return _claim_once(project_id, worker_id, max_tasks, type_names, now, band)
+            claimed = _claim_once(project_id, worker_id, max_tasks, type_names, now, band)
+            instruments.claimed('queue', len(claimed))
+            return claimed
         except _CapFilled:
             continue  # undone whole: look again at what the caps allow now
     return []

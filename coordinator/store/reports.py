@@ -5,12 +5,14 @@ its worker was declared lost, and perhaps claimed again) is refused and changes
 nothing: a zombie worker can never overwrite its successor's work.
 """
 
+import collections
 import dataclasses
 import enum
 import time
 
 from coordinator import failures
 from coordinator.db import database, run_sql
+from coordinator.metrics import instruments
 from coordinator.states import TRANSITIONS, TaskState
 from coordinator.store import workers
 from coordinator.store.access import Principal
@@ -94,6 +96,7 @@ def settle(rows: dict, results: list[Result], worker_id: int, now: float, receip
     """
     moves = TRANSITIONS[TaskState.RUNNING]  # where a result may take its running task
     changes: dict[int, tuple[int, dict]] = {}  # task id -> (attempt, columns to set)
+    outcomes = collections.Counter()  # accepted results by outcome
     for result in results:
         row = rows.get(result.number)
         refusal = _refusal(row, result, worker_id)
@@ -114,7 +117,10 @@ def settle(rows: dict, results: list[Result], worker_id: int, now: float, receip
                                result.attempt, worker_id, fields['percent'],
                                fields.get('failed_tries', failed_tries), *row[6:])
         changes[task_id] = (result.attempt, {**changes.get(task_id, (0, {}))[1], **fields})
+        outcomes[result.outcome.value] += 1
     _update_tasks(changes)
+    for outcome, count in outcomes.items():  # the caller's transaction commits next
+        instruments.reported(outcome, count)
 
 
 def refuse_unclaimed(results: list[Result], receipt: Receipt) -> None:

@@ -12,6 +12,7 @@ import time
 
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict
+from coordinator.metrics import instruments
 from coordinator.states import OVERRIDES, TaskfarmStatus, TaskState, can_move
 from coordinator.store import audit
 from coordinator.store.access import Principal, require_manager
@@ -65,9 +66,17 @@ def update_task(principal: Principal, run_uuid: str, number: int, *, percent: fl
         new_percent = _new_percent(old, new, old_percent, percent)
         fields = dict(percent=new_percent, **(_entering(new, now) if new is not old else {}))
         _write_task(run, number, task_id, old, new, fields, now, new_percent - old_percent)
+        _count_report(old, new)
         if status in (TaskfarmStatus.WAITING, TaskfarmStatus.COMPUTING) and new is not old:
             audit.record(principal, f'task.{status.value}', 'task', f'{run_uuid}/{number}',
                          now=now, was=old.value)
+
+
+def _count_report(old: TaskState, new: TaskState) -> None:
+    """Count what the stock client reports as agents' results are counted: a running task
+    done, or its progress (a person's redo or a hand-set computing is not a result)."""
+    if old is TaskState.RUNNING and new in (TaskState.RUNNING, TaskState.COMPLETE):
+        instruments.reported(new.value)
 
 
 def cancel_task(principal: Principal, run_uuid: str, number: int,

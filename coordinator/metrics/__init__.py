@@ -1,0 +1,1 @@
+"""Prometheus metrics: the process's instruments, their multiprocess files, the scrape."""
