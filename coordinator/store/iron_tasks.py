@@ -135,14 +135,21 @@ def list_tasks(principal: Principal, filters: TaskFilters, offset: int,
         states = tuple(dict.fromkeys(state.value for state in filters.states))
         where += f' AND t.status IN ({marks(states)})'
         params += states
-    for condition, value in ((' AND jt.name = ?', filters.code_name),
-                             (' AND t.created_at >= ?', filters.from_time),
+    if filters.code_name is not None:
+        # the package's id, looked up once: named through the join, SQLite reads a package's
+        # tasks as those of no run, which its statistics take for those of one run
+        where += (' AND t.job_type_id = (SELECT id FROM job_type WHERE project_id = ? '
+                  'AND name = ? AND version = ?)')
+        params += [principal.project_id, filters.code_name, VERSION]
+    for condition, value in ((' AND t.created_at >= ?', filters.from_time),
                              (' AND t.created_at <= ?', filters.to_time),
                              (' AND t.label = ?', filters.label)):
         if value is not None:
             where += condition
             params.append(value)
-    rows = run_sql(f'SELECT {_COLUMNS} {_FROM}{where} ORDER BY t.id DESC LIMIT ? OFFSET ?',
+    # newest first by creation, which the index of queued work by time holds in order
+    rows = run_sql(f'SELECT {_COLUMNS} {_FROM}{where} '
+                   'ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?',
                    (*params, limit, offset)).fetchall()
     return [_view(row) for row in rows]
 

@@ -7,7 +7,8 @@ import pytest
 
 from coordinator import schema
 from coordinator.db import run_sql
-from coordinator.models import (FIRING_INDEX, QUEUE_INDEX, STATUS_INDEX, AuditLog,
+from coordinator.models import (FIRING_INDEX, LABEL_INDEX, QUEUE_INDEX, QUEUED_CREATED_INDEX,
+                                STATUS_INDEX, AuditLog,
                                 CoordinatorPulse, JobType, Project, Run, RunActivity, RunInput,
                                 Schedule, SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
@@ -137,8 +138,26 @@ def _queue_one_per_type(project) -> None:
             (project.id,))
 
 
+def _restore_version_15(database) -> None:
+    """Undo what version 16 did: the indexes of queued work by time and by label."""
+    for index in (QUEUED_CREATED_INDEX, LABEL_INDEX):
+        database.execute_sql(f'DROP INDEX {index}')
+
+
+def test_a_version_15_database_gets_the_indexes_of_queued_work_lists(database):
+    fresh_indexes = _index_names(database)
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_15(database)
+    _queue_one_per_type(project)
+    SchemaVersion.update(version=15).execute()
+    assert schema.upgrade() == (15, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+    assert {QUEUED_CREATED_INDEX, LABEL_INDEX} <= fresh_indexes
+
+
 def _restore_version_14(database) -> None:
-    """Undo what version 15 did: tasks' labels."""
+    """Undo what version 15 did: tasks' labels (and undo 16)."""
+    _restore_version_15(database)
     database.execute_sql('ALTER TABLE task DROP COLUMN label')
 
 
