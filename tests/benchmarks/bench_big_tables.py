@@ -48,7 +48,9 @@ SCALE_TYPES, CODE_PACKAGES, CRON_JOBS = 20, 10, 10
 WAITING_PER_TYPE, WAITING_PER_CODE = 1_000, 200  # queued now, the same in both databases
 LIVE_RUN_TASKS = 1_000_000
 CHUNK_ROWS = 1_000_000  # rows per INSERT statement, so progress shows and the WAL stays bounded
-SPAN_S = 30 * 86400  # the prefilled rows were created over the last 30 days
+# the prefilled rows were created over 30 days that ended a day ago: requests about the last
+# hours then get the same answer from both databases, and what differs is the table's size
+SPAN_S, SPAN_END_S = 30 * 86400, 86400
 BATCH = 10  # tasks an agent claims per request (and reports on the next)
 FAILED_EVERY = 50  # one finished task in 50 failed
 
@@ -116,15 +118,15 @@ class Base:
 
 
 def create_base(database: Database) -> Base:
-    """The project's types, code packages, cron jobs, waiting work and live run, through the
-    store as the API would make them."""
+    """The project's types, code packages, cron jobs and live run, through the store as the
+    API would make them."""
     run_checked([str(BIN / 'farm-coordinator'), *database.where, 'init'], timeout=300,
                 env=clean_env())
     run_checked([str(BIN / 'farm-coordinator'), *database.where, 'user', 'add', 'bench',
                  '--password-stdin'], timeout=120, env=clean_env(), input=PASSWORD + '\n')
     from coordinator import cron
     from coordinator.models import JobType, JobTypeRevision, Project, Schedule
-    from coordinator.store import code_packages, iron_tasks, job_types, queue, runs, schedules
+    from coordinator.store import code_packages, job_types, runs, schedules
     from coordinator.store import users
     peewee_db = open_peewee(database.url)
     try:
@@ -133,15 +135,9 @@ def create_base(database: Database) -> Base:
             name = f'bench-{i:02d}'
             job_types.define(principal, name, '1.0.0',
                              job_types.Definition(command=['true']), {'priority': i % 3})
-            queue.queue_tasks(principal, name, '1.0.0',
-                              [queue.Order(payload=json.dumps({'n': n}))
-                               for n in range(WAITING_PER_TYPE)])
         for i in range(CODE_PACKAGES):
-            name = f'iron-{i:02d}'
-            code_packages.upload(principal, name,
+            code_packages.upload(principal, f'iron-{i:02d}',
                                  code_packages.Code(docker_image='busybox', command='true'), {})
-            iron_tasks.queue_tasks(principal, [(name, queue.Order(payload='{}', label='waiting'))
-                                               for _ in range(WAITING_PER_CODE)])
         never = cron.trigger({'month': '1', 'day': '1', 'hour': '0', 'minute': '0'})
         for i in range(CRON_JOBS):
             schedules.add_job(principal, schedules.CronJob(
@@ -166,6 +162,24 @@ def create_base(database: Database) -> Base:
         peewee_db.close()
 
 
+def queue_waiting(database: Database, base: Base) -> None:
+    """Work waiting now, queued after the finished rows as in a database in service (the
+    newest ids), through the store."""
+    from coordinator.store import iron_tasks, queue, users
+    peewee_db = open_peewee(database.url)
+    try:
+        principal = users.principal_for_password('bench', PASSWORD)
+        for i in range(SCALE_TYPES):
+            queue.queue_tasks(principal, f'bench-{i:02d}', '1.0.0',
+                              [queue.Order(payload=json.dumps({'n': n}))
+                               for n in range(WAITING_PER_TYPE)])
+        for _, _, name in base.codes:
+            iron_tasks.queue_tasks(principal, [(name, queue.Order(payload='{}', label='waiting'))
+                                               for _ in range(WAITING_PER_CODE)])
+    finally:
+        peewee_db.close()
+
+
 # ---------------------------------------------------------------- prefill
 
 TASK_COLUMNS = ('project_id, run_id, number, job_type_id, job_type_revision_id, status, '
@@ -184,13 +198,13 @@ def numbers(kind: str, first: int, count: int) -> tuple[str, str]:
     return '', f'generate_series({int(first)}::bigint, {last}) AS n(i)'
 
 
-def run_task_sql(kind: str, first: int, count: int) -> str:
-    """Tasks i of finished runs: run (first run id + i / RUN_SIZE), number i % RUN_SIZE.
+def run_task_sql(kind: str, first: int, count: int, per_run: int = RUN_SIZE) -> str:
+    """Tasks i of finished runs: run (first run id + i / per_run), number i % per_run.
 
     Parameters: project, first run id, run type, (t0, step) x 5."""
     with_, from_ = numbers(kind, first, count)
-    return (f'{with_}INSERT INTO task ({TASK_COLUMNS}) SELECT ?, ? + i / {RUN_SIZE}, '
-            f"i % {RUN_SIZE}, ?, NULL, CASE WHEN {FAILED} THEN 'error' ELSE 'complete' END, "
+    return (f'{with_}INSERT INTO task ({TASK_COLUMNS}) SELECT ?, ? + i / {int(per_run)}, '
+            f"i % {int(per_run)}, ?, NULL, CASE WHEN {FAILED} THEN 'error' ELSE 'complete' END, "
             '0, NULL, NULL, NULL, NULL, 0, 1, 0, 100, NULL, '
             f'CASE WHEN {FAILED} THEN 1 ELSE 0 END, '
             f"CASE WHEN {FAILED} THEN 'ALGORITHM' ELSE NULL END, NULL, NULL, NULL, "
@@ -221,7 +235,7 @@ def prefill(database: Database, base: Base, rows: int) -> dict:
     peewee_db = open_peewee(database.url)
     started = time.perf_counter()
     kind, now = database.kind, time.time()
-    t0 = now - SPAN_S
+    t0 = now - SPAN_END_S - SPAN_S
 
     def sql(text: str, params=()):
         return peewee_db.execute_sql(text.replace('?', peewee_db.param), params)
@@ -262,9 +276,9 @@ def prefill(database: Database, base: Base, rows: int) -> dict:
         with peewee_db.atomic():
             # the live run's first tenth is done; the rest is claimed as the agent goes
             failed = len(range(FAILED_EVERY - 1, live_done, FAILED_EVERY))
-            sql(run_task_sql(kind, 0, live_done), (base.project_id, base.live_run_id,
-                                     base.run_type_id, *(now - 3600, 3600 / max(live_done, 1))
-                                     * 5))
+            sql(run_task_sql(kind, 0, live_done, LIVE_RUN_TASKS),
+                (base.project_id, base.live_run_id, base.run_type_id,
+                 *(now - 3600, 3600 / max(live_done, 1)) * 5))
             sql('UPDATE run SET next_number = ?, done_count = ?, failed_count = ?, '
                 'percent_sum = ?, started_at = ?, last_ended_at = ? WHERE id = ?',
                 (live_done, live_done - failed, failed, 100.0 * live_done, now - 3600, now,
@@ -287,12 +301,10 @@ def prefill(database: Database, base: Base, rows: int) -> dict:
                   f'({time.perf_counter() - started:.0f} s)', flush=True)
         sql('DROP TABLE bench_kind')
         inserted = time.perf_counter() - started
-        analyse(peewee_db, kind)
-        total = time.perf_counter() - started
     finally:
         peewee_db.close()
     return {'rows': rows, 'run_rows': run_rows, 'runs': run_count, 'queued_rows': queued_rows,
-            'live_done': live_done, 'insert_s': inserted, 'analyze_s': total - inserted}
+            'live_done': live_done, 'insert_s': inserted}
 
 
 def analyse(peewee_db, kind: str) -> None:
@@ -365,10 +377,12 @@ def start(database: Database, base: Base, serve_args: list[str]) -> Coordinator:
 
 def requests_to_time(base: Base, now: float) -> dict:
     """name -> (method, path) of every request timed; `now` places the time windows."""
-    hour_ago = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 3600))
+    def iso(instant: float) -> str:
+        return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(instant))
+
     iron = f'/2/projects/{base.project_hex}/tasks'
     code = base.codes[0][2]
-    day = now - SPAN_S / 2  # a day in the middle of the prefilled span
+    day = now - SPAN_END_S - SPAN_S / 2  # a day in the middle of the prefilled span
     return {
         'serve claim+report': 'serve',
         'run claim+report': 'run',
@@ -388,11 +402,14 @@ def requests_to_time(base: Base, now: float) -> dict:
         'iron tasks by label': f'{iron}?label=batch-0',
         'iron tasks by time': f'{iron}?code_name={code}&from_time={int(day)}'
                               f'&to_time={int(day + 86400)}',
-        'nds executions (1 h)': f'/api/v1/executions?time_range_start={hour_ago}',
+        'nds executions (last 1 h)': f'/api/v1/executions?time_range_start={iso(now - 3600)}',
+        'nds executions (past 1 h)': f'/api/v1/executions?time_range_start={iso(day)}'
+                                     f'&time_range_end={iso(day + 3600)}',
     }
 
 
-def time_one(coordinator: Coordinator, what: str) -> float:
+def time_one(coordinator: Coordinator, what: str) -> tuple[float, int]:
+    """Seconds the request took, and the bytes of its answer."""
     started = time.perf_counter()
     if what == 'serve':
         reply = coordinator.serve_agent.claim()
@@ -406,7 +423,7 @@ def time_one(coordinator: Coordinator, what: str) -> float:
                            f'{reply.text[:300]}')
     if what in ('serve', 'run') and not reply.json()['tasks']:
         raise RuntimeError(f'{what} claim on {coordinator.database.name} got no task')
-    return elapsed
+    return elapsed, len(reply.content)
 
 
 def rss_bytes(server: Server) -> int:
@@ -426,6 +443,7 @@ def measure(coordinators: list[Coordinator], count: int, rounds: int) -> dict:
     timed = {c.database.name: requests_to_time(c.base, now) for c in coordinators}
     names = list(timed[coordinators[0].database.name])
     latencies = {(name, c.database.name): [] for name in names for c in coordinators}
+    sizes = {}
     for c in coordinators:  # warm up: connections, caches, the first plan of each statement
         for what in timed[c.database.name].values():
             time_one(c, what)
@@ -435,9 +453,11 @@ def measure(coordinators: list[Coordinator], count: int, rounds: int) -> dict:
         for name in names:
             for c in order:
                 what = timed[c.database.name][name]
-                latencies[(name, c.database.name)] += [time_one(c, what)
-                                                       for _ in range(per_round)]
-    return {name: {c.database.name: latencies[(name, c.database.name)] for c in coordinators}
+                for _ in range(per_round):
+                    elapsed, sizes[(name, c.database.name)] = time_one(c, what)
+                    latencies[(name, c.database.name)].append(elapsed)
+    return {name: {c.database.name: (latencies[(name, c.database.name)],
+                                     sizes[(name, c.database.name)]) for c in coordinators}
             for name in names}
 
 
@@ -446,8 +466,8 @@ def measure(coordinators: list[Coordinator], count: int, rounds: int) -> dict:
 def summarise(kind: str, latencies: dict, rss: dict, prefilled: dict) -> dict:
     rows = []
     for name, by_db in latencies.items():
-        empty, big = by_db['empty'], by_db['big']
-        row = {'request': name,
+        (empty, empty_bytes), (big, big_bytes) = by_db['empty'], by_db['big']
+        row = {'request': name, 'empty_bytes': empty_bytes, 'big_bytes': big_bytes,
                'empty_median_ms': 1000 * statistics.median(empty),
                'empty_p99_ms': 1000 * percentile(empty, 0.99),
                'big_median_ms': 1000 * statistics.median(big),
@@ -464,15 +484,17 @@ def print_table(result: dict) -> None:
     print(f"\n{result['database']}: {prefill['rows']:,} rows prefilled in "
           f"{prefill['insert_s']:.0f} s (+ {prefill['analyze_s']:.0f} s ANALYZE); median and p99 "
           f"of {result['requests'][0]['count']} requests each")
-    print('| request | empty median / p99 ms | big median / p99 ms | big / empty | target | met |')
-    print('|---|---|---|---|---|---|')
+    print('| request | empty median / p99 ms | big median / p99 ms | big / empty | target | met '
+          '| answer bytes empty / big |')
+    print('|---|---|---|---|---|---|---|')
     for row in result['requests']:
         print(f"| {row['request']} | {row['empty_median_ms']:.2f} / {row['empty_p99_ms']:.2f} | "
               f"{row['big_median_ms']:.2f} / {row['big_p99_ms']:.2f} | {row['ratio']:.2f} | "
-              f"<= {TARGET_RATIO} | {'yes' if row['met'] else 'NO'} |")
+              f"<= {TARGET_RATIO} | {'yes' if row['met'] else 'NO'} | "
+              f"{row['empty_bytes']:,} / {row['big_bytes']:,} |")
     for name, (before, after) in result['rss_mb'].items():
         print(f'| RSS {name} (master + workers), MB | before {before:.0f} | after {after:.0f} '
-              f'| {after / before:.2f} | | |')
+              f'| {after / before:.2f} | | | |')
 
 
 def run_database(kind: str, args) -> dict:
@@ -482,10 +504,16 @@ def run_database(kind: str, args) -> dict:
         coordinators = []
         try:
             bases = {d.name: create_base(d) for d in databases}
-            peewee_db = open_peewee(databases[0].url)
-            analyse(peewee_db, kind)
-            peewee_db.close()
             prefilled = prefill(databases[1], bases['big'], args.rows)
+            for d in databases:
+                queue_waiting(d, bases[d.name])
+                peewee_db = open_peewee(d.url)
+                started = time.perf_counter()
+                analyse(peewee_db, kind)
+                prefilled.setdefault('analyze_s', 0.0)
+                if d.name == 'big':
+                    prefilled['analyze_s'] = time.perf_counter() - started
+                peewee_db.close()
             print(f"{kind}: prefilled {args.rows:,} rows in {prefilled['insert_s']:.0f} s, "
                   f"ANALYZE {prefilled['analyze_s']:.0f} s", flush=True)
             coordinators = [start(d, bases[d.name], args.serve_args) for d in databases]
