@@ -144,14 +144,20 @@ def _restore_version_15(database) -> None:
         database.execute_sql(f'DROP INDEX {index}')
 
 
-def test_a_version_15_database_gets_the_indexes_of_queued_work_lists(database):
+def _upgraded_with_a_task_per_type(database, version: int, restore) -> set[str]:
+    """Take the fresh database back to `version` with `restore`, queue a task of each type as
+    that version wrote them, and upgrade it; the fresh database's index names."""
     fresh_indexes = _index_names(database)
-    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
-    _restore_version_15(database)
-    _queue_one_per_type(project)
-    SchemaVersion.update(version=15).execute()
-    assert schema.upgrade() == (15, schema.SCHEMA_VERSION)
+    restore(database)
+    _queue_one_per_type(Project.get(Project.name == schema.DEFAULT_PROJECT))
+    SchemaVersion.update(version=version).execute()
+    assert schema.upgrade() == (version, schema.SCHEMA_VERSION)
     assert _index_names(database) == fresh_indexes
+    return fresh_indexes
+
+
+def test_a_version_15_database_gets_the_indexes_of_queued_work_lists(database):
+    fresh_indexes = _upgraded_with_a_task_per_type(database, 15, _restore_version_15)
     assert {QUEUED_CREATED_INDEX, LABEL_INDEX} <= fresh_indexes
 
 
@@ -187,13 +193,8 @@ def _restore_version_13(database) -> None:
 
 
 def test_a_version_13_database_gets_schedules_and_one_task_per_firing(database):
-    fresh_indexes = _index_names(database)
+    fresh_indexes = _upgraded_with_a_task_per_type(database, 13, _restore_version_13)
     project = Project.get(Project.name == schema.DEFAULT_PROJECT)
-    _restore_version_13(database)
-    _queue_one_per_type(project)
-    SchemaVersion.update(version=13).execute()
-    assert schema.upgrade() == (13, schema.SCHEMA_VERSION)
-    assert _index_names(database) == fresh_indexes
     assert {FIRING_INDEX, _AUDIT_BY_KIND} <= fresh_indexes
     old = Task.get()
     assert (old.schedule_id, old.fire_at) == (None, None)
