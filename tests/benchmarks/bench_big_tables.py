@@ -91,11 +91,14 @@ def postgres_database(name: str, workdir: Path) -> Database:
 def drop_database(database: Database) -> None:
     if database.drop is None:
         return
-    import psycopg
+    import psycopg2
     parts = urllib.parse.urlsplit(database.url)
-    with psycopg.connect(urllib.parse.urlunsplit(parts._replace(path='/postgres')),
-                         autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{database.drop}" WITH (FORCE)')
+    con = psycopg2.connect(urllib.parse.urlunsplit(parts._replace(path='/postgres')))
+    try:
+        con.autocommit = True
+        con.cursor().execute(f'DROP DATABASE IF EXISTS "{database.drop}" WITH (FORCE)')
+    finally:
+        con.close()
 
 
 def open_peewee(url: str):
@@ -238,7 +241,9 @@ def prefill(database: Database, base: Base, rows: int) -> dict:
     t0 = now - SPAN_END_S - SPAN_S
 
     def sql(text: str, params=()):
-        return peewee_db.execute_sql(text.replace('?', peewee_db.param), params)
+        if peewee_db.param != '?':  # psycopg2: % is its own, ? is %s
+            text = text.replace('%', '%%').replace('?', peewee_db.param)
+        return peewee_db.execute_sql(text, params)
 
     try:
         if kind == 'sqlite':
@@ -536,6 +541,7 @@ def parse_args():
     parser.add_argument('--quick', action='store_true', help='10^5 rows, 100 requests each')
     parser.add_argument('--postgres', action='store_true',
                         help='PostgreSQL too (the server scripts/services.sh starts)')
+    parser.add_argument('--skip-sqlite', action='store_true', help='PostgreSQL only')
     parser.add_argument('--requests', type=int, default=300,
                         help='of each kind on each database (default 300)')
     parser.add_argument('--rounds', type=int, default=4,
@@ -553,10 +559,11 @@ def main() -> int:
     args = parse_args()
     print(f'bench_big_tables: {args.rows:,} rows, {args.requests} requests of each kind, '
           f'{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}', flush=True)
-    results = [run_database(kind, args)
-               for kind in ('sqlite', 'postgres') if kind == 'sqlite' or args.postgres]
-    for result in results:
-        print_table(result)
+    kinds = ['sqlite'] * (not args.skip_sqlite) + ['postgres'] * args.postgres
+    results = []
+    for kind in kinds:
+        results.append(run_database(kind, args))
+        print_table(results[-1])
     print(f'\nload average at the end: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
