@@ -340,6 +340,16 @@ class Agent:
             'slots': BATCH, 'serves': serves}, timeout=30)
         reply.raise_for_status()
 
+    def heartbeat(self) -> None:
+        """What an agent sends every 15 s: without it the coordinator declares it lost while
+        other requests are timed (60 s of silence)."""
+        held = [list(pair) for pair in self.held]
+        body = ({'held': held} if 'job_types' in self.serves
+                else {'run': self.serves['run'], 'running': held})
+        self.session.post(f'{self.url}/farm/v1/workers/{self.uuid}/heartbeat',
+                          json={'load': 0.0, 'draining': False, **body},
+                          timeout=30).raise_for_status()
+
     def claim(self) -> requests.Response:
         body = {'worker_uuid': self.uuid, 'max_tasks': BATCH}
         if 'job_types' in self.serves:
@@ -458,6 +468,9 @@ def measure(coordinators: list[Coordinator], count: int, rounds: int,
     for r in range(rounds):
         order = coordinators if r % 2 == 0 else coordinators[::-1]
         for name in names:
+            for c in coordinators:  # untimed, between two kinds of request
+                c.serve_agent.heartbeat()
+                c.run_agent.heartbeat()
             for c in order:
                 what = timed[c.database.name][name]
                 for _ in range(per_round):
