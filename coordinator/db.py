@@ -249,6 +249,16 @@ def run_sql(sql: str, params: tuple = ()):
     return database.execute_sql(_dialect(sql, database.param, database.for_update), params)
 
 
+def pinned_index(index: str) -> str:
+    """` INDEXED BY index` for a table in a FROM clause on SQLite; nothing on PostgreSQL.
+
+    For a read whose plan SQLite's statistics (ANALYZE) can get badly wrong: they count
+    the NULLs of a column as one value, so "no run" or "no worker" looks like one run's
+    or one worker's rows when it is most of the table. PostgreSQL keeps NULLs apart.
+    """
+    return '' if database.for_update else f' INDEXED BY {index}'
+
+
 @functools.lru_cache(maxsize=256)
 def _dialect(sql: str, param: str, row_locks: bool) -> str:
     if not row_locks:

@@ -11,12 +11,12 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from coordinator.db import database, run_sql
-from coordinator.models import (FIRING_INDEX, MODELS, AuditLog, CoordinatorPulse, JobType,
-                                JobTypeRevision, PasswordFailure, Project, Run, RunActivity,
-                                RunInput, Schedule, SchemaVersion, Task, Token, Worker)
+from coordinator.models import (FIRING_INDEX, LABEL_INDEX, MODELS, AuditLog, CoordinatorPulse,
+                                JobType, JobTypeRevision, PasswordFailure, Project, Run,
+                                RunActivity, RunInput, Schedule, SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 
 def _retries(migrator):
@@ -157,12 +157,17 @@ def _lean_task_indexes(migrator):
     return []
 
 
+# Task indexes of columns a later step adds, and the column each needs
+_LATER_INDEXES = {FIRING_INDEX: 'schedule_id', LABEL_INDEX: 'label'}
+
+
 def _create_task_indexes() -> None:
     """Create Task's missing indexes, but not yet those of columns a later step adds: the
-    firing index needs the schedule_id of version 14."""
-    has_schedules = 'schedule_id' in {column.name for column in database.get_columns('task')}
+    firing index needs the schedule_id of version 14, the label index the label of 15."""
+    columns = {column.name for column in database.get_columns('task')}
     for index in Task._meta.fields_to_index():
-        if has_schedules or not (isinstance(index, peewee.SQL) and FIRING_INDEX in index.sql):
+        if not any(isinstance(index, peewee.SQL) and name in index.sql and column not in columns
+                   for name, column in _LATER_INDEXES.items()):
             database.execute(Task._schema._create_index(index, safe=True))
 
 
@@ -193,9 +198,16 @@ def _task_labels(migrator):
     return [migrator.add_column('task', 'label', Task.label)]
 
 
+def _queued_work_lists(migrator):
+    """Version 16: indexes of queued work by time and by label, for IronWorker's task lists
+    and ndscheduler's executions (see models.Task)."""
+    _create_task_indexes()  # task_queued_created, task_labelled
+    return []
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
             8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes,
-            13: _code_packages, 14: _schedules, 15: _task_labels}
+            13: _code_packages, 14: _schedules, 15: _task_labels, 16: _queued_work_lists}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

@@ -11,8 +11,9 @@ execution row was added.
 import dataclasses
 import time
 
-from coordinator.db import database, run_sql
+from coordinator.db import database, pinned_index, run_sql
 from coordinator.errors import Conflict, NotFound
+from coordinator.models import QUEUED_CREATED_INDEX
 from coordinator.states import OVERRIDES, TaskState, can_move
 from coordinator.store import audit, firing, job_types, schedules
 from coordinator.store.access import Principal, require_manager
@@ -23,7 +24,7 @@ _COLUMNS = ('t.id, t.status, t.exit_code, w.hostname, w.pid, t.output, t.log_tai
             't.created_at, t.status_changed_at, t.schedule_id, t.job_type_id')
 # a project's executions: tasks of its ndscheduler jobs, or of a job class's type once their
 # job is gone (a system type's task without a run is one)
-_FROM = ('FROM task t JOIN job_type jt ON jt.id = t.job_type_id '
+_FROM = ('FROM task t{pin} JOIN job_type jt ON jt.id = t.job_type_id '
          'LEFT JOIN schedule s ON s.id = t.schedule_id '
          'LEFT JOIN worker w ON w.id = t.worker_id '
          'WHERE t.project_id = ? AND t.run_id IS NULL '
@@ -61,7 +62,7 @@ def task_id_of(execution_id: str) -> int:
 
 def get_execution(principal: Principal, execution_id: str) -> ExecutionView:
     """The execution `execution_id` of the caller's project, or NotFound."""
-    row = run_sql(f'SELECT {_COLUMNS} {_FROM} AND t.id = ?',
+    row = run_sql(f'SELECT {_COLUMNS} {_FROM.format(pin="")} AND t.id = ?',
                   (principal.project_id, task_id_of(execution_id))).fetchone()
     if row is None:
         raise NotFound(f'Execution not found: {execution_id}')
@@ -72,7 +73,8 @@ def list_executions(principal: Principal, start: float, end: float, offset: int 
                     limit: int | None = None) -> list[ExecutionView]:
     """The project's executions queued within [start, end], the latest updated first."""
     page = '' if limit is None else ' LIMIT ? OFFSET ?'
-    rows = run_sql(f'SELECT {_COLUMNS} {_FROM} AND t.created_at BETWEEN ? AND ? '
+    rows = run_sql(f'SELECT {_COLUMNS} {_FROM.format(pin=pinned_index(QUEUED_CREATED_INDEX))} '
+                   'AND t.created_at BETWEEN ? AND ? '
                    f'ORDER BY t.status_changed_at DESC, t.id DESC{page}',
                    (principal.project_id, start, end,
                     *(() if limit is None else (limit, offset)))).fetchall()
@@ -105,7 +107,7 @@ def cancel(principal: Principal, execution_id: str, now: float | None = None) ->
     task_id = task_id_of(execution_id)
     with database.write():
         lock = ' FOR UPDATE OF t' if database.for_update else ''
-        row = run_sql(f'SELECT t.status, t.job_type_id {_FROM} AND t.id = ?{lock}',
+        row = run_sql(f'SELECT t.status, t.job_type_id {_FROM.format(pin="")} AND t.id = ?{lock}',
                       (principal.project_id, task_id)).fetchone()
         if row is None:
             raise NotFound(f'Execution not found: {execution_id}')

@@ -12,9 +12,9 @@ import collections
 import dataclasses
 import time
 
-from coordinator.db import database, run_sql
+from coordinator.db import database, pinned_index, run_sql
 from coordinator.errors import Conflict, NotFound
-from coordinator.models import JobType
+from coordinator.models import LABEL_INDEX, QUEUED_CREATED_INDEX, JobType
 from coordinator.states import OVERRIDES, TaskState
 from coordinator.store import audit, job_types, queue
 from coordinator.store.access import Principal, require_manager
@@ -112,7 +112,7 @@ _COLUMNS = ('t.id, jt.id, jt.name, t.job_type_revision_id, r.revision_num, t.sta
             't.created_at, t.status_changed_at, t.started_at, t.ended_at, t.timeout_s, '
             't.payload, t.priority, t.percent, t.msg, t.label, s.public_id, t.attempt, '
             't.failed_tries, t.available_at')
-_FROM = ('FROM task t JOIN job_type jt ON jt.id = t.job_type_id '
+_FROM = ('FROM task t{pin} JOIN job_type jt ON jt.id = t.job_type_id '
          'LEFT JOIN job_type_revision r ON r.id = t.job_type_revision_id '
          'LEFT JOIN schedule s ON s.id = t.schedule_id '
          'WHERE t.project_id = ? AND t.run_id IS NULL AND jt.version = ?')
@@ -120,7 +120,7 @@ _FROM = ('FROM task t JOIN job_type jt ON jt.id = t.job_type_id '
 
 def task(principal: Principal, task_id: int) -> TaskView:
     """The code package task `task_id` of the caller's project, or NotFound."""
-    row = run_sql(f'SELECT {_COLUMNS} {_FROM} AND t.id = ?',
+    row = run_sql(f'SELECT {_COLUMNS} {_FROM.format(pin="")} AND t.id = ?',
                   (principal.project_id, VERSION, task_id)).fetchone()
     if row is None:
         raise NotFound('no such task in this project')
@@ -135,14 +135,20 @@ def list_tasks(principal: Principal, filters: TaskFilters, offset: int,
         states = tuple(dict.fromkeys(state.value for state in filters.states))
         where += f' AND t.status IN ({marks(states)})'
         params += states
-    for condition, value in ((' AND jt.name = ?', filters.code_name),
-                             (' AND t.created_at >= ?', filters.from_time),
+    if filters.code_name is not None:
+        where += (' AND t.job_type_id = (SELECT id FROM job_type WHERE project_id = ? '
+                  'AND name = ? AND version = ?)')
+        params += [principal.project_id, filters.code_name, VERSION]
+    for condition, value in ((' AND t.created_at >= ?', filters.from_time),
                              (' AND t.created_at <= ?', filters.to_time),
                              (' AND t.label = ?', filters.label)):
         if value is not None:
             where += condition
             params.append(value)
-    rows = run_sql(f'SELECT {_COLUMNS} {_FROM}{where} ORDER BY t.id DESC LIMIT ? OFFSET ?',
+    # newest first by creation, the order of the indexes of queued work by time and by label
+    pin = pinned_index(LABEL_INDEX if filters.label is not None else QUEUED_CREATED_INDEX)
+    rows = run_sql(f'SELECT {_COLUMNS} {_FROM.format(pin=pin)}{where} '
+                   'ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?',
                    (*params, limit, offset)).fetchall()
     return [_view(row) for row in rows]
 

@@ -7,7 +7,8 @@ import pytest
 
 from coordinator import schema
 from coordinator.db import run_sql
-from coordinator.models import (FIRING_INDEX, QUEUE_INDEX, STATUS_INDEX, AuditLog,
+from coordinator.models import (FIRING_INDEX, LABEL_INDEX, QUEUE_INDEX, QUEUED_CREATED_INDEX,
+                                STATUS_INDEX, AuditLog,
                                 CoordinatorPulse, JobType, Project, Run, RunActivity, RunInput,
                                 Schedule, SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
@@ -137,8 +138,32 @@ def _queue_one_per_type(project) -> None:
             (project.id,))
 
 
+def _restore_version_15(database) -> None:
+    """Undo what version 16 did: the indexes of queued work by time and by label."""
+    for index in (QUEUED_CREATED_INDEX, LABEL_INDEX):
+        database.execute_sql(f'DROP INDEX {index}')
+
+
+def _upgraded_with_a_task_per_type(database, version: int, restore) -> set[str]:
+    """Take the fresh database back to `version` with `restore`, queue a task of each type as
+    that version wrote them, and upgrade it; the fresh database's index names."""
+    fresh_indexes = _index_names(database)
+    restore(database)
+    _queue_one_per_type(Project.get(Project.name == schema.DEFAULT_PROJECT))
+    SchemaVersion.update(version=version).execute()
+    assert schema.upgrade() == (version, schema.SCHEMA_VERSION)
+    assert _index_names(database) == fresh_indexes
+    return fresh_indexes
+
+
+def test_a_version_15_database_gets_the_indexes_of_queued_work_lists(database):
+    fresh_indexes = _upgraded_with_a_task_per_type(database, 15, _restore_version_15)
+    assert {QUEUED_CREATED_INDEX, LABEL_INDEX} <= fresh_indexes
+
+
 def _restore_version_14(database) -> None:
-    """Undo what version 15 did: tasks' labels."""
+    """Undo what version 15 did: tasks' labels (and undo 16)."""
+    _restore_version_15(database)
     database.execute_sql('ALTER TABLE task DROP COLUMN label')
 
 
@@ -168,13 +193,8 @@ def _restore_version_13(database) -> None:
 
 
 def test_a_version_13_database_gets_schedules_and_one_task_per_firing(database):
-    fresh_indexes = _index_names(database)
+    fresh_indexes = _upgraded_with_a_task_per_type(database, 13, _restore_version_13)
     project = Project.get(Project.name == schema.DEFAULT_PROJECT)
-    _restore_version_13(database)
-    _queue_one_per_type(project)
-    SchemaVersion.update(version=13).execute()
-    assert schema.upgrade() == (13, schema.SCHEMA_VERSION)
-    assert _index_names(database) == fresh_indexes
     assert {FIRING_INDEX, _AUDIT_BY_KIND} <= fresh_indexes
     old = Task.get()
     assert (old.schedule_id, old.fire_at) == (None, None)
