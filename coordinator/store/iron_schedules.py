@@ -19,13 +19,15 @@ from peewee import JOIN
 from coordinator.db import database
 from coordinator.errors import Conflict, InvalidInput, NotFound
 from coordinator.models import JobType, Schedule
-from coordinator.store import audit
+from coordinator.store import audit, schedules
 from coordinator.store.access import Principal, require_manager
 from coordinator.store.code_packages import VERSION
 
 FAMILY = 'ironworker'
 OPTIONS = ('timeout_s', 'delay_s', 'label')  # a task's options kept in `kwargs`
 SCHEDULED, CANCELLED, COMPLETE = 'scheduled', 'cancelled', 'complete'
+# of its audit entries: not ndscheduler's 'schedule', whose entries /api/v1/logs shows
+OBJECT_TYPE = 'iron_schedule'
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ def create(principal: Principal, orders: list[ScheduleOrder],
                             kwargs=_options(order), **_timing_columns(timing),
                             next_fire_at=timing.first_fire_at(None, 0), created_at=now,
                             modified_at=now)
-            audit.record(principal, 'schedule.add', 'schedule', public_id, now=now,
+            audit.record(principal, f'{OBJECT_TYPE}.add', OBJECT_TYPE, public_id, now=now,
                          code_name=order.code_name)
             ids.append(public_id)
     return ids
@@ -125,7 +127,7 @@ def get(principal: Principal, public_id: str) -> ScheduleView:
     """The schedule `public_id` of the caller's project, or NotFound."""
     row = _rows(principal).where(Schedule.public_id == public_id).first()
     if row is None:
-        raise NotFound(f'no schedule {public_id[:40]} in this project')
+        raise NotFound(_missing(public_id))
     return _view(row)
 
 
@@ -157,7 +159,7 @@ def update(principal: Principal, public_id: str, order: ScheduleOrder, sent: set
         if 'code_name' in sent:
             changes['job_type'] = _live_code(principal, merged.code_name)
         _change(principal, public_id, changes)
-        audit.record(principal, 'schedule.update', 'schedule', public_id, now=now,
+        audit.record(principal, f'{OBJECT_TYPE}.update', OBJECT_TYPE, public_id, now=now,
                      fields=sorted(sent))
 
 
@@ -174,7 +176,7 @@ def cancel(principal: Principal, public_id: str, now: float | None = None) -> No
             raise Conflict('the schedule is complete: it fires no more')
         _change(principal, public_id, {'is_paused': True, 'next_fire_at': None,
                                        'modified_at': now})
-        audit.record(principal, 'schedule.cancel', 'schedule', public_id, now=now)
+        audit.record(principal, f'{OBJECT_TYPE}.cancel', OBJECT_TYPE, public_id, now=now)
 
 
 def timing_of(row) -> Timing:
@@ -224,20 +226,15 @@ def _rows(principal: Principal):
 
 
 def _locked(principal: Principal, public_id: str) -> Schedule:
-    query = Schedule.select().where(Schedule.project == principal.project_id,
-                                    Schedule.family == FAMILY, Schedule.public_id == public_id)
-    found = (query.for_update() if database.for_update else query).first()
-    if found is None:
-        raise NotFound(f'no schedule {public_id[:40]} in this project')
-    return found
+    return schedules.family_row(principal, FAMILY, public_id, _missing(public_id), lock=True)
 
 
 def _change(principal: Principal, public_id: str, changes: dict) -> None:
-    changed = (Schedule.update(**changes)
-               .where(Schedule.project == principal.project_id, Schedule.family == FAMILY,
-                      Schedule.public_id == public_id).execute())
-    if changed != 1:  # cannot happen under the row lock; never let it pass silently
-        raise RuntimeError(f'schedule {public_id} changed under its lock')
+    schedules.update_family_row(principal, FAMILY, public_id, changes, _missing(public_id))
+
+
+def _missing(public_id: str) -> str:
+    return f'no schedule {public_id[:40]} in this project'
 
 
 def status(is_paused: bool, next_fire_at: float | None) -> str:

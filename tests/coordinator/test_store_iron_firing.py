@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from coordinator.errors import Conflict, InvalidInput, NotFound
-from coordinator.models import Schedule, Task
-from coordinator.store import code_packages, firing, iron_schedules, schedules
+from coordinator.models import AuditLog, Schedule, Task
+from coordinator.store import code_packages, firing, iron_schedules, schedule_logs, schedules
 from coordinator.store.code_packages import Code
 from coordinator.store.iron_schedules import ScheduleOrder
 from tests.coordinator.racing import race
@@ -174,3 +174,13 @@ def test_coordinators_firing_at_the_same_instant_queue_one_task_per_fire_time(
         assert race(*[lambda: firing.fire_due(now)] * 4, leader=minute % 4) == []
     assert [task.fire_at for task in tasks_of(public_id)] == [at(12, m) for m in range(rounds)]
     assert iron_schedules.get(alice_principal, public_id).run_count == rounds
+
+
+def test_ironworker_schedules_leave_ndschedulers_audit_log_alone(alice_principal, code):
+    public_id = add(alice_principal, start_at=at(12, 0), run_every_s=60)
+    iron_schedules.update(alice_principal, public_id, ScheduleOrder('', 'x'), {'payload'})
+    iron_schedules.cancel(alice_principal, public_id)
+    assert schedule_logs.schedule_logs(alice_principal, 0, at(23, 0) * 2) == []
+    entries = AuditLog.select().where(AuditLog.object_id == public_id).order_by(AuditLog.id)
+    assert [entry.action for entry in entries] == [
+        'iron_schedule.add', 'iron_schedule.update', 'iron_schedule.cancel']
