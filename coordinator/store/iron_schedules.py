@@ -179,7 +179,7 @@ def cancel(principal: Principal, public_id: str, now: float | None = None) -> No
         audit.record(principal, f'{OBJECT_TYPE}.cancel', OBJECT_TYPE, public_id, now=now)
 
 
-def timing_of(row) -> Timing:
+def _timing_of(row) -> Timing:
     """The timing of a schedule row (a model or an object with its columns)."""
     return Timing(row.start_at, row.run_every_s, row.end_at, row.run_times)
 
@@ -247,6 +247,6 @@ def status(is_paused: bool, next_fire_at: float | None) -> str:
 def _view(row: Schedule) -> ScheduleView:
     return ScheduleView(
         row.public_id, row.job_type_id, getattr(row, 'code_name', None), row.name,
-        row.payload or '', row.priority, timing_of(row), json.loads(row.kwargs or '{}'),
+        row.payload or '', row.priority, _timing_of(row), json.loads(row.kwargs or '{}'),
         status(row.is_paused, row.next_fire_at), row.run_count, row.next_fire_at,
         row.last_fire_at, row.created_at, row.modified_at)
