@@ -253,7 +253,8 @@ class Schedule(BaseModel):
     cron fields (as strings, defaults filled in as APScheduler does: coordinator.cron) and
     `timezone`, and calls `job_class_string` with `pub_args` (a JSON list) and `kwargs` (a
     JSON object); an IronWorker schedule sets `run_every_s` (from `start_at`, until
-    `end_at` or `run_times` firings) and queues `payload` at `priority`.
+    `end_at` or `run_times` firings) and queues `payload` at `priority`, with the other
+    options of its tasks (timeout, delay, label) as a JSON object in `kwargs`.
     """
 
     project = pw.ForeignKeyField(Project, on_delete='CASCADE', index=False)  # leads (project, ..)

@@ -10,9 +10,10 @@ def when(row: dict) -> str:
 
 
 def next_fire(row: dict, now: str) -> str:
-    """`in 4m 10s`, `paused`, or `finished` (an interval schedule past its end or its runs)."""
-    if row['is_paused']:
-        return 'paused'
+    """`in 4m 10s`, `paused` (an IronWorker one `cancelled`), or `finished` (an interval
+    schedule past its end or its runs)."""
+    if row['is_paused']:  # an IronWorker schedule is never paused, only cancelled
+        return 'cancelled' if row['family'] == 'ironworker' else 'paused'
     if row['next_fire_at'] is None:
         return 'finished'
     return 'in ' + readable.until(row['next_fire_at'], now)

@@ -1,4 +1,8 @@
-"""The cron engine: due ndscheduler jobs fire, each fire time queueing exactly one execution.
+"""The firing engine: due schedules fire, each fire time queueing exactly one task.
+
+Each family fires its own way (`_FIRERS`): an ndscheduler job by its cron trigger (below),
+an IronWorker schedule every `run_every_s` (coordinator.store.interval_firing); the engine,
+its pass over the due schedules, its transactions and its exactly-once are one.
 
 `fire_due(now)` runs in every coordinator process (coordinator.maintenance) and is
 correct with any number of them at once: each job is fired in its own transaction that
@@ -23,6 +27,7 @@ from coordinator import cron
 from coordinator.cron import CronTrigger
 from coordinator.db import database, run_sql
 from coordinator.states import TaskState
+from coordinator.store import interval_firing, iron_schedules
 from coordinator.store.schedules import FAMILY
 
 log = logging.getLogger(__name__)
@@ -58,18 +63,24 @@ def execution_id(task_id: int) -> str:
 
 
 def fire_due(now: float | None = None, grace_s: float = MISFIRE_GRACE_S) -> list[str]:
-    """Fire every unpaused ndscheduler job due at `now`; the execution ids queued."""
+    """Fire every unpaused schedule due at `now`, of every family; what was queued, as each
+    family names it (ndscheduler: execution ids; IronWorker: task row ids, as text)."""
     now = time.time() if now is None else now
-    due = run_sql('SELECT id FROM schedule WHERE next_fire_at <= ? AND family = ? '
+    due = run_sql('SELECT id, family FROM schedule WHERE next_fire_at <= ? '
                   'AND NOT is_paused ORDER BY next_fire_at LIMIT ?',
-                  (now, FAMILY, _DUE_PER_PASS)).fetchall()
+                  (now, _DUE_PER_PASS)).fetchall()
     queued = []
-    for (schedule_id,) in due:
+    for schedule_id, family in due:
+        fire, name = _FIRERS[family]
         with database.write():
-            task_id = _fire(schedule_id, now, grace_s)
+            task_id = fire(schedule_id, now, grace_s)
         if task_id is not None:
-            queued.append(execution_id(task_id))
+            queued.append(name(task_id))
     return queued
+
+
+def _fire_interval(schedule_id: int, now: float, grace_s: float) -> int | None:
+    return interval_firing.fire(schedule_id, now)  # no grace: see interval_firing
 
 
 def _fire(schedule_id: int, now: float, grace_s: float) -> int | None:
@@ -99,6 +110,11 @@ def _fire(schedule_id: int, now: float, grace_s: float) -> int | None:
     if task_id is not None:  # how many times it fired, as people see it (`farm schedules`)
         run_sql('UPDATE schedule SET run_count = run_count + 1 WHERE id = ?', (job.id,))
     return task_id
+
+
+# family -> (fire one schedule in the caller's transaction: the task queued; name that task)
+_FIRERS = {FAMILY: (_fire, execution_id),
+           iron_schedules.FAMILY: (_fire_interval, str)}
 
 
 def live_executions(schedule_id: int) -> int:

@@ -87,6 +87,19 @@ def queue_tasks(principal: Principal, orders: list[tuple[str, Order]],
     return ids
 
 
+def queue_firing(project_id: int, code_id: int, order: Order, fired: tuple[int, float],
+                 now: float) -> int | None:
+    """Queue the task of a schedule's firing `fired` (schedule, fire time) inside the
+    caller's transaction, as `queue_tasks` would; its id, or None when that fire time
+    already has its task or the code package was deleted."""
+    code = JobType.get_or_none(JobType.id == code_id, JobType.is_active)
+    if code is None:
+        return None
+    new = queue.insert(project_id, code, _latest_revision(code), [_bounded(order, code)], now,
+                       fired=fired)
+    return new[0] if new else None
+
+
 def _live_code(principal: Principal, name: str) -> JobType:
     code = JobType.get_or_none(JobType.project == principal.project_id, JobType.name == name,
                                JobType.version == VERSION, JobType.is_active)

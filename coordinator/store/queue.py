@@ -71,24 +71,34 @@ def queue_tasks(principal: Principal, name: str, version: str, orders: list[Orde
 
 
 def insert(project_id: int, job_type, revision_id: int, orders: list[Order],
-           now: float) -> list[int]:
+           now: float, *, fired: tuple[int, float] | None = None) -> list[int]:
     """Insert `orders` as queued tasks of `job_type` pinned to `revision_id`, in the caller's
-    transaction, a few statements of many rows each; their ids, in order."""
+    transaction, a few statements of many rows each; their ids, in order.
+
+    `fired` is the (schedule, fire time) the one order stands for: a fire time that already
+    has its task (the unique firing index) inserts nothing, and the list is empty.
+    """
+    if fired is not None and len(orders) != 1:
+        raise ValueError('a firing queues exactly one task')
     rows = [(project_id, job_type.id, revision_id, _QUEUED,
              job_type.priority if order.priority is None else order.priority,
              order.payload, now + order.delay_s,
              _whole_seconds(job_type.timeout_s if order.timeout_s is None else order.timeout_s),
-             job_type.max_tries, job_type.retry_delay_s, order.label, now, now, now)
+             job_type.max_tries, job_type.retry_delay_s, order.label, now, now, now,
+             *(fired or ()))
             for order in orders]
+    columns = ', schedule_id, fire_at' if fired else ''
+    conflict = ' ON CONFLICT DO NOTHING' if fired else ''
     ids = []
     for start in range(0, len(rows), _INSERT_CHUNK):
         chunk = rows[start:start + _INSERT_CHUNK]
+        values = '(' + ', '.join('?' * len(chunk[0])) + ', 0, 0, 0)'
         ids += [row[0] for row in run_sql(
             'INSERT INTO task (project_id, job_type_id, job_type_revision_id, status, '
             'priority, payload, available_at, timeout_s, max_tries, retry_delay_s, label, '
-            'created_at, queued_at, status_changed_at, attempt, failed_tries, percent) '
-            f'VALUES {", ".join(["(" + ", ".join("?" * 14) + ", 0, 0, 0)"] * len(chunk))} '
-            'RETURNING id', tuple(value for row in chunk for value in row)).fetchall()]
+            f'created_at, queued_at, status_changed_at{columns}, attempt, failed_tries, '
+            f'percent) VALUES {", ".join([values] * len(chunk))}{conflict} RETURNING id',
+            tuple(value for row in chunk for value in row)).fetchall()]
     return ids
 
 

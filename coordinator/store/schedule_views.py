@@ -14,6 +14,7 @@ from coordinator.cron import FIELDS
 from coordinator.models import JobType, Schedule
 from coordinator.store.access import Principal
 from coordinator.store.id_lists import grouped
+from coordinator.store.iron_schedules import FAMILY as IRONWORKER
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,8 +53,8 @@ def summary(principal: Principal) -> list[ScheduleView]:
 
 
 def _view(row: dict, last_state: str | None) -> ScheduleView:
-    interval = row['run_every_s'] is not None
-    when = (f"every {row['run_every_s']} s" if interval
+    interval = row['family'] == IRONWORKER
+    when = ((f"every {row['run_every_s']} s" if row['run_every_s'] else 'once') if interval
             else ' '.join(f'{field}={row[field]}' for field in FIELDS
                           if row.get(field) not in (None, '*')) or 'every minute')
     job_type = (f"{row['type_name']} {row['type_version']}" if row['type_name'] is not None

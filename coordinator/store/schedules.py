@@ -146,20 +146,32 @@ def delete_job(principal: Principal, job_id: str, now: float | None = None) -> N
 
 
 def _row(principal: Principal, job_id: str, lock: bool = False) -> Schedule:
-    query = Schedule.select().where(Schedule.project == principal.project_id,
-                                    Schedule.family == FAMILY, Schedule.public_id == job_id)
-    found = (query.for_update() if lock and database.for_update else query).first()
-    if found is None:
-        raise NotFound(f'Job not found: {job_id}')
-    return found
+    return family_row(principal, FAMILY, job_id, f'Job not found: {job_id}', lock=lock)
 
 
 def _update(principal: Principal, job_id: str, changes: dict) -> None:
+    update_family_row(principal, FAMILY, job_id, changes, f'Job not found: {job_id}')
+
+
+def family_row(principal: Principal, family: str, public_id: str, missing: str, *,
+               lock: bool = False) -> Schedule:
+    """The project's schedule of `family` by its id (locked when told), or NotFound(`missing`)."""
+    query = Schedule.select().where(Schedule.project == principal.project_id,
+                                    Schedule.family == family, Schedule.public_id == public_id)
+    found = (query.for_update() if lock and database.for_update else query).first()
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
+def update_family_row(principal: Principal, family: str, public_id: str, changes: dict,
+                      missing: str) -> None:
+    """Apply `changes` to the project's schedule of `family`; NotFound(`missing`) if it is gone."""
     changed = (Schedule.update(**changes)
-               .where(Schedule.project == principal.project_id, Schedule.family == FAMILY,
-                      Schedule.public_id == job_id).execute())
+               .where(Schedule.project == principal.project_id, Schedule.family == family,
+                      Schedule.public_id == public_id).execute())
     if changed != 1:  # deleted by another process between the read and this write
-        raise NotFound(f'Job not found: {job_id}')
+        raise NotFound(missing)
 
 
 def _job_type_id(principal: Principal, class_string: str, now: float) -> int:

@@ -76,6 +76,7 @@ class Target:
     code: str = '0' * 24  # a code package of it
     code_revision: int = 1  # its revision (agents fetch its zip by this id)
     iron_task: str = '0' * 24  # a task of it
+    iron_schedule: str = '0' * 24  # a schedule of it
     run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     job: int = 1  # a job of the example type
     cron_job: str = '0' * 32  # an ndscheduler job
@@ -88,7 +89,8 @@ class Target:
         if path.startswith('/2/'):
             known = {key: value for key, value in (('project_id', self.project),
                                                    ('code_id', self.code),
-                                                   ('task_id', self.iron_task))
+                                                   ('task_id', self.iron_task),
+                                                   ('schedule_id', self.iron_schedule))
                      if f'{{{key}}}' in path}
         elif '{revision_id}' in path:
             known['revision_id'] = self.code_revision
@@ -158,8 +160,11 @@ def _seed(target: Target) -> Target:
         code, code_revision = _upload_code(session, target)
         iron_task = post(f'/2/projects/{target.project}/tasks',
                          {'tasks': [{'code_name': 'fuzzed'}]})['tasks'][0]['id']
+        iron_schedule = post(f'/2/projects/{target.project}/schedules', {'schedules': [
+            {'code_name': 'fuzzed', 'run_every': 3600}]})['schedules'][0]['id']
     return dataclasses.replace(target, run=run, victims=victims, job=job, code=code,
                                code_revision=code_revision, iron_task=iron_task,
+                               iron_schedule=iron_schedule,
                                cron_job=cron_job, execution=execution)
 
 

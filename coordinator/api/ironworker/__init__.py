@@ -1,4 +1,5 @@
-"""The IronWorker v2 family (/2/projects/{project_id}/): projects, code packages and tasks.
+"""The IronWorker v2 family (/2/projects/{project_id}/): projects, code packages, tasks and
+schedules.
 
 One module per resource; `edge` resolves the project a request addresses (404 when
 it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorker's
@@ -9,11 +10,12 @@ it is not the caller's) and reads pages, `ids` maps the store's ids to IronWorke
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.ironworker import codes, projects, tasks
+from coordinator.api.ironworker import codes, projects, schedules, tasks
 
 _PROJECT = '/2/projects/{project_id}'
 _CODE = _PROJECT + '/codes/{code_id}'
 _TASK = _PROJECT + '/tasks/{task_id}'
+_SCHEDULE = _PROJECT + '/schedules/{schedule_id}'
 
 
 def add_routes(app: falcon.App, config) -> None:
@@ -36,6 +38,9 @@ def add_routes(app: falcon.App, config) -> None:
         _TASK + '/cancel': tasks.Cancel(),
         _TASK + '/progress': tasks.Progress(optional_body),
         _TASK + '/retry': tasks.Retry(optional_body),
+        _PROJECT + '/schedules': schedules.Schedules(config),
+        _SCHEDULE: schedules.Schedule(config),
+        _SCHEDULE + '/cancel': schedules.Cancel(),
     }
     for path, resource in routes.items():
         app.add_route(path, resource)

@@ -4,9 +4,12 @@ Errors need no translating here: every domain error under /2/ is answered
 `{"msg": ...}` as JSON by coordinator.api.errors, Content-Type included.
 """
 
+import datetime
+
 from coordinator.api import bodies
 from coordinator.api.farm.views import instant_z
 from coordinator.api.ironworker.ids import Kind, decode
+from coordinator.errors import InvalidInput
 from coordinator.store import projects
 from coordinator.store.access import Principal
 
@@ -36,3 +39,25 @@ def page(req) -> tuple[int, int]:
 def when(epoch_s: float | None) -> str | None:
     """RFC 3339 in UTC with Z, as IronWorker's clients parse times."""
     return instant_z(epoch_s)
+
+
+def instant(value, name: str) -> float | None:
+    """An RFC 3339 time a client sent (with an offset or Z; microseconds allowed) as epoch
+    seconds; None for null, "" or Go's zero time (year 1), which mean "not set"."""
+    if value in (None, ''):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f'{name} must be an RFC 3339 time such as 2026-01-01T12:00:00Z')
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f'{name} must be an RFC 3339 time such as 2026-01-01T12:00:00Z, '
+                           f'not {value[:40]!r}') from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(f'{name} {value[:40]!r} has no time zone: add Z or an offset')
+    if parsed.year == 1:
+        return None
+    try:
+        return parsed.timestamp()
+    except (OverflowError, ValueError):
+        raise InvalidInput(f'{name} {value[:40]!r} is outside the calendar') from None

@@ -3,7 +3,8 @@
 Clients check ids are 24-character strings (Ruby's "Expecting 24 symbol id string").
 The first eight hex digits name what the id is of, so a task's id sent where a code
 package's is expected is an unknown code package (404), never another object; the
-last sixteen are the row's id. Projects have ids of their own (`Project.hex_id`).
+last sixteen are the row's id. Projects have ids of their own (`Project.hex_id`), and so
+do schedules (`Schedule.public_id`, random 24 hex digits as ndscheduler's are 32).
 """
 
 import enum
@@ -18,7 +19,6 @@ class Kind(enum.IntEnum):
     CODE = 0xC0DE
     REVISION = 0xC0DE0001
     TASK = 0x7A5C
-    SCHEDULE = 0x5C4E
 
 
 def encode(kind: Kind, number: int) -> str:

@@ -68,11 +68,11 @@ def _order(item, where: str) -> tuple[str, Order]:
         raise InvalidInput(f'{where[:-1]} must be an object')
     name = bodies.text(bodies.required(item, 'code_name', where), where + 'code_name',
                        codes.MAX_NAME)
-    return name, Order(payload=_payload(item.get('payload'), where + 'payload'),
-                       **_options(item, where))
+    return name, Order(payload=checked_payload(item.get('payload'), where + 'payload'),
+                       **task_options(item, where))
 
 
-def _options(values: dict, where: str = '') -> dict:
+def task_options(values: dict, where: str = '') -> dict:
     """priority (-3 or none: the code's default), timeout (0 or none: the code's, else the
     maximum), delay and label of a task, from a body or a query string's values."""
     options = {}
@@ -90,7 +90,7 @@ def _options(values: dict, where: str = '') -> dict:
     return options
 
 
-def _payload(value, name: str) -> str:
+def checked_payload(value, name: str) -> str:
     if value is None:
         return ''
     if not isinstance(value, str):
@@ -111,14 +111,14 @@ class Webhook:
     def on_post(self, req, resp, project_id):
         principal = edge.caller(req, project_id)
         # the body first: one past the limit is 413 whatever else is wrong
-        payload = _payload(bodies.body_text(req, self._max_bytes), 'the body')
+        payload = checked_payload(bodies.body_text(req, self._max_bytes), 'the body')
         name = req.get_param('code_name')
         if not name:
             raise InvalidInput('name the code package to run: ?code_name=')
         name = bodies.text(name, 'code_name', codes.MAX_NAME)
         query = {key: _number(req, key) for key in ('priority', 'timeout', 'delay')
                  if req.get_param(key) is not None}
-        options = _options({**query, 'label': req.get_param('label')})
+        options = task_options({**query, 'label': req.get_param('label')})
         (new,) = iron_tasks.queue_tasks(principal, [(name, Order(payload=payload, **options))])
         resp.media = {'id': encode(Kind.TASK, new), 'msg': 'Queued up.'}
 

@@ -1,9 +1,10 @@
-"""How /2/ writes code packages, their revisions and tasks as JSON: 24-hex ids, RFC 3339 UTC
-times with Z, integer counts; a field with no value is left out rather than sent as null."""
+"""How /2/ writes code packages, their revisions, tasks and schedules as JSON: 24-hex ids,
+RFC 3339 UTC times with Z, integer counts; a field with no value is left out, not null."""
 
 from coordinator.api.ironworker.edge import when
 from coordinator.api.ironworker.ids import Kind, encode
 from coordinator.store.code_packages import CodeView, RevisionView
+from coordinator.store.iron_schedules import CANCELLED, COMPLETE, ScheduleView
 from coordinator.store.iron_tasks import TaskView
 
 
@@ -49,6 +50,28 @@ def task(view: TaskView, project_hex: str) -> dict:
         'payload': view.payload, 'priority': view.priority, 'percent': round(view.percent),
         'msg': view.msg, 'label': view.label, 'schedule_id': view.schedule_public_id,
         'retry_count': view.failed_tries, 'run_times': view.attempt})
+
+
+def schedule(view: ScheduleView, project_hex: str) -> dict:
+    """A schedule with IronWorker's fields: `run_count` the firings that queued a task,
+    `next_start` the next fire time (left out once it fires no more), `last_run_time` the
+    last firing's fire time."""
+    timing = view.timing
+    return _present({
+        'id': view.public_id, 'project_id': project_hex,
+        'code_id': None if view.code_id is None else encode(Kind.CODE, view.code_id),
+        'code_name': view.code_name, 'name': view.name, 'payload': view.payload,
+        'status': view.status, 'msg': _SCHEDULE_MSG.get(view.status),
+        'priority': view.priority, 'start_at': when(timing.start_at),
+        'end_at': when(timing.end_at), 'run_every': timing.run_every_s,
+        'run_times': timing.run_times, 'run_count': view.run_count,
+        'next_start': when(view.next_fire_at), 'last_run_time': when(view.last_fire_at),
+        'timeout': seconds(view.options.get('timeout_s')),
+        'delay': seconds(view.options.get('delay_s')), 'label': view.options.get('label'),
+        'created_at': when(view.created_at), 'updated_at': when(view.modified_at)})
+
+
+_SCHEDULE_MSG = {COMPLETE: 'Ran max times.', CANCELLED: 'Cancelled'}
 
 
 def seconds(value: float | None) -> int | float | None:

@@ -1,7 +1,7 @@
 """OpenAPI paths and schemas of the IronWorker v2 family, one module per resource as in
 api/ironworker/. Its errors are {"msg": ...}; its routes also take `OAuth <token>`."""
 
-from coordinator.openapi.ironworker import codes, projects, tasks, views
+from coordinator.openapi.ironworker import codes, projects, schedules, tasks, views
 
 
 def _secured(paths: dict) -> dict:
@@ -9,6 +9,6 @@ def _secured(paths: dict) -> dict:
             for path, item in paths.items()}
 
 
-SCHEMAS = {**views.SCHEMAS, **codes.SCHEMAS, **tasks.SCHEMAS}
+SCHEMAS = {**views.SCHEMAS, **codes.SCHEMAS, **tasks.SCHEMAS, **schedules.SCHEMAS}
 SECURITY_SCHEMES = views.SECURITY_SCHEMES
-PATHS = _secured({**projects.PATHS, **codes.PATHS, **tasks.PATHS})
+PATHS = _secured({**projects.PATHS, **codes.PATHS, **tasks.PATHS, **schedules.PATHS})

@@ -17,22 +17,22 @@ _FORBIDDEN = error('a worker token may not change tasks')
 _TOO_LARGE = error(f'a payload is larger than {MAX_PAYLOAD_BYTES} bytes, or the body than '
                    'FARM_MAX_BODY_BYTES')
 _EPOCH = {**NUM, 'minimum': 0, 'maximum': codes.MAX_EPOCH_S}
-_PRIORITY = {'type': 'integer', 'enum': [tasks.DEFAULT_PRIORITY, 0, 1, 2, None],
+PRIORITY = {'type': 'integer', 'enum': [tasks.DEFAULT_PRIORITY, 0, 1, 2, None],
              'description': "-3 or left out: the code package's default_priority"}
-_TIMEOUT = {'type': 'number', 'minimum': 0, 'maximum': tasks.MAX_TIMEOUT_S,
+TIMEOUT = {'type': 'number', 'minimum': 0, 'maximum': tasks.MAX_TIMEOUT_S,
             'description': "seconds; 0 or left out: the code package's timeout, else the "
                            'maximum'}
-_DELAY = {'type': 'number', 'minimum': 0, 'maximum': tasks.MAX_DELAY_S,
+DELAY = {'type': 'number', 'minimum': 0, 'maximum': tasks.MAX_DELAY_S,
           'description': 'seconds before the task may run'}
-_LABEL = text(tasks.MAX_LABEL, empty_ok=True, description='empty: none')
-_CODE_NAME = text(codes.MAX_NAME)
+LABEL = text(tasks.MAX_LABEL, empty_ok=True, description='empty: none')
+CODE_NAME = text(codes.MAX_NAME)
 _ORDER = obj({
-    'code_name': _CODE_NAME,
+    'code_name': CODE_NAME,
     'payload': nullable(text(MAX_PAYLOAD_BYTES, empty_ok=True,
                              description=f'at most {MAX_PAYLOAD_BYTES} bytes (413 beyond), '
                                          'given to the task as a file')),
-    **{key: nullable(schema) for key, schema in (('priority', _PRIORITY), ('timeout', _TIMEOUT),
-                                                 ('delay', _DELAY), ('label', _LABEL))},
+    **{key: nullable(schema) for key, schema in (('priority', PRIORITY), ('timeout', TIMEOUT),
+                                                 ('delay', DELAY), ('label', LABEL))},
 }, ('code_name',), description='unknown fields (name, cluster, sync) are ignored')
 _QUEUED = obj({'msg': STR, 'tasks': {'type': 'array', 'items': obj({'id': HEX_ID}, ('id',))}},
               ('msg', 'tasks'))
@@ -93,12 +93,12 @@ PATHS = {
          403: _FORBIDDEN, 404: error('no such project of yours, or no such code package in it'),
          413: error(f'the body is larger than {MAX_PAYLOAD_BYTES} bytes, or than '
                     'FARM_MAX_BODY_BYTES')},
-        parameters=[PROJECT_ID, {**query_param('code_name', _CODE_NAME, 'the code package'),
+        parameters=[PROJECT_ID, {**query_param('code_name', CODE_NAME, 'the code package'),
                                  'required': True},
-                    query_param('priority', _PRIORITY, 'as in a queue request'),
-                    query_param('timeout', _TIMEOUT, 'as in a queue request'),
-                    query_param('delay', _DELAY, 'as in a queue request'),
-                    query_param('label', _LABEL, 'as in a queue request')]),
+                    query_param('priority', PRIORITY, 'as in a queue request'),
+                    query_param('timeout', TIMEOUT, 'as in a queue request'),
+                    query_param('delay', DELAY, 'as in a queue request'),
+                    query_param('label', LABEL, 'as in a queue request')]),
         'requestBody': {'required': False, 'content': {'*/*': {'schema': {
             **STR, 'description': 'any UTF-8 text (400 otherwise), queued as the payload'}}}}}},
     _TASK: {'get': _task_op('One task', {200: response('the task', ref('IronTask'))})},
@@ -123,5 +123,5 @@ PATHS = {
         'Queue a finished task again, as a new task of the same code revision',
         {200: response('queued', ref('IronQueued')), 400: error('delay is wrong'),
          403: _FORBIDDEN, 409: error('the task has not finished')},
-        body=obj({'delay': nullable(_DELAY)}), body_required=False)},
+        body=obj({'delay': nullable(DELAY)}), body_required=False)},
 }

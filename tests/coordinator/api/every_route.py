@@ -28,7 +28,7 @@ def served(app) -> list[tuple[str, str]]:
 
 class Alice:
     """A project with one of everything a path can name: a run, a worker, a job type, a job,
-    a code package and a task of it, a cron job and an execution of it."""
+    a code package, a task and a schedule of it, a cron job and an execution of it."""
 
     def __init__(self, client, auth):
         self.client, self.auth = client, auth
@@ -38,6 +38,8 @@ class Alice:
         self.code_revision = str(ids.decode(ids.Kind.REVISION, code['latest_history_id']))
         self.iron_task = self._post(f'/2/projects/{self.project}/tasks',
                                     {'tasks': [{'code_name': CODE}]}, 200)['tasks'][0]['id']
+        self.iron_schedule = self._post(f'/2/projects/{self.project}/schedules', {'schedules': [
+            {'code_name': CODE, 'run_every': 3600}]}, 200)['schedules'][0]['id']
         self.cron_job = self._post('/api/v1/jobs', {'name': CRON_JOB, 'minute': '*/5',
                                                     'job_class_string': 'jobs.Nightly'})['job_id']
         ran = client.simulate_post(f'/api/v1/executions/{self.cron_job}', headers=auth)
@@ -56,7 +58,7 @@ class Alice:
 
     def secrets(self) -> list[str]:
         return [self.run, self.worker, TYPE, HOST, CODE, self.code, CRON_JOB, self.cron_job,
-                self.iron_task, self.execution]
+                self.iron_task, self.iron_schedule, self.execution]
 
     def value(self, name: str, path: str) -> str:
         """What `{name}` in `path` stands for: alice's own object of that kind."""
@@ -68,7 +70,7 @@ class Alice:
                   # an execution's id; POST reads a job's id there, and alice's is unknown to
                   # all but alice
                   'execution_id': self.execution,
-                  'revision_id': self.code_revision,
+                  'revision_id': self.code_revision, 'schedule_id': self.iron_schedule,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
         if name not in values:
             pytest.fail(f'{path}: teach this test what {{{name}}} names')
@@ -90,6 +92,8 @@ class Alice:
                 'worker': [w['state'] for w in get('/farm/v1/workers')['workers']],
                 'code': get(f'/2/projects/{self.project}/codes/{self.code}')['rev'],
                 'iron_task': get(f'/2/projects/{self.project}/tasks/{self.iron_task}')['status'],
+                'iron_schedule': get(f'/2/projects/{self.project}/schedules/'
+                                     f'{self.iron_schedule}')['status'],
                 'cron_job': get(f'/api/v1/jobs/{self.cron_job}')['next_run_time'],
                 'execution': get(f'/api/v1/executions/{self.execution}')['state']}
 

@@ -1,10 +1,12 @@
 """GET /farm/v1/schedules: every family's schedules as people read them, the next to fire first."""
 
-from coordinator.models import Schedule, Task
+from coordinator.models import Project, Schedule, Task
 from coordinator.store import users
 from coordinator.store.access import Scope
 from tests.conftest import basic
 from tests.coordinator.api.farm.conftest import get
+from tests.coordinator.api.ironworker.conftest import call as iron_call
+from tests.coordinator.api.ironworker.conftest import upload_hello
 from tests.coordinator.api.ndscheduler.conftest import JOBS, add, call
 
 SCHEDULES = '/farm/v1/schedules'
@@ -49,3 +51,22 @@ def test_another_projects_schedules_are_not_listed(client, alice_auth):
     users.add_user('bob', project='other')
     bob = basic(users.create_token('bob', Scope.USER))
     assert get(client, bob, SCHEDULES)['schedules'] == []
+
+
+def test_ironworker_schedules_are_listed_as_intervals_with_their_state(client, alice_auth):
+    base = f'/2/projects/{Project.get(Project.name == "default").hex_id}'
+    upload_hello(client, alice_auth, base)
+    ids = [item['id'] for item in iron_call(client, alice_auth, 'POST', f'{base}/schedules',
+                                            json={'schedules': [
+                                                {'code_name': 'hello', 'run_every': 3600},
+                                                {'code_name': 'hello', 'name': 'once',
+                                                 'start_at': '2100-01-01T00:00:00Z'}]}
+                                            )['schedules']]
+    iron_call(client, alice_auth, 'POST', f'{base}/schedules/{ids[1]}/cancel')
+    listed = {row['id']: row for row in get(client, alice_auth, SCHEDULES)['schedules']}
+    every, once = listed[ids[0]], listed[ids[1]]
+    assert (every['family'], every['kind'], every['when'], every['job_type'],
+            every['is_paused']) == ('ironworker', 'interval', 'every 3600 s', 'hello ironworker',
+                                    False)
+    assert (once['name'], once['when'], once['is_paused'], once['next_fire_at']) == (
+        'once', 'once', True, None)
