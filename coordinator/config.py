@@ -55,8 +55,9 @@ class Config:
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
-        for name in ('login_cookie_ttl_s', 'password_failure_window_s', 'password_failures_per_name',
-                     'password_failures_per_address', 'password_check_slots'):
+        for name in ('login_cookie_ttl_s', 'password_failure_window_s',
+                     'password_failures_per_name', 'password_failures_per_address',
+                     'password_check_slots'):
             if getattr(self, name) <= 0:
                 raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
         if not self.database_url:

@@ -6,8 +6,9 @@ execution, rather than queueing the execution for an agent: no worker token need
 power to create runs, and the unique (job, fire time) of executions makes it one run per
 fire whatever the number of coordinators. The job's keyword arguments are the fields of
 POST /farm/v1/runs, checked when the job is added or modified (api/ndscheduler/jobs.py);
-the run is owned by the job's creator, in the job's project, and named after the job. The execution ends at once: `succeeded` with {"run": "<uuid>"}, or
-`failed` saying why (its creator was deleted, say).
+the run is owned by the job's creator, in the job's project, and named after the job.
+The execution ends at once: `succeeded` with {"run": "<uuid>"}, or `failed` saying why
+(its creator was deleted, say).
 """
 
 import json

@@ -76,23 +76,26 @@ def add_parsers(commands, common) -> None:
         parser.set_defaults(handler=steer)
 
 
-def _json_list(text: str) -> list:
+_JSON_NAMES = {list: 'list', dict: 'object'}
+
+
+def _json(text: str, kind: type, example: str):
+    """`text` as JSON of `kind`, or an argparse error naming the kind by its JSON name."""
     try:
         value = json.loads(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f'not JSON: {exc}') from None
-    if not isinstance(value, list):
-        raise argparse.ArgumentTypeError('must be a JSON list, e.g. ["a", 2]')
+    if not isinstance(value, kind):
+        raise argparse.ArgumentTypeError(f'must be a JSON {_JSON_NAMES[kind]}, e.g. {example}')
     return value
 
 
+def _json_list(text: str) -> list:
+    return _json(text, list, '["a", 2]')
+
+
 def _json_object(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f'not JSON: {exc}') from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError('must be a JSON object, e.g. {"num_tasks": 10}')
+    value = _json(text, dict, '{"num_tasks": 10}')
     taken = sorted(set(value) & {'name', 'job_class_string', 'pub_args', 'timezone',
                                  *CRON_FIELDS})
     if taken:
