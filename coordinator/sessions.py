@@ -28,27 +28,34 @@ _KEY_BYTES = 32
 def load_key(data_dir: Path) -> bytes:
     """The installation's session key, made (0600) by the first process that needs it."""
     path = Path(data_dir) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, written = tempfile.mkstemp(dir=path.parent, prefix='.session-key-')  # mode 0600
-        try:
-            with os.fdopen(fd, 'wb') as file:
-                file.write(base64.b64encode(secrets.token_bytes(_KEY_BYTES)) + b'\n')
-                file.flush()
-                os.fsync(file.fileno())
-            # link, unlike rename, fails when the name exists: of several processes starting
-            # at once, one key wins and every process reads that one
-            with contextlib.suppress(FileExistsError):
-                os.link(written, path)
-        finally:
-            os.unlink(written)
     try:
+        if not path.exists():
+            _make_key(path)
         key = base64.b64decode(path.read_bytes().strip(), validate=True)
+    except OSError as exc:
+        raise SystemExit(f'cannot keep the session key in {path} ({exc.strerror}): make '
+                         'FARM_DATA_DIR a private directory this user can write') from None
     except ValueError:
         key = b''
     if len(key) < 16:
         raise SystemExit(f'{path} holds no usable session key: delete it to make a new one')
     return key
+
+
+def _make_key(path: Path) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, written = tempfile.mkstemp(dir=path.parent, prefix='.session-key-')  # mode 0600
+    try:
+        with os.fdopen(fd, 'wb') as file:
+            file.write(base64.b64encode(secrets.token_bytes(_KEY_BYTES)) + b'\n')
+            file.flush()
+            os.fsync(file.fileno())
+        # link, unlike rename, fails when the name exists: of several processes starting at
+        # once, one key wins and every process reads that one
+        with contextlib.suppress(FileExistsError):
+            os.link(written, path)
+    finally:
+        os.unlink(written)
 
 
 class SessionSigner:

@@ -136,6 +136,9 @@ def test_the_session_key_is_made_once_private_and_shared(tmp_path):
     assert load_key(tmp_path) == key and len(key) == 32
     assert stat.S_IMODE(os.stat(tmp_path / KEY_FILE).st_mode) == 0o600
     assert [name for name in os.listdir(tmp_path)] == [KEY_FILE]
+    (tmp_path / KEY_FILE).write_text('garbled!')
+    with pytest.raises(SystemExit, match='no usable session key'):
+        load_key(tmp_path)
 
 
 def test_a_cookie_is_valid_only_with_the_key_and_password_hash_it_was_made_with():
