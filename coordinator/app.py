@@ -3,7 +3,9 @@
 import falcon
 
 from coordinator import __version__, db
-from coordinator.api import auth, errors, farm, ironworker, ndscheduler, ops, scale, taskfarm
+from coordinator import sessions
+from coordinator.api import (auth, errors, farm, ironworker, login, ndscheduler, ops, scale,
+                             session_cookies, taskfarm)
 from coordinator.config import Config
 from coordinator.metrics.middleware import RequestMetrics
 from coordinator.store import guesses
@@ -14,12 +16,15 @@ def create_app(config: Config | None = None, database=None) -> falcon.App:
     config = config or Config.from_env()
     db.bind(database or db.open_database(config.database_url))
     passwords = auth.PasswordChecks(guesses.Limits.from_config(config), config.password_check_slots)
+    signer = sessions.SessionSigner(sessions.load_key(config.data_dir))
     # metrics first: its time covers authentication too, and it sees every answer
     app = falcon.App(middleware=[RequestMetrics(),
                                  auth.AuthMiddleware(auth.TokenCache(config.token_cache_s),
-                                                     passwords)])
+                                                     passwords,
+                                                     session_cookies.SessionCookies(signer))])
     errors.install(app, db.database)
     ops.add_routes(app, __version__)
+    login.add_routes(app, passwords, signer, config)
     taskfarm.add_routes(app, config)
     farm.add_routes(app, config)
     scale.add_routes(app, config)

@@ -47,6 +47,7 @@ class Config:
     body_timeout_s: float = 10.0  # for a request's line and headers, then again for its whole body
     token_cache_s: float = 10.0
     session_token_ttl_s: int = 30 * 24 * 3600
+    login_cookie_ttl_s: int = 24 * 3600  # POST /login's session cookie, as ndscheduler's 1 day
     worker_ttl_s: float = 60.0
     log_level: str = 'info'
     password_failure_window_s: float = 300.0
@@ -56,8 +57,9 @@ class Config:
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
-        for name in ('password_failure_window_s', 'password_failures_per_name',
-                     'password_failures_per_address', 'password_check_slots'):
+        for name in ('login_cookie_ttl_s', 'password_failure_window_s',
+                     'password_failures_per_name', 'password_failures_per_address',
+                     'password_check_slots'):
             if getattr(self, name) <= 0:
                 raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
         if bool(self.certfile) != bool(self.keyfile):

@@ -3,7 +3,8 @@ that `farmworker job-class` is.
 
 An ndscheduler job names a Python class by its dotted path (`job_class_string`); an
 execution calls `JobClass(job_id, execution_id).run(*pub_args, **kwargs)` and keeps what
-it returns as JSON. A serve agent runs each execution as a task whose command is
+it returns as JSON (TaskfarmRunJob is the exception: the coordinator runs it). A serve
+agent runs each execution as a task whose command is
 `farmworker job-class` and whose payload says which class and arguments:
 
     {"input": {"job_class_string": "pkg.module.Class", "job_id": "…", "execution_id": "…",
@@ -67,6 +68,30 @@ class ShellJob(JobBase):
         if done.returncode:
             raise RuntimeError(f'{argv[0]} exited {done.returncode}: {done.stderr[-2000:]}')
         return {'returncode': done.returncode, 'stdout': done.stdout[-8000:]}
+
+
+class TaskfarmRunJob(JobBase):
+    """Creates a taskfarm run each time it fires: run by the coordinator itself, not here.
+
+    Its keyword arguments are the fields of POST /farm/v1/runs (num_tasks or inputs, and
+    name, command, max_tries, retry_delay_s, task_timeout_s, expected_duration_s), checked
+    when the job is added. When the job fires (or is run now), the coordinator creates the
+    run, owned by the job's creator, in the transaction that records the execution, which
+    succeeds at once with {"run": "<uuid>"}; agents then work the run like any other.
+    So no agent needs the power to create runs (coordinator/store/scheduled_runs.py).
+    """
+
+    @classmethod
+    def meta_info(cls) -> dict:
+        return dict(super().meta_info(),
+                    notes='Creates a taskfarm run each time it fires (the coordinator does it; '
+                          'no agent runs this class). Keyword arguments: those of POST '
+                          '/farm/v1/runs.',
+                    arguments=[], example_arguments='')
+
+    def run(self, *args, **kwargs):
+        raise RuntimeError('TaskfarmRunJob is run by the coordinator when its job fires (it '
+                           'creates the run there); an agent never runs it')
 
 
 def load(job_class_string: str) -> type:

@@ -1,5 +1,6 @@
 """Authentication middleware: HTTP Basic (user:password, or a token as the user name), Bearer
-and OAuth tokens, and under /2/ (IronWorker) a token as ?oauth=.
+and OAuth tokens, under /2/ (IronWorker) a token as ?oauth=, and, when a request carries
+none of these, the login session cookie (coordinator.api.session_cookies).
 
 Token checks are one indexed read, remembered for `cache_s` seconds in each
 process, so a busy worker costs microseconds per request. The slow password KDF
@@ -17,6 +18,7 @@ import contextlib
 import threading
 import time
 
+from coordinator.api.session_cookies import SessionCookies
 from coordinator.errors import Forbidden, Unauthorized, Unavailable
 from coordinator.store import guesses, users
 from coordinator.store.access import Scope
@@ -95,9 +97,11 @@ QUERY_TOKEN_PREFIX = '/2/'
 class AuthMiddleware:
     """Sets `req.context.principal` for every routed request to a resource that is not `public`."""
 
-    def __init__(self, tokens: TokenCache, passwords: PasswordChecks):
+    def __init__(self, tokens: TokenCache, passwords: PasswordChecks,
+                 sessions: SessionCookies):
         self._tokens = tokens
         self._passwords = passwords
+        self._sessions = sessions
 
     def process_resource(self, req, resp, resource, params):
         if resource is None or getattr(resource, 'public', False):
@@ -109,7 +113,11 @@ class AuthMiddleware:
             query_token = req.get_param('oauth')
             if query_token:
                 header = f'OAuth {query_token}'
-        principal = self._authenticate(header or '', req.remote_addr)
+        cookie = self._sessions.sent(req) if header is None else None
+        if cookie is not None:
+            principal = self._sessions.principal(req, cookie)
+        else:
+            principal = self._authenticate(header or '', req.remote_addr)
         if principal.scope is Scope.WORKER and req.method not in getattr(
                 resource, 'worker_methods', ()):
             raise Forbidden('a worker token may only register agents, claim and report tasks, '

@@ -12,7 +12,9 @@ from coordinator.metrics import instruments
 log = logging.getLogger(__name__)
 
 # the error body each API family's clients expect, by path prefix (longest first)
-_BODY_KEYS = (('/api/v1/', 'error'), ('/v6/', 'detail'), ('', 'msg'))
+# (/login and /logout are ndscheduler's)
+_BODY_KEYS = (('/api/v1/', 'error'), ('/login', 'error'), ('/logout', 'error'), ('/v6/', 'detail'),
+              ('', 'msg'))
 # ndscheduler answers an unknown id 400 {"error": "Job not found: ..."}, and its clients expect
 # that; an unknown path is still 404
 _NOT_FOUND_AS_BAD_REQUEST = '/api/v1/'

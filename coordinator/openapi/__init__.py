@@ -1,6 +1,7 @@
 """The OpenAPI 3 document served at /openapi.json, assembled from one module per API family."""
 
-from coordinator.openapi import farm, helpers, ironworker, ndscheduler, ops, scale, taskfarm
+from coordinator.openapi import (farm, helpers, ironworker, login, ndscheduler, ops, scale,
+                                 taskfarm)
 
 
 def document(version: str) -> dict:
@@ -13,7 +14,8 @@ def document(version: str) -> dict:
                            'Basic (user:password, or a token as the user name with an empty '
                            'password) or `Authorization: Bearer <token>`; under /2/ '
                            '(IronWorker) `Authorization: OAuth <token>` or `?oauth=<token>` '
-                           'too. Errors are JSON `{"msg": ...}` (`{"detail": ...}` under /v6/, '
+                           'too; or the session cookie POST /login sets. Errors are JSON '
+                           '`{"msg": ...}` (`{"detail": ...}` under /v6/, '
                            '`{"error": ...}` under /api/v1/, where an unknown id is a 400 as on '
                            'ndscheduler), except that requests malformed at the HTTP level '
                            '(request line or headers too long, bad framing) get the HTML answer '
@@ -29,6 +31,6 @@ def document(version: str) -> dict:
                         **scale.SCHEMAS, **ironworker.SCHEMAS, **ndscheduler.SCHEMAS},
         },
         'security': [{'basic': []}, {'bearer': []}],
-        'paths': {**ops.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS,
+        'paths': {**ops.PATHS, **login.PATHS, **taskfarm.PATHS, **farm.PATHS, **scale.PATHS,
                   **ironworker.PATHS, **ndscheduler.PATHS},
     }

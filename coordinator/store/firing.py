@@ -15,7 +15,8 @@ are one execution, at the last of them, if that is within the grace, and none
 otherwise; a fire that would pass its job's `max_instances` queued and running
 executions is skipped. Either way `next_fire_at` moves on to the first fire time
 after now. An execution is a queued task of the job's type whose payload is what
-`farmworker job-class` reads; its id is the task's, as 32 hex digits.
+`farmworker job-class` reads; its id is the task's, as 32 hex digits. A job of the
+built-in TaskfarmRunJob class is run here instead, at once (store.scheduled_runs).
 """
 
 import dataclasses
@@ -27,7 +28,7 @@ from coordinator import cron
 from coordinator.cron import CronTrigger
 from coordinator.db import database, run_sql
 from coordinator.states import TaskState
-from coordinator.store import interval_firing, iron_schedules
+from coordinator.store import interval_firing, iron_schedules, scheduled_runs
 from coordinator.store.schedules import FAMILY
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,8 @@ def enqueue(job: Firing, fire_at: float | None, now: float) -> int | None:
                          'kwargs': json.loads(job.kwargs or '{}')}}
     run_sql('UPDATE task SET payload = ? WHERE id = ?',
             (json.dumps(payload, separators=(',', ':')), task_id))
+    if scheduled_runs.is_run_job(job.job_class_string):  # the coordinator runs it, at once
+        scheduled_runs.create_run(job.id, job.kwargs, task_id, now)
     return task_id
 
 

@@ -27,6 +27,11 @@ example:
   farm schedule add nightly --class mylab.jobs.Backup --hour 2 --args '["/data"]'
   farm schedule add poll --class farmworker.job_classes.ShellJob --minute '*/5' \\
       --args '["/usr/bin/env", "python3", "/home/me/poll.py"]'
+
+A run of tasks every night at 02:00 (the coordinator creates it when the job fires;
+the keyword arguments are the fields of a run, as `farm submit` sends them):
+  farm schedule add sweep --class farmworker.job_classes.TaskfarmRunJob --hour 2 \\
+      --kwargs '{"num_tasks": 100, "command": ["./simulate", "{task}"]}'
 """
 
 
@@ -56,6 +61,9 @@ def add_parsers(commands, common) -> None:
     add.add_argument('--timezone', help='its time zone, e.g. Europe/Oslo (default UTC)')
     add.add_argument('--args', type=_json_list, default=None, metavar='JSON',
                      help='the positional arguments of run(), a JSON list')
+    add.add_argument('--kwargs', type=_json_object, default=None, metavar='JSON',
+                     help='the keyword arguments of run(), a JSON object (of TaskfarmRunJob: '
+                          'the run\'s num_tasks, command, max_tries, ...)')
     add.set_defaults(handler=add_schedule)
     show = actions.add_parser('show', parents=[common], help='its definition and next fire',
                               description='Its definition and when it fires next.')
@@ -68,13 +76,31 @@ def add_parsers(commands, common) -> None:
         parser.set_defaults(handler=steer)
 
 
-def _json_list(text: str) -> list:
+_JSON_NAMES = {list: 'list', dict: 'object'}
+
+
+def _json(text: str, kind: type, example: str):
+    """`text` as JSON of `kind`, or an argparse error naming the kind by its JSON name."""
     try:
         value = json.loads(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f'not JSON: {exc}') from None
-    if not isinstance(value, list):
-        raise argparse.ArgumentTypeError('must be a JSON list, e.g. ["a", 2]')
+    if not isinstance(value, kind):
+        raise argparse.ArgumentTypeError(f'must be a JSON {_JSON_NAMES[kind]}, e.g. {example}')
+    return value
+
+
+def _json_list(text: str) -> list:
+    return _json(text, list, '["a", 2]')
+
+
+def _json_object(text: str) -> dict:
+    value = _json(text, dict, '{"num_tasks": 10}')
+    taken = sorted(set(value) & {'name', 'job_class_string', 'pub_args', 'timezone',
+                                 *CRON_FIELDS})
+    if taken:
+        raise argparse.ArgumentTypeError(f'{", ".join(taken)}: give these with their own '
+                                         'options, not as keyword arguments')
     return value
 
 
@@ -106,7 +132,8 @@ def add_schedule(args) -> int:
     if not fields:
         raise FarmError('give at least one cron field: --month, --day, --day-of-week, --hour '
                         'or --minute')
-    job = {'name': args.name, 'job_class_string': args.job_class, **fields}
+    job = {**(args.kwargs or {}), 'name': args.name, 'job_class_string': args.job_class,
+           **fields}
     if args.timezone:
         job['timezone'] = args.timezone
     if args.args is not None:

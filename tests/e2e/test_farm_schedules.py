@@ -71,3 +71,25 @@ def test_a_user_adds_shows_and_runs_a_cron_job_with_farm(farm):
     assert no_field.returncode == 1 and 'at least one cron field' in no_field.stderr
     bad = farm('schedule', 'add', 'bad', '--class', 'a.B', '--minute', '99')
     assert bad.returncode == 1 and 'minute' in bad.stderr
+
+
+def test_a_user_schedules_a_taskfarm_run_with_farm_and_runs_it_now(farm):
+    added = farm.json('schedule', 'add', 'sweep', '--class',
+                      'farmworker.job_classes.TaskfarmRunJob', '--hour', '2', '--kwargs',
+                      '{"num_tasks": 3, "command": ["./simulate", "{task}"]}')
+    assert added['job_class_string'] == 'farmworker.job_classes.TaskfarmRunJob'
+    ran = farm.json('schedule', 'run', added['job_id'][:8])
+    request = urllib.request.Request(
+        f"{farm.coordinator.url}/api/v1/executions/{ran['execution_id']}",
+        headers={'Authorization': f'Bearer {farm.token}'})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        execution = json.loads(resp.read())
+    assert execution['state'] == 'succeeded', execution
+    listed = farm('runs')
+    assert listed.returncode == 0 and 'sweep' in listed.stdout, listed.stdout
+    no_tasks = farm('schedule', 'add', 'bad', '--class', 'farmworker.job_classes.TaskfarmRunJob',
+                    '--hour', '2', '--kwargs', '{"command": ["x"]}')
+    assert no_tasks.returncode == 1 and 'num_tasks' in no_tasks.stderr
+    taken = farm('schedule', 'add', 'bad', '--class', 'a.B', '--hour', '2', '--kwargs',
+                 '{"hour": "3"}')
+    assert taken.returncode == 2 and 'own options' in taken.stderr

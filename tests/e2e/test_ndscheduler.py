@@ -108,3 +108,21 @@ def test_the_engine_fires_a_due_job_once_across_coordinator_processes(farm, tmp_
     assert found['state'] == 'succeeded', found
     assert json.loads(found['result']) == {'said': ['hello cron'], 'job': job_id}
     assert found['job']['job_id'] == job_id
+
+
+def test_running_a_taskfarm_run_job_now_creates_a_run_a_serve_agent_finishes(farm, tmp_path):
+    status, answer = farm.call('POST', '/api/v1/jobs', {
+        'name': 'nightly sweep', 'job_class_string': 'farmworker.job_classes.TaskfarmRunJob',
+        'hour': '2', 'num_tasks': 5, 'command': ['sh', '-c', 'echo swept-{task} >> swept']})
+    assert status == 201, answer
+    status, ran = farm.call('POST', f'/api/v1/executions/{answer["job_id"]}')
+    assert status == 200, ran
+    created = execution(farm, ran['execution_id'])
+    assert created['state'] == 'succeeded', created
+    run_uuid = json.loads(created['result'])['run']
+    agent = serve_agent(farm, tmp_path)
+    output = agent.communicate(timeout=120)[0]
+    assert agent.returncode == 0, output
+    assert sorted((tmp_path / 'swept').read_text().split()) == [f'swept-{n}' for n in range(5)]
+    status, run = farm.call('GET', f'/farm/v1/runs/{run_uuid}')
+    assert (run['done'], run['state'], run['name']) == (5, 'finished', 'nightly sweep'), run

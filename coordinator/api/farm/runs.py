@@ -45,6 +45,14 @@ def _recipe(body: dict) -> tuple[int, runs.Recipe]:
     return num_tasks or len(inputs), runs.Recipe(name, command, inputs)
 
 
+def run_request(body: dict) -> tuple[int, runs.Recipe, runs.Policy]:
+    """The run a POST body (or a scheduled TaskfarmRunJob's arguments) asks for, checked."""
+    bodies.only_keys(body, {'num_tasks', 'name', 'command', 'inputs', 'max_tries',
+                            'retry_delay_s', 'task_timeout_s', 'expected_duration_s'})
+    num_tasks, recipe = _recipe(body)
+    return num_tasks, recipe, _policy(body)
+
+
 def _view(status: runs.RunStatus, now: float) -> dict:
     """One run as people see it, with its rate and its workers read alongside."""
     rate = activity.run_rates({status.id: status.started_at}, now)[status.id]
@@ -68,12 +76,9 @@ class Runs(bodies.BodyResource):
             for status in page]}
 
     def on_post(self, req, resp):
-        body = self._read_body(req)
-        bodies.only_keys(body, {'num_tasks', 'name', 'command', 'inputs', 'max_tries',
-                                'retry_delay_s', 'task_timeout_s', 'expected_duration_s'})
-        num_tasks, recipe = _recipe(body)
+        num_tasks, recipe, policy = run_request(self._read_body(req))
         principal = req.context.principal
-        run = runs.create_run(principal, num_tasks, policy=_policy(body), recipe=recipe)
+        run = runs.create_run(principal, num_tasks, policy=policy, recipe=recipe)
         resp.status = falcon.HTTP_201
         resp.media = _view(runs.run_status(principal, run.uuid), time.time())
 

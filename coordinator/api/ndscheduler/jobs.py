@@ -6,7 +6,9 @@ day, day_of_week, hour, minute (APScheduler's meaning: coordinator.cron), `pub_a
 list), and `timezone` (a zone name; UTC unless given). Every other field is a keyword
 argument of the job, as on ndscheduler (week, second and year too). PUT replaces the
 whole trigger, timezone included; it keeps the job's pub_args when it sends none, and its
-keyword arguments when it sends no other field. Each answers {"job_id"}.
+keyword arguments when it sends no other field. Each answers {"job_id"}. A job of the
+built-in class that creates taskfarm runs (store/scheduled_runs.py) has the run's fields as
+its keyword arguments, checked here as POST /farm/v1/runs checks them.
 """
 
 import re
@@ -15,9 +17,10 @@ import falcon
 
 from coordinator import cron
 from coordinator.api import bodies
+from coordinator.api.farm import runs as farm_runs
 from coordinator.api.ndscheduler import views
 from coordinator.errors import InvalidInput, NotFound
-from coordinator.store import schedules
+from coordinator.store import scheduled_runs, schedules
 from coordinator.store.schedules import CronJob
 
 CRON_FIELDS = ('month', 'day', 'day_of_week', 'hour', 'minute')  # what ndscheduler sets
@@ -39,8 +42,22 @@ def job_from(body: dict, *, modifying: bool = False) -> CronJob:
     except cron.CronError as exc:
         raise InvalidInput(str(exc)) from None
     kwargs = {key: value for key, value in body.items() if key not in KNOWN}
-    return CronJob(name, class_string, trigger, _pub_args(body, modifying),
-                   kwargs or (None if modifying else {}))
+    pub_args = _pub_args(body, modifying)
+    if scheduled_runs.is_run_job(class_string):
+        _check_run_job(pub_args, kwargs)
+    return CronJob(name, class_string, trigger, pub_args, kwargs or (None if modifying else {}))
+
+
+def _check_run_job(pub_args: list | None, kwargs: dict) -> None:
+    """A TaskfarmRunJob's arguments are a run's fields (those of POST /farm/v1/runs but
+    `name`: the run is named after the job), sent whole with each PUT too."""
+    if pub_args:
+        raise InvalidInput(f'{scheduled_runs.CLASS_STRING} takes no pub_args: give the fields '
+                           'of the run (num_tasks, command, ...) as fields of the job')
+    try:
+        farm_runs.run_request(kwargs)
+    except InvalidInput as exc:
+        raise InvalidInput(f'{scheduled_runs.CLASS_STRING}: {exc.msg}') from None
 
 
 def _pub_args(body: dict, modifying: bool) -> list | None:

@@ -10,7 +10,8 @@ _DONE = response('done', ref('NdschedulerJobId'))
 _UNKNOWN = 'no job of that id in your project ("Job not found: <id>")'
 _INVALID = error('name or job_class_string is missing or not a string, no cron field is given, '
                  'a cron value or the timezone is not valid, job_class_string names no class '
-                 f'or job type, pub_args is not a list, or {_UNKNOWN}')
+                 'or job type, pub_args is not a list, the run fields of a TaskfarmRunJob '
+                 f'are not a run POST /farm/v1/runs would take, or {_UNKNOWN}')
 _FORBIDDEN = error('a worker token may not change jobs')
 
 

@@ -71,7 +71,9 @@ JOB_BODY = {
         'timezone': {'type': 'string', 'nullable': True,
                      'description': 'a time zone name such as Europe/Berlin; UTC when null or '
                                     'not given'}},
-    'additionalProperties': {'description': 'every other field is a keyword argument of run()'},
+    'additionalProperties': {'description': 'every other field is a keyword argument of run(); '
+                                            'of farmworker.job_classes.TaskfarmRunJob, the '
+                                            'fields of POST /farm/v1/runs but name'},
     'description': 'at least one of the cron fields ' + ', '.join(CRON_FIELDS) + ' is required',
 }
 

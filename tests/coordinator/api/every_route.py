@@ -12,7 +12,8 @@ from tests.coordinator.api.farm.conftest import AGENT
 from tests.coordinator.api.ironworker.conftest import upload_hello
 from tests.coordinator.api.scale.conftest import manifest
 
-PUBLIC = {('GET', '/'), ('GET', '/health')}
+PUBLIC = {('GET', '/'), ('GET', '/health'), ('POST', '/login'), ('GET', '/logout'),
+          ('POST', '/logout')}
 TYPE = 'alpha-secret-type'  # names of alice's objects that must never reach another project
 HOST = 'alpha-secret-node'
 CODE = 'alpha-secret-code'

@@ -8,8 +8,10 @@ from falcon import testing
 
 from coordinator.api import errors
 from coordinator.api.auth import AuthMiddleware, PasswordChecks, TokenCache
+from coordinator.api.session_cookies import SessionCookies
 from coordinator.app import create_app
 from coordinator.models import AuditLog, PasswordFailure, Token
+from coordinator.sessions import SessionSigner
 from coordinator.store import guesses, users
 from tests.conftest import PASSWORD, basic
 
@@ -72,7 +74,8 @@ class Whoami:
 def test_a_password_check_without_a_free_slot_is_answered_503_at_once_while_tokens_pass(
         database, alice):
     checks = PasswordChecks(guesses.Limits(window_s=300, per_name=10, per_address=50), slots=1)
-    app = falcon.App(middleware=[AuthMiddleware(TokenCache(ttl_s=0), checks)])
+    app = falcon.App(middleware=[AuthMiddleware(TokenCache(ttl_s=0), checks,
+                                                SessionCookies(SessionSigner(b'k' * 32)))])
     errors.install(app, database)
     app.add_route('/whoami', Whoami())
     client = testing.TestClient(app)
