@@ -32,7 +32,9 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
                                                status_code_conformance, unsupported_method)
 
 from coordinator import db
+from coordinator.api.ironworker import edge as iron_edge
 from coordinator.api.ironworker import ids
+from coordinator.api.ironworker import schedules as iron_schedules
 from coordinator.api.ndscheduler import jobs as cron_jobs
 from coordinator.api.ndscheduler import params as cron_params
 from coordinator.api.scale import manifests
@@ -344,6 +346,42 @@ def _breaks_an_ndscheduler_rule(case, target: Target) -> bool:
     return not known.json()['is_active']
 
 
+def _breaks_an_iron_schedule_rule(case, target: Target) -> int | None:
+    """The status of an IronWorker schedule request the document calls valid that ends a
+    schedule before it starts (400), which JSON Schema cannot state, or None; checked in the
+    API's order: the project (404), then each schedule's times (400) and code package (404)
+    in turn (the API's own parser is the judge of the times)."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    path = case.operation.path
+    if not positive or not path.startswith('/2/projects/{project_id}/schedules') \
+            or case.method not in ('POST', 'PUT') or not isinstance(case.body, dict) \
+            or case.path_parameters.get('project_id') != target.project:
+        return None
+    creating = case.method == 'POST'
+    items = case.body.get('schedules') if creating else [case.body]
+    if not isinstance(items, list):
+        return None
+    codes = requests.get(f'{target.url}/2/projects/{target.project}/codes?per_page=100',
+                         headers=target.auth, timeout=10).json()['codes']
+    for item in items:
+        try:
+            fields = iron_schedules.order_fields(item, '', creating=creating)
+        except InvalidInput:
+            return None  # refused for what the document states, which it checks itself
+        start_at, end_at = fields.get('start_at'), fields.get('end_at')
+        if start_at is None and not creating:  # a change keeps the schedule's start
+            known = requests.get(target.url + case.formatted_path, headers=target.auth,
+                                 timeout=10)
+            if known.status_code != 200:
+                return None
+            start_at = iron_edge.instant(known.json()['start_at'], 'start_at')
+        if end_at is not None and end_at < (start_at or time.time()):
+            return 400
+        if creating and fields['code_name'] not in {code['name'] for code in codes}:
+            return None  # 404, which the document lists
+    return None
+
+
 fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
 
 
@@ -351,7 +389,8 @@ fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
 def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http, target):
     refused = (400 if _breaks_a_run_rule(case) or _breaks_a_window_rule(case)
                or _breaks_an_ndscheduler_rule(case, target)
-               else _breaks_a_job_type_rule(case) or _breaks_a_job_rule(case, target))
+               else _breaks_a_job_type_rule(case) or _breaks_a_job_rule(case, target)
+               or _breaks_an_iron_schedule_rule(case, target))
     if case.operation.label in (UPLOAD, WEBHOOK):
         case.call_and_validate(session=http, checks=CONFORMANCE)
     elif refused:

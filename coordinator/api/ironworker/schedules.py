@@ -51,7 +51,7 @@ class Schedules:
         items = bodies.required(body, 'schedules')
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_SCHEDULES:
             raise InvalidInput(f'schedules must be a list of 1 to {MAX_SCHEDULES} objects')
-        orders = [ScheduleOrder(**_fields(item, f'schedules[{index}].', creating=True))
+        orders = [ScheduleOrder(**order_fields(item, f'schedules[{index}].', creating=True))
                   for index, item in enumerate(items)]
         ids = iron_schedules.create(principal, orders)
         resp.media = {'msg': 'Scheduled', 'schedules': [{'id': new} for new in ids]}
@@ -72,7 +72,7 @@ class Schedule:
         principal = edge.caller(req, project_id)
         body = bodies.json_object(req, self._config.max_body_bytes)
         public_id = _public_id(schedule_id)
-        fields = _fields(body, '', creating=False)
+        fields = order_fields(body, '', creating=False)
         iron_schedules.update(principal, public_id, ScheduleOrder(**{
             'code_name': '', 'payload': '', **fields}), set(fields))
         resp.media = {'id': public_id, 'msg': 'Updated'}
@@ -87,7 +87,7 @@ class Cancel:
         resp.media = {'msg': 'Cancelled'}
 
 
-def _fields(item, where: str, *, creating: bool) -> dict:
+def order_fields(item, where: str, *, creating: bool) -> dict:
     """The ScheduleOrder fields a schedule object sets: all of them when `creating`
     (code_name required), else only those whose keys it holds."""
     if not isinstance(item, dict):
