@@ -8,8 +8,8 @@ import pytest
 from coordinator import schema
 from coordinator.db import run_sql
 from coordinator.models import (FIRING_INDEX, QUEUE_INDEX, STATUS_INDEX, AuditLog,
-                                CoordinatorPulse, JobType, Project, Run, RunActivity, RunInput,
-                                Schedule, SchemaVersion, Task, User)
+                                CoordinatorPulse, JobType, JobTypeRevision, Project, Run,
+                                RunActivity, RunInput, Schedule, SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
 
 
@@ -137,8 +137,24 @@ def _queue_one_per_type(project) -> None:
             (project.id,))
 
 
+def _restore_version_15(database) -> None:
+    """Undo what version 16 did: code revisions' env_vars."""
+    database.execute_sql('ALTER TABLE job_type_revision DROP COLUMN env_vars')
+
+
+def test_a_version_15_database_gets_code_env_vars(database):
+    _restore_version_15(database)
+    SchemaVersion.update(version=15).execute()
+    assert schema.upgrade() == (15, schema.SCHEMA_VERSION)
+    revisions = list(JobTypeRevision.select())  # the default project's taskfarm-run type's
+    assert revisions and {revision.env_vars for revision in revisions} == {None}
+    JobTypeRevision.update(env_vars='{"A": "1"}').execute()
+    assert JobTypeRevision.select().first().env_vars == '{"A": "1"}'
+
+
 def _restore_version_14(database) -> None:
-    """Undo what version 15 did: tasks' labels."""
+    """Undo what version 15 did: tasks' labels (and undo 16)."""
+    _restore_version_15(database)
     database.execute_sql('ALTER TABLE task DROP COLUMN label')
 
 

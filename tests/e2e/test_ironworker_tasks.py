@@ -123,3 +123,26 @@ def test_cancelling_a_running_task_stops_it_on_its_agent(farm, tmp_path):
     output = agent.communicate(timeout=90)[0]
     assert agent.returncode == 0, output
     assert worker.task(task.id).status == 'cancelled'
+
+
+def test_a_tasks_code_gets_its_packages_config_file_and_env_vars(farm, tmp_path):
+    worker, farm = farm
+    _upload(worker, tmp_path, 'settings', 'import os, sys\n'
+                                          'args = dict(zip(sys.argv[1::2], sys.argv[2::2]))\n'
+                                          'print(os.environ["GREETING"], os.environ["WHO"])\n'
+                                          'print(open(args["-config"]).read())\n'
+                                          'print(open(os.environ["CONFIG_FILE"]).read())\n')
+    # as Go and ironcli send them: the options alone, in the data part
+    data = {'name': 'settings', 'config': 'db: prod', 'env_vars': {'GREETING': 'hello',
+                                                                   'WHO': 'world'}}
+    options = requests.post(
+        f'http://127.0.0.1:{farm.coordinator.port}/2/projects/{worker.client.project_id}/codes',
+        files={'data': (None, json.dumps(data))},
+        headers={'Authorization': f'OAuth {farm.token}'}, timeout=10)
+    assert options.status_code == 200, options.text
+    assert (options.json()['rev'], options.json()['env_vars']) == (2, data['env_vars'])
+    assert worker.code(options.json()['id']).revision == 2
+    task = worker.queue(code_name='settings', payload='{}')
+    _serve(farm)
+    assert worker.wait_for_task(task).status == 'complete'
+    assert worker.log(task.id) == 'hello world\ndb: prod\ndb: prod\n'

@@ -29,7 +29,9 @@ _REVISION = record({
     'code': nullable({**record({
         'checksum': {**STR, 'description': 'MD5 of the zip: GET /farm/v1/revisions/{id}/code'},
         'runtime': STR, 'file_name': {**STR, 'description': 'the file in the zip to run'},
-        'config': nullable({**STR, 'description': 'given to each task as its -config file'})}),
+        'config': nullable({**STR, 'description': 'given to each task as its -config file'}),
+        'env_vars': {'type': 'object', 'additionalProperties': STR,
+                     'description': "names and values in each task's environment"}}),
         'description': "an IronWorker code package's zip revision"})})
 _RUN = record({'command': nullable(array(STR)), 'task_timeout_s': nullable(NUM),
                'expected_duration_s': nullable(NUM)})

@@ -15,13 +15,14 @@ from tests.coordinator.api.farm.test_serve import claim
 from tests.coordinator.api.ironworker.conftest import HELLO_ZIP, upload, upload_hello
 
 CONFIG = '{"db": "x"}'
+ENV_VARS = {'GREETING': 'hi', 'EMPTY': ''}
 
 
 @pytest.fixture
 def iron(client, alice_auth, agent):
     """alice's code package `hello` (with a config) and one task of it queued: (code, task id)."""
     base = f'/2/projects/{Project.get(Project.name == "default").hex_id}'
-    code = upload_hello(client, alice_auth, base, config=CONFIG)
+    code = upload_hello(client, alice_auth, base, config=CONFIG, env_vars=ENV_VARS)
     resp = client.simulate_post(f'{base}/tasks', headers=alice_auth,
                                 json={'tasks': [{'code_name': 'hello', 'payload': 'p'}]})
     assert resp.status_code == 200, resp.text
@@ -43,7 +44,7 @@ def test_the_revision_says_how_to_run_the_code(client, alice_auth, iron):
     (revision,) = answer['revisions'].values()
     assert revision['code'] == {'checksum': hashlib.md5(HELLO_ZIP).hexdigest(),
                                 'runtime': 'python', 'file_name': 'hello/hello.py',
-                                'config': CONFIG}
+                                'config': CONFIG, 'env_vars': ENV_VARS}
 
 
 def test_a_worker_token_fetches_the_zip_byte_for_byte(client, alice, iron):
