@@ -76,8 +76,9 @@ def _code(data: dict, zipped: bytes | None, config) -> Code:
         code_zips.check(zipped, config.max_code_bytes, runs=file_name)
         kept = code_zips.keep(zipped, config.data_dir)
     return Code(runtime=runtime, file_name=file_name, config=_config_text(data),
-                env_vars=_env_vars_text(data), docker_image=image, command=command, blob=kept and kept.sha256,
-                checksum=kept and kept.md5, size_bytes=kept and kept.size_bytes)
+                env_vars=_env_vars_text(data), docker_image=image, command=command,
+                blob=kept and kept.sha256, checksum=kept and kept.md5,
+                size_bytes=kept and kept.size_bytes)
 
 
 def _config_text(data: dict) -> str | None:

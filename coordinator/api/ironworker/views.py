@@ -27,7 +27,8 @@ def revision(view: RevisionView, code_id: int, name: str, project_hex: str) -> d
         'id': encode(Kind.REVISION, view.id), 'code_id': encode(Kind.CODE, code_id),
         'project_id': project_hex, 'name': name, 'rev': view.rev, 'runtime': view.runtime,
         'file_name': view.file_name, 'image': view.docker_image, 'command': view.command,
-        'config': view.config, 'env_vars': view.env_vars, 'checksum': view.checksum, 'code_size': view.size_bytes,
+        'config': view.config, 'env_vars': view.env_vars, 'checksum': view.checksum,
+        'code_size': view.size_bytes,
         'created_at': when(view.created_at)})
 
 

@@ -34,7 +34,8 @@ _CODE = {
 }
 _REVISION = {'id': HEX_ID, 'code_id': HEX_ID, 'project_id': HEX_ID, 'name': STR, 'rev': INT,
              'runtime': STR, 'file_name': STR, 'image': STR, 'command': STR, 'config': STR,
-             'env_vars': ENV_VARS, 'checksum': STR, 'code_size': {'type': 'integer', 'description': 'bytes'},
+             'env_vars': ENV_VARS, 'checksum': STR,
+             'code_size': {'type': 'integer', 'description': 'bytes'},
              'created_at': INSTANT}
 _ALWAYS = ('id', 'project_id', 'name', 'rev', 'latest_history_id', 'latest_change',
            'created_at', 'retries', 'retries_delay', 'default_priority', 'status')

@@ -68,7 +68,7 @@ class Alice:
                   # an execution's id; POST reads a job's id there, and alice's is unknown to
                   # all but alice
                   'execution_id': self.execution,
-                  'revision_id': self.code_revision,
+                  'revision_id': self.code_revision, 'iron_id': self.iron_task,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
         if name not in values:
             pytest.fail(f'{path}: teach this test what {{{name}}} names')
