@@ -42,6 +42,7 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     max_run_body_bytes: int = 32 * 1024 * 1024  # a run created with one input per task
     max_code_bytes: int = 64 * 1024 * 1024  # an IronWorker code package's zip, as uploaded
+    max_log_bytes: int = 1024 * 1024  # an IronWorker task's log kept (its tail, beyond)
     body_timeout_s: float = 10.0  # for a request's line and headers, then again for its whole body
     token_cache_s: float = 10.0
     session_token_ttl_s: int = 30 * 24 * 3600
@@ -55,7 +56,7 @@ class Config:
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
         for name in ('password_failure_window_s', 'password_failures_per_name',
-                     'password_failures_per_address', 'password_check_slots'):
+                     'password_failures_per_address', 'password_check_slots', 'max_log_bytes'):
             if getattr(self, name) <= 0:
                 raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
         if not self.database_url:
