@@ -277,12 +277,19 @@ def serve_once(target, args) -> dict:
     from bench_taskfarm import PASSWORD
 
     types = plan()
+    return drained_once(target, args, types, lambda server, token, url: fill(
+        url, PASSWORD, args.tasks, types))
+
+
+def drained_once(target, args, types: list[TypePlan], queue_work) -> dict:
+    """A fresh coordinator, its queue filled by `queue_work(server, token, database url)`
+    (which returns how many tasks are active), drained by the serve agents, then checked."""
     with tempfile.TemporaryDirectory(prefix='bench-serve-') as tmp:
         server = None
         try:
             server, token = target.start(Path(tmp), args.serve_args)
             server.wait_ready()
-            active = fill(target.url(Path(tmp)), PASSWORD, args.tasks, types)
+            active = queue_work(server, token, target.url(Path(tmp)))
             result = drive_serve(server, token, target, Path(tmp), active, args)
             server.stop()  # SQLite: read a quiet file; either way nothing writes any more
             result.update(check_queue(target.url(Path(tmp)), types))
@@ -331,26 +338,11 @@ def queue_iron(url: str, database_url: str, token: str, tasks: int) -> None:
 
 def iron_once(target, args) -> dict:
     """IronWorker tasks of a no-op code package drained by the serve scenario's agents."""
-    with tempfile.TemporaryDirectory(prefix='bench-iron-') as tmp:
-        server = None
-        try:
-            server, token = target.start(Path(tmp), args.serve_args)
-            server.wait_ready()
-            queue_iron(server.url, target.url(Path(tmp)), token, args.tasks)
-            result = drive_serve(server, token, target, Path(tmp), args.tasks, args)
-            server.stop()
-            result.update(check_queue(target.url(Path(tmp)), []))
-            result['problems'] = '; '.join(
-                text for text in (result['errors'], result['row_problems'],
-                                  f"{result['dups']} started twice" if result['dups'] else '',
-                                  f"{result['missing']} never started"
-                                  if result['missing'] else '') if text)
-            return result
-        except Exception as exc:  # report the run as failed, go on with the others
-            return {'problems': f'FAILED {type(exc).__name__}: {str(exc)[:300]}'}
-        finally:
-            if server is not None:
-                server.stop()
+    def queue_work(server, token: str, url: str) -> int:
+        queue_iron(server.url, url, token, args.tasks)
+        return args.tasks
+
+    return drained_once(target, args, [], queue_work)
 
 
 def store_once(target, args) -> dict:
