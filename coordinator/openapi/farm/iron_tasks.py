@@ -22,7 +22,8 @@ PATHS = {
     '/farm/v1/iron-tasks': {'get': operation(
         "Your project's IronWorker tasks, newest first",
         {200: response('a page of tasks', page('tasks', 'FarmIronTask')), 400: BAD_QUERY},
-        parameters=[query_param('code_name', text(codes.MAX_NAME), 'only its code package'),
+        parameters=[query_param('code_name', text(codes.MAX_NAME, empty_ok=True),
+                                'only its code package (empty: every one)'),
                     query_param('status', {'type': 'string', 'enum': list(STATES)},
                                 'only tasks in this status'),
                     *paging()])},
