@@ -44,6 +44,7 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     max_run_body_bytes: int = 32 * 1024 * 1024  # a run created with one input per task
     max_code_bytes: int = 64 * 1024 * 1024  # an IronWorker code package's zip, as uploaded
+    max_log_bytes: int = 1024 * 1024  # an IronWorker task's log kept (its tail, beyond)
     body_timeout_s: float = 10.0  # for a request's line and headers, then again for its whole body
     token_cache_s: float = 10.0
     session_token_ttl_s: int = 30 * 24 * 3600
@@ -59,7 +60,7 @@ class Config:
         self.data_dir = Path(self.data_dir)
         for name in ('login_cookie_ttl_s', 'password_failure_window_s',
                      'password_failures_per_name', 'password_failures_per_address',
-                     'password_check_slots'):
+                     'password_check_slots', 'max_log_bytes'):
             if getattr(self, name) <= 0:
                 raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
         if bool(self.certfile) != bool(self.keyfile):

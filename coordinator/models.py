@@ -122,6 +122,7 @@ class JobTypeRevision(BaseModel):
     runtime = pw.CharField(max_length=16, null=True)
     file_name = pw.TextField(null=True)
     config = pw.TextField(null=True)
+    env_vars = pw.TextField(null=True)  # (schema 17) a JSON object of strings, in each task's environment
     blob = pw.CharField(max_length=64, null=True)
     checksum = pw.CharField(max_length=32, null=True)
     size_bytes = pw.BigIntegerField(null=True)

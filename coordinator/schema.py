@@ -16,7 +16,7 @@ from coordinator.models import (FIRING_INDEX, LABEL_INDEX, MODELS, AuditLog, Coo
                                 RunActivity, RunInput, Schedule, SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 
 def _retries(migrator):
@@ -205,9 +205,18 @@ def _queued_work_lists(migrator):
     return []
 
 
+def _code_env_vars(migrator):
+    """Version 17: revisions of IronWorker code packages carry their env_vars."""
+    # a database older than 8 got job_type_revision as it is now from version 8's step
+    if 'env_vars' in {column.name for column in database.get_columns('job_type_revision')}:
+        return []
+    return [migrator.add_column('job_type_revision', 'env_vars', JobTypeRevision.env_vars)]
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
             8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes,
-            13: _code_packages, 14: _schedules, 15: _task_labels, 16: _queued_work_lists}
+            13: _code_packages, 14: _schedules, 15: _task_labels, 16: _queued_work_lists,
+            17: _code_env_vars}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

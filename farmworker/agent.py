@@ -11,7 +11,7 @@ import logging
 import os
 import time
 
-from farmworker import delivery, seed_jobs
+from farmworker import delivery, long_logs, seed_jobs
 from farmworker.client import Client, Refused, Unreachable
 from farmworker.config import AgentConfig, Node
 from farmworker.estimates import DurationWindow, expected_duration_s, fits
@@ -36,6 +36,7 @@ class Agent:
         # a plain copy once: os.environ decodes on every access, a cost paid per task otherwise
         self._place = Place(dict(environ), config.slots, str(config.log_dir), node)
         self._jobs: dict[delivery.Key, seed_jobs.Prepared] = {}  # whose outputs to collect
+        self._log_bytes: dict[delivery.Key, int] = {}  # whose long logs to send, up to what
         self._durations = DurationWindow()
         self._outbox: delivery.Outbox = {}
         self._last_contact = self._last_heartbeat = self._next_claim_at = 0.0
@@ -219,6 +220,8 @@ class Agent:
             return
         if launch.prepared is not None:
             self._jobs[(launch.key, launch.attempt)] = launch.prepared
+        if launch.log_bytes:
+            self._log_bytes[(launch.key, launch.attempt)] = launch.log_bytes
         self.executor.start(launch.key, launch.attempt, launch.argv, launch.environ,
                             launch.task_dir, launch.timeout_s)
 
@@ -228,12 +231,15 @@ class Agent:
         for done in self.executor.poll():
             key = (done.number, done.attempt)
             job = self._jobs.pop(key, None)
+            log_bytes = self._log_bytes.pop(key, None)
             if key in self._stopped:  # not ours any more: whatever it did is not reported
                 self._stopped.discard(key)
                 continue
             hurried = bool(self._leaving.hurried)
             result = (delivery.result_of(done, hurried=hurried, key=self.work.key) if job is None
                       else seed_jobs.result_of(job, done, hurried=hurried, key=self.work.key))
+            if log_bytes and long_logs.send(self.client, self.config.uuid, done, log_bytes):
+                result['log_tail'] = None  # the coordinator keeps the longer log it was sent
             self._outbox[key] = result
             if result['outcome'] == 'complete':
                 self._durations.add(done.duration_s)

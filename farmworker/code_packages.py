@@ -16,9 +16,17 @@ crosses the network once per node, however many tasks and agents run it. The coo
 checked it when it was uploaded; the node checks it again before writing a byte of it
 (no absolute or `..` paths, no links or devices, bounded entries and unpacked size),
 because what arrives over the network is not trusted.
+
+It is unpacked once per node too, beside its zip (`<checksum>.d`, its files made
+read-only), and each task's code directory is made of hard links to those files: a
+task's own directory, whose files cost a link each rather than inflating the zip again
+(a no-op task spent most of its agent's time there). A task that changes a file of its
+code must replace it, not write into it: the file is read-only, as it is shared. Where
+links cannot be made (another file system) the files are copied.
 """
 
 import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -65,6 +73,27 @@ class CodeCache:
     def __init__(self, directory: str, fetch: Callable[[int], bytes]) -> None:
         self.directory = directory
         self._fetch = fetch
+
+    def unpacked(self, code: Code) -> str:
+        """The directory of `code`'s files unpacked on this node (read-only), made once."""
+        final = os.path.join(self.directory, code.checksum + '.d')
+        if os.path.isdir(final):
+            return final
+        zip_path = self.zip_path(code)
+        partial = f'{final}.{os.getpid()}.part'
+        try:
+            unpack(zip_path, partial)
+        except (BadPackage, OSError):
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        try:
+            _read_only(partial)
+            os.rename(partial, final)
+        except OSError:  # another agent of the node put it there first (or the disk failed)
+            shutil.rmtree(partial, ignore_errors=True)
+            if not os.path.isdir(final):
+                raise
+        return final
 
     def zip_path(self, code: Code) -> str:
         """The path of `code`'s zip on this node, fetched and checked if it is not there yet."""
@@ -136,6 +165,34 @@ def unpack(zip_path: str, directory: str) -> None:
         raise BadPackage(f'the code is not a zip this node can unpack: {exc}') from None
 
 
+def _read_only(directory: str) -> None:
+    """Its files read-only (executables stay executable): tasks share them by hard links."""
+    for root, _, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(root, name)
+            os.chmod(path, 0o555 if os.stat(path).st_mode & 0o111 else 0o444)
+
+
+def lay_out(source: str, directory: str) -> None:
+    """`directory` made afresh with the files of `source`, hard-linked (copied across file
+    systems); an earlier attempt's are removed."""
+    shutil.rmtree(directory, ignore_errors=True)
+    for root, dirs, files in os.walk(source):
+        target = os.path.join(directory, os.path.relpath(root, source))
+        os.makedirs(target, exist_ok=True)
+        for name in files:
+            try:
+                os.link(os.path.join(root, name), os.path.join(target, name))
+            except OSError:
+                shutil.copy2(os.path.join(root, name), os.path.join(target, name))
+
+
+@functools.lru_cache(maxsize=64)
+def _interpreter(names: tuple[str, ...], path: str | None) -> str | None:
+    """The first of `names` on `path`: looked up once per agent, not per task."""
+    return next(filter(None, (shutil.which(name, path=path) for name in names)), None)
+
+
 def command(code: Code, task_id: str, code_dir: str, payload_file: str, config_file: str,
             path: str | None) -> list[str]:
     """The argv that runs `code` in `code_dir` with IronWorker's arguments."""
@@ -146,11 +203,12 @@ def command(code: Code, task_id: str, code_dir: str, payload_file: str, config_f
     if not os.path.isfile(program):
         raise BadPackage(f'the code has no file {code.file_name!r} to run')
     if code.runtime == 'binary':
-        os.chmod(program, 0o755)
+        if not os.stat(program).st_mode & 0o100:  # a shared file: executable, still read-only
+            os.chmod(program, 0o555)
         argv = [program]
     else:
         names = RUNTIMES[code.runtime]
-        found = next(filter(None, (shutil.which(name, path=path) for name in names)), None)
+        found = _interpreter(names, path)
         if found is None:
             raise BadPackage(f'the {code.runtime} runtime needs {" or ".join(names)} on the '
                              'PATH of this node', outcome='system_error')
@@ -165,10 +223,10 @@ def prepare(code: Code, task_id: str, payload: str | None, task_dir: str, cache:
             environ: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
     """(argv, environment) of one task of `code`, its files laid out in `task_dir`; `task_id`
     is the task's id as its API family shows it."""
-    zip_path = cache.zip_path(code)
+    unpacked = cache.unpacked(code)
     code_dir = os.path.join(task_dir, CODE_DIR)
     try:
-        unpack(zip_path, code_dir)
+        lay_out(unpacked, code_dir)
         payload_file, config_file = (os.path.join(task_dir, name)
                                      for name in (PAYLOAD_FILE, CONFIG_FILE))
         for name, text in ((payload_file, payload), (config_file, code.config)):

@@ -74,6 +74,13 @@ class FarmApi:
         """Queued work of every family by job type and priority, the highest priority first."""
         return self._call('GET', '/queue')
 
+    def iron_tasks(self, code_name: str | None = None, status: str | None = None,
+                   limit: int = 100, offset: int = 0) -> dict:
+        """A page of the project's IronWorker tasks (of one code package, one status), newest
+        first."""
+        return self._call('GET', '/iron-tasks', code_name=code_name, status=status,
+                          limit=limit, offset=offset)
+
     def schedules(self) -> dict:
         """Every family's schedules of the project, the next to fire first."""
         return self._call('GET', '/schedules')
@@ -94,6 +101,10 @@ class FarmApi:
 
     def cancel_task(self, uuid: str, number: int) -> dict:
         return self._call('POST', f'/runs/{uuid}/tasks/{number}/cancel', {})
+
+    def cancel_iron_task(self, iron_id: str) -> dict:
+        """Cancel an IronWorker task by its 24-hex id, as its clients' cancel does."""
+        return self._call('POST', f'/iron-tasks/{_segment(iron_id)}/cancel', {})
 
     # -- job types (/v6/)
 

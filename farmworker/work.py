@@ -30,6 +30,7 @@ class Launch:
     problem: str | None = None  # it cannot start: reported with `outcome`, nothing run
     outcome: str = 'system_error'
     prepared: seed_jobs.Prepared | None = None  # a job: its outputs are collected at its end
+    log_bytes: int | None = None  # its log is sent whole up to this (long_logs.py)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -188,7 +189,8 @@ def code_package_task(task: dict, code: dict, place: Place,
                                           task['payload'], task_dir, cache, environ)
     except code_packages.BadPackage as error:
         return Launch(task['id'], task['attempt'], problem=str(error), outcome=error.outcome)
-    return Launch(task['id'], task['attempt'], argv, env, task_dir, task['timeout_s'])
+    return Launch(task['id'], task['attempt'], argv, env, task_dir, task['timeout_s'],
+                  log_bytes=code.get('max_log_bytes'))
 
 
 def queued_job(task: dict, revision: dict, place: Place) -> Launch:

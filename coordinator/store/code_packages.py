@@ -1,7 +1,8 @@
 """IronWorker code packages: job types of version `VERSION`, one per code name in a project.
 
 Each upload of code (a zip, or an image) is a new revision, as IronWorker counts them,
-and so is any change to what tasks run (runtime, file name, config, image, command);
+and so is any change to what tasks run (runtime, file name, config, env vars, image,
+command);
 an upload of options alone edits the type in place. A code package's options are its
 type's governance fields: max_concurrency is `max_scheduled`, retries is `max_tries` - 1,
 retries_delay `retry_delay_s`, default_priority `priority`, timeout `timeout_s`.
@@ -26,7 +27,8 @@ VERSION = 'ironworker'
 SETTINGS = {'max_concurrency': 'max_scheduled', 'retries': 'max_tries',
             'retries_delay': 'retry_delay_s', 'default_priority': 'priority',
             'timeout': 'timeout_s'}
-_RUNS = ('runtime', 'file_name', 'config', 'docker_image', 'command')  # what a revision runs
+# what a revision runs
+_RUNS = ('runtime', 'file_name', 'config', 'env_vars', 'docker_image', 'command')
 _ZIP = ('blob', 'checksum', 'size_bytes')
 
 
@@ -37,6 +39,7 @@ class Code:
     runtime: str | None = None
     file_name: str | None = None
     config: str | None = None
+    env_vars: str | None = None  # a JSON object of strings, its keys sorted (as compared)
     docker_image: str | None = None
     command: str | None = None
     blob: str | None = None  # a zip kept by code_zips: its SHA-256, MD5 and size
@@ -55,6 +58,7 @@ class RevisionView:
     runtime: str | None
     file_name: str | None
     config: str | None
+    env_vars: dict[str, str] | None
     docker_image: str | None
     command: str | None
     blob: str | None
@@ -137,8 +141,8 @@ def _locked(principal: Principal, name: str) -> JobType | None:
     return (query.for_update() if database.for_update else query).first()
 
 
-_REVISION = ('r.id, r.revision_num, r.runtime, r.file_name, r.config, r.docker_image, '
-             'r.command, r.blob, r.checksum, r.size_bytes, r.created_at')
+_REVISION = ('r.id, r.revision_num, r.runtime, r.file_name, r.config, r.env_vars, '
+             'r.docker_image, r.command, r.blob, r.checksum, r.size_bytes, r.created_at')
 _CODE = ('t.id, t.name, t.created_at, t.last_modified_at, t.is_paused, t.max_scheduled, '
          't.max_tries, t.retry_delay_s, t.priority, t.timeout_s, ' + _REVISION)
 _FROM = ('FROM job_type t JOIN job_type_revision r '
@@ -252,7 +256,8 @@ def _code(row: tuple) -> CodeView:
 
 def _revision(row: tuple) -> RevisionView:
     values = list(row)
-    values[6] = _command(values[6])
+    values[5] = None if values[5] is None else json.loads(values[5])
+    values[7] = _command(values[7])
     return RevisionView(*values)
 
 

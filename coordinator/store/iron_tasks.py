@@ -167,7 +167,8 @@ def list_tasks(principal: Principal, filters: TaskFilters, offset: int,
 
 
 def log(principal: Principal, task_id: int) -> str:
-    """What the task printed (the tail the agent kept); NotFound while it has none."""
+    """What the task printed (up to the coordinator's cap, `task_logs`); NotFound while it
+    has none."""
     task(principal, task_id)
     (tail,) = run_sql('SELECT log_tail FROM task WHERE id = ?', (task_id,)).fetchone()
     if tail is None:

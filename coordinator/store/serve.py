@@ -47,7 +47,8 @@ class Revision:
     command: list[str] | None
     docker_image: str | None
     settings: dict  # secret ones too: only the agent that runs the work is told them
-    # an IronWorker code package's revision: its zip's checksum, runtime, file name, config
+    # an IronWorker code package's revision: its zip's checksum, runtime, file name, config,
+    # env_vars
     code: dict | None = None
 
 
@@ -178,7 +179,7 @@ def _revisions(revision_ids: set[int]) -> dict[int, Revision]:
         return {}
     rows = run_sql(
         'SELECT r.id, r.manifest, r.command, r.docker_image, t.configuration, r.checksum, '
-        'r.runtime, r.file_name, r.config '
+        'r.runtime, r.file_name, r.config, r.env_vars '
         'FROM job_type_revision r JOIN job_type t ON t.id = r.job_type_id '
         f'WHERE r.id IN ({", ".join("?" * len(revision_ids))})',
         tuple(sorted(revision_ids))).fetchall()
@@ -188,13 +189,13 @@ def _revisions(revision_ids: set[int]) -> dict[int, Revision]:
 
 
 def _code(checksum: str | None, runtime: str | None, file_name: str | None,
-          config: str | None) -> dict | None:
+          config: str | None, env_vars: str | None) -> dict | None:
     """What an agent needs to fetch and run a code package's zip; None for other revisions
     (and for a code package's image-only revision, which runs its command)."""
     if checksum is None:
         return None
     return {'checksum': checksum, 'runtime': runtime, 'file_name': file_name,
-            'config': config}
+            'config': config, 'env_vars': _loads(env_vars) or {}}
 
 
 def _run_briefs(run_ids: set[int]) -> dict[int, RunBrief]:

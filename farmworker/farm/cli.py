@@ -6,8 +6,8 @@ import os
 import sys
 
 from farmworker.client import CoordinatorError
-from farmworker.farm import (job_types, login, queue, runs, schedules, submit, tasks,
-                             workers)
+from farmworker.farm import (iron_tasks, job_types, login, queue, runs, schedules, submit,
+                             tasks, workers)
 from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\
@@ -22,7 +22,8 @@ the coordinator and token come from FARM_URL and FARM_TOKEN, else from
 ~/.config/farm/config.toml, which `farm login URL` writes (mode 0600).
 Runs are named by their uuid or its first characters, as `farm runs` shows it;
 `last` is the newest run. Job types are named NAME [VERSION], as
-`farm job-types` lists them.
+`farm job-types` lists them. IronWorker tasks are named by their 24-hex id, as
+`farm iron-tasks` lists them.
 Every command takes --json for scripts.
 
 example:
@@ -45,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument('--json', action='store_true',
                         help='print the facts as JSON for scripts, instead of for people')
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for module in (login, submit, runs, tasks, workers, queue, job_types, schedules):
+    for module in (login, submit, runs, tasks, workers, queue, job_types, iron_tasks,
+                   schedules):
         module.add_parsers(commands, common)
     return parser
 

@@ -1,6 +1,8 @@
-"""`farm task RUN N` (status, attempts, worker, exit code), `farm task explain` (why it waits)
-and `farm log RUN N` (the log tail)."""
+"""`farm task RUN N` (status, attempts, worker, exit code), `farm task explain` (why it waits),
+`farm task cancel` (a run's task, or an IronWorker task by its id) and `farm log RUN N` (the
+log tail)."""
 
+import re
 import sys
 
 from farmworker import readable
@@ -8,6 +10,9 @@ from farmworker.farm import output
 from farmworker.farm.session import RUN_HELP, FarmError, connect, resolve
 
 LOG_LINES_IN_TASK = 10
+IRON_ID = re.compile(r'[0-9a-f]{24}')  # an IronWorker task's id
+USAGE = ('farm task [-h] [--json] RUN N | explain RUN N | explain ID | cancel RUN N | '
+         'cancel IRON_ID')
 # whose failure a failed task's error category says it was
 CATEGORIES = {
     'ALGORITHM': "the task's own failure: it exited non-zero",
@@ -18,7 +23,7 @@ _MEANINGS = '; '.join(f'{name}, {meaning}' for name, meaning in CATEGORIES.items
 
 def add_parsers(commands, common) -> None:
     task = commands.add_parser('task', parents=[common],
-                               usage='farm task [-h] [--json] RUN N | explain RUN N | explain ID',
+                               usage=USAGE,
                                help="one task's status and last log lines, or why it waits",
                                description='Status, attempts, worker, exit code and the last log '
                                            'lines of task N of RUN. The error category of a '
@@ -27,9 +32,15 @@ def add_parsers(commands, common) -> None:
                                            'task id) says why a waiting task is not handed out: '
                                            'its job type paused, inactive or at max_scheduled, '
                                            'a retry delay, no live agent serving it, or no '
-                                           'agent with the walltime left to run it.')
-    task.add_argument('words', nargs='+', metavar='RUN N | explain RUN N | explain ID',
-                      help=f'{RUN_HELP}; N: the task number; ID: a task id')
+                                           'agent with the walltime left to run it. '
+                                           '`farm task cancel RUN N` cancels a run\'s task, '
+                                           '`farm task cancel IRON_ID` an IronWorker task (its '
+                                           '24-hex id, as `farm iron-tasks` lists it): queued, '
+                                           'it is never handed out; running, its agent stops it '
+                                           'at its next heartbeat.')
+    task.add_argument('words', nargs='+', metavar='RUN N | explain ... | cancel ...',
+                      help=f'{RUN_HELP}; N: the task number; ID: a task id; IRON_ID: an '
+                           'IronWorker task\'s 24-hex id')
     task.set_defaults(handler=_task_command)
     log = commands.add_parser('log', parents=[common], help="the tail of one task's log",
                               description='Print the tail of the log of task N of RUN, as the '
@@ -45,8 +56,11 @@ def _task_command(args) -> int:
     words = args.words
     if words[0] == 'explain' and len(words) in (2, 3):
         return explain_task(args, words[1] if len(words) == 3 else None, words[-1])
+    if words[0] == 'cancel' and len(words) in (2, 3):
+        return cancel_task(args, words[1:])
     if len(words) != 2:
-        raise FarmError('give RUN N, explain RUN N or explain ID (see farm task --help)')
+        raise FarmError('give RUN N, explain RUN N, explain ID, cancel RUN N or cancel IRON_ID '
+                        '(see farm task --help)')
     args.run, args.number = words[0], _number(words[1], 'N')
     return show_task(args)
 
@@ -90,6 +104,28 @@ def explain_task(args, run: str | None, word: str) -> int:
               'go first')
     else:
         print(f'{name} is in line for a free slot')
+    return 0
+
+
+def cancel_task(args, words: list[str]) -> int:
+    """Cancel task N of RUN, or the IronWorker task IRON_ID."""
+    api = connect()
+    if len(words) == 1:
+        if not IRON_ID.fullmatch(words[0]):
+            raise FarmError(f'{words[0]!r} is not an IronWorker task id (24 hex digits, as '
+                            'farm iron-tasks lists them); a run\'s task is RUN N')
+        task = api.cancel_iron_task(words[0])
+        name = f'IronWorker task {task["id"]} of {output.escape(task["code_name"])}'
+    else:
+        run_uuid = resolve(api, words[0])
+        number = _number(words[1], 'N')
+        task = dict(api.cancel_task(run_uuid, number), run=run_uuid)
+        name = f'task {number} of run {readable.short(run_uuid)}'
+    if args.json:
+        output.print_json(task)
+        return 0
+    stopping = ': its agent stops it at its next heartbeat' if task.get('started_at') else ''
+    output.console().print(f'Cancelled {name}{stopping}')
     return 0
 
 

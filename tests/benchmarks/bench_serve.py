@@ -7,6 +7,12 @@ round, `--repeats` rounds, each run with a fresh database and a fresh `farm-coor
                                  max_scheduled, 5 priorities, ids interleaved across types)
                                  drained by K `farmworker serve` agents: batched claims of up
                                  to `--batch` tasks, results riding on the next claim
+  iron-sqlite / iron-postgres    IronWorker tasks of one no-op code package (`sh` runtime,
+                                 `true`), queued over /2/ 100 per POST, drained by the same
+                                 serve agents: each task's code is unpacked into its task
+                                 directory as for real (the no-op executor then runs nothing),
+                                 so this is the serve rate with the code package path's cost;
+                                 the ratio iron / serve is printed (issue 13, acceptance 5)
   store-sqlite / store-postgres  the same queue drained by one thread calling the store's
                                  serve.claim, serve.briefing and serve.report: the dispatcher's
                                  own cost, without HTTP or agents
@@ -42,6 +48,8 @@ sys.path.insert(0, str(HERE))  # the other benchmarks' helpers, also when not ru
 TYPES, PAUSED_EVERY, CAPPED_EVERY, PRIORITIES = 100, 20, 10, 5
 QUEUE_CHUNK = 100  # tasks queued per type per round, so that ids interleave across types
 TARGETS = {'serve-sqlite': 15_000, 'serve-postgres': 5_000}
+IRON_BATCH = 100  # tasks per POST /2/.../tasks, as the queueing benchmark sends them
+IRON_RATIO_TARGET = 0.9  # iron tasks/s at least this share of serve's
 RUNS_RATIO_TARGET = 0.9
 
 
@@ -269,12 +277,19 @@ def serve_once(target, args) -> dict:
     from bench_taskfarm import PASSWORD
 
     types = plan()
+    return drained_once(target, args, types, lambda server, token, url: fill(
+        url, PASSWORD, args.tasks, types))
+
+
+def drained_once(target, args, types: list[TypePlan], queue_work) -> dict:
+    """A fresh coordinator, its queue filled by `queue_work(server, token, database url)`
+    (which returns how many tasks are active), drained by the serve agents, then checked."""
     with tempfile.TemporaryDirectory(prefix='bench-serve-') as tmp:
         server = None
         try:
             server, token = target.start(Path(tmp), args.serve_args)
             server.wait_ready()
-            active = fill(target.url(Path(tmp)), PASSWORD, args.tasks, types)
+            active = queue_work(server, token, target.url(Path(tmp)))
             result = drive_serve(server, token, target, Path(tmp), active, args)
             server.stop()  # SQLite: read a quiet file; either way nothing writes any more
             result.update(check_queue(target.url(Path(tmp)), types))
@@ -289,6 +304,45 @@ def serve_once(target, args) -> dict:
         finally:
             if server is not None:
                 server.stop()
+
+
+def queue_iron(url: str, database_url: str, token: str, tasks: int) -> None:
+    """Upload the no-op code package `noop` and queue `tasks` tasks of it, 100 per POST."""
+    import io
+    import zipfile
+
+    import requests
+    from bench_farmworker import _open
+
+    database = _open(database_url)
+    try:
+        (project,) = database.execute_sql(
+            "SELECT hex_id FROM project WHERE name = 'default'").fetchone()
+    finally:
+        database.close()
+    base, auth = f'{url}/2/projects/{project}', {'Authorization': f'OAuth {token}'}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, 'w') as package:
+        package.writestr('noop.sh', 'true\n')
+    with requests.Session() as session:
+        session.post(f'{base}/codes', headers=auth, timeout=60, files={
+            'data': (None, json.dumps({'name': 'noop', 'runtime': 'sh',
+                                       'file_name': 'noop.sh'})),
+            'file': ('noop.zip', archive.getvalue(), 'application/zip')}).raise_for_status()
+        for start in range(0, tasks, IRON_BATCH):
+            batch = [{'code_name': 'noop', 'payload': json.dumps({'n': start + n})}
+                     for n in range(min(IRON_BATCH, tasks - start))]
+            session.post(f'{base}/tasks', json={'tasks': batch}, headers=auth,
+                         timeout=60).raise_for_status()
+
+
+def iron_once(target, args) -> dict:
+    """IronWorker tasks of a no-op code package drained by the serve scenario's agents."""
+    def queue_work(server, token: str, url: str) -> int:
+        queue_iron(server.url, url, token, args.tasks)
+        return args.tasks
+
+    return drained_once(target, args, [], queue_work)
 
 
 def store_once(target, args) -> dict:
@@ -348,7 +402,8 @@ def child(args) -> None:
     from bench_farmworker import Target
 
     target = Target(args.database, args.postgres_url)
-    kind = {'serve': serve_once, 'store': store_once, 'runs': runs_once}[args.child]
+    kind = {'serve': serve_once, 'iron': iron_once, 'store': store_once,
+            'runs': runs_once}[args.child]
     result = kind(target, args)
     import coordinator
     result['code'] = str(Path(coordinator.__file__).resolve().parents[1])
@@ -424,6 +479,14 @@ def print_verdicts(summaries: dict, names: dict) -> None:
             verdict = 'n/a' if value is None else 'PASS' if value >= goal else 'FAIL'
             shown = 'n/a' if value is None else f'{value:,.0f} tasks/s'
             print(f'| {name}: no-op tasks/s | {shown} | >= {goal:,} | {verdict} |')
+    for database in ('sqlite', 'postgres'):
+        iron, serve = (summaries.get(f'{kind}-{database}', {}).get('tasks_s')
+                       for kind in ('iron', 'serve'))
+        if iron is not None and serve is not None:
+            ratio = iron / serve
+            print(f'| iron-{database} / serve-{database}: tasks/s | {ratio:.2f} ({iron:,.0f} '
+                  f'vs {serve:,.0f}) | >= {IRON_RATIO_TARGET} | '
+                  f'{"PASS" if ratio >= IRON_RATIO_TARGET else "FAIL"} |')
     for database, (head, base) in names.items():
         new, old = summaries[head].get('tasks_s'), summaries[base].get('tasks_s')
         if new is None or old is None:
@@ -451,13 +514,14 @@ def parse_args():
                         help='slots per agent = tasks per claim at most (default %(default)s)')
     parser.add_argument('--poll', type=float, default=0.0, help='agent poll_s (default 0)')
     parser.add_argument('--repeats', type=int, default=3, help='rounds (default 3)')
-    parser.add_argument('--scenarios', default='serve,store,runs',
-                        help='comma-separated: serve, store, runs (default %(default)s)')
+    parser.add_argument('--scenarios', default='serve,iron,store,runs',
+                        help='comma-separated: serve, iron, store, runs (default %(default)s)')
     parser.add_argument('--base-ref', default='4304197',
                         help='the commit the runs scenario compares with (default %(default)s)')
     parser.add_argument('--base', type=Path,
                         help='a checkout of the base commit to use instead of exporting it')
-    parser.add_argument('--child', choices=('serve', 'store', 'runs'), help=argparse.SUPPRESS)
+    parser.add_argument('--child', choices=('serve', 'iron', 'store', 'runs'),
+                        help=argparse.SUPPRESS)
     parser.add_argument('--database', help=argparse.SUPPRESS)
     args = parsed(add_coordinator_options(parser))
     # what bench_farmworker.drive reads besides the above, for its no-op scenario
@@ -489,7 +553,7 @@ def main() -> int:
     scenarios = []  # (name, kind, database, code)
     pairs = {}
     for database in args.databases:
-        for kind in ('serve', 'store'):
+        for kind in ('serve', 'iron', 'store'):
             if kind in args.scenarios:
                 scenarios.append((f'{kind}-{database}', kind, database, ROOT))
         if 'runs' in args.scenarios:

@@ -8,9 +8,9 @@ import pytest
 from coordinator import schema
 from coordinator.db import run_sql
 from coordinator.models import (FIRING_INDEX, LABEL_INDEX, QUEUE_INDEX, QUEUED_CREATED_INDEX,
-                                STATUS_INDEX, AuditLog,
-                                CoordinatorPulse, JobType, Project, Run, RunActivity, RunInput,
-                                Schedule, SchemaVersion, Task, User)
+                                STATUS_INDEX, AuditLog, CoordinatorPulse, JobType,
+                                JobTypeRevision, Project, Run, RunActivity, RunInput, Schedule,
+                                SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
 
 
@@ -139,7 +139,23 @@ def _queue_one_per_type(project) -> None:
 
 
 def _restore_version_15(database) -> None:
-    """Undo what version 16 did: the indexes of queued work by time and by label."""
+def _restore_version_16(database) -> None:
+    """Undo what version 17 did: code revisions' env_vars."""
+    database.execute_sql('ALTER TABLE job_type_revision DROP COLUMN env_vars')
+
+
+def test_a_version_16_database_gets_code_env_vars(database):
+    _restore_version_16(database)
+    SchemaVersion.update(version=16).execute()
+    assert schema.upgrade() == (16, schema.SCHEMA_VERSION)
+    revisions = list(JobTypeRevision.select())  # the default project's taskfarm-run type's
+    assert revisions and {revision.env_vars for revision in revisions} == {None}
+    JobTypeRevision.update(env_vars='{"A": "1"}').execute()
+    assert JobTypeRevision.select().first().env_vars == '{"A": "1"}'
+
+
+    """Undo what version 16 did: the indexes of queued work by time and by label (and 17)."""
+    _restore_version_16(database)
     for index in (QUEUED_CREATED_INDEX, LABEL_INDEX):
         database.execute_sql(f'DROP INDEX {index}')
 

@@ -123,3 +123,47 @@ def test_cancelling_a_running_task_stops_it_on_its_agent(farm, tmp_path):
     output = agent.communicate(timeout=90)[0]
     assert agent.returncode == 0, output
     assert worker.task(task.id).status == 'cancelled'
+
+
+def test_a_tasks_code_gets_its_packages_config_file_and_env_vars(farm, tmp_path):
+    worker, farm = farm
+    _upload(worker, tmp_path, 'settings', 'import os, sys\n'
+                                          'args = dict(zip(sys.argv[1::2], sys.argv[2::2]))\n'
+                                          'print(os.environ["GREETING"], os.environ["WHO"])\n'
+                                          'print(open(args["-config"]).read())\n'
+                                          'print(open(os.environ["CONFIG_FILE"]).read())\n')
+    # as Go and ironcli send them: the options alone, in the data part
+    data = {'name': 'settings', 'config': 'db: prod', 'env_vars': {'GREETING': 'hello',
+                                                                   'WHO': 'world'}}
+    options = requests.post(
+        f'http://127.0.0.1:{farm.coordinator.port}/2/projects/{worker.client.project_id}/codes',
+        files={'data': (None, json.dumps(data))},
+        headers={'Authorization': f'OAuth {farm.token}'}, timeout=10)
+    assert options.status_code == 200, options.text
+    assert (options.json()['rev'], options.json()['env_vars']) == (2, data['env_vars'])
+    assert worker.code(options.json()['id']).revision == 2
+    task = worker.queue(code_name='settings', payload='{}')
+    _serve(farm)
+    assert worker.wait_for_task(task).status == 'complete'
+    assert worker.log(task.id) == 'hello world\ndb: prod\ndb: prod\n'
+
+
+def test_a_long_log_is_kept_whole_up_to_the_cap_and_its_tail_beyond(serve, tmp_path,
+                                                                      monkeypatch):
+    farm = ServeFarm(serve(workers=2, FARM_MAX_LOG_BYTES='40000'), tmp_path)
+    worker = client_of(farm.coordinator, farm.token, tmp_path, monkeypatch)
+    _upload(worker, tmp_path, 'chatty', 'import json, sys\n'
+                                        'args = dict(zip(sys.argv[1::2], sys.argv[2::2]))\n'
+                                        'lines = json.load(open(args["-payload"]))["lines"]\n'
+                                        'for n in range(lines):\n'
+                                        '    print(f"line {n:07d} of output")\n')
+    within, beyond = (worker.queue(code_name='chatty', payload={'lines': lines})
+                      for lines in (1500, 5000))  # 23 bytes a line: 34.5 KB and 115 KB
+    _serve(farm)
+    assert worker.wait_for_task(within).status == 'complete'
+    assert worker.log(within.id) == ''.join(f'line {n:07d} of output\n' for n in range(1500))
+    kept = worker.log(beyond.id)
+    first, rest = kept.split('\n', 1)
+    assert first == ('[farmworker: the first 75,000 bytes of this 115,000-byte log were cut; '
+                     'its last 40,000 bytes follow]')
+    assert rest == ''.join(f'line {n:07d} of output\n' for n in range(5000))[-40000:]

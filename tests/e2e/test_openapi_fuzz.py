@@ -107,6 +107,8 @@ class Target:
                                      else self.execution)
         elif path.startswith('/farm/v1/workers/'):
             known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
+        elif '{iron_id}' in path:
+            known['iron_id'] = self.iron_task
         elif '{uuid}' in path:
             known['uuid'] = self.victims.get(operation.label, self.run)
         elif '{task_id}' in path:
@@ -441,9 +443,10 @@ def test_a_worker_token_is_refused_exactly_where_the_document_says(target, http)
 
 
 def test_requests_over_the_size_limits_get_the_documented_413_and_414(serve):
-    # a code upload may be four times FARM_MAX_CODE_BYTES (a bytes literal's text) and a data part
+    # a code upload may be four times FARM_MAX_CODE_BYTES (a bytes literal's text) and a data
+    # part; a task's log six times FARM_MAX_LOG_BYTES (its JSON text) and 4 KB
     target = _target(serve(workers=1, FARM_MAX_BODY_BYTES='4096', FARM_MAX_RUN_BODY_BYTES='8192',
-                           FARM_MAX_CODE_BYTES='1024'))
+                           FARM_MAX_CODE_BYTES='1024', FARM_MAX_LOG_BYTES='512'))
     for operation in _operations(target):
         # a connection of its own each: the server answers without reading the request
         with requests.Session() as http:

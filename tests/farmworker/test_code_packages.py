@@ -160,3 +160,21 @@ def test_a_binary_runs_itself_and_a_failing_worker_keeps_its_exit_code(tmp_path)
     executor = SubprocessExecutor(tmp_path / 'logs', clock=Clock())
     executor.start(1, 1, argv, env, str(tmp_path / 'task'), None)
     assert finish(executor).exit_code == 3
+
+
+def test_a_revision_is_unpacked_once_per_node_and_tasks_share_its_files_read_only(
+        tmp_path, package):
+    cache = CodeCache(str(tmp_path / 'cache'), Fetches(package))
+    code = code_of(package)
+    first, second = (os.path.join(str(tmp_path / name), 'code') for name in ('t1', 't2'))
+    prepare(code, 'a', None, str(tmp_path / 't1'), cache, {})
+    prepare(code, 'b', None, str(tmp_path / 't2'), cache, {})
+    shared = os.path.join(cache.unpacked(code), 'lib.txt')
+    assert os.stat(os.path.join(first, 'lib.txt')).st_ino == os.stat(shared).st_ino
+    assert os.stat(shared).st_mode & 0o777 == 0o444
+    assert os.path.isdir(os.path.join(second, 'data'))
+    # a task replaces a file of its code in its own directory: the others keep theirs
+    os.replace(str(tmp_path / 'new.txt') if (tmp_path / 'new.txt').write_text('mine') else '',
+               os.path.join(first, 'lib.txt'))
+    assert open(os.path.join(second, 'lib.txt')).read() == 'beside the code'
+    assert open(shared).read() == 'beside the code'

@@ -7,8 +7,8 @@ One module per resource, each with its responders; `views` writes them as JSON.
 import falcon
 
 from coordinator.api import bodies
-from coordinator.api.farm import (claims, explain, overview, queue, runs, schedules, serve,
-                                  tasks, tokens, workers)
+from coordinator.api.farm import (claims, explain, iron_tasks, overview, queue, runs, schedules,
+                                  serve, tasks, tokens, workers)
 
 _RUN = '/farm/v1/runs/{uuid:uuid}'
 _TASK = _RUN + '/tasks/{number:int(min=0)}'
@@ -31,7 +31,11 @@ def add_routes(app: falcon.App, config) -> None:
         _TASK + '/cancel': tasks.TaskCancel(),
         _TASK + '/explain': explain.RunTaskExplain(),
         '/farm/v1/tasks/{task_id:int(min=1, max=2147483647)}/explain': explain.TaskExplain(),
-        '/farm/v1/claim': serve.Claim(body),
+        '/farm/v1/tasks/{task_id:int(min=1, max=2147483647)}/log':
+            serve.TaskLog(config.max_log_bytes),
+        '/farm/v1/iron-tasks': iron_tasks.IronTasks(),
+        '/farm/v1/iron-tasks/{iron_id}/cancel': iron_tasks.IronTaskCancel(),
+        '/farm/v1/claim': serve.Claim(body, config.max_log_bytes),
         '/farm/v1/results': serve.Results(body),
         '/farm/v1/revisions/{revision_id:int(min=1, max=2147483647)}/code':
             serve.RevisionCode(config.data_dir),

@@ -1,5 +1,6 @@
 """Serve agents claim work of every family and report it by task id (/farm/v1/claim, /results),
-and fetch the zips of the code packages they run (/farm/v1/revisions/{id}/code).
+fetch the zips of the code packages they run (/farm/v1/revisions/{id}/code), and send the
+long logs of their tasks (/farm/v1/tasks/{id}/log, `store/task_logs.py`).
 
 `farmworker serve` agents use these instead of a run's claim and results: one
 claim hands out the best eligible work of the project (`store/serve.py`), runs'
@@ -15,16 +16,23 @@ from coordinator.api import bodies
 from coordinator.api.farm.claims import MAX_BATCH, MAX_TASK_ID, checked_results
 from coordinator.api.ironworker.ids import Kind, encode
 from coordinator.errors import InvalidInput
-from coordinator.store import code_packages, serve
+from coordinator.store import code_packages, serve, task_logs
 from coordinator.store.code_packages import VERSION as CODE_PACKAGE
 
 MAX_KNOWN = 10_000  # revision ids an agent may say it knows
+MARKER_ROOM = 512  # bytes a log may hold beyond the cap: the agent's line saying what was cut
+JSON_GROWTH = 6  # a character JSON writes as \u001b takes six bytes
+MAX_ATTEMPT = 2**31 - 1
 
 
 class Claim(bodies.BodyResource):
     """POST /farm/v1/claim {worker_uuid, max_tasks, job_types?, known_revisions?, results?}."""
 
     worker_methods = frozenset({'POST'})  # an agent's call
+
+    def __init__(self, read_body: bodies.JsonObjectReader, max_log_bytes: int):
+        super().__init__(read_body)
+        self._max_log_bytes = max_log_bytes
 
     def on_post(self, req, resp):
         body = self._read_body(req)
@@ -39,7 +47,7 @@ class Claim(bodies.BodyResource):
         receipt = (_report(principal, worker_uuid, body['results'], heartbeat=False)
                    if 'results' in body else None)  # the claim is the heartbeat
         work = serve.claim(principal, worker_uuid, count, type_names)
-        resp.media = claim_view(work, serve.briefing(work, known))
+        resp.media = claim_view(work, serve.briefing(work, known), self._max_log_bytes)
         if receipt:
             resp.media['receipt'] = receipt
 
@@ -65,8 +73,9 @@ def _report(principal, worker_uuid: str, items, heartbeat: bool = True) -> dict:
     return {'accepted': receipt.accepted, 'refused': invalid + refused}
 
 
-def claim_view(work: list[serve.Work], briefing: serve.Briefing) -> dict:
-    """The answer to a claim: the tasks, and the definitions and runs they refer to."""
+def claim_view(work: list[serve.Work], briefing: serve.Briefing, max_log_bytes: int) -> dict:
+    """The answer to a claim: the tasks, and the definitions and runs they refer to; a code
+    package's says how much of its tasks' logs to send (`TaskLog`)."""
     tasks = []
     for task in work:
         name, version = briefing.types[task.job_type_id]
@@ -82,11 +91,38 @@ def claim_view(work: list[serve.Work], briefing: serve.Briefing) -> dict:
     return {'tasks': tasks,
             'revisions': {str(revision_id): {'manifest': r.manifest, 'command': r.command,
                                              'docker_image': r.docker_image,
-                                             'settings': r.settings, 'code': r.code}
+                                             'settings': r.settings,
+                                             'code': r.code and dict(
+                                                 r.code, max_log_bytes=max_log_bytes)}
                           for revision_id, r in briefing.revisions.items()},
             'runs': {run.uuid: {'command': run.command, 'task_timeout_s': run.task_timeout_s,
                                 'expected_duration_s': run.expected_duration_s}
                      for run in briefing.runs.values()}}
+
+
+class TaskLog(bodies.BodyResource):
+    """PUT /farm/v1/tasks/{task_id}/log {worker_uuid, attempt, log}: the log of a task this
+    agent runs, up to the coordinator's cap (a result carries only its tail); 409 when the
+    task is not running at that attempt on that worker."""
+
+    worker_methods = frozenset({'PUT'})  # an agent's call
+
+    def __init__(self, max_log_bytes: int):
+        super().__init__(bodies.JsonObjectReader(JSON_GROWTH * max_log_bytes + 4096))
+        self._max_bytes = max_log_bytes + MARKER_ROOM
+
+    def on_put(self, req, resp, task_id):
+        body = self._read_body(req)
+        bodies.only_keys(body, {'worker_uuid', 'attempt', 'log'})
+        worker_uuid = bodies.text(bodies.required(body, 'worker_uuid'), 'worker_uuid', 64)
+        attempt = bodies.integer(bodies.required(body, 'attempt'), 'attempt', minimum=1,
+                                 maximum=MAX_ATTEMPT)
+        text = bodies.text(bodies.required(body, 'log'), 'log', self._max_bytes, empty_ok=True)
+        size = len(text.encode())
+        if size > self._max_bytes:
+            raise InvalidInput(f'log is {size} bytes, more than the {self._max_bytes} kept')
+        task_logs.keep_log(req.context.principal, worker_uuid, task_id, attempt, text)
+        resp.media = {'kept_bytes': size}
 
 
 class RevisionCode:

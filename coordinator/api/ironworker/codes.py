@@ -3,6 +3,7 @@ revisions, task counts, and pausing their task queue."""
 
 import datetime
 import json
+import re
 
 from coordinator import code_zips
 from coordinator.api import bodies
@@ -19,7 +20,9 @@ MAX_RETRIES = 10
 MAX_PRIORITY = 2
 MAX_TIMEOUT_S = iron_tasks.MAX_TIMEOUT_S
 MAX_DELAY_S = 7 * 24 * 3600
-MAX_CONFIG_BYTES = 64 * 1024
+MAX_CONFIG_BYTES = 64 * 1024  # config, and env_vars as JSON
+MAX_ENV_VARS = 1000
+ENV_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]{0,254}')
 MAX_NAME = JobType.name.max_length
 MAX_TEXT = 4096  # a file name, an image, a command
 MAX_CONCURRENCY = 2**31 - 1
@@ -73,8 +76,9 @@ def _code(data: dict, zipped: bytes | None, config) -> Code:
         code_zips.check(zipped, config.max_code_bytes, runs=file_name)
         kept = code_zips.keep(zipped, config.data_dir)
     return Code(runtime=runtime, file_name=file_name, config=_config_text(data),
-                docker_image=image, command=command, blob=kept and kept.sha256,
-                checksum=kept and kept.md5, size_bytes=kept and kept.size_bytes)
+                env_vars=_env_vars_text(data), docker_image=image, command=command,
+                blob=kept and kept.sha256, checksum=kept and kept.md5,
+                size_bytes=kept and kept.size_bytes)
 
 
 def _config_text(data: dict) -> str | None:
@@ -86,6 +90,26 @@ def _config_text(data: dict) -> str | None:
     if len(text.encode()) > MAX_CONFIG_BYTES:
         raise InvalidInput(f'config may hold {MAX_CONFIG_BYTES} bytes at most')
     return bodies.text(text, 'config', MAX_CONFIG_BYTES)
+
+
+def _env_vars_text(data: dict) -> str | None:
+    """`env_vars`, an object of names to strings given to each task's environment, as the
+    store keeps it (JSON, keys sorted); {} clears them."""
+    if _unset(data, 'env_vars'):
+        return None
+    env_vars = data['env_vars']
+    if not isinstance(env_vars, dict) or len(env_vars) > MAX_ENV_VARS:
+        raise InvalidInput(f'env_vars must be an object of at most {MAX_ENV_VARS} names '
+                           'to strings')
+    for name, value in env_vars.items():
+        if not ENV_NAME.fullmatch(name):
+            raise InvalidInput(f'env_vars: {name[:100]!r} is not a variable name (letters, '
+                               'digits and _, not starting with a digit)')
+        bodies.text(value, f'env_vars.{name}', MAX_CONFIG_BYTES, empty_ok=True)
+    text = json.dumps(env_vars, sort_keys=True)
+    if len(text.encode()) > MAX_CONFIG_BYTES:
+        raise InvalidInput(f'env_vars may hold {MAX_CONFIG_BYTES} bytes at most')
+    return text
 
 
 def _settings(data: dict) -> dict:

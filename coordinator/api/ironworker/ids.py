@@ -13,6 +13,7 @@ import re
 from coordinator.errors import NotFound
 
 _HEX_ID = re.compile(r'([0-9a-f]{8})([0-9a-f]{16})')
+MAX_ROW_ID = 2**63 - 1
 
 
 class Kind(enum.IntEnum):
@@ -28,6 +29,7 @@ def encode(kind: Kind, number: int) -> str:
 def decode(kind: Kind, text: str) -> int:
     """The row id an id of `kind` names; NotFound for anything else."""
     found = _HEX_ID.fullmatch(text)
-    if found is None or int(found[1], 16) != kind:
+    # a number past the databases' 64-bit signed integers names no row (and would overflow)
+    if found is None or int(found[1], 16) != kind or int(found[2], 16) > MAX_ROW_ID:
         raise NotFound(f'no {kind.name.lower()} {text[:40]}')
     return int(found[2], 16)

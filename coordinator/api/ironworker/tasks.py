@@ -1,8 +1,9 @@
 """Tasks (/2/projects/{project_id}/tasks): queue many, queue from a webhook, list with
 filters, read one, its log, cancel, progress and retry.
 
-The log is the tail of what the task printed that its agent kept (`log_tail`): the full
-log is not kept yet. It is text/plain whatever Accept says (iron_core asks for JSON).
+The log is what the task printed, up to the coordinator's `max_log_bytes` (its tail beyond,
+as its agent sends it: `store/task_logs.py`). It is text/plain whatever Accept says
+(iron_core asks for JSON).
 """
 
 import falcon

@@ -13,7 +13,7 @@ def code(view: CodeView, project_hex: str) -> dict:
     return _present({
         'id': encode(Kind.CODE, view.id), 'project_id': project_hex, 'name': view.name,
         'runtime': latest.runtime, 'file_name': latest.file_name, 'image': latest.docker_image,
-        'command': latest.command, 'config': latest.config,
+        'command': latest.command, 'config': latest.config, 'env_vars': latest.env_vars,
         'latest_checksum': latest.checksum, 'rev': latest.rev,
         'latest_history_id': encode(Kind.REVISION, latest.id),
         'latest_change': when(view.last_modified_at), 'created_at': when(view.created_at),
@@ -28,7 +28,8 @@ def revision(view: RevisionView, code_id: int, name: str, project_hex: str) -> d
         'id': encode(Kind.REVISION, view.id), 'code_id': encode(Kind.CODE, code_id),
         'project_id': project_hex, 'name': name, 'rev': view.rev, 'runtime': view.runtime,
         'file_name': view.file_name, 'image': view.docker_image, 'command': view.command,
-        'config': view.config, 'checksum': view.checksum, 'code_size': view.size_bytes,
+        'config': view.config, 'env_vars': view.env_vars, 'checksum': view.checksum,
+        'code_size': view.size_bytes,
         'created_at': when(view.created_at)})
 
 

@@ -1,8 +1,9 @@
 """OpenAPI paths and schemas of serve agents' claims and results (/farm/v1/claim, /results),
-and of the code package zips they fetch (/farm/v1/revisions/{revision_id}/code)."""
+of the code package zips they fetch (/farm/v1/revisions/{revision_id}/code) and of the long
+logs they send (/farm/v1/tasks/{task_id}/log)."""
 
 from coordinator.api.farm.claims import MAX_ATTEMPT, MAX_BATCH, MAX_TASK_ID
-from coordinator.api.farm.serve import MAX_KNOWN
+from coordinator.api.farm.serve import MARKER_ROOM, MAX_KNOWN
 from coordinator.openapi.farm.claims import GONE, NOT_FOUND
 from coordinator.openapi.helpers import (ERROR, INT, NUM, STR, array, closed, error, integer,
                                          nullable, operation, path_param, record, ref,
@@ -29,7 +30,12 @@ _REVISION = record({
     'code': nullable({**record({
         'checksum': {**STR, 'description': 'MD5 of the zip: GET /farm/v1/revisions/{id}/code'},
         'runtime': STR, 'file_name': {**STR, 'description': 'the file in the zip to run'},
-        'config': nullable({**STR, 'description': 'given to each task as its -config file'})}),
+        'config': nullable({**STR, 'description': 'given to each task as its -config file'}),
+        'env_vars': {'type': 'object', 'additionalProperties': STR,
+                     'description': "names and values in each task's environment"},
+        'max_log_bytes': {**INT, 'description': 'how much of a task\'s log to send (its tail) '
+                                                'by PUT /farm/v1/tasks/{id}/log when it is '
+                                                'longer than a result carries'}}),
         'description': "an IronWorker code package's zip revision"})})
 _RUN = record({'command': nullable(array(STR)), 'task_timeout_s': nullable(NUM),
                'expected_duration_s': nullable(NUM)})
@@ -79,6 +85,20 @@ PATHS = {
                                               description='revision ids whose definition the '
                                                           'agent has: left out of the answer'),
                      'results': _RESULTS}, ('worker_uuid', 'max_tasks')), agent_call=True)},
+    '/farm/v1/tasks/{task_id}/log': {'put': operation(
+        "The log of a task this agent runs, up to the claim's max_log_bytes (plus a line "
+        f'saying what was cut, {MARKER_ROOM} bytes at most), sent before its result, which '
+        'then carries no log_tail',
+        {200: response('kept', record({'kept_bytes': INT})),
+         400: error('a field is missing, of the wrong type, or the log is too long'),
+         404: error('unknown worker'),
+         409: error('the task is not running at that attempt on that worker, or the worker '
+                    'is gone')},
+        body=closed({'worker_uuid': text(64), 'attempt': integer(1, MAX_ATTEMPT),
+                     'log': {'type': 'string', 'description': 'the tail of the log'}},
+                    ('worker_uuid', 'attempt', 'log')),
+        parameters=[path_param('task_id', integer(1, 2**31 - 1), 'the task id, as claimed')],
+        agent_call=True)},
     '/farm/v1/results': {'post': operation(
         'Report results of claimed attempts by task id (also a heartbeat)',
         {200: response('at least one result applied', ref('FarmServeReceipt')),

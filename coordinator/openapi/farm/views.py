@@ -68,7 +68,7 @@ def page_limit() -> dict:
     return query_param('limit', integer(1, MAX_PAGE, default=100), 'page size')
 
 
-def _paging() -> list:
+def paging() -> list:
     return [page_limit(),
             query_param('offset', integer(0, MAX_TASKS, default=0), 'rows to skip')]
 
@@ -79,4 +79,4 @@ def listing(summary: str, name: str, schema: str, states: list[str], by_state: s
         summary, {200: response(f'a page of {name}', page(name, schema, total=INT)),
                   400: BAD_QUERY},
         parameters=[query_param('state', {'type': 'string', 'enum': states}, by_state),
-                    *_paging()])
+                    *paging()])

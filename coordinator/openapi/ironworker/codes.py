@@ -3,8 +3,9 @@
 from coordinator.api.ironworker import codes
 from coordinator.openapi.helpers import (INT, NUM, STR, error, integer, obj, operation,
                                          query_param, ref, response)
-from coordinator.openapi.ironworker.views import (BAD_QUERY, CODE_ID, MESSAGE, NO_CODE,
-                                                  NO_PROJECT, PROJECT_ID, listed, paging)
+from coordinator.openapi.ironworker.views import (BAD_QUERY, CODE_ID, ENV_VARS, MESSAGE,
+                                                  NO_CODE, NO_PROJECT, PROJECT_ID, listed,
+                                                  paging)
 
 _CODES = '/2/projects/{project_id}/codes'
 _CODE = _CODES + '/{code_id}'
@@ -14,6 +15,9 @@ _DATA = obj({
     'name': STR, 'runtime': {'type': 'string', 'enum': list(codes.RUNTIMES)},
     'file_name': {'type': 'string', 'description': 'the file in the zip that tasks run'},
     'config': {'type': 'string', 'description': 'at most 64 KB, given to each task as a file'},
+    'env_vars': {**ENV_VARS, 'maxProperties': codes.MAX_ENV_VARS,
+                 'description': 'names and values each task has in its environment; '
+                                '{} clears them'},
     'image': STR, 'command': STR,
     'max_concurrency': integer(-1, codes.MAX_CONCURRENCY, description='0 or -1: no cap'),
     'retries': integer(0, codes.MAX_RETRIES),

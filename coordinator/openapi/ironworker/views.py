@@ -19,10 +19,12 @@ SECURITY_SCHEMES = {
     'oauth_query': {'type': 'apiKey', 'in': 'query', 'name': 'oauth',
                     'description': 'the token, under /2/ only (ironcli sends it so)'},
 }
+ENV_VARS = {'type': 'object', 'additionalProperties': STR,
+            'description': "names and values each task has in its environment"}
 _CODE = {
     'id': HEX_ID, 'project_id': HEX_ID, 'name': STR,
     'runtime': {'type': 'string', 'description': 'sh, python, ruby, php or binary'},
-    'file_name': STR, 'image': STR, 'command': STR, 'config': STR,
+    'file_name': STR, 'image': STR, 'command': STR, 'config': STR, 'env_vars': ENV_VARS,
     'latest_checksum': {'type': 'string', 'description': "the latest zip's MD5"},
     'rev': INT, 'latest_history_id': HEX_ID, 'latest_change': INSTANT, 'created_at': INSTANT,
     'max_concurrency': {'type': 'integer', 'description': 'left out: no cap'},
@@ -32,7 +34,8 @@ _CODE = {
 }
 _REVISION = {'id': HEX_ID, 'code_id': HEX_ID, 'project_id': HEX_ID, 'name': STR, 'rev': INT,
              'runtime': STR, 'file_name': STR, 'image': STR, 'command': STR, 'config': STR,
-             'checksum': STR, 'code_size': {'type': 'integer', 'description': 'bytes'},
+             'env_vars': ENV_VARS, 'checksum': STR,
+             'code_size': {'type': 'integer', 'description': 'bytes'},
              'created_at': INSTANT}
 _ALWAYS = ('id', 'project_id', 'name', 'rev', 'latest_history_id', 'latest_change',
            'created_at', 'retries', 'retries_delay', 'default_priority', 'status')

@@ -72,6 +72,7 @@ class Alice:
                   # all but alice
                   'execution_id': self.execution,
                   'revision_id': self.code_revision, 'schedule_id': self.iron_schedule,
+                  'iron_id': self.iron_task,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
         if name not in values:
             pytest.fail(f'{path}: teach this test what {{{name}}} names')

@@ -24,6 +24,7 @@ AGENT_CALLS = {
     ('GET', '/farm/v1/runs/{uuid}'), ('POST', '/farm/v1/runs/{uuid}/claim'),
     ('POST', '/farm/v1/runs/{uuid}/results'), ('POST', '/farm/v1/claim'),
     ('POST', '/farm/v1/results'), ('GET', '/farm/v1/revisions/{revision_id}/code'),
+    ('PUT', '/farm/v1/tasks/{task_id}/log'),
 }
 # lists filtered by a path segment: empty, as on the peer, for a name the project lacks
 FILTERED_LISTS = {('GET', '/v6/job-types/{name}/')}

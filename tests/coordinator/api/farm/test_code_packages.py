@@ -1,5 +1,6 @@
-"""Serve agents and IronWorker code packages: a claim says how to run a package's task, and
-the agent fetches the revision's zip from /farm/v1/revisions/{id}/code."""
+"""Serve agents and IronWorker code packages: a claim says how to run a package's task, the
+agent fetches the revision's zip from /farm/v1/revisions/{id}/code, and sends a long log to
+/farm/v1/tasks/{id}/log."""
 
 import hashlib
 
@@ -15,13 +16,14 @@ from tests.coordinator.api.farm.test_serve import claim
 from tests.coordinator.api.ironworker.conftest import HELLO_ZIP, upload, upload_hello
 
 CONFIG = '{"db": "x"}'
+ENV_VARS = {'GREETING': 'hi', 'EMPTY': ''}
 
 
 @pytest.fixture
 def iron(client, alice_auth, agent):
     """alice's code package `hello` (with a config) and one task of it queued: (code, task id)."""
     base = f'/2/projects/{Project.get(Project.name == "default").hex_id}'
-    code = upload_hello(client, alice_auth, base, config=CONFIG)
+    code = upload_hello(client, alice_auth, base, config=CONFIG, env_vars=ENV_VARS)
     resp = client.simulate_post(f'{base}/tasks', headers=alice_auth,
                                 json={'tasks': [{'code_name': 'hello', 'payload': 'p'}]})
     assert resp.status_code == 200, resp.text
@@ -43,7 +45,8 @@ def test_the_revision_says_how_to_run_the_code(client, alice_auth, iron):
     (revision,) = answer['revisions'].values()
     assert revision['code'] == {'checksum': hashlib.md5(HELLO_ZIP).hexdigest(),
                                 'runtime': 'python', 'file_name': 'hello/hello.py',
-                                'config': CONFIG}
+                                'config': CONFIG, 'env_vars': ENV_VARS,
+                                'max_log_bytes': 1024 * 1024}
 
 
 def test_a_worker_token_fetches_the_zip_byte_for_byte(client, alice, iron):
@@ -77,3 +80,38 @@ def test_other_work_has_no_code_and_no_iron_id(client, alice_auth, agent):
     assert resp.status_code == 201
     (task,) = claim(client, alice_auth)['tasks']
     assert task['iron_id'] is None
+
+
+def _put_log(client, auth, task, text, **fields):
+    body = {'worker_uuid': 'agent-1', 'attempt': task['attempt'], 'log': text, **fields}
+    return client.simulate_put(f'/farm/v1/tasks/{task["id"]}/log', json=body, headers=auth)
+
+
+def test_a_long_log_sent_before_the_result_is_what_the_task_log_shows(
+        client, alice_auth, iron):
+    _, iron_id = iron
+    (task,) = claim(client, alice_auth)['tasks']
+    log = '[cut]\n' + 'line of output\n' * 50_000  # 700 KB: far past a result's tail
+    resp = _put_log(client, alice_auth, task, log)
+    assert resp.status_code == 200 and resp.json == {'kept_bytes': len(log)}
+    claim(client, alice_auth, results=[{'id': task['id'], 'attempt': task['attempt'],
+                                        'outcome': 'complete', 'exit_code': 0}])
+    base = f'/2/projects/{Project.get(Project.name == "default").hex_id}'
+    shown = client.simulate_get(f'{base}/tasks/{iron_id}/log', headers=alice_auth)
+    assert shown.status_code == 200 and shown.text == log
+    again = _put_log(client, alice_auth, task, 'late')  # finished: no log changes any more
+    assert again.status_code == 409 and 'not running' in again.json['msg']
+
+
+@pytest.mark.parametrize('fields, status, says', [
+    ({'attempt': 2}, 409, 'not running at attempt 2'),
+    ({'worker_uuid': 'nobody'}, 404, 'no worker nobody'),
+    ({'log': 'x' * (1024 * 1024 + 513)}, 400, 'log is longer than'),
+    ({'log': 7}, 400, 'log must be'),
+    ({'attempt': 0}, 400, 'attempt'),
+    ({'extra': 1}, 400, 'unknown field'),
+])
+def test_a_log_the_task_cannot_take_is_refused(client, alice_auth, iron, fields, status, says):
+    (task,) = claim(client, alice_auth)['tasks']
+    resp = _put_log(client, alice_auth, task, 'hello', **fields)
+    assert resp.status_code == status and says in resp.json['msg'], resp.text

@@ -58,6 +58,25 @@ def test_each_upload_of_code_is_a_new_revision_and_options_alone_edit_in_place(
     assert len({row['id'] for row in revisions}) == 3
 
 
+def test_env_vars_are_kept_returned_and_a_change_of_them_is_a_new_revision(client, auth, base):
+    first = upload_hello(client, auth, base, env_vars={'GREETING': 'hi', 'EMPTY': ''})
+    assert first['env_vars'] == {'GREETING': 'hi', 'EMPTY': ''}
+    assert call(client, auth, 'GET', f'{base}/codes/{first["id"]}')['env_vars'] == {
+        'EMPTY': '', 'GREETING': 'hi'}
+    same = upload(client, auth, base, {'name': 'hello', 'env_vars': {'EMPTY': '',
+                                                                     'GREETING': 'hi'}})
+    assert (same['rev'], same['env_vars']) == (1, {'EMPTY': '', 'GREETING': 'hi'})
+    changed = upload(client, auth, base, {'name': 'hello', 'env_vars': {'GREETING': 'yo'}})
+    assert (changed['rev'], changed['env_vars']) == (2, {'GREETING': 'yo'})
+    kept = upload(client, auth, base, {'name': 'hello', 'env_vars': None, 'retries': 1})
+    assert (kept['rev'], kept['env_vars']) == (2, {'GREETING': 'yo'})
+    cleared = upload(client, auth, base, {'name': 'hello', 'env_vars': {}})
+    assert cleared['rev'] == 3 and cleared['env_vars'] == {}
+    revisions = call(client, auth, 'GET', f'{base}/codes/{first["id"]}/revisions')['revisions']
+    assert [row['env_vars'] for row in revisions] == [
+        {'EMPTY': '', 'GREETING': 'hi'}, {'GREETING': 'yo'}, {}]
+
+
 def test_an_image_upload_needs_no_zip(client, auth, base):
     uploaded = upload(client, auth, base, {'name': 'img', 'image': 'iron/hello',
                                            'command': './hello', 'runtime': '',
@@ -87,6 +106,10 @@ def test_an_image_upload_needs_no_zip(client, auth, base):
     ({'name': 'x', 'max_concurrency': 'many'}, None, 'max_concurrency must be an integer'),
     ({'name': 'x', 'timeout': -1}, None, 'timeout must be between 0 and 86400'),
     ({'name': 'x', 'config': 'c' * (64 * 1024 + 1)}, None, 'config may hold 65536 bytes'),
+    ({'name': 'x', 'env_vars': ['A=1']}, None, 'env_vars must be an object'),
+    ({'name': 'x', 'env_vars': {'A': 1}}, None, 'env_vars.A must be a'),
+    ({'name': 'x', 'env_vars': {'1A': 'x'}}, None, "'1A' is not a variable name"),
+    ({'name': 'x', 'env_vars': {'A': 'v' * (64 * 1024)}}, None, 'env_vars may hold 65536'),
     ('{"name": ', None, 'the data part is not valid JSON'),
     (None, HELLO_ZIP, 'the upload has no "data" part'),
 ])

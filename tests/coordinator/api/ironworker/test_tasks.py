@@ -169,7 +169,8 @@ def test_bad_list_parameters_are_400(client, auth, base, query):
 def test_an_unknown_or_malformed_task_id_is_404(client, auth, base):
     upload_hello(client, auth, base)
     code_id = upload_hello(client, auth, base)['id']
-    for task_id in ('0' * 24, code_id, 'nope', ids.encode(ids.Kind.TASK, 999)):
+    for task_id in ('0' * 24, code_id, 'nope', ids.encode(ids.Kind.TASK, 999),
+                    ids.encode(ids.Kind.TASK, 2**64 - 1)):  # past 64-bit signed: no 500
         for suffix in ('', '/log', '/outlog'):
             assert get(client, auth, base, task_id + suffix, 404)['msg']
         for action in ('cancel', 'progress', 'retry'):
