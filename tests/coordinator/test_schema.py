@@ -138,7 +138,6 @@ def _queue_one_per_type(project) -> None:
             (project.id,))
 
 
-def _restore_version_15(database) -> None:
 def _restore_version_16(database) -> None:
     """Undo what version 17 did: code revisions' env_vars."""
     database.execute_sql('ALTER TABLE job_type_revision DROP COLUMN env_vars')
@@ -154,6 +153,7 @@ def test_a_version_16_database_gets_code_env_vars(database):
     assert JobTypeRevision.select().first().env_vars == '{"A": "1"}'
 
 
+def _restore_version_15(database) -> None:
     """Undo what version 16 did: the indexes of queued work by time and by label (and 17)."""
     _restore_version_16(database)
     for index in (QUEUED_CREATED_INDEX, LABEL_INDEX):
@@ -178,7 +178,7 @@ def test_a_version_15_database_gets_the_indexes_of_queued_work_lists(database):
 
 
 def _restore_version_14(database) -> None:
-    """Undo what version 15 did: tasks' labels (and undo 16)."""
+    """Undo what version 15 did: tasks' labels (and what came after)."""
     _restore_version_15(database)
     database.execute_sql('ALTER TABLE task DROP COLUMN label')
 
