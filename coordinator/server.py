@@ -14,6 +14,12 @@ from coordinator.errors import Misconfigured
 from coordinator.hot_connections import HotConnectionWorker
 from coordinator.maintenance import start_duties
 
+# One line per request: never the query string nor gunicorn's user (%(u)s), as tokens travel
+# as the Basic user name (taskfarm clients) and as ?oauth= (IronWorker). Retry-After shows
+# when the coordinator asked clients to come back later (a database outage, busy checks).
+ACCESS_LOG_FORMAT = ('%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms '
+                     'retry-after=%({retry-after}o)s "%(a)s"')
+
 
 def check_bind(bind: str) -> None:
     """Misconfigured when HOST:PORT cannot be listened on (in use, or a bad address).
@@ -91,6 +97,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'graceful_timeout': 30,
             'timeout': 120,
             'loglevel': self.config.log_level,
+            'accesslog': self.config.access_log or None,
+            'access_log_format': ACCESS_LOG_FORMAT,
             'proc_name': 'farm-coordinator',
             'pre_request': body_deadline.pre_request,
             'post_request': body_deadline.post_request,
