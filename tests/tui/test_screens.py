@@ -324,6 +324,30 @@ def test_an_unreachable_coordinator_is_a_message_not_a_traceback_and_the_dashboa
     run_app(scenario, client)
 
 
+def test_a_coordinator_whose_database_is_down_says_so_and_the_dashboard_keeps_polling():
+    # what a coordinator answers while PostgreSQL is stopped (coordinator/api/errors.py)
+    client = FlakyClient(Refused(503, 'database unavailable, retry shortly'))
+
+    async def scenario(pilot, app):
+        assert text_of(app, '#problem') == (
+            'database unavailable, retry shortly (HTTP 503)\n'
+            'The coordinator runs but cannot use its database (stopped, restarting or out of '
+            'reach); it serves again by itself once the database is back. Retrying; the data '
+            'below (if any) is the last that arrived.')
+        assert text_of(app, '#status') == (
+            f' ✖ unavailable  {URL}  · retrying   t theme · ctrl+p commands')
+        await refreshed(pilot)
+        await refreshed(pilot)
+        assert client.failures == 3
+        client.error = None
+        await refreshed(pilot)
+        assert not app.screen.query_one('#problem').display
+        assert text_of(app, '#status') == OK_STATUS
+        assert lines(text_of(app, '#tasks')) == TASKS_CARD
+
+    run_app(scenario, client)
+
+
 def test_a_wrong_token_says_how_to_get_a_good_one():
     client = FlakyClient(Refused(401, 'unknown or expired token'))
 
