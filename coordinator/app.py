@@ -5,17 +5,20 @@ import falcon
 from coordinator import __version__, db
 from coordinator.api import auth, errors, farm, ironworker, ndscheduler, ops, scale, taskfarm
 from coordinator.config import Config
+from coordinator.outage_notes import OutageNotes
 from coordinator.store import guesses
 
 
-def create_app(config: Config | None = None, database=None) -> falcon.App:
-    """The coordinator app over `database` (default: opened from `config.database_url`)."""
+def create_app(config: Config | None = None, database=None,
+               outage_notes: OutageNotes | None = None) -> falcon.App:
+    """The coordinator app over `database` (default: opened from `config.database_url`);
+    database outages are logged through `outage_notes` (see coordinator.outage_notes)."""
     config = config or Config.from_env()
     db.bind(database or db.open_database(config.database_url))
     passwords = auth.PasswordChecks(guesses.Limits.from_config(config), config.password_check_slots)
     app = falcon.App(middleware=[auth.AuthMiddleware(auth.TokenCache(config.token_cache_s),
                                                      passwords)])
-    errors.install(app, db.database)
+    errors.install(app, db.database, outage_notes)
     ops.add_routes(app, __version__)
     taskfarm.add_routes(app, config)
     farm.add_routes(app, config)

@@ -13,6 +13,7 @@ from coordinator.config import Config
 from coordinator.errors import Misconfigured
 from coordinator.hot_connections import HotConnectionWorker
 from coordinator.maintenance import start_duties
+from coordinator.outage_notes import OutageNotes
 
 # One line per request: never the query string nor gunicorn's user (%(u)s), as tokens travel
 # as the Basic user name (taskfarm clients) and as ?oauth= (IronWorker). Retry-After shows
@@ -113,7 +114,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
     def load(self):
         logging.basicConfig(level=self.config.log_level.upper(),
                             format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
-        app = create_app(self.config)
+        notes = OutageNotes()  # one account of database outages per process
+        app = create_app(self.config, outage_notes=notes)
         # every worker process reaps and purges; passes are idempotent, so N processes are safe
-        start_duties(self.config.worker_ttl_s)
+        start_duties(self.config.worker_ttl_s, notes)
         return app

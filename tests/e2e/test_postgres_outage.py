@@ -216,6 +216,11 @@ def test_postgresql_stopped_for_20_s_under_every_family_loses_nothing_and_runs_n
     assert 'waiting for it, next try in' in latecomer_log and 'is back after' in latecomer_log
     for log in (farm.coordinator.log_path.read_text(), latecomer_log):
         assert 'Traceback' not in log and 'unhandled error' not in log
+    # the coordinator's two processes each said the outage began and ended, not a line per 503
+    log = farm.coordinator.log_path.read_text()
+    assert log.count('database unavailable: ') == 2, log
+    assert log.count('database available again after') == 2, log
+    assert log.count('database still unavailable') <= 2, log
 
     # every answer while the database was down was a 503 with Retry-After; none was ever a 500
     down = [seen for seen in probe.seen if stopped_at + 1 < seen[0] < restarted_at]
