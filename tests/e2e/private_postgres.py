@@ -9,6 +9,7 @@ off. Removing the dir removes everything; nothing is written under /etc or /var.
 import contextlib
 import glob
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -41,7 +42,6 @@ def skip_reason() -> str | None:
     if not shutil.which('runuser'):
         return 'no runuser to run PostgreSQL as the postgres user'
     try:
-        import pwd
         pwd.getpwnam('postgres')
     except KeyError:
         return 'no postgres user'
