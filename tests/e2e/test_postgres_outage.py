@@ -21,12 +21,16 @@ import pytest
 from coordinator import db, schema
 from coordinator.models import MODELS, Project, Schedule, Task, Worker
 from coordinator.store import users
+from farmworker.client import NEVER
+from farmworker.farm_api import FarmApi
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import Coordinator, venv_script
 from tests.e2e.private_postgres import private_postgres  # noqa: F401 (a fixture)
 from tests.e2e.test_ironworker_client import client_of
 from tests.e2e.test_ndscheduler import add_job
 from tests.e2e.test_serve import ServeFarm
+from tui.poller import Feed, Poller
+from tui.state import Connection, State
 
 # tests/benchmarks/soak_postgres_outages.py repeats the outage, with as much more work
 OUTAGES = int(os.environ.get('FARM_TEST_OUTAGES') or 1)
@@ -146,6 +150,14 @@ def _farm_cli(farm, *args) -> subprocess.CompletedProcess:
                           timeout=60)
 
 
+def _dashboard_state(farm) -> Connection:
+    """What farm-tui's status bar would say after one poll, through its own client and poller."""
+    poller = Poller(FarmApi(farm.coordinator.url, farm.token, retry=NEVER), 60, print)
+    state = State()
+    state.apply(poller.fetch(Feed('overview', FarmApi.overview)))
+    return state.connection
+
+
 def test_postgresql_stopped_for_20_s_under_every_family_loses_nothing_and_runs_nothing_twice(
         outage_farm, tmp_path, monkeypatch):
     farm = outage_farm
@@ -195,6 +207,7 @@ def test_postgresql_stopped_for_20_s_under_every_family_loses_nothing_and_runs_n
             time.sleep(2)
             # a person at the prompt is told, in one line; a coordinator started now waits
             told = [_farm_cli(farm, 'runs'), _farm_cli(farm, 'queue')]
+            dashboard = _dashboard_state(farm)
             latecomer = farm.start_coordinator(log_name='latecomer.log', wait=False)
         time.sleep(max(0.0, stopped_at + OUTAGE_S - time.time()))
         assert latecomer.process.poll() is None, latecomer.log_path.read_text()
@@ -221,6 +234,8 @@ def test_postgresql_stopped_for_20_s_under_every_family_loses_nothing_and_runs_n
         assert result.returncode == 1 and 'Traceback' not in result.stderr, result
         assert 'unavailable (HTTP 503: database unavailable, retry shortly)' in result.stderr, \
             result.stderr
+    assert (dashboard.kind, dashboard.message) == (
+        'unavailable', 'database unavailable, retry shortly (HTTP 503)')
     latecomer_log = latecomer.log_path.read_text()
     assert 'unavailable (connection to server at' in latecomer_log
     assert 'waiting for it, next try in' in latecomer_log and 'is back after' in latecomer_log
