@@ -8,11 +8,14 @@ from coordinator.api import (auth, errors, farm, ironworker, login, ndscheduler,
                              session_cookies, taskfarm)
 from coordinator.config import Config
 from coordinator.metrics.middleware import RequestMetrics
+from coordinator.outage_notes import OutageNotes
 from coordinator.store import guesses
 
 
-def create_app(config: Config | None = None, database=None) -> falcon.App:
-    """The coordinator app over `database` (default: opened from `config.database_url`)."""
+def create_app(config: Config | None = None, database=None,
+               outage_notes: OutageNotes | None = None) -> falcon.App:
+    """The coordinator app over `database` (default: opened from `config.database_url`);
+    database outages are logged through `outage_notes` (see coordinator.outage_notes)."""
     config = config or Config.from_env()
     db.bind(database or db.open_database(config.database_url))
     passwords = auth.PasswordChecks(guesses.Limits.from_config(config), config.password_check_slots)
@@ -22,7 +25,7 @@ def create_app(config: Config | None = None, database=None) -> falcon.App:
                                  auth.AuthMiddleware(auth.TokenCache(config.token_cache_s),
                                                      passwords,
                                                      session_cookies.SessionCookies(signer))])
-    errors.install(app, db.database)
+    errors.install(app, db.database, outage_notes)
     ops.add_routes(app, __version__)
     login.add_routes(app, passwords, signer, config)
     taskfarm.add_routes(app, config)

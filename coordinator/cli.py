@@ -8,7 +8,7 @@ import time
 
 import peewee
 
-from coordinator import __version__, archive, backup, code_zips, db, schema
+from coordinator import __version__, archive, backup, code_zips, db, schema, startup
 from coordinator.config import Config
 from coordinator.errors import FarmError, InvalidInput
 from coordinator.store import projects, retention, runs, users
@@ -181,8 +181,12 @@ def main(argv=None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f'farm-coordinator: {message}', file=sys.stderr)
+    _say(message)
     return 1
+
+
+def _say(message: str) -> None:
+    print(f'farm-coordinator: {message}', file=sys.stderr, flush=True)
 
 
 def _init(args, config) -> int:
@@ -394,8 +398,8 @@ def _serve(args, config) -> int:
 
     check_bind(config.bind)
     check_tls(config)
-    schema.upgrade()
-    runs.purge_deleted_runs()
+    startup.wait_for_database(lambda: (schema.upgrade(), runs.purge_deleted_runs()),
+                              config.database_url, config.database_wait_s, _say)
     db.database.close()  # the workers open their own connections after the fork
     scheme = 'https' if config.certfile else 'http'
     print(f'farm-coordinator {__version__} on {scheme}://{config.bind} '

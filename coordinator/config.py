@@ -50,7 +50,9 @@ class Config:
     session_token_ttl_s: int = 30 * 24 * 3600
     login_cookie_ttl_s: int = 24 * 3600  # POST /login's session cookie, as ndscheduler's 1 day
     worker_ttl_s: float = 60.0
+    database_wait_s: float = 600.0  # serve, started while PostgreSQL is down, waits this long
     log_level: str = 'info'
+    access_log: str = ''  # a file gunicorn appends a line per request to ('-': stderr; '': none)
     password_failure_window_s: float = 300.0
     password_failures_per_name: int = 10
     password_failures_per_address: int = 50

@@ -18,6 +18,7 @@ import peewee
 from coordinator import db
 from coordinator.db import database, run_sql
 from coordinator.metrics import instruments
+from coordinator.outage_notes import OutageNotes
 from coordinator.states import TaskState, WorkerState
 from coordinator.store import firing, pulse, runs, workers
 
@@ -78,8 +79,10 @@ def _declare_lost(worker_id: int, reason: str, deadline: float) -> bool:
 class Duty(threading.Thread):
     """Runs `action()` every `interval_s` in a coordinator process until stopped."""
 
-    def __init__(self, name: str, action, interval_s: float):
+    def __init__(self, name: str, action, interval_s: float,
+                 outage_notes: OutageNotes | None = None):
         super().__init__(name=name, daemon=True)
+        self._notes = outage_notes or OutageNotes()
         self._action = action
         self._interval_s = interval_s
         self._stopped = threading.Event()
@@ -92,10 +95,11 @@ class Duty(threading.Thread):
         """One pass; a failure is logged and this thread's connection dropped, so the next reconnects."""
         try:
             self._action()
+            self._notes.recovered()
             return True
         except peewee.PeeweeException as exc:  # the database is down or refuses writes
-            log.warning('%s: pass failed: %s; trying again in %g s', self.name, db.explain(exc),
-                        self._interval_s)
+            self._notes.failed(f'a {self.name} pass (tried every {self._interval_s:g} s)',
+                               db.explain(exc))
         except Exception:
             log.exception('%s: pass failed; trying again in %g s', self.name, self._interval_s)
         db.forget_connection()
@@ -105,7 +109,7 @@ class Duty(threading.Thread):
         self._stopped.set()
 
 
-def start_duties(worker_ttl_s: float) -> list[Duty]:
+def start_duties(worker_ttl_s: float, outage_notes: OutageNotes | None = None) -> list[Duty]:
     """Start this process's duties: the reaper every quarter ttl, the purger every few seconds,
     the cron engine every second (each fire is one transaction on the job's locked row and a
     unique (schedule, fire time): several processes fire a job once; coordinator.store.firing).
@@ -114,10 +118,11 @@ def start_duties(worker_ttl_s: float) -> list[Duty]:
     stall of the coordinator; shorter ones cannot push an agent that heartbeats
     every quarter ttl past its ttl.
     """
+    notes = outage_notes or OutageNotes()
     duties = [Duty('farm-reaper', functools.partial(reap, worker_ttl_s, stall_s=worker_ttl_s / 2),
-                   interval_s=worker_ttl_s / 4),
-              Duty('farm-purger', runs.purge_deleted_runs, interval_s=PURGE_INTERVAL_S),
-              Duty('farm-cron', firing.fire_due, interval_s=FIRE_INTERVAL_S)]
+                   worker_ttl_s / 4, notes),
+              Duty('farm-purger', runs.purge_deleted_runs, PURGE_INTERVAL_S, notes),
+              Duty('farm-cron', firing.fire_due, FIRE_INTERVAL_S, notes)]
     for duty in duties:
         duty.start()
     return duties

@@ -14,6 +14,13 @@ from coordinator.errors import Misconfigured
 from coordinator.hot_connections import HotConnectionWorker
 from coordinator.maintenance import start_duties
 from coordinator.metrics import multiprocess as metrics_files
+from coordinator.outage_notes import OutageNotes
+
+# One line per request: never the query string nor gunicorn's user (%(u)s), as tokens travel
+# as the Basic user name (taskfarm clients) and as ?oauth= (IronWorker). Retry-After shows
+# when the coordinator asked clients to come back later (a database outage, busy checks).
+ACCESS_LOG_FORMAT = ('%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms '
+                     'retry-after=%({retry-after}o)s "%(a)s"')
 
 
 def check_bind(bind: str) -> None:
@@ -93,6 +100,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'graceful_timeout': 30,
             'timeout': 120,
             'loglevel': self.config.log_level,
+            'accesslog': self.config.access_log or None,
+            'access_log_format': ACCESS_LOG_FORMAT,
             'proc_name': 'farm-coordinator',
             'pre_request': body_deadline.pre_request,
             'post_request': body_deadline.post_request,
@@ -109,7 +118,8 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
     def load(self):
         logging.basicConfig(level=self.config.log_level.upper(),
                             format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
-        app = create_app(self.config)
+        notes = OutageNotes()  # one account of database outages per process
+        app = create_app(self.config, outage_notes=notes)
         # every worker process reaps and purges; passes are idempotent, so N processes are safe
-        start_duties(self.config.worker_ttl_s)
+        start_duties(self.config.worker_ttl_s, notes)
         return app

@@ -10,7 +10,8 @@ from tui.poller import Reply
 
 @dataclass
 class Connection:
-    """How the last request went; `kind` is connecting, ok, unreachable, bad-token or error."""
+    """How the last request went; `kind` is connecting, ok, unreachable, unavailable (the
+    coordinator answers 503: its database is down or restarting), bad-token or error."""
 
     kind: str = 'connecting'
     message: str = 'connecting…'
@@ -27,6 +28,8 @@ def _kind(error: CoordinatorError) -> str:
         return 'unreachable'
     if isinstance(error, Refused) and error.bad_token:
         return 'bad-token'
+    if isinstance(error, Refused) and error.status == 503:
+        return 'unavailable'
     return 'error'
 
 

@@ -8,6 +8,7 @@ import peewee
 from coordinator import db
 from coordinator.errors import FarmError, NotFound, Unauthorized, Unavailable
 from coordinator.metrics import instruments
+from coordinator.outage_notes import OutageNotes
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,10 @@ def _routing_message(req, ex: falcon.HTTPError) -> str:
     return ex.title
 
 
-def install(app: falcon.App, database) -> None:
-    """Register the error handlers and serializer on `app`."""
+def install(app: falcon.App, database, outage_notes: OutageNotes | None = None) -> None:
+    """Register the error handlers and serializer on `app`; database failures are told to
+    `outage_notes` (shared with the process's background duties, which see it end)."""
+    notes = outage_notes or OutageNotes()
 
     def farm_error(req, resp, ex, params):
         resp.status = ex.status
@@ -47,7 +50,7 @@ def install(app: falcon.App, database) -> None:
             resp.set_header('WWW-Authenticate', 'Basic realm="taskfarm"')
 
     def database_error(req, resp, ex, params):
-        log.warning('database unavailable on %s %s: %s', req.method, req.path, db.explain(ex))
+        notes.failed(f'{req.method} {req.path}', db.explain(ex))
         db.forget_connection(database)  # the next request reconnects
         instruments.database_error()
         farm_error(req, resp, Unavailable('database unavailable, retry shortly', retry_after_s=1),

@@ -30,26 +30,28 @@ def free_port() -> int:
 class Coordinator:
     """A running `farm-coordinator serve`; `api` is the taskfarm base URL the stock client takes."""
 
-    def __init__(self, database_url: str, data_dir, workers: int, env: dict | None = None):
+    def __init__(self, database_url: str, data_dir, workers: int, env: dict | None = None,
+                 *, log_name: str = 'coordinator.log', wait: bool = True):
         self.port = free_port()
         scheme = 'https' if (env or {}).get('FARM_CERTFILE') else 'http'
         self.url = f'{scheme}://127.0.0.1:{self.port}'
         self.api = self.url + '/api/'
         self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir),
                     **(env or {})}
-        self.log_path = data_dir / 'coordinator.log'
+        self.log_path = data_dir / log_name
         self.argv = [venv_script('farm-coordinator'), 'serve', '--bind', f'127.0.0.1:{self.port}',
                      '--workers', str(workers)]
-        self.start()
+        self.start(wait=wait)
 
-    def start(self) -> None:
-        """Start (again, after `stop`) on the same port and database."""
+    def start(self, wait: bool = True) -> None:
+        """Start (again, after `stop`) on the same port and database; `wait`: until it serves."""
         with open(self.log_path, 'a') as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(self.argv, env=self.env, stdout=log,
                                             stderr=subprocess.STDOUT)
-        self._wait_ready()
+        if wait:
+            self.wait_ready()
 
-    def _wait_ready(self, timeout_s: float = 30):
+    def wait_ready(self, timeout_s: float = 30):
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import pytest
 from textual.widgets import Button, Static
 
 from farmworker.client import Refused, Unreachable
@@ -300,21 +301,29 @@ class FlakyClient(FakeClient):
         return super().overview()
 
 
-def test_an_unreachable_coordinator_is_a_message_not_a_traceback_and_the_dashboard_recovers():
-    client = FlakyClient(Unreachable('cannot reach the coordinator at http://x:1: '
-                                     'connection refused'))
+@pytest.mark.parametrize('error, kind, problem', [
+    (Unreachable('cannot reach the coordinator at http://x:1: connection refused'), 'unreachable',
+     'cannot reach the coordinator at http://x:1: connection refused\n'
+     'Is `farm-coordinator serve` running there? Point farm-tui at it with --url, FARM_URL or '
+     '`farm login URL`.'),
+    # what a coordinator answers while its database is down (coordinator/api/errors.py)
+    (Refused(503, 'database unavailable, retry shortly'), 'unavailable',
+     'database unavailable, retry shortly (HTTP 503)\n'
+     'The coordinator runs but cannot use its database (stopped, restarting or out of reach); '
+     'it serves again by itself once the database is back.')],
+    ids=['unreachable', 'database-down'])
+def test_a_coordinator_out_of_service_is_a_message_not_a_traceback_and_the_dashboard_recovers(
+        error, kind, problem):
+    client = FlakyClient(error)
 
     async def scenario(pilot, app):
         assert app.screen.query_one('#problem').display
         assert text_of(app, '#problem') == (
-            'cannot reach the coordinator at http://x:1: connection refused\n'
-            'Is `farm-coordinator serve` running there? Point farm-tui at it with --url, '
-            'FARM_URL or `farm login URL`. Retrying; the data below (if any) is the last that '
-            'arrived.')
+            f'{problem} Retrying; the data below (if any) is the last that arrived.')
         assert text_of(app, '#status') == (
-            f' ✖ unreachable  {URL}  · retrying   t theme · ctrl+p commands')
+            f' ✖ {kind}  {URL}  · retrying   t theme · ctrl+p commands')
         await refreshed(pilot)
-        assert client.failures == 2
+        assert client.failures == 2  # it keeps polling
         client.error = None
         await refreshed(pilot)
         assert not app.screen.query_one('#problem').display

@@ -7,7 +7,8 @@ from tui import format as fmt
 from tui.state import Connection
 
 _MARKS = {'ok': ('●', 'status-ok'), 'connecting': ('…', 'status-wait'),
-          'unreachable': ('✖', 'status-bad'), 'bad-token': ('✖', 'status-bad'),
+          'unreachable': ('✖', 'status-bad'), 'unavailable': ('✖', 'status-bad'),
+          'bad-token': ('✖', 'status-bad'),
           'error': ('!', 'status-bad')}
 
 
