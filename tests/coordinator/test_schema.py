@@ -7,7 +7,8 @@ import pytest
 
 from coordinator import schema
 from coordinator.db import run_sql
-from coordinator.models import (FIRING_INDEX, QUEUE_INDEX, STATUS_INDEX, AuditLog,
+from coordinator.models import (FIRING_INDEX, QUEUE_INDEX, STATUS_INDEX, AllocationJob,
+                                AllocationQueue, AuditLog,
                                 CoordinatorPulse, JobType, Project, Run, RunActivity, RunInput,
                                 Schedule, SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
@@ -137,8 +138,27 @@ def _queue_one_per_type(project) -> None:
             (project.id,))
 
 
+def _restore_version_15(database) -> None:
+    """Undo what version 16 did: allocation queues, their jobs, duty leases."""
+    for table in ('allocation_job', 'allocation_queue', 'duty_lease'):
+        database.execute_sql(f'DROP TABLE {table}')
+
+
+def test_a_version_15_database_gets_allocation_queues_jobs_and_leases(database):
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_15(database)
+    SchemaVersion.update(version=15).execute()
+    assert schema.upgrade() == (15, schema.SCHEMA_VERSION)
+    queue = AllocationQueue.create(project=project, name='cpu', walltime_s=3600, max_jobs=2)
+    AllocationJob.create(queue=queue, slurm_job_id='17', state='pending', submitted_at=1.0)
+    assert AllocationJob.get().queue.name == 'cpu'
+    with pytest.raises(peewee.IntegrityError):
+        AllocationQueue.create(project=project, name='cpu', walltime_s=60, max_jobs=1)
+
+
 def _restore_version_14(database) -> None:
-    """Undo what version 15 did: tasks' labels."""
+    """Undo what version 15 did: tasks' labels (and undo 16)."""
+    _restore_version_15(database)
     database.execute_sql('ALTER TABLE task DROP COLUMN label')
 
 
