@@ -7,6 +7,7 @@ import ssl
 
 import gunicorn.app.base
 
+from coordinator import allocator
 from coordinator.app import create_app
 from coordinator.body_deadline import BodyDeadline
 from coordinator.config import Config
@@ -107,5 +108,5 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
                             format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
         app = create_app(self.config)
         # every worker process reaps and purges; passes are idempotent, so N processes are safe
-        start_duties(self.config.worker_ttl_s)
+        start_duties(self.config.worker_ttl_s, allocator.from_config(self.config))
         return app

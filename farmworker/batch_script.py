@@ -93,7 +93,9 @@ if [[ ${FARM_SERVE:-} != 1 ]]; then
   ((${#task[@]})) || die 'FARM_TASK_COMMAND is empty'
 fi
 
-echo "farmworker.sbatch: job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NUM_NODES:-1} node(s), ${FARM_RUN:+run $FARM_RUN}${FARM_RUN:-serve}, coordinator $FARM_URL"
+work="run ${FARM_RUN:-}"
+[[ ${FARM_SERVE:-} != 1 ]] || work='serve'
+echo "farmworker.sbatch: job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NUM_NODES:-1} node(s), $work, coordinator $FARM_URL"
 if ((${SLURM_JOB_NUM_NODES:-1} <= 1)) && [[ ${FARM_SRUN:-} != 1 ]]; then
   # One node: the agent replaces this shell, so it is the process that --signal=B:USR1@N
   # signals (B: signals the batch shell only) and it drains by itself.
@@ -234,8 +236,10 @@ def render_script(options: SubmitOptions) -> str:
     }
     if options.serve:  # a serve agent has no run or command; only then these two are set
         parameters.update(FARM_SERVE='1', FARM_JOB_TYPES=' '.join(options.job_types or ()))
-    work = 'serving ' + ('every job type' if options.job_types is None else 'job types '
-                         + ' '.join(options.job_types)) if options.serve else f'for run {options.run}'
+    work = f'for run {options.run}'
+    if options.serve:
+        work = 'serving ' + ('every job type' if options.job_types is None
+                             else 'job types ' + ' '.join(options.job_types))
     lines = [
         '#!/bin/bash',
         f'# farmworker agents {work}:',

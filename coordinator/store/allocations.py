@@ -121,7 +121,7 @@ def add_queue(principal: Principal, spec: QueueSpec, now: float | None = None) -
         queue = AllocationQueue.create(project=principal.project_id, created_by=principal.user_id,
                                        created_at=now, **_columns(spec))
         audit.record(principal, 'allocation.add', OBJECT_TYPE, queue.id, now=now,
-                     name=spec.name, **_columns(spec))
+                     **_columns(spec))
     return get_queue(principal, spec.name)
 
 
