@@ -73,6 +73,19 @@ def from_config(config) -> 'Allocator':
                               interval_s=config.alloc_interval_s))
 
 
+def canceller(config) -> Callable[[list[str]], str | None]:
+    """scancel as the REST API calls it when a queue is removed: the reason it failed, or None."""
+    env = slurm_jobs.environment(os.environ, config.slurm_bin_dir or None)
+
+    def cancel(job_ids: list[str]) -> str | None:
+        try:
+            slurm_jobs.scancel(job_ids, env, subprocess.run)
+        except SlurmError as exc:
+            return str(exc)
+        return None
+    return cancel
+
+
 def public_url(bind: str, certfile: str = '') -> str:
     """The URL agents use when FARM_PUBLIC_URL is not set: the bind address, with this host's
     name for an address that means every interface."""

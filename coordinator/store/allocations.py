@@ -20,13 +20,18 @@ from coordinator.store.access import Principal, require_manager, require_unbound
 from coordinator.store.id_lists import marks
 
 OBJECT_TYPE = 'allocation'  # of the audit entries
-NAME = re.compile(r'[A-Za-z0-9][\w.-]{0,63}')  # it goes into #SBATCH --job-name
-SLURM_WORD = re.compile(r'[^\s]{1,64}')  # partition, account, QOS: on #SBATCH lines
+# ASCII classes only, so that the OpenAPI document's patterns (ECMA regexes) say the same
+NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.-]{0,63}'  # it goes into #SBATCH --job-name
+WORD_PATTERN = '[!-~]{1,64}'  # partition, account, QOS: visible ASCII, on #SBATCH lines
+NAME, SLURM_WORD = re.compile(NAME_PATTERN), re.compile(WORD_PATTERN)
 MIN_WALLTIME_S = 90  # the agents drain a third of it (at most 2 min) before the end
 MAX_WALLTIME_S = 365 * 86_400
 MAX_JOBS = 1000
 MAX_NODES = 10_000
 MAX_SLOTS = 10_000
+# the range of each number a queue holds: the API checks them, its document states them
+RANGES = {'walltime_s': (MIN_WALLTIME_S, MAX_WALLTIME_S), 'max_jobs': (1, MAX_JOBS),
+          'nodes': (1, MAX_NODES), 'slots': (1, MAX_SLOTS), 'idle_timeout_s': (0, MAX_WALLTIME_S)}
 MAX_SERVED = 100  # job types or runs a queue names
 MAX_SBATCH_ARGS = 64
 LIMITS = ('walltime_s', 'max_jobs', 'nodes', 'slots', 'idle_timeout_s')  # what a change may set
@@ -85,12 +90,10 @@ def check_spec(spec: QueueSpec) -> None:
     if not NAME.fullmatch(spec.name):
         raise InvalidInput(f'allocation queue name {spec.name!r}: use 1-64 letters, digits and '
                            '_.- (starting with a letter or digit)')
-    _in_range('walltime_s', spec.walltime_s, MIN_WALLTIME_S, MAX_WALLTIME_S)
-    _in_range('max_jobs', spec.max_jobs, 1, MAX_JOBS)
-    _in_range('nodes', spec.nodes, 1, MAX_NODES)
-    if spec.slots is not None:
-        _in_range('slots', spec.slots, 1, MAX_SLOTS)
-    _in_range('idle_timeout_s', spec.idle_timeout_s, 0, MAX_WALLTIME_S)
+    for field, (low, high) in RANGES.items():
+        value = getattr(spec, field)
+        if value is not None:  # slots only
+            _in_range(field, value, low, high)
     for field in ('partition', 'account', 'qos'):
         value = getattr(spec, field)
         if value is not None and not SLURM_WORD.fullmatch(value):
