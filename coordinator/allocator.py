@@ -175,8 +175,11 @@ class Allocator:
         except SlurmError as exc:
             return jobs, f' ({exc}; job states as last seen)'
         now = self._clock()
-        gone = [job for job in jobs if job.slurm_job_id not in seen
-                and now - job.submitted_at >= SUBMITTED_GRACE_S]
+        # a job squeue showed before has left its queue; one it never showed may not be
+        # listed yet, for a while after sbatch answered
+        gone = [job for job in jobs if job.slurm_job_id not in seen and (
+            job.state != AllocationJobState.SUBMITTED.value
+            or now - job.submitted_at >= SUBMITTED_GRACE_S)]
         ended = slurm_jobs.sacct([job.slurm_job_id for job in gone], self._env, self._run) \
             if gone else {}
         for job in jobs:
