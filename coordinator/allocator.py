@@ -157,7 +157,8 @@ class Allocator:
             decision = self._grow(queue, math.ceil(shortfall / size), len(jobs), now)
         else:
             decision = self._shrink(queue, starting, -shortfall, size)
-        allocation_jobs.record_decision(queue.id, f'{situation}: {decision}', self._clock())
+        if decision is not None:
+            allocation_jobs.record_decision(queue.id, f'{situation}: {decision}', self._clock())
 
     def _slots_per_node(self, queue: AllocationQueue) -> int:
         """Slots an agent of the queue gets: as set, else as many as its agents registered
@@ -196,13 +197,13 @@ class Allocator:
                                          f'{state} {reason}'.strip() if reason else state)
         return allocation_jobs.active_jobs(queue.id), ''
 
-    def _grow(self, queue: AllocationQueue, wanted: int, active: int, now: float) -> str:
+    def _grow(self, queue: AllocationQueue, wanted: int, active: int,
+              now: float) -> str | None:
         room = queue.max_jobs - active
         if room <= 0:
             return f'at max_jobs ({active} of {queue.max_jobs}): no more jobs'
         if queue.backoff_until is not None and queue.backoff_until > now:
-            return (f'sbatch failed {queue.failures} time(s) in a row; next try in '
-                    f'{queue.backoff_until - now:.0f} s')
+            return None  # the decision that backed off stays, with sbatch's reason
         count = min(wanted, room)
         submitted = []
         for _ in range(count):

@@ -33,6 +33,8 @@ def add_parsers(commands, common) -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = parser.add_subparsers(dest='action', required=True, metavar='ACTION')
     add = actions.add_parser('add', parents=[common], help='add a queue', epilog=ADD_EPILOG,
+                             usage='%(prog)s NAME --time TIME --max-jobs N [options] '
+                                   '[-- SBATCH_ARGS ...]',
                              description='Add an allocation queue to your project.',
                              formatter_class=argparse.RawDescriptionHelpFormatter)
     add.add_argument('name', metavar='NAME', help='what to call it (letters, digits, _.-)')
@@ -52,9 +54,8 @@ def add_parsers(commands, common) -> None:
                      '(default: the work of every family)')
     add.add_argument('--run', dest='runs', action='append', metavar='UUID',
                      help="serve this run, whose tasks are then this queue's alone (repeatable)")
-    add.add_argument('sbatch_args', nargs=argparse.REMAINDER, metavar='-- SBATCH_ARGS',
-                     help='more sbatch options for every job, e.g. -- --mem=8G')
-    add.set_defaults(handler=add_queue)
+    # not a REMAINDER positional: after NAME it would swallow the options too (split_sbatch_args)
+    add.set_defaults(handler=add_queue, sbatch_args=[])
     listing = actions.add_parser('list', parents=[common], help='the queues, their jobs and '
                                  "the allocator's last decision",
                                  description='List the allocation queues of your project.')
@@ -76,12 +77,20 @@ def add_parsers(commands, common) -> None:
     remove.set_defaults(handler=remove_queue)
 
 
+def split_sbatch_args(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """`farm alloc add ... -- SBATCH_ARGS`: the arguments before --, and those after it."""
+    if argv[:2] != ['alloc', 'add'] or '--' not in argv:
+        return argv, None
+    cut = argv.index('--')
+    return argv[:cut], argv[cut + 1:]
+
+
 def add_queue(args) -> int:
     walltime_s = parse_duration(args.time)
     if not walltime_s:
         raise FarmError(f'--time {args.time!r} is not a finite walltime '
                         '(MM, MM:SS, HH:MM:SS or D-HH:MM:SS)')
-    extra = args.sbatch_args[1:] if args.sbatch_args[:1] == ['--'] else args.sbatch_args
+    extra = args.sbatch_args
     queue = {'name': args.name, 'walltime_s': int(walltime_s), 'max_jobs': args.max_jobs,
              'nodes': args.nodes, 'slots': args.slots, 'idle_timeout_s': args.idle_timeout,
              'partition': args.partition, 'account': args.account, 'qos': args.qos,

@@ -53,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv, sbatch_args = allocations.split_sbatch_args(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if sbatch_args is not None:
+        args.sbatch_args = sbatch_args
     # the protocol client narrates its retries for agent logs; here the outcome is what counts
     logging.getLogger('farmworker').setLevel(logging.ERROR)
     try:

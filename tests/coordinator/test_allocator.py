@@ -161,8 +161,8 @@ def test_a_failing_sbatch_backs_off_twice_as_long_each_time_and_shows_why(
                           'next try in 10 s')
     clock.now += 5
     allocating.pass_once()
-    assert slurm.submitted() == 1
-    assert decision() == '2 task(s) wait: sbatch failed 1 time(s) in a row; next try in 5 s'
+    assert slurm.submitted() == 1  # backing off: the reason stays on show
+    assert 'Invalid account' in decision() and AllocationQueue.get().failures == 1
     clock.now += 6
     allocating.pass_once()
     assert slurm.submitted() == 2 and decision().endswith('next try in 20 s')

@@ -7,6 +7,7 @@ the tasks), squeue shows the jobs whose process lives, scancel ends them, and th
 accounting, as on the real single-node cluster.
 """
 
+import json
 import os
 import time
 from pathlib import Path
@@ -52,12 +53,15 @@ def wait_for(condition, timeout_s: float = 90, what: str = ''):
 
 
 def test_waiting_work_starts_agents_that_finish_it_and_leave(farm, slurm_dir, tmp_path):
-    added = farm.json('alloc', 'add', 'cpu', '--time', '00:10:00', '--max-jobs', '2',
-                      '--slots', '2', '--idle-timeout', '2', '--', '--mem=1G')
+    result = farm('alloc', 'add', 'cpu', '--time', '00:10:00', '--max-jobs', '2', '--slots', '2',
+                  '--idle-timeout', '2', '--json', '--', '--mem=1G')
+    assert result.returncode == 0, result.stderr
+    added = json.loads(result.stdout)
     assert (added['max_jobs'], added['sbatch_args']) == (2, ['--mem=1G'])
     out = tmp_path / 'out'
-    run = farm.submit('--tasks', '12', '--', 'sh', '-c', f'sleep 0.3; echo {{task}} >> {out}')
-    wait_for(lambda: farm.json('run', 'show', run['uuid'])['state'] == 'finished',
+    run = farm.submit('--tasks', '12', '--', 'sh', '-c',
+                      f'sleep 0.3; echo {{task}} >> {out}')['run']
+    wait_for(lambda: farm.json('run', 'show', run['uuid'])['run']['state'] == 'finished',
              what='the run to finish')
     assert sorted(int(line) for line in out.read_text().split()) == list(range(12))
 
