@@ -9,11 +9,11 @@ test leaves are cancelled.
 
 import os
 import threading
-import time
 
 import pytest
 
 from tests.e2e.slurm_jobs import slurm
+from tests.e2e.test_allocations import wait_for
 from tests.e2e.test_farm_cli import Farm
 
 pytestmark = [
@@ -57,16 +57,6 @@ def farm(serve, tmp_path):
     farm = Farm(coordinator, tmp_path)
     yield farm
     farm.cleanup()
-
-
-def wait_for(condition, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f'timed out waiting for {what}')
 
 
 def test_forty_tasks_start_agents_through_sbatch_that_finish_them_and_leave(farm, counter,
