@@ -43,6 +43,7 @@ def farm(serve, tmp_path, slurm_dir):
 
 
 def wait_for(condition, timeout_s: float = 90, what: str = ''):
+    """Poll `condition` until it answers something true, and return that."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         found = condition()
