@@ -2,6 +2,8 @@
 `farm alloc` and the dashboard: add, list, read, pause, resume, change limits, remove; a queue's
 jobs."""
 
+import time
+
 import falcon
 
 from coordinator.api import bodies
@@ -87,7 +89,8 @@ class Allocations(bodies.BodyResource):
     """GET /farm/v1/allocations: the project's queues by name; POST one to add it (201)."""
 
     def on_get(self, req, resp):
-        resp.media = {'allocations': [queue_view(view) for view in
+        resp.media = {'now': instant(time.time()),
+                      'allocations': [queue_view(view) for view in
                                       allocations.list_queues(req.context.principal)]}
 
     def on_post(self, req, resp):

@@ -62,7 +62,8 @@ PATHS = {
     '/farm/v1/allocations': {
         'get': operation("Your project's allocation queues by name, with their jobs, agents and "
                          "the allocator's last decision",
-                         {200: response('the queues', record({'allocations': array(_VIEW)}))}),
+                         {200: response('the queues', record({'now': INSTANT,
+                                                               'allocations': array(_VIEW)}))}),
         'post': operation(
             'Add an allocation queue: the allocator starts agents on Slurm for waiting work',
             {201: response('added', _VIEW),
