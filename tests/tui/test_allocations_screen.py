@@ -47,3 +47,13 @@ def test_pause_asks_first_then_pauses_the_queue_and_the_same_key_resumes_it():
         assert ('change_allocation', 'cpu', {'paused': False}) in client.calls
 
     run_app(scenario, client)
+
+
+def test_the_workers_screen_names_the_allocation_queue_that_started_each_agent():
+    async def scenario(pilot, app):
+        await pilot.press('4')
+        await refreshed(pilot)
+        assert cells(app, 'w-0001-node017')[7:9] == ['4411823', 'cpu']
+        assert cells(app, 'w-0002-node018')[7:9] == ['4411824', '-']
+
+    run_app(scenario)

@@ -104,3 +104,15 @@ def test_a_taken_name_is_a_conflict_and_an_unknown_one_404(client, alice_auth):
                                headers=alice_auth).status_code == 404
     assert client.simulate_patch('/farm/v1/allocations/gpu', json={'paused': True},
                                  headers=alice_auth).status_code == 404
+
+
+def test_a_worker_started_by_a_queue_names_it(client, alice_auth, agent):
+    add(client, alice_auth)
+    AllocationJob.create(queue=AllocationQueue.get(), slurm_job_id='1234', state='running',
+                         submitted_at=1.0)  # the job AGENT registered from
+    post(client, alice_auth, '/farm/v1/workers', {'uuid': 'by-hand', 'hostname': 'login1',
+                                                  'pid': 7, 'slots': 1})
+    workers = {worker['uuid']: worker for worker in get(client, alice_auth,
+                                                        '/farm/v1/workers')['workers']}
+    assert (workers['agent-1']['allocation'], workers['by-hand']['allocation']) == ('cpu', None)
+    assert get(client, alice_auth, '/farm/v1/allocations/cpu')['agents'] == 1
