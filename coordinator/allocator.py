@@ -193,8 +193,8 @@ class Allocator:
                 continue
             tracked = slurm_jobs.tracked_state(state)
             if tracked is not None and tracked.value != job.state:
-                allocation_jobs.move_job(job.id, job.state, tracked, now,
-                                         f'{state} {reason}'.strip() if reason else state)
+                said = f'{state} ({reason})' if reason not in ('', 'None') else state
+                allocation_jobs.move_job(job.id, job.state, tracked, now, said)
         return allocation_jobs.active_jobs(queue.id), ''
 
     def _grow(self, queue: AllocationQueue, wanted: int, active: int,

@@ -122,6 +122,7 @@ def test_registered_agents_count_with_their_slots_and_jobs_that_end_are_recorded
     clock.now += 5
     allocating.pass_once()
     assert jobs('running') == ['1001'] and slurm.submitted() == 1
+    assert AllocationJob.get().reason == 'RUNNING'  # squeue's reason None says nothing
     assert decision() == '8 task(s) wait; live agents have 8 slot(s): nothing to do'
     del slurm.states['1001']  # the job ended: no accounting on this cluster
     clock.now += allocator.SUBMITTED_GRACE_S
