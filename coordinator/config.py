@@ -57,12 +57,19 @@ class Config:
     password_failures_per_name: int = 10
     password_failures_per_address: int = 50
     password_check_slots: int = 1
+    # the allocator (coordinator.allocator): how often it looks, where sbatch and squeue are
+    # (else PATH), the URL its agents reach the coordinator by (else from `bind`), and where
+    # its jobs' output and task logs go (else ~/farm-logs/allocations, on a shared filesystem)
+    alloc_interval_s: float = 5.0
+    slurm_bin_dir: str = ''
+    public_url: str = ''
+    alloc_log_dir: str = ''
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
         for name in ('login_cookie_ttl_s', 'password_failure_window_s',
                      'password_failures_per_name', 'password_failures_per_address',
-                     'password_check_slots', 'max_log_bytes'):
+                     'password_check_slots', 'max_log_bytes', 'alloc_interval_s'):
             if getattr(self, name) <= 0:
                 raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
         if bool(self.certfile) != bool(self.keyfile):

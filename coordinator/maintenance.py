@@ -1,5 +1,5 @@
 """Background duties: declaring silent workers lost, requeueing their tasks, purging deleted runs,
-firing due cron jobs.
+firing due cron jobs, starting agents on Slurm for waiting work (coordinator.allocator).
 
 Safe with any number of coordinator processes at once: every change is a
 conditional UPDATE, so a worker is declared lost once and a task requeued once.
@@ -109,10 +109,12 @@ class Duty(threading.Thread):
         self._stopped.set()
 
 
-def start_duties(worker_ttl_s: float, outage_notes: OutageNotes | None = None) -> list[Duty]:
+def start_duties(worker_ttl_s: float, outage_notes: OutageNotes | None = None,
+                 allocator=None) -> list[Duty]:
     """Start this process's duties: the reaper every quarter ttl, the purger every few seconds,
     the cron engine every second (each fire is one transaction on the job's locked row and a
-    unique (schedule, fire time): several processes fire a job once; coordinator.store.firing).
+    unique (schedule, fire time): several processes fire a job once; coordinator.store.firing),
+    and the `allocator` when given (one process at a time acts: coordinator.allocator).
 
     A gap of half a ttl between reaper passes (two missed passes) is taken as a
     stall of the coordinator; shorter ones cannot push an agent that heartbeats
@@ -123,6 +125,9 @@ def start_duties(worker_ttl_s: float, outage_notes: OutageNotes | None = None) -
                    worker_ttl_s / 4, notes),
               Duty('farm-purger', runs.purge_deleted_runs, PURGE_INTERVAL_S, notes),
               Duty('farm-cron', firing.fire_due, FIRE_INTERVAL_S, notes)]
+    if allocator is not None:  # every process runs it; the one holding its lease acts
+        duties.append(Duty('farm-allocator', allocator.pass_once, allocator.settings.interval_s,
+                           notes))
     for duty in duties:
         duty.start()
     return duties

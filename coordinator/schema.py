@@ -11,12 +11,13 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from coordinator.db import database, run_sql
-from coordinator.models import (FIRING_INDEX, LABEL_INDEX, MODELS, AuditLog, CoordinatorPulse,
-                                JobType, JobTypeRevision, PasswordFailure, Project, Run,
-                                RunActivity, RunInput, Schedule, SchemaVersion, Task, Token, Worker)
+from coordinator.models import (FIRING_INDEX, LABEL_INDEX, MODELS, AllocationJob,
+                                AllocationQueue, AuditLog, CoordinatorPulse, DutyLease, JobType,
+                                JobTypeRevision, PasswordFailure, Project, Run, RunActivity,
+                                RunInput, Schedule, SchemaVersion, Task, Token, Worker)
 from coordinator.store import job_types
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 
 
 def _retries(migrator):
@@ -213,10 +214,17 @@ def _code_env_vars(migrator):
     return [migrator.add_column('job_type_revision', 'env_vars', JobTypeRevision.env_vars)]
 
 
+
+def _allocations(migrator):
+    """Version 18: allocation queues, the Slurm jobs the allocator submitted, duty leases."""
+    database.create_tables((AllocationQueue, AllocationJob, DutyLease), safe=True)
+    return []
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
             8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes,
             13: _code_packages, 14: _schedules, 15: _task_labels, 16: _queued_work_lists,
-            17: _code_env_vars}
+            17: _code_env_vars, 18: _allocations}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 

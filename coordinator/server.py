@@ -7,6 +7,7 @@ import ssl
 
 import gunicorn.app.base
 
+from coordinator import allocator
 from coordinator.app import create_app
 from coordinator.body_deadline import BodyDeadline
 from coordinator.config import Config
@@ -121,5 +122,5 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
         notes = OutageNotes()  # one account of database outages per process
         app = create_app(self.config, outage_notes=notes)
         # every worker process reaps and purges; passes are idempotent, so N processes are safe
-        start_duties(self.config.worker_ttl_s, notes)
+        start_duties(self.config.worker_ttl_s, notes, allocator.from_config(self.config))
         return app

@@ -165,3 +165,20 @@ def ndscheduler_state(state: TaskState, exit_code: int | None) -> str:
     if state is TaskState.ERROR and exit_code == UNIMPORTABLE_CLASS_EXIT:
         return SCHEDULED_ERROR
     return NDSCHEDULER_NAMES[state]
+
+
+class AllocationJobState(str, enum.Enum):
+    """A Slurm job the allocator submitted: `submitted` until squeue first sees it, `pending`
+    while Slurm queues it, `running`, then `ended` (left the queue, cancelled or not) or
+    `failed` (Slurm says it failed, or it never appeared)."""
+
+    SUBMITTED = 'submitted'
+    PENDING = 'pending'
+    RUNNING = 'running'
+    ENDED = 'ended'
+    FAILED = 'failed'
+
+
+# jobs that hold (or will hold) nodes: what max_jobs counts
+ALLOCATION_JOB_ACTIVE = (AllocationJobState.SUBMITTED, AllocationJobState.PENDING,
+                         AllocationJobState.RUNNING)

@@ -44,8 +44,10 @@ set -uo pipefail
 
 die() { printf 'farmworker.sbatch: %s\n' "$*" >&2; exit 2; }
 
-[[ -n ${FARM_RUN:-} ]] || die 'FARM_RUN (the run uuid) is not set'
-[[ -n ${FARM_TASK_COMMAND:-} ]] || die 'FARM_TASK_COMMAND (the task command line, with {task}) is not set'
+if [[ ${FARM_SERVE:-} != 1 ]]; then
+  [[ -n ${FARM_RUN:-} ]] || die 'FARM_RUN (the run uuid) is not set'
+  [[ -n ${FARM_TASK_COMMAND:-} ]] || die 'FARM_TASK_COMMAND (the task command line, with {task}) is not set'
+fi
 FARMWORKER=${FARMWORKER:-farmworker}
 command -v "$FARMWORKER" >/dev/null || die "$FARMWORKER not found: set FARMWORKER to its path"
 # Tasks report progress with `farmworker progress`: make sure they find it, after what PATH has.
@@ -73,19 +75,31 @@ fi
 [[ -n ${FARM_TOKEN:-} ]] || die 'no token: export FARM_TOKEN (or FARM_TOKEN_FILE) before sbatch'
 export FARM_TOKEN
 
-agent=("$FARMWORKER" run --run "$FARM_RUN" --log-dir "${FARM_LOG_DIR:-farm-logs}")
+if [[ ${FARM_SERVE:-} == 1 ]]; then
+  # FARM_SERVE=1: a serve agent for the project's work of every family, or of the job types
+  # FARM_JOB_TYPES names (space-separated); the commands come with the work
+  agent=("$FARMWORKER" serve --log-dir "${FARM_LOG_DIR:-farm-logs}")
+  for job_type in ${FARM_JOB_TYPES:-}; do agent+=(--job-type "$job_type"); done
+else
+  agent=("$FARMWORKER" run --run "$FARM_RUN" --log-dir "${FARM_LOG_DIR:-farm-logs}")
+fi
 [[ -z ${FARM_SLOTS:-} ]] || agent+=(--slots "$FARM_SLOTS")
 [[ -z ${FARM_GRACE:-} ]] || agent+=(--grace "$FARM_GRACE")
 [[ -z ${FARM_MAX_IDLE:-} ]] || agent+=(--max-idle "$FARM_MAX_IDLE")
 # FARM_TASK_COMMAND is a shell command line; its words become the task's argv.
 task=()
-eval "task=($FARM_TASK_COMMAND)" || die "FARM_TASK_COMMAND is not a valid command line"
-((${#task[@]})) || die 'FARM_TASK_COMMAND is empty'
+if [[ ${FARM_SERVE:-} != 1 ]]; then
+  eval "task=($FARM_TASK_COMMAND)" || die "FARM_TASK_COMMAND is not a valid command line"
+  ((${#task[@]})) || die 'FARM_TASK_COMMAND is empty'
+fi
 
-echo "farmworker.sbatch: job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NUM_NODES:-1} node(s), run $FARM_RUN, coordinator $FARM_URL"
+work="run ${FARM_RUN:-}"
+[[ ${FARM_SERVE:-} != 1 ]] || work='serve'
+echo "farmworker.sbatch: job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NUM_NODES:-1} node(s), $work, coordinator $FARM_URL"
 if ((${SLURM_JOB_NUM_NODES:-1} <= 1)) && [[ ${FARM_SRUN:-} != 1 ]]; then
   # One node: the agent replaces this shell, so it is the process that --signal=B:USR1@N
   # signals (B: signals the batch shell only) and it drains by itself.
+  ((${#task[@]})) || exec "${agent[@]}"
   exec "${agent[@]}" -- "${task[@]}"
 fi
 
@@ -95,8 +109,16 @@ fi
 # srun signals every process of the step, the agents' tasks too, and USR1 kills a process that
 # does not handle it: each task therefore starts with USR1 ignored (that survives exec; a program
 # may still handle USR1 itself), so that only the agents hear the drain signal.
-srun --nodes="$SLURM_JOB_NUM_NODES" --ntasks-per-node=1 --kill-on-bad-exit=0 --label \
-  "${agent[@]}" -- bash -c 'trap "" USR1; exec "$@"' farm-task "${task[@]}" &
+# A serve agent's tasks come with its work and cannot be wrapped so: the agent starts with USR1
+# ignored (its own handler overrides that), but its tasks start with USR1's default action, so
+# the drain signal ends them at once rather than after the grace time.
+if ((${#task[@]})); then
+  srun --nodes="$SLURM_JOB_NUM_NODES" --ntasks-per-node=1 --kill-on-bad-exit=0 --label \
+    "${agent[@]}" -- bash -c 'trap "" USR1; exec "$@"' farm-task "${task[@]}" &
+else
+  srun --nodes="$SLURM_JOB_NUM_NODES" --ntasks-per-node=1 --kill-on-bad-exit=0 --label \
+    bash -c 'trap "" USR1; exec "$@"' farm-agent "${agent[@]}" &
+fi
 srun_pid=$!
 trap 'kill -USR1 "$srun_pid" 2>/dev/null' USR1
 trap 'kill -TERM "$srun_pid" 2>/dev/null' TERM
@@ -131,6 +153,10 @@ class SubmitOptions:
     partition: str | None = None
     account: str | None = None
     sbatch_args: Sequence[str] = ()  # more sbatch options; they override the #SBATCH lines
+    # a `farmworker serve` agent instead of `run` (the allocator's jobs): no run, no command;
+    # it serves these job types, or every type when None
+    serve: bool = False
+    job_types: Sequence[str] | None = None
 
 
 def signal_lead_s(walltime_s: float) -> int:
@@ -140,10 +166,12 @@ def signal_lead_s(walltime_s: float) -> int:
 
 def check(options: SubmitOptions) -> int:
     """Raise SubmitError for options Slurm or the agent would trip on; the signal lead time."""
-    if not _RUN.fullmatch(options.run or ''):
+    if not options.serve and not _RUN.fullmatch(options.run or ''):
         raise SubmitError(f'not a run uuid: {options.run!r}')
-    if not options.command:
+    if not options.serve and not options.command:
         raise SubmitError('no task command: give it after --, e.g. -- ./job.sh {task}')
+    if options.serve and any(not _RUN.fullmatch(name) for name in options.job_types or ()):
+        raise SubmitError(f'job type names must be words, not {options.job_types!r}')
     walltime_s = parse_duration(options.time)
     if not walltime_s:
         raise SubmitError(f'--time {options.time!r} is not a finite walltime '
@@ -179,7 +207,7 @@ def render_script(options: SubmitOptions) -> str:
     lead = check(options)
     array = options.array is not None
     directives = [
-        f'--job-name={options.job_name or "farm-" + options.run[:8]}',
+        f'--job-name={options.job_name or "farm-" + (options.run or "serve")[:8]}',
         f'--nodes={options.nodes}',
         '--ntasks-per-node=1',
         *((f'--cpus-per-task={options.cpus}',) if options.cpus else ('--exclusive', '--mem=0')),
@@ -206,9 +234,15 @@ def render_script(options: SubmitOptions) -> str:
         'FARMWORKER': options.farmworker,
         'FARM_SRUN': '1' if options.srun else '',
     }
+    if options.serve:  # a serve agent has no run or command; only then these two are set
+        parameters.update(FARM_SERVE='1', FARM_JOB_TYPES=' '.join(options.job_types or ()))
+    work = f'for run {options.run}'
+    if options.serve:
+        work = 'serving ' + ('every job type' if options.job_types is None
+                             else 'job types ' + ' '.join(options.job_types))
     lines = [
         '#!/bin/bash',
-        f'# farmworker agents for run {options.run}:',
+        f'# farmworker agents {work}:',
         f'# {jobs}one agent on each of {nodes}.',
         f'# Rendered by `farmworker submit`. Slurm sends SIGUSR1 ~{lead} s before the time limit;',
         f'# the agents then claim nothing more and hand back what still runs {grace}s later.',

@@ -177,6 +177,26 @@ class FarmApi:
     def _cron(self, method: str, path: str, body: dict | None = None) -> dict:
         return self._client.call(method, path, body, family='/api/v1')
 
+    # -- allocation queues: where the coordinator starts agents on Slurm for waiting work
+
+    def allocations(self) -> dict:
+        return self._call('GET', '/allocations')
+
+    def allocation(self, name: str) -> dict:
+        return self._call('GET', f'/allocations/{_segment(name)}')
+
+    def allocation_jobs(self, name: str, limit: int = 100) -> dict:
+        return self._call('GET', f'/allocations/{_segment(name)}/jobs', limit=limit)
+
+    def add_allocation(self, queue: dict) -> dict:
+        return self._call('POST', '/allocations', queue)
+
+    def change_allocation(self, name: str, fields: dict) -> dict:
+        return self._call('PATCH', f'/allocations/{_segment(name)}', fields)
+
+    def remove_allocation(self, name: str) -> dict:
+        return self._call('DELETE', f'/allocations/{_segment(name)}')
+
     # -- tokens
 
     def mint_token(self, scope: str, run_uuid: str | None = None) -> dict:

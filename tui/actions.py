@@ -1,4 +1,5 @@
-"""The dashboard's actions on runs, tasks, job types and schedules, each confirmed first."""
+"""The dashboard's actions on runs, tasks, job types, schedules and allocation queues, each
+confirmed first."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -91,3 +92,20 @@ def pause_or_resume_schedule(app: 'FarmApp', schedule: dict) -> None:
     else:
         app.confirm(f'Resume schedule {label}?\nIt fires again from its next fire time.',
                     [('resume', 'Resume', 'primary')], act)
+
+
+def pause_or_resume_allocation(app: 'FarmApp', queue: dict) -> None:
+    """Pause an active allocation queue, resume a paused one."""
+    pause = not queue['paused']
+
+    def act(choice, client):
+        client.change_allocation(queue['name'], {'paused': pause})
+        return f'allocation queue {queue["name"]} {"paused" if pause else "resumed"}'
+
+    if pause:
+        app.confirm(f'Pause allocation queue {queue["name"]}?\nNo more Slurm jobs are '
+                    'submitted for it; those submitted go on.', [('pause', 'Pause', 'warning')],
+                    act)
+    else:
+        app.confirm(f'Resume allocation queue {queue["name"]}?\nIt submits jobs for the waiting '
+                    'work again, at once.', [('resume', 'Resume', 'primary')], act)

@@ -14,6 +14,7 @@ from farmworker.client import NEVER, CoordinatorError
 from farmworker.farm import config
 from farmworker.farm_api import FarmApi
 from tui.poller import Poller, Reply
+from tui.screens.allocations import AllocationsScreen
 from tui.screens.base import FarmScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.job_types import JobTypesScreen
@@ -41,7 +42,8 @@ class FarmApp(App):
     CSS_PATH = 'app.tcss'
     TITLE = 'farm-tui'
     MODES = {'overview': OverviewScreen, 'runs': RunsScreen, 'queues': QueuesScreen,
-             'workers': WorkersScreen, 'job-types': JobTypesScreen, 'schedules': SchedulesScreen}
+             'workers': WorkersScreen, 'job-types': JobTypesScreen, 'schedules': SchedulesScreen,
+             'allocations': AllocationsScreen}
     DEFAULT_MODE = 'overview'
     BINDINGS = [
         # also in the NavBar: the footer lists the screen's own keys first, so at 80 columns
@@ -52,6 +54,7 @@ class FarmApp(App):
         Binding('4', "show('workers')", 'Workers'),
         Binding('5', "show('job-types')", 'Job types'),
         Binding('6', "show('schedules')", 'Schedules'),
+        Binding('7', "show('allocations')", 'Allocations'),
         Binding('g', 'refresh_now', 'Refresh', show=False),
         Binding('t', 'toggle_theme', 'Theme', show=False),  # in --help and the palette
         Binding('q', 'quit', 'Quit'),
@@ -142,7 +145,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description='A live terminal dashboard of a task-farm coordinator: runs with progress, '
                     'rate and ETA, queued work, workers, job types. It only talks to the REST '
                     'API, so it runs anywhere the coordinator is reachable.',
-        epilog='Keys: 1-5 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
+        epilog='Keys: 1-7 switch screens, Enter opens, Esc goes back, g refreshes, t switches '
                'the light/dark theme, Ctrl+P opens the command palette, q quits. Each screen '
                'lists its own keys in the footer.')
     parser.add_argument('--url', help='the coordinator (default: $FARM_URL, else the one '

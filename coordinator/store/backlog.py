@@ -12,7 +12,8 @@ import dataclasses
 from coordinator.db import run_sql
 from coordinator.store.id_lists import grouped
 
-_WAITING = 'num_tasks - running_count - done_count - failed_count - cancelled_count'
+# a run's tasks neither running nor finished, from its counters (allocation_need reads it too)
+WAITING = 'num_tasks - running_count - done_count - failed_count - cancelled_count'
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -32,9 +33,9 @@ def unclaimed(project_id: int, created_from: float | None = None,
     if created_from is not None:
         window, params = ' AND created_at >= ? AND created_at <= ?', (*params, created_from,
                                                                        created_to)
-    runs = run_sql(f'SELECT id, job_type_id, created_at, {_WAITING} FROM run '
+    runs = run_sql(f'SELECT id, job_type_id, created_at, {WAITING} FROM run '
                    'WHERE project_id = ? AND NOT deleting AND NOT loading '
-                   f'AND cancelled_at IS NULL AND {_WAITING} > 0{window}', params).fetchall()
+                   f'AND cancelled_at IS NULL AND {WAITING} > 0{window}', params).fetchall()
     with_rows = _queued_rows([run_id for run_id, *_ in runs])
     found = [Unclaimed(type_id, waiting - with_rows.get(run_id, 0), created_at)
              for run_id, type_id, created_at, waiting in runs]

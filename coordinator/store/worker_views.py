@@ -39,6 +39,7 @@ class WorkerView:
     last_heartbeat_at: float | None
     created_at: float
     tasks: tuple[Held, ...] = ()  # what it runs now
+    allocation: str | None = None  # the allocation queue whose Slurm job started it
 
 
 def visible(principal: Principal) -> tuple[str, list]:
@@ -65,7 +66,21 @@ def list_workers(principal: Principal, states: tuple[WorkerState, ...] | None, l
                    'LIMIT ? OFFSET ?', (*params, limit, offset)).fetchall()
     page = [WorkerView(*row) for row in rows]
     held = running_tasks([worker.id for worker in page])
-    return total, [dataclasses.replace(w, tasks=tuple(held.get(w.id, ()))) for w in page]
+    queues = allocations_of([worker.id for worker in page if worker.slurm_job_id])
+    return total, [dataclasses.replace(w, tasks=tuple(held.get(w.id, ())),
+                                       allocation=queues.get(w.id)) for w in page]
+
+
+def allocations_of(worker_ids: list[int]) -> dict[int, str]:
+    """The allocation queue each of these workers was started for: the one of its project that
+    submitted its Slurm job (coordinator.allocator)."""
+    if not worker_ids:
+        return {}
+    return dict(run_sql(
+        'SELECT w.id, q.name FROM worker w JOIN allocation_job j ON j.slurm_job_id = '
+        'w.slurm_job_id JOIN allocation_queue q ON q.id = j.queue_id AND q.project_id = '
+        f'w.project_id WHERE w.id IN ({", ".join("?" * len(worker_ids))})',
+        tuple(worker_ids)).fetchall())
 
 
 def running_tasks(worker_ids: list[int]) -> dict[int, list[Held]]:

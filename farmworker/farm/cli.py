@@ -6,8 +6,8 @@ import os
 import sys
 
 from farmworker.client import CoordinatorError
-from farmworker.farm import (iron_tasks, job_types, login, queue, runs, schedules, submit,
-                             tasks, workers)
+from farmworker.farm import (allocations, iron_tasks, job_types, login, queue, runs, schedules,
+                             submit, tasks, workers)
 from farmworker.farm.session import FarmError, explain
 
 DESCRIPTION = """\
@@ -32,6 +32,7 @@ example:
   farm run wait last && echo all done
   farm submit --nodes 2 --time 01:00:00 --each-line cases.txt -- ./simulate.sh {line}
   farm job-type queue tiler 1.2.0 --input '{"SCENE": "/data/s1.tif"}'
+  farm alloc add cpu --time 02:00:00 --max-jobs 8
 
 exit status: 0 success; 1 an error (told on stderr); 2 bad usage;
   3 `farm run wait`: the run ended with failed or cancelled tasks;
@@ -47,13 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help='print the facts as JSON for scripts, instead of for people')
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for module in (login, submit, runs, tasks, workers, queue, job_types, iron_tasks,
-                   schedules):
+                   schedules, allocations):
         module.add_parsers(commands, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv, sbatch_args = allocations.split_sbatch_args(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if sbatch_args is not None:
+        args.sbatch_args = sbatch_args
     # the protocol client narrates its retries for agent logs; here the outcome is what counts
     logging.getLogger('farmworker').setLevel(logging.ERROR)
     try:

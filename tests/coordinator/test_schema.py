@@ -8,9 +8,9 @@ import pytest
 from coordinator import schema
 from coordinator.db import run_sql
 from coordinator.models import (FIRING_INDEX, LABEL_INDEX, QUEUE_INDEX, QUEUED_CREATED_INDEX,
-                                STATUS_INDEX, AuditLog, CoordinatorPulse, JobType,
-                                JobTypeRevision, Project, Run, RunActivity, RunInput, Schedule,
-                                SchemaVersion, Task, User)
+                                STATUS_INDEX, AllocationJob, AllocationQueue, AuditLog,
+                                CoordinatorPulse, JobType, JobTypeRevision, Project, Run,
+                                RunActivity, RunInput, Schedule, SchemaVersion, Task, User)
 from coordinator.store import audit, job_types, users
 
 
@@ -138,8 +138,27 @@ def _queue_one_per_type(project) -> None:
             (project.id,))
 
 
+def _restore_version_17(database) -> None:
+    """Undo what version 18 did: allocation queues, their jobs, duty leases."""
+    for table in ('allocation_job', 'allocation_queue', 'duty_lease'):
+        database.execute_sql(f'DROP TABLE {table}')
+
+
+def test_a_version_17_database_gets_allocation_queues_jobs_and_leases(database):
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_17(database)
+    SchemaVersion.update(version=17).execute()
+    assert schema.upgrade() == (17, schema.SCHEMA_VERSION)
+    queue = AllocationQueue.create(project=project, name='cpu', walltime_s=3600, max_jobs=2)
+    AllocationJob.create(queue=queue, slurm_job_id='17', state='pending', submitted_at=1.0)
+    assert AllocationJob.get().queue.name == 'cpu'
+    with pytest.raises(peewee.IntegrityError):
+        AllocationQueue.create(project=project, name='cpu', walltime_s=60, max_jobs=1)
+
+
 def _restore_version_16(database) -> None:
-    """Undo what version 17 did: code revisions' env_vars."""
+    """Undo what version 17 did: code revisions' env_vars (and what came after)."""
+    _restore_version_17(database)
     database.execute_sql('ALTER TABLE job_type_revision DROP COLUMN env_vars')
 
 

@@ -50,6 +50,7 @@ CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conform
                response_headers_conformance, response_schema_conformance]
 CHECKS = [*CONFORMANCE, negative_data_rejection, positive_data_acceptance, unsupported_method]
 AGENT, STOCK_CLIENT, LEAVING_AGENT = 'fuzz-agent', 'stock-client', 'leaving-agent'
+ALLOCATION = 'fuzzed'  # an allocation queue
 JOB_TYPE = {'name': 'test', 'version': '1.0.0'}  # the seed document's example, POSTed first
 DEFINE, EDIT = 'POST /v6/job-types/', 'PATCH /v6/job-types/{name}/{version}/'
 QUEUE = 'POST /v6/job-types/{name}/{version}/jobs/'
@@ -105,6 +106,8 @@ class Target:
         elif path.startswith('/api/v1/executions/'):  # POST runs the job its path names
             known['execution_id'] = (self.cron_job if operation.method.upper() == 'POST'
                                      else self.execution)
+        elif path.startswith('/farm/v1/allocations/'):
+            known['queue'] = ALLOCATION
         elif path.startswith('/farm/v1/workers/'):
             known['uuid'] = LEAVING_AGENT if path.endswith('/stop') else AGENT
         elif '{iron_id}' in path:
@@ -154,6 +157,7 @@ def _seed(target: Target) -> Target:
                                       'cpus': 8, 'memory_bytes': 1 << 34, 'load': 0.5,
                                       'slurm_job_id': '1234', 'walltime_end_at': 4e9})
         post(f'/farm/v1/runs/{run}/claim', {'worker_uuid': AGENT, 'max_tasks': 3})
+        post('/farm/v1/allocations', {'name': ALLOCATION, 'walltime_s': 3600, 'max_jobs': 1})
         post('/v6/job-types/', VALID_BODIES[DEFINE])
         job = post('/v6/job-types/test/1.0.0/jobs/', VALID_BODIES[QUEUE])['id']
         cron_job = post('/api/v1/jobs', CRON_JOB)['job_id']
@@ -274,6 +278,14 @@ def _breaks_a_job_type_rule(case) -> int | None:
     return (400 if known else 404) if broken else None
 
 
+def _breaks_an_allocation_rule(case) -> bool:
+    """Whether an allocation queue names job types or runs, which the project must have (the
+    store is the judge: JSON Schema cannot say which exist), so a valid body may get a 400."""
+    body = case.body if case.operation.label == 'POST /farm/v1/allocations' else None
+    return isinstance(body, dict) and (body.get('job_types') is not None
+                                       or body.get('runs') is not None)
+
+
 def _breaks_a_window_rule(case) -> bool:
     """Whether a status view's time window is one its parser refuses: a time that is neither
     an instant with its offset nor a duration, one beyond the calendar, a window that ends
@@ -390,7 +402,7 @@ fuzzed_schema = schemathesis.pytest.from_fixture('api_schema')
 @fuzzed_schema.parametrize()
 def test_the_coordinator_answers_every_request_as_its_openapi_document_says(case, http, target):
     refused = (400 if _breaks_a_run_rule(case) or _breaks_a_window_rule(case)
-               or _breaks_an_ndscheduler_rule(case, target)
+               or _breaks_an_ndscheduler_rule(case, target) or _breaks_an_allocation_rule(case)
                else _breaks_a_job_type_rule(case) or _breaks_a_job_rule(case, target)
                or _breaks_an_iron_schedule_rule(case, target))
     if case.operation.label in (UPLOAD, WEBHOOK):

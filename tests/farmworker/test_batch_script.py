@@ -314,3 +314,22 @@ def test_no_sbatch_on_path_is_one_line(capsys, monkeypatch, tmp_path):
     assert cli.main(['submit', '--run', RUN, '--time', '10:00', '--url', 'http://h:1',
                      '--log-dir', str(tmp_path / 'logs'), '--', 'true']) == 1
     assert capsys.readouterr().err.startswith('farmworker: sbatch not found on PATH')
+
+
+def test_a_serve_script_execs_a_serve_agent_of_its_job_types_with_no_run_or_command(tmp_path):
+    farmworker = fake_bin(tmp_path, 'farmworker', RECORD) / 'farmworker'
+    script = render_script(options(run='', command=(), serve=True, job_types=['render', 'encode'],
+                                   max_idle_s=30, job_name='farm-cpu', farmworker=str(farmworker)))
+    assert '#SBATCH --job-name=farm-cpu' in script
+    assert '# farmworker agents serving job types render encode:' in script
+    process = launch(tmp_path, script, {'FARM_TOKEN': TOKEN, 'SLURM_JOB_NUM_NODES': '1'})
+    assert process.returncode == 0, process.stdout.read()
+    assert (tmp_path / 'argv').read_text().splitlines() == [
+        'serve', '--log-dir', '/scratch/logs', '--job-type', 'render', '--job-type', 'encode',
+        '--grace', '20', '--max-idle', '30']
+
+
+def test_a_serve_script_of_every_type_names_none_and_a_run_script_is_unchanged(tmp_path):
+    serving = render_script(options(run='', command=(), serve=True))
+    assert 'FARM_SERVE=1' in serving and "FARM_JOB_TYPES=''" in serving
+    assert 'FARM_SERVE' not in render_script(options()).split(LAUNCHER)[0]

@@ -38,12 +38,14 @@ RUNS = [
 WORKERS = [
     {'uuid': 'w-0001-node017', 'hostname': 'node017', 'pid': 40211, 'slots': 8, 'cpus': 32,
      'memory_bytes': 13_200_000_000, 'load': 7.91, 'state': 'busy', 'reason': None,
-     'slurm_job_id': '4411823', 'walltime_end_at': '2026-11-23T19:02:00+00:00',
+     'slurm_job_id': '4411823', 'allocation': 'cpu',
+     'walltime_end_at': '2026-11-23T19:02:00+00:00',
      'last_heartbeat_at': '2026-11-23T17:20:02+00:00', 'created_at': '2026-11-23T16:06:00+00:00',
      'tasks': [{'run': UUIDS[0], 'number': n, 'attempt': 1} for n in (801, 802, 803, 805, 806)]},
     {'uuid': 'w-0002-node018', 'hostname': 'node018', 'pid': 40877, 'slots': 8, 'cpus': 32,
      'memory_bytes': 9_800_000_000, 'load': 8.02, 'state': 'busy', 'reason': None,
-     'slurm_job_id': '4411824', 'walltime_end_at': '2026-11-23T17:31:00+00:00',
+     'slurm_job_id': '4411824', 'allocation': None,
+     'walltime_end_at': '2026-11-23T17:31:00+00:00',
      'last_heartbeat_at': '2026-11-23T17:20:04+00:00', 'created_at': '2026-11-23T16:06:00+00:00',
      'tasks': [{'run': UUIDS[3], 'number': 40, 'attempt': 1},
                {'run': UUIDS[0], 'number': 807, 'attempt': 2}]},
@@ -173,6 +175,27 @@ SCHEDULES = [
 ]
 
 
+# what /farm/v1/allocations lists, by name
+ALLOCATIONS = [
+    {'name': 'cpu', 'walltime_s': 7200, 'max_jobs': 8, 'nodes': 1, 'slots': None,
+     'idle_timeout_s': 300.0, 'partition': 'short', 'account': None, 'qos': None,
+     'sbatch_args': [], 'job_types': None, 'runs': None, 'paused': False,
+     'backoff_until': None,
+     'last_decision': '40 task(s) wait; live agents have 16 slot(s); 1 job(s) starting cover '
+                      '8 slot(s): submitted 2 job(s): 4711, 4712',
+     'last_decision_at': '2026-11-23T17:19:55Z', 'jobs_pending': 3, 'jobs_running': 2,
+     'agents': 2, 'created_by': 'alice', 'created_at': '2026-11-23T09:00:00Z'},
+    {'name': 'gpu', 'walltime_s': 86400, 'max_jobs': 2, 'nodes': 2, 'slots': 4,
+     'idle_timeout_s': 600.0, 'partition': 'gpu', 'account': None, 'qos': None,
+     'sbatch_args': ['--gres=gpu:4'], 'job_types': ['train'], 'runs': None, 'paused': False,
+     'backoff_until': '2026-11-23T17:21:00Z',
+     'last_decision': '3 task(s) wait: sbatch failed: sbatch refused the job: Invalid '
+                      'partition name specified; next try in 80 s',
+     'last_decision_at': '2026-11-23T17:19:40Z', 'jobs_pending': 0, 'jobs_running': 0,
+     'agents': 0, 'created_by': 'alice', 'created_at': '2026-11-23T09:00:00Z'},
+]
+
+
 class FakeClient:
     """FarmApi's methods over the canned replies; actions change them and are recorded."""
 
@@ -183,6 +206,7 @@ class FakeClient:
         self.tasks_by_number = {t['number']: copy.deepcopy(t) for t in TASKS}
         self.job_types_by_id = {t['id']: copy.deepcopy(t) for t in JOB_TYPES}
         self.schedules_by_id = {row['id']: copy.deepcopy(row) for row in SCHEDULES}
+        self.allocations_by_name = {row['name']: copy.deepcopy(row) for row in ALLOCATIONS}
         self.calls: list[tuple] = []
 
     def overview(self):
@@ -297,3 +321,13 @@ class FakeClient:
         self.calls.append(('resume_cron_job', job_id))
         self.schedules_by_id[job_id].update(is_paused=False, next_fire_at='2026-11-30T06:00:00Z')
         return {'job_id': job_id}
+
+    def allocations(self):
+        self.calls.append(('allocations',))
+        return {'now': NOW,
+                'allocations': copy.deepcopy(list(self.allocations_by_name.values()))}
+
+    def change_allocation(self, name, fields):
+        self.calls.append(('change_allocation', name, fields))
+        self.allocations_by_name[name].update(fields)
+        return copy.deepcopy(self.allocations_by_name[name])

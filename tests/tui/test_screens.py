@@ -181,9 +181,9 @@ def test_the_workers_screen_lists_lost_workers_last_with_their_reason():
         await refreshed(pilot)
         assert table_keys(app)[-1] == 'w-0004-node009'
         row = cells(app, 'w-0004-node009')
-        assert row[2] == 'lost' and row[10] == 'no heartbeat for 120 s'
-        assert row[8] == '-'  # its job's walltime has not run out, but it has left
-        assert cells(app, 'w-0002-node018')[8] == '10m 54s'  # walltime left by the server's clock
+        assert row[2] == 'lost' and row[11] == 'no heartbeat for 120 s'
+        assert row[9] == '-'  # its job's walltime has not run out, but it has left
+        assert cells(app, 'w-0002-node018')[9] == '10m 54s'  # walltime left by the server's clock
 
     run_app(scenario)
 
@@ -192,7 +192,7 @@ def test_a_worker_holding_tasks_of_two_runs_names_the_other_as_one_run():
     async def scenario(pilot, app):
         await pilot.press('4')
         await refreshed(pilot)
-        assert cells(app, 'w-0002-node018')[9] == f'{UUIDS[3][:8]} (+1 run): 40 807'
+        assert cells(app, 'w-0002-node018')[10] == f'{UUIDS[3][:8]} (+1 run): 40 807'
 
     run_app(scenario)
 

@@ -25,9 +25,9 @@ def keys_then_refresh(*keys):
 
 @pytest.mark.parametrize('keys', [
     (), ('2',), ('3',), ('4',), ('2', 'enter'), ('2', 'enter', 'down', 'enter'), ('2', 'R'),
-    ('5',), ('5', 'down', 'down', 'P'), ('6',),
+    ('5',), ('5', 'down', 'down', 'P'), ('6',), ('7',),
 ], ids=['overview', 'runs', 'queues', 'workers', 'run', 'task', 'confirm-restart', 'job-types',
-        'confirm-pause', 'schedules'])
+        'confirm-pause', 'schedules', 'allocations'])
 def test_screen(snap_compare, keys):
     app = SteppedApp(FakeClient(), interval_s=60)
     assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_refresh(*keys))

@@ -1,4 +1,5 @@
-"""Workers: every agent with its host, slots, heartbeat age, load, memory, Slurm job and tasks."""
+"""Workers: every agent with its host, slots, heartbeat age, load, memory, Slurm job (and the
+allocation queue that submitted it) and tasks."""
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +16,8 @@ PAGE = 500
 STATE_ORDER = {'busy': 0, 'idle': 1, 'draining': 2, 'lost': 3, 'stopped': 4}
 COLUMNS = [('host', 'Host'), ('pid', 'PID'), ('state', 'State'), ('slots', 'Slots'),
            ('heartbeat', 'Heartbeat'), ('load', 'Load'), ('memory', 'Memory'),
-           ('slurm', 'Slurm job'), ('walltime', 'Walltime left'), ('tasks', 'Tasks'),
+           ('slurm', 'Slurm job'), ('allocation', 'Allocation'), ('walltime', 'Walltime left'),
+           ('tasks', 'Tasks'),
            ('reason', 'Reason'), ('uuid', 'UUID')]
 RIGHT = {'pid', 'slots', 'heartbeat', 'load', 'memory', 'walltime'}
 
@@ -43,7 +45,8 @@ def worker_row(worker: dict, now: str) -> tuple:
             f'{len(worker["tasks"])}/{worker["slots"]}',
             fmt.age(worker['last_heartbeat_at'], now),
             fmt.number(worker['load'], 2), fmt.size(worker['memory_bytes']),
-            worker['slurm_job_id'] or fmt.NONE, walltime, tasks_cell(worker['tasks']),
+            worker['slurm_job_id'] or fmt.NONE, worker.get('allocation') or fmt.NONE, walltime,
+            tasks_cell(worker['tasks']),
             worker['reason'] or '', fmt.short(worker['uuid']))
 
 

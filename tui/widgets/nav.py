@@ -4,7 +4,7 @@ from textual.widgets import Static
 
 SCREENS = (('1', 'overview', 'Overview'), ('2', 'runs', 'Runs'), ('3', 'queues', 'Queues'),
            ('4', 'workers', 'Workers'), ('5', 'job-types', 'Job types'),
-           ('6', 'schedules', 'Schedules'))
+           ('6', 'schedules', 'Schedules'), ('7', 'allocations', 'Allocations'))
 
 
 class NavBar(Static):

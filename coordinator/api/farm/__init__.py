@@ -6,12 +6,14 @@ One module per resource, each with its responders; `views` writes them as JSON.
 
 import falcon
 
+from coordinator import allocator
 from coordinator.api import bodies
-from coordinator.api.farm import (claims, explain, iron_tasks, overview, queue, runs, schedules,
-                                  serve, tasks, tokens, workers)
+from coordinator.api.farm import (allocations, claims, explain, iron_tasks, overview, queue, runs,
+                                  schedules, serve, tasks, tokens, workers)
 
 _RUN = '/farm/v1/runs/{uuid:uuid}'
 _TASK = _RUN + '/tasks/{number:int(min=0)}'
+_ALLOCATION = '/farm/v1/allocations/{queue}'
 
 
 def add_routes(app: falcon.App, config) -> None:
@@ -47,6 +49,9 @@ def add_routes(app: falcon.App, config) -> None:
         '/farm/v1/queue': queue.Queue(),
         '/farm/v1/schedules': schedules.Schedules(),
         '/farm/v1/tokens': tokens.Tokens(body),
+        '/farm/v1/allocations': allocations.Allocations(body),
+        _ALLOCATION: allocations.Allocation(body, allocator.canceller(config)),
+        _ALLOCATION + '/jobs': allocations.AllocationJobs(),
     }
     for path, resource in routes.items():
         app.add_route(path, resource)

@@ -93,4 +93,5 @@ def worker_view(worker: WorkerView) -> dict:
             'load': worker.load, 'state': worker.state, 'reason': worker.reason,
             'slurm_job_id': worker.slurm_job_id, 'walltime_end_at': instant(worker.walltime_end_at),
             'last_heartbeat_at': instant(worker.last_heartbeat_at),
-            'created_at': instant(worker.created_at), 'tasks': held_tasks_view(worker.tasks)}
+            'created_at': instant(worker.created_at), 'tasks': held_tasks_view(worker.tasks),
+            'allocation': worker.allocation}

@@ -55,7 +55,9 @@ SCHEMAS = {
                                                            'a stock taskfarm client never does'}),
         'state': {'type': 'string', 'enum': WORKER_STATES}, 'reason': nullable(STR),
         'slurm_job_id': nullable(STR), 'walltime_end_at': WHEN, 'last_heartbeat_at': WHEN,
-        'created_at': INSTANT, 'tasks': array(HELD_TASK)}),
+        'created_at': INSTANT, 'tasks': array(HELD_TASK),
+        'allocation': nullable({'type': 'string', 'description': 'the allocation queue whose '
+                                                                 'Slurm job started it'})}),
 }
 
 

@@ -18,6 +18,7 @@ TYPE = 'alpha-secret-type'  # names of alice's objects that must never reach ano
 HOST = 'alpha-secret-node'
 CODE = 'alpha-secret-code'
 CRON_JOB = 'alpha-secret-cron-job'
+ALLOCATION = 'alpha-secret-allocation'
 
 
 def served(app) -> list[tuple[str, str]]:
@@ -51,6 +52,8 @@ class Alice:
         self._post('/v6/job-types/', {'docker_image': None,
                                       'manifest': manifest(TYPE, '1.0.0')})
         self.job = self._post(f'/v6/job-types/{TYPE}/1.0.0/jobs/', {'input': {}})['id']
+        self._post('/farm/v1/allocations', {'name': ALLOCATION, 'walltime_s': 3600,
+                                            'max_jobs': 2})
 
     def _post(self, path: str, body: dict, status: int = 201) -> dict:
         resp = self.client.simulate_post(path, json=body, headers=self.auth)
@@ -59,7 +62,7 @@ class Alice:
 
     def secrets(self) -> list[str]:
         return [self.run, self.worker, TYPE, HOST, CODE, self.code, CRON_JOB, self.cron_job,
-                self.iron_task, self.iron_schedule, self.execution]
+                self.iron_task, self.iron_schedule, self.execution, ALLOCATION]
 
     def value(self, name: str, path: str) -> str:
         """What `{name}` in `path` stands for: alice's own object of that kind."""
@@ -70,7 +73,7 @@ class Alice:
                   'project_id': self.project, 'code_id': self.code,
                   # an execution's id; POST reads a job's id there, and alice's is unknown to
                   # all but alice
-                  'execution_id': self.execution,
+                  'execution_id': self.execution, 'queue': ALLOCATION,
                   'revision_id': self.code_revision, 'schedule_id': self.iron_schedule,
                   'iron_id': self.iron_task,
                   'uuid': self.worker if path.startswith('/farm/v1/workers/') else self.run}
@@ -97,7 +100,8 @@ class Alice:
                 'iron_schedule': get(f'/2/projects/{self.project}/schedules/'
                                      f'{self.iron_schedule}')['status'],
                 'cron_job': get(f'/api/v1/jobs/{self.cron_job}')['next_run_time'],
-                'execution': get(f'/api/v1/executions/{self.execution}')['state']}
+                'execution': get(f'/api/v1/executions/{self.execution}')['state'],
+                'allocation': get(f'/farm/v1/allocations/{ALLOCATION}')['paused']}
 
 
 def send(client, method: str, url: str, headers: dict):
