@@ -1,7 +1,5 @@
 """Dashboard cells: progress bars, coloured states and the task fields (plain values: test_readable)."""
 
-import pytest
-
 from tests.tui.canned import NOW, TASKS
 from tui import format as fmt
 from tui.screens.task import task_fields
