@@ -74,11 +74,19 @@ def pause_or_resume_job_type(app: 'FarmApp', job_type: dict) -> None:
                     f'{inactive}', [('resume', 'Resume', 'primary')], act)
 
 
-def pause_or_resume_schedule(app: 'FarmApp', schedule: dict) -> None:
-    """Pause an unpaused cron job, resume a paused one (other families steer theirs)."""
+def _cron_job_label(app: 'FarmApp', schedule: dict) -> str | None:
+    """How a confirmation names an ndscheduler cron job; None (and a word why) for another
+    family's schedule, which its own API steers."""
     label = f'{schedule["name"] or fmt.short(schedule["id"])} ({schedule["family"]})'
     if schedule['family'] != 'ndscheduler':
         app.notify(f'schedule {label} is steered through its own API', severity='warning')
+        return None
+    return label
+
+
+def pause_or_resume_schedule(app: 'FarmApp', schedule: dict) -> None:
+    """Pause an unpaused cron job, resume a paused one (other families steer theirs)."""
+    if (label := _cron_job_label(app, schedule)) is None:
         return
     pause = not schedule['is_paused']
 
@@ -92,6 +100,19 @@ def pause_or_resume_schedule(app: 'FarmApp', schedule: dict) -> None:
     else:
         app.confirm(f'Resume schedule {label}?\nIt fires again from its next fire time.',
                     [('resume', 'Resume', 'primary')], act)
+
+
+def run_schedule_now(app: 'FarmApp', schedule: dict) -> None:
+    """Queue an execution of a cron job now, besides its fire times (ndscheduler's run now)."""
+    if (label := _cron_job_label(app, schedule)) is None:
+        return
+
+    def act(choice, client):
+        execution = client.run_cron_job(schedule['id'])['execution_id']
+        return f'schedule {label}: execution {fmt.short(execution)} queued'
+
+    app.confirm(f'Run schedule {label} now?\nOne execution is queued at once; its fire times '
+                'stay as they are.', [('run', 'Run now', 'primary')], act)
 
 
 def pause_or_resume_allocation(app: 'FarmApp', queue: dict) -> None:

@@ -322,6 +322,10 @@ class FakeClient:
         self.schedules_by_id[job_id].update(is_paused=False, next_fire_at='2026-11-30T06:00:00Z')
         return {'job_id': job_id}
 
+    def run_cron_job(self, job_id):
+        self.calls.append(('run_cron_job', job_id))
+        return {'execution_id': '0' * 31 + '7'}
+
     def allocations(self):
         self.calls.append(('allocations',))
         return {'now': NOW,

@@ -1,4 +1,5 @@
-"""The Schedules screen under Pilot with a fake client: every family's schedules, pause, resume."""
+"""The Schedules screen under Pilot with a fake client: every family's schedules, pause, resume,
+run now."""
 
 from tests.tui.canned import FakeClient
 from tests.tui.pilot import acted, cells, refreshed, table_keys
@@ -26,7 +27,7 @@ def test_key_6_lists_every_familys_schedules_as_the_coordinator_orders_them():
                                             'every 3600 s', 'finished']
         assert cells(app, 'f' * 32)[4:7] == ['paused', '-', '-']
         assert text_of(app, '#summary') == ('4 schedules, 1 paused   ·   the next to fire '
-                                            'first   ·   P: pause/resume')
+                                            'first   ·   P: pause/resume   ·   R: run now')
 
     run_app(scenario)
 
@@ -54,6 +55,28 @@ def test_pause_asks_first_and_pauses_the_selected_cron_job_and_the_same_key_resu
         await pilot.click('#resume')
         await acted(pilot)
         assert steered(client)[-1] == ('resume_cron_job', 'c' * 32)
+
+    run_app(scenario, client)
+
+
+def test_run_now_asks_first_then_queues_one_execution_of_the_selected_cron_job():
+    client = FakeClient()
+
+    async def scenario(pilot, app):
+        await pilot.press('6')
+        await refreshed(pilot)
+        await pilot.press('R')
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.startswith('Run schedule poll the archive (ndscheduler) now?')
+        await pilot.press('enter')  # Back has the focus: nothing runs
+        assert [call for call in client.calls if call[0] == 'run_cron_job'] == []
+        await pilot.press('R')
+        await pilot.click('#run')
+        await acted(pilot)
+        assert [call for call in client.calls if call[0] == 'run_cron_job'] == [
+            ('run_cron_job', 'c' * 32)]
+        assert [n.message for n in app._notifications][-1] == (
+            'schedule poll the archive (ndscheduler): execution 00000000 queued')
 
     run_app(scenario, client)
 

@@ -1,4 +1,5 @@
-"""Schedules: every family's, when each fires next and how its last firing went; `P` pauses one."""
+"""Schedules: every family's, when each fires next and how its last firing went; `P` pauses
+one, `R` runs one now."""
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,7 +31,7 @@ class SchedulesScreen(FarmScreen):
     """GET /farm/v1/schedules each refresh: one request."""
 
     SUB_TITLE = 'Schedules'
-    BINDINGS = [Binding('P', 'pause', 'Pause/resume')]
+    BINDINGS = [Binding('P', 'pause', 'Pause/resume'), Binding('R', 'run_now', 'Run now')]
     key = 'schedules'
 
     def compose_body(self) -> ComposeResult:
@@ -50,8 +51,12 @@ class SchedulesScreen(FarmScreen):
         paused = sum(1 for row in rows if row['is_paused'])
         self.query_one('#summary', Static).update(
             f'{fmt.counted(len(rows), "schedule")}, {paused:,} paused   ·   the next to fire '
-            'first   ·   P: pause/resume')
+            'first   ·   P: pause/resume   ·   R: run now')
 
     def action_pause(self) -> None:
         if row := self.selected():
             actions.pause_or_resume_schedule(self.app, row)
+
+    def action_run_now(self) -> None:
+        if row := self.selected():
+            actions.run_schedule_now(self.app, row)
