@@ -232,6 +232,8 @@ def _row(principal: Principal, name: str, *, lock: bool = False) -> AllocationQu
 
 
 def _row_or_none(principal: Principal, name: str, *, lock: bool = False):
+    if not NAME.fullmatch(name):  # no queue has it; and PostgreSQL refuses a NUL in a query
+        return None
     query = AllocationQueue.select().where(AllocationQueue.project == principal.project_id,
                                            AllocationQueue.name == name)
     if lock and database.for_update:
