@@ -27,6 +27,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _no_slurm(data_dir: Path) -> Path:
+    """Slurm commands that refuse: a coordinator under test whose allocation queues (the
+    fuzzer makes some) have work to serve must not fill a real cluster with jobs. A test
+    of the allocator names its Slurm (FARM_SLURM_BIN_DIR: fake commands, or '' for PATH's)."""
+    bin_dir = Path(data_dir) / 'no-slurm'
+    bin_dir.mkdir(exist_ok=True)
+    for name in ('sbatch', 'squeue', 'sacct', 'scancel'):
+        command = bin_dir / name
+        command.write_text(f'#!/bin/sh\necho "{name}: no Slurm for this test" >&2\nexit 1\n')
+        command.chmod(0o755)
+    return bin_dir
+
+
 class Coordinator:
     """A running `farm-coordinator serve`; `api` is the taskfarm base URL the stock client takes."""
 
@@ -37,7 +50,7 @@ class Coordinator:
         self.url = f'{scheme}://127.0.0.1:{self.port}'
         self.api = self.url + '/api/'
         self.env = {**os.environ, 'FARM_DATABASE_URL': database_url, 'FARM_DATA_DIR': str(data_dir),
-                    **(env or {})}
+                    'FARM_SLURM_BIN_DIR': str(_no_slurm(data_dir)), **(env or {})}
         self.log_path = data_dir / log_name
         self.argv = [venv_script('farm-coordinator'), 'serve', '--bind', f'127.0.0.1:{self.port}',
                      '--workers', str(workers)]

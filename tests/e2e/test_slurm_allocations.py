@@ -52,7 +52,7 @@ def counter():
 
 @pytest.fixture
 def farm(serve, tmp_path):
-    coordinator = serve(workers=2, FARM_ALLOC_INTERVAL_S='1',
+    coordinator = serve(workers=2, FARM_ALLOC_INTERVAL_S='1', FARM_SLURM_BIN_DIR='',  # PATH's
                         FARM_ALLOC_LOG_DIR=str(tmp_path / 'alloc'))
     farm = Farm(coordinator, tmp_path)
     yield farm
