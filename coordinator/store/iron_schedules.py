@@ -17,7 +17,7 @@ import time
 from peewee import JOIN
 
 from coordinator.db import database
-from coordinator.errors import Conflict, InvalidInput, NotFound
+from coordinator.errors import Conflict, Forbidden, InvalidInput, NotFound
 from coordinator.models import JobType, Schedule
 from coordinator.store import audit, schedules
 from coordinator.store.access import Principal, require_manager
@@ -28,6 +28,9 @@ OPTIONS = ('timeout_s', 'delay_s', 'label')  # a task's options kept in `kwargs`
 SCHEDULED, CANCELLED, COMPLETE = 'scheduled', 'cancelled', 'complete'
 # of its audit entries: not ndscheduler's 'schedule', whose entries /api/v1/logs shows
 OBJECT_TYPE = 'iron_schedule'
+# IronWorker's own limit (its environment page): schedules that still fire, per project; a
+# cancelled or complete one no longer counts
+MAX_LIVE_SCHEDULES = 100
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -102,11 +105,17 @@ class ScheduleView:
 def create(principal: Principal, orders: list[ScheduleOrder],
            now: float | None = None) -> list[str]:
     """Add schedules, all or none, in one transaction; their 24-hex ids, in order. An
-    unknown or deleted code package is NotFound."""
+    unknown or deleted code package is NotFound; going over MAX_LIVE_SCHEDULES is Forbidden."""
     require_manager(principal)
     now = time.time() if now is None else now
     ids = []
     with database.write():
+        live = _rows(principal).where(~Schedule.is_paused,
+                                      Schedule.next_fire_at.is_null(False)).count()
+        if live + len(orders) > MAX_LIVE_SCHEDULES:
+            raise Forbidden(f'a project has at most {MAX_LIVE_SCHEDULES} schedules that still '
+                            f'fire: it has {live}, and this asks for {len(orders)} more; '
+                            'cancel some first')
         for order in orders:
             public_id = secrets.token_hex(12)
             timing = _timing(order, None, now)

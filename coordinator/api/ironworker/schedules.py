@@ -15,7 +15,8 @@ from coordinator.errors import InvalidInput, NotFound
 from coordinator.store import iron_schedules
 from coordinator.store.iron_schedules import ScheduleOrder
 
-MAX_SCHEDULES = 100  # per request; IronWorker allows a project 100 schedules
+# per request: no more than this may fire at once in a project anyway
+MAX_SCHEDULES = iron_schedules.MAX_LIVE_SCHEDULES
 MIN_RUN_EVERY_S = 60
 MAX_RUN_EVERY_S = 10 * 366 * 24 * 3600
 MAX_RUN_TIMES = 2**31 - 1

@@ -77,7 +77,9 @@ PATHS = {
                 'msg': STR, 'schedules': {'type': 'array',
                                           'items': obj({'id': HEX_ID}, ('id',))}},
                 ('msg', 'schedules'))),
-             400: _WRONG, 403: _FORBIDDEN, 404: _NO_CODE, 413: _TOO_LARGE},
+             400: _WRONG, 404: _NO_CODE, 413: _TOO_LARGE,
+             403: error('a worker token may not change schedules, or the project would have '
+                        f'more than {iron_schedules.MAX_LIVE_SCHEDULES} that still fire')},
             body=obj({'schedules': {'type': 'array', 'minItems': 1,
                                     'maxItems': schedules.MAX_SCHEDULES,
                                     'items': ref('IronScheduleOrder')}}, ('schedules',)),

@@ -148,3 +148,17 @@ def test_a_firing_is_a_task_that_names_its_schedule(client, auth, base):
     assert (found['status'], found['run_count'], found['msg']) == (
         'complete', 2, 'Ran max times.')
     assert call(client, auth, 'POST', f'{base}/schedules/{schedule_id}/cancel', 409)['msg']
+
+
+def test_a_project_has_at_most_100_schedules_that_still_fire(client, auth, base):
+    upload_hello(client, auth, base)
+    first = [item['id'] for item in schedule(client, auth, base,
+                                             *[PYTHON_ITEM] * 99)['schedules']]
+    answer = schedule(client, auth, base, PYTHON_ITEM, PYTHON_ITEM, status=403)
+    assert 'at most 100' in answer['msg'] and 'it has 99' in answer['msg']
+    last = scheduled_id(client, auth, base)  # the 100th
+    assert schedule(client, auth, base, PYTHON_ITEM, status=403)['msg']
+    call(client, auth, 'POST', f'{base}/schedules/{first[0]}/cancel')
+    scheduled_id(client, auth, base)  # a cancelled schedule no longer counts
+    assert len(call(client, auth, 'GET', f'{base}/schedules?per_page=100')['schedules']) == 100
+    assert get(client, auth, base, last)['status'] == 'scheduled'
