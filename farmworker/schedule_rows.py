@@ -9,11 +9,16 @@ def when(row: dict) -> str:
     return row['when'] + (f' ({zone})' if zone not in (None, 'UTC') else '')
 
 
-def next_fire(row: dict, now: str) -> str:
-    """`in 4m 10s`, `paused` (an IronWorker one `cancelled`), or `finished` (an interval
-    schedule past its end or its runs)."""
-    if row['is_paused']:  # an IronWorker schedule is never paused, only cancelled
+def state(row: dict) -> str:
+    """`scheduled`, `paused`, `cancelled` (an IronWorker schedule is never paused, only
+    cancelled) or `finished` (an interval schedule past its end or its runs)."""
+    if row['is_paused']:
         return 'cancelled' if row['family'] == 'ironworker' else 'paused'
-    if row['next_fire_at'] is None:
-        return 'finished'
+    return 'finished' if row['next_fire_at'] is None else 'scheduled'
+
+
+def next_fire(row: dict, now: str) -> str:
+    """`in 4m 10s`, or the state of a schedule that will not fire (`paused`, …)."""
+    if (shown := state(row)) != 'scheduled':
+        return shown
     return 'in ' + readable.until(row['next_fire_at'], now)

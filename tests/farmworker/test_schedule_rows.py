@@ -15,3 +15,10 @@ def test_a_stopped_cron_job_is_paused_and_a_stopped_ironworker_schedule_cancelle
     assert schedule_rows.next_fire(row('ironworker', is_paused=True), NOW) == 'cancelled'
     assert schedule_rows.next_fire(row('ironworker', next_fire_at=None), NOW) == 'finished'
     assert schedule_rows.next_fire(row('ironworker'), NOW) == 'in 5m 00s'
+
+
+def test_the_state_a_summary_counts_is_the_one_next_fire_shows():
+    rows = [row('ndscheduler', is_paused=True), row('ironworker', is_paused=True),
+            row('ironworker', next_fire_at=None), row('ndscheduler')]
+    assert [schedule_rows.state(r) for r in rows] == [
+        'paused', 'cancelled', 'finished', 'scheduled']

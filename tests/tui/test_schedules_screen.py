@@ -26,8 +26,9 @@ def test_key_6_lists_every_familys_schedules_as_the_coordinator_orders_them():
         assert cells(app, 'e' * 24)[:5] == ['-', 'ironworker', 'hello ironworker',
                                             'every 3600 s', 'finished']
         assert cells(app, 'f' * 32)[4:7] == ['paused', '-', '-']
-        assert text_of(app, '#summary') == ('4 schedules, 1 paused   ·   the next to fire '
-                                            'first   ·   P: pause/resume   ·   R: run now')
+        assert text_of(app, '#summary') == (
+            '4 schedules, 1 finished, 1 paused   ·   the next to fire first   ·   '
+            'P: pause/resume   ·   R: run now')
 
     run_app(scenario)
 

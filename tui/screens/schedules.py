@@ -1,6 +1,8 @@
 """Schedules: every family's, when each fires next and how its last firing went; `P` pauses
 one, `R` runs one now."""
 
+import collections
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -48,9 +50,11 @@ class SchedulesScreen(FarmScreen):
         rows = data['schedules']
         self.show_items({row['id']: row for row in rows},
                         lambda row: schedule_row(row, data['now']))
-        paused = sum(1 for row in rows if row['is_paused'])
+        idle = collections.Counter(schedule_rows.state(row) for row in rows)
+        del idle['scheduled']
+        counts = ''.join(f', {count:,} {name}' for name, count in sorted(idle.items()))
         self.query_one('#summary', Static).update(
-            f'{fmt.counted(len(rows), "schedule")}, {paused:,} paused   ·   the next to fire '
+            f'{fmt.counted(len(rows), "schedule")}{counts}   ·   the next to fire '
             'first   ·   P: pause/resume   ·   R: run now')
 
     def action_pause(self) -> None:
