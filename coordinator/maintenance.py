@@ -49,7 +49,8 @@ def reap(worker_ttl_s: float, now: float | None = None, *, stall_s: float = math
     for worker_id, state in run_sql(
             'SELECT DISTINCT w.id, w.state FROM task t JOIN worker w ON w.id = t.worker_id '
             'WHERE t.status = ? AND w.state IN (?, ?)',
-            (TaskState.RUNNING.value, WorkerState.LOST.value, WorkerState.STOPPED.value)).fetchall():
+            (TaskState.RUNNING.value, WorkerState.LOST.value,
+             WorkerState.STOPPED.value)).fetchall():
         failed = state == WorkerState.LOST.value
         moved = workers.requeue_tasks_of(worker_id, now, failed=failed,
                                          reason='worker lost' if failed else 'worker stopped')
@@ -92,7 +93,8 @@ class Duty(threading.Thread):
             self.run_once()
 
     def run_once(self) -> bool:
-        """One pass; a failure is logged and this thread's connection dropped, so the next reconnects."""
+        """One pass; a failure is logged and this thread's connection dropped, so the next
+        reconnects."""
         try:
             self._action()
             self._notes.recovered()
@@ -131,3 +133,19 @@ def start_duties(worker_ttl_s: float, outage_notes: OutageNotes | None = None,
     for duty in duties:
         duty.start()
     return duties
+
+
+def stop_duties(duties: list[Duty], allocator=None, wait_s: float = 5.0) -> None:
+    """Stop this process's duties (its worker is leaving) and hand the allocator's lease over,
+    so another process takes it up at its next pass rather than a whole lease later."""
+    for duty in duties:
+        duty.stop()
+    for duty in duties:  # a pass under way ends first: it would renew a lease given up
+        duty.join(wait_s)
+    if allocator is None:
+        return
+    try:
+        allocator.stop()
+    except peewee.PeeweeException as exc:  # down: the lease expires by itself instead
+        log.warning('could not hand the allocator lease over (%s); it expires by itself',
+                    db.explain(exc))

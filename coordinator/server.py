@@ -13,7 +13,7 @@ from coordinator.body_deadline import BodyDeadline
 from coordinator.config import Config
 from coordinator.errors import Misconfigured
 from coordinator.hot_connections import HotConnectionWorker
-from coordinator.maintenance import start_duties
+from coordinator.maintenance import start_duties, stop_duties
 from coordinator.metrics import multiprocess as metrics_files
 from coordinator.outage_notes import OutageNotes
 
@@ -53,7 +53,8 @@ def check_tls(config: Config) -> None:
 
 
 class CoordinatorServer(gunicorn.app.base.BaseApplication):
-    """gunicorn running `create_app(config)` in each worker (no preload: no connection crosses a fork).
+    """gunicorn running `create_app(config)` in each worker (no preload: no connection crosses a
+    fork).
 
     What each of gunicorn's timeouts bounds here, and what it does not:
 
@@ -86,6 +87,7 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
 
     def __init__(self, config: Config):
         self.config = config
+        self.duties, self.allocator = [], None  # a worker's own, once it has loaded the app
         metrics_files.start()  # once, before any worker forks: every worker writes its counts there
         super().__init__()
 
@@ -108,6 +110,7 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'post_request': body_deadline.post_request,
             'control_socket_disable': True,
             'child_exit': metrics_files.child_exit,
+            'worker_exit': self.worker_exit,
             'on_exit': metrics_files.stop,
         }
         if self.config.certfile:
@@ -117,10 +120,16 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
                 self.cfg.set(name, value)
 
     def load(self):
-        logging.basicConfig(level=self.config.log_level.upper(),
-                            format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
+        logging.basicConfig(
+            level=self.config.log_level.upper(),
+            format='[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s')
         notes = OutageNotes()  # one account of database outages per process
         app = create_app(self.config, outage_notes=notes)
         # every worker process reaps and purges; passes are idempotent, so N processes are safe
-        start_duties(self.config.worker_ttl_s, notes, allocator.from_config(self.config))
+        self.allocator = allocator.from_config(self.config)
+        self.duties = start_duties(self.config.worker_ttl_s, notes, self.allocator)
         return app
+
+    def worker_exit(self, server, worker) -> None:
+        """gunicorn's hook, in a worker that is leaving: its duties stop, its lease goes."""
+        stop_duties(self.duties, self.allocator)

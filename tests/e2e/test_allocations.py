@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from coordinator import allocator
+from coordinator.store import leases
 from tests.e2e.test_farm_cli import Farm
 
 pytestmark = pytest.mark.timeout(180)
@@ -107,3 +109,14 @@ def test_a_failing_sbatch_shows_its_reason_and_a_paused_queue_submits_nothing(
     assert removed['name'] == 'cpu' and farm.json('alloc', 'list')['allocations'] == []
     unknown = farm('alloc', 'show', 'cpu')
     assert unknown.returncode == 1 and 'no allocation queue' in unknown.stderr
+
+
+def test_a_coordinator_stopping_hands_the_allocator_lease_over(farm, slurm_dir):
+    """Another process takes the allocator up at its next pass, not a whole lease later."""
+    (slurm_dir / 'fail').touch()  # the pass goes on without starting agents
+    farm.json('alloc', 'add', 'cpu', '--time', '00:10:00', '--max-jobs', '1')
+    farm.submit('--tasks', '1', '--', 'true')
+    holder = wait_for(lambda: leases.holder_of(allocator.LEASE, time.time()),
+                      what='a process to hold the lease')
+    assert farm.coordinator.stop() == 0
+    assert leases.holder_of(allocator.LEASE, time.time()) is None, holder
