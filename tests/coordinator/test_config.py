@@ -64,10 +64,18 @@ def test_a_data_dir_the_coordinator_makes_is_private_and_one_that_exists_is_left
 
 
 def test_a_sqlite_database_let_go_of_closes_its_write_lock_file(tmp_path):
-    def open_fds() -> int:
-        return len(os.listdir('/proc/self/fd'))
+    def open_here() -> list[str]:
+        """This process's open files under tmp_path (other threads' descriptors come and go)."""
+        found = []
+        for fd in os.listdir('/proc/self/fd'):
+            try:
+                target = os.readlink(f'/proc/self/fd/{fd}')
+            except OSError:  # closed since listed
+                continue
+            if target.startswith(str(tmp_path)):
+                found.append(target)
+        return found
 
-    before = open_fds()
     for number in range(20):
         database = open_database(f'sqlite:///{tmp_path / f"farm-{number}.db"}')
         with database.write():
@@ -75,4 +83,4 @@ def test_a_sqlite_database_let_go_of_closes_its_write_lock_file(tmp_path):
         database.close()
         del database
     gc.collect()
-    assert open_fds() == before
+    assert open_here() == []
