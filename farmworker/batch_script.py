@@ -112,6 +112,12 @@ fi
 # A serve agent's tasks come with its work and cannot be wrapped so: the agent starts with USR1
 # ignored (its own handler overrides that), but its tasks start with USR1's default action, so
 # the drain signal ends them at once rather than after the grace time.
+# The traps are set before srun starts (a signal in between would end this shell and leave
+# srun running); one that comes before srun's pid is known is passed on once it is.
+srun_pid= pending=
+forward() { if [[ -n $srun_pid ]]; then kill -"$1" "$srun_pid" 2>/dev/null; else pending=$1; fi; }
+trap 'forward USR1' USR1
+trap 'forward TERM' TERM
 if ((${#task[@]})); then
   srun --nodes="$SLURM_JOB_NUM_NODES" --ntasks-per-node=1 --kill-on-bad-exit=0 --label \
     "${agent[@]}" -- bash -c 'trap "" USR1; exec "$@"' farm-task "${task[@]}" &
@@ -120,8 +126,7 @@ else
     bash -c 'trap "" USR1; exec "$@"' farm-agent "${agent[@]}" &
 fi
 srun_pid=$!
-trap 'kill -USR1 "$srun_pid" 2>/dev/null' USR1
-trap 'kill -TERM "$srun_pid" 2>/dev/null' TERM
+[[ -z $pending ]] || forward "$pending"
 # A trapped signal interrupts wait; wait again until srun is gone, then once more for its status.
 until wait "$srun_pid"; ! kill -0 "$srun_pid" 2>/dev/null; do :; done
 wait "$srun_pid"
