@@ -46,15 +46,16 @@ def test_agents_killed_mid_task_lose_no_task_and_complete_none_twice(farm, tmp_p
     assert retried >= len(again)
 
 
-def _work_killing_one_agent_repeatedly(farm, tasks: int, *args: str) -> None:
-    """Two `farmworker serve` agents (4 slots, `args`) work until the `tasks` tasks are all
-    complete, while one of them is killed KILLS times mid-task (started again each time);
-    the survivor and the last of the doomed exit 0 once drained."""
+def _work_killing_one_agent_repeatedly(farm, tasks: int, steady_slots: int = 4) -> None:
+    """Two `farmworker serve` agents work until the `tasks` tasks are all complete, while
+    one of them (4 slots) is killed KILLS times mid-task (started again each time); the
+    survivor and the last of the doomed exit 0 once drained. Few slots for the survivor
+    leave the doomed agent work to hold when there are few tasks."""
     # idle for 10 s before leaving: the last killed agent's tasks come back only once it is
     # judged lost (ttl 2 s, and longer when a loaded machine delays the reaper's passes)
-    args = ('--slots', '4', '--max-idle', '10', *args)
-    steady = farm.server(*args)
-    doomed = farm.server(*args)
+    args = ('--max-idle', '10', '--slots')
+    steady = farm.server(*args, str(steady_slots))
+    doomed = farm.server(*args, '4')
     for _ in range(KILLS):
         # the doomed agent itself holds tasks (on a loaded machine it may not have registered
         # yet when the steady one already holds four): its death is then a loss to see
@@ -62,7 +63,7 @@ def _work_killing_one_agent_repeatedly(farm, tasks: int, *args: str) -> None:
             Worker.pid == doomed.pid, Task.status == 'running').exists())
         time.sleep(0.5)  # let it hold tasks mid-run, some finished and unreported
         _kill_tree(doomed)
-        doomed = farm.server(*args)
+        doomed = farm.server(*args, '4')
     try:
         farm.wait_for(lambda: Task.select().where(Task.status != 'complete').count() == 0
                       and Task.select().count() == tasks, timeout_s=150)
@@ -167,7 +168,7 @@ def test_agents_killed_mid_execution_leave_each_ndscheduler_execution_succeeded_
     status, job = farm.call('POST', '/api/v1/jobs', {
         'name': 'nap', 'job_class_string': 'farmworker.job_classes.ShellJob', 'minute': '0',
         'hour': str((time.gmtime().tm_hour + 12) % 24),  # due in hours: only the runs below
-        'pub_args': ['sh', '-c', f'sleep 0.5; echo "nd-$FARM_TASK" >> {tmp_path / "ran"}']})
+        'pub_args': ['sh', '-c', f'sleep 2; echo "nd-$FARM_TASK" >> {tmp_path / "ran"}']})
     assert status == 201, job
     started = []
     for _ in range(EXECUTIONS):
@@ -175,7 +176,7 @@ def test_agents_killed_mid_execution_leave_each_ndscheduler_execution_succeeded_
         assert status == 200, answer
         started.append(answer['execution_id'])
     assert len(set(started)) == EXECUTIONS
-    _work_killing_one_agent_repeatedly(farm, EXECUTIONS)
+    _work_killing_one_agent_repeatedly(farm, EXECUTIONS, steady_slots=1)
 
     status, listed = farm.call('GET', '/api/v1/executions')
     assert status == 200, listed
