@@ -141,7 +141,7 @@ def _zip(name: str, text: str) -> bytes:
 def test_agents_killed_mid_task_leave_every_ironworker_task_complete(farm, tmp_path, database):
     # retries: 0 (IronWorker's default): a killed agent is not the code's error, so what it
     # held runs again without using a retry (coordinator/store/lost_tasks.py)
-    note = f'sleep 0.3; echo "$(cat "$PAYLOAD_FILE") $TASK_ID" >> {tmp_path / "ran"}\n'
+    note = f'sleep 1; echo "$(cat "$PAYLOAD_FILE") $TASK_ID" >> {tmp_path / "ran"}\n'
     code = _iron(farm, 'POST', '/codes', files={
         'data': (None, json.dumps({'name': 'noter', 'runtime': 'sh', 'file_name': 'note.sh',
                                    'retries': 0})),
@@ -149,7 +149,7 @@ def test_agents_killed_mid_task_leave_every_ironworker_task_complete(farm, tmp_p
     assert code['retries'] == 0, code
     queued = _iron(farm, 'POST', '/tasks', json={'tasks': [
         {'code_name': 'noter', 'payload': f'iron-{n}'} for n in range(IRON_TASKS)]})['tasks']
-    _work_killing_one_agent_repeatedly(farm, IRON_TASKS)
+    _work_killing_one_agent_repeatedly(farm, IRON_TASKS, steady_slots=1)
 
     shown = [_iron(farm, 'GET', f'/tasks/{task["id"]}') for task in queued]
     assert {(task['status'], task['retry_count']) for task in shown} == {('complete', 0)}
