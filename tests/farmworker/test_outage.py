@@ -7,15 +7,9 @@ import logging
 import pytest
 
 from farmworker.outage import Outage
+from tests.coordinator.test_outage_notes import Clock, said
 
 REFUSED = 'connection refused'
-
-
-class Clock:
-    now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -23,10 +17,6 @@ def outage(caplog):
     caplog.set_level(logging.WARNING)
     clock = Clock()
     return Outage(logging.getLogger('test.outage'), clock=clock), clock
-
-
-def said(caplog) -> list[str]:
-    return [record.getMessage() for record in caplog.records]
 
 
 def test_a_long_outage_is_its_start_a_line_every_30_s_and_its_end(outage, caplog):
