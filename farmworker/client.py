@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 from types import EllipsisType
 
 from farmworker.backoff import Backoff
+from farmworker.outage import Outage
 
 log = logging.getLogger(__name__)
 # A try gets at least this long to be answered, however little time its caller has left: the
@@ -136,6 +137,7 @@ class Client:
         self._time_left: Callable[[], float | None] | None = None  # see limit_waits
         self._backoff = backoff or Backoff()
         self._sleep, self._clock = sleep, clock
+        self._outage = Outage(log, clock=clock)  # says an outage in a few lines, not one a try
         self._local = threading.local()  # .conn: this thread's keep-alive connection
         self._answered = False  # a coordinator has answered at this address
         self.retried = False
@@ -189,6 +191,7 @@ class Client:
             self._answered = True
             if 200 <= status < 300 or status in accept:
                 self._backoff.reset()
+                self._outage.answered()
                 return status, raw, response
             data = _json_object(raw)
             # each family words its errors under its own key (Scale's `detail`,
@@ -196,6 +199,7 @@ class Client:
             msg = str(data.get('msg') or data.get('detail') or data.get('error')
                       or http.client.responses.get(status, 'error'))
             if status not in self.retry.statuses:
+                self._outage.answered()  # a refusal, which no retry fixes: but an answer
                 raise Refused(status, msg, data, url=self.url, user=self._user)
             retry_after = response.getheader('Retry-After') or '0'
             delay_s = float(retry_after) if retry_after.isdigit() else 0.0
@@ -257,9 +261,7 @@ class Client:
         if give_up_s is not None and waited_s + delay > give_up_s:
             raise Unreachable(f'coordinator not reachable for {give_up_s:g} s: {problem}',
                               self.url, problem, answered=answered, waited_s=waited_s)
-        left = None if self._time_left is None else self._time_left()
-        if left is None or left >= delay:  # else the caller hears of the problem, soon
-            log.warning('coordinator: %s; retrying in %.1f s', problem, delay)
+        self._outage.retrying(problem, self._backoff.cap_s)
         self._pause(delay, problem, answered)
 
     def _pause(self, delay: float, problem: str, answered: bool) -> None:

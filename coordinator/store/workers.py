@@ -13,7 +13,7 @@ from coordinator import failures
 from coordinator.db import database, run_sql
 from coordinator.errors import Conflict, NotFound
 from coordinator.states import WORKER_GONE, TaskState, WorkerState
-from coordinator.store import job_types
+from coordinator.store import job_types, lost_tasks
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
 from coordinator.store.moves import leaving_for
@@ -154,8 +154,9 @@ def stop_worker(principal: Principal, worker_uuid: str, reason: str,
 def requeue_tasks_of(worker_id: int, now: float, *, failed: bool, reason: str) -> int:
     """Put a worker's running tasks back in the queue; returns how many moved.
 
-    With `failed` (the worker was lost) each counts as a failed try, and a task out
-    of tries ends in error with category SYSTEM. No transaction here holds a worker
+    With `failed` (the worker was lost) each counts as a failed try, unless its family
+    says a loss is free (lost_tasks), and a task out of tries ends in error with
+    category SYSTEM. No transaction here holds a worker
     row and a run row together, and runs are locked in id order, so this never
     deadlocks with claims, reports or another coordinator process doing the same.
     """
@@ -184,15 +185,22 @@ def _requeue_in_run(run_id: int, worker_id: int, now: float, failed: bool, reaso
 
 
 def _requeue_queued_work(worker_id: int, now: float, failed: bool, reason: str) -> int:
-    """`_requeue_in_run` for the worker's queued-work tasks: each follows its own policy."""
+    """`_requeue_in_run` for the worker's queued-work tasks: each follows its own policy, and
+    its family's word on whether a loss uses a try (lost_tasks)."""
     with database.write():
         # in id order, as reports lock them (queue.settle): the two never deadlock
-        rows = run_sql('SELECT id, failed_tries, max_tries, job_type_id FROM task '
-                       'WHERE run_id IS NULL AND worker_id = ? AND status = ? ORDER BY id',
-                       (worker_id, TaskState.RUNNING.value)).fetchall()
+        rows = run_sql('SELECT t.id, t.failed_tries, t.max_tries, t.job_type_id, t.attempt, '
+                       'jt.version, s.family FROM task t '
+                       'LEFT JOIN job_type jt ON jt.id = t.job_type_id '
+                       'LEFT JOIN schedule s ON s.id = t.schedule_id '
+                       'WHERE t.run_id IS NULL AND t.worker_id = ? AND t.status = ? '
+                       'ORDER BY t.id', (worker_id, TaskState.RUNNING.value)).fetchall()
         ended = collections.Counter()
-        for task_id, failed_tries, max_tries, type_id in rows:
-            if _requeue_task(task_id, failed_tries + failed, max_tries, now, reason) is not None:
+        for task_id, failed_tries, max_tries, type_id, attempt, version, family in rows:
+            counted = failed and not lost_tasks.loss_is_free(version, family, attempt,
+                                                             failed_tries)
+            if _requeue_task(task_id, failed_tries + counted, max_tries, now,
+                             reason) is not None:
                 ended[type_id] += 1
         job_types.release_running(ended)
     return sum(ended.values())

@@ -228,8 +228,10 @@ def test_postgresql_stopped_for_20_s_under_every_family_loses_nothing_and_runs_n
     probe.join(15)
 
     assert [agent.returncode for agent in agents] == [0, 0, 0], outputs
-    for output in outputs:  # each agent backed off, and said why
-        assert 'HTTP 503: database unavailable, retry shortly; retrying in' in output, output
+    for output in outputs:  # each agent backed off, and said why, as the outage began and ended
+        assert 'coordinator unavailable (HTTP 503: database unavailable, retry shortly); ' \
+               'retrying at least every' in output, output
+        assert 'coordinator back after' in output, output
     for result in told:
         assert result.returncode == 1 and 'Traceback' not in result.stderr, result
         assert 'unavailable (HTTP 503: database unavailable, retry shortly)' in result.stderr, \

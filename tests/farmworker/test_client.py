@@ -1,5 +1,6 @@
 """The protocol client against a dead port and a stand-in coordinator: retries and giving up."""
 
+import logging
 import socket
 from time import monotonic
 
@@ -121,3 +122,19 @@ def test_fetch_returns_the_bytes_as_answered_after_retrying_as_a_call_does(fake)
     fake.reply('GET', '/revisions/8/code', {'msg': 'no code revision 8'}, status=404)
     with pytest.raises(Refused, match='no code revision 8'):
         client.fetch('/revisions/8/code')
+
+
+def test_an_agent_says_an_outage_began_and_ended_not_each_retry(fake, caplog):
+    caplog.set_level(logging.INFO, logger='farmworker.client')
+    busy = (503, {'msg': 'database unavailable, retry shortly'})
+    fake.replies[('POST', '/farm/v1/workers/w/heartbeat')] = [busy] * 20 + [(200, {})]
+    time = Time()
+    client = Client(fake.url, 't', backoff=Backoff(base_s=0.5, cap_s=60, rng=lambda: 1.0),
+                    sleep=time.sleep, clock=lambda: time.now)
+    client.retry_within(1.0)  # as an agent does, at its heartbeat interval
+    assert client.call('POST', '/workers/w/heartbeat', {}) == {}
+    assert [record.getMessage() for record in caplog.records] == [
+        'coordinator unavailable (HTTP 503: database unavailable, retry shortly); retrying at '
+        'least every 1 s',
+        'coordinator back after 19.5 s, 20 retries']
+    assert len(fake.requests) == 21
