@@ -10,6 +10,7 @@ made read-only, directories included (`chmod -R a-w`), since tasks link to it ra
 copy it (code_packages.py). Removing the cache by hand therefore needs `chmod -R u+w` first.
 """
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -113,6 +114,8 @@ class CodeCache:
             if not os.path.isfile(found):
                 os.makedirs(self.directory, exist_ok=True)
                 partial = f'{found}.{os.getpid()}.part'
+                with contextlib.suppress(FileNotFoundError):  # read-only, left by a crash
+                    os.unlink(partial)
                 write_file(partial, data, 0o444)
                 os.replace(partial, found)
             self._texts[text] = found
@@ -190,7 +193,7 @@ def unpack(zip_path: str, directory: str) -> None:
 
 def _read_only(directory: str) -> None:
     """The tree read-only, directories included (executables stay executable): tasks share it."""
-    for root, dirs, files in os.walk(directory, topdown=False):
+    for root, _, files in os.walk(directory, topdown=False):
         for name in files:
             path = os.path.join(root, name)
             os.chmod(path, 0o555 if os.stat(path).st_mode & 0o111 else 0o444)
@@ -198,13 +201,11 @@ def _read_only(directory: str) -> None:
 
 
 def _remove(directory: str) -> None:
-    """`directory` and all in it gone, read-only parts too (its owner may make them writable)."""
-    if os.path.lexists(directory):
-        os.chmod(directory, 0o755)
-        for root, dirs, _ in os.walk(directory):
-            for name in dirs:
-                os.chmod(os.path.join(root, name), 0o755)
-        shutil.rmtree(directory, ignore_errors=True)
+    """`directory` and all in it gone, read-only parts too (their owner may make them writable)."""
+    for root, _, _ in os.walk(directory):  # nothing, if it is not there
+        with contextlib.suppress(OSError):
+            os.chmod(root, 0o755)
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def write_file(path: str, data: bytes, mode: int = 0o644) -> None:
