@@ -1,6 +1,7 @@
 """IronWorker code packages on a node: fetched once, checked, unpacked per task and run with
 IronWorker's arguments by a real SubprocessExecutor."""
 
+import errno
 import hashlib
 import io
 import json
@@ -229,6 +230,21 @@ def test_a_revision_is_unpacked_once_per_node_and_tasks_share_its_tree_read_only
         for name in dirs + files}
     assert modes == {'main.py': 0o444, 'lib.txt': 0o444, 'data': 0o555, 'data/empty': 0o444}
     assert os.stat(tree).st_mode & 0o777 == 0o555
+
+
+def test_a_file_that_cannot_be_hard_linked_is_symbolically_linked(tmp_path, package,
+                                                                  monkeypatch):
+    def used_up(source, target):  # ext4 after 65,000 tasks, or another file system (EXDEV)
+        raise OSError(errno.EMLINK, 'Too many links')
+
+    cache = CodeCache(str(tmp_path / 'cache'), Fetches(package))
+    code = code_of(package)
+    cache.tree(code)
+    monkeypatch.setattr(os, 'link', used_up)
+    _, env = prepare(code, 'a', None, str(tmp_path / 'task'), cache, {})
+    tree = cache.unpacked(code)
+    assert os.readlink(os.path.join(env['TASK_DIR'], 'lib.txt')) == os.path.join(tree, 'lib.txt')
+    assert open(os.path.join(env['TASK_DIR'], 'lib.txt')).read() == 'beside the code'
 
 
 def test_a_task_writing_in_its_dir_leaves_the_shared_tree_and_the_next_task_alone(tmp_path):
