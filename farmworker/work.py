@@ -8,7 +8,7 @@ task becomes a command line, and what a heartbeat says it holds.
 import dataclasses
 import os
 
-from farmworker import code_packages, commands, seed_jobs
+from farmworker import code_cache, code_packages, commands, seed_jobs
 from farmworker.client import Client, CoordinatorError
 from farmworker.config import Node
 
@@ -103,7 +103,7 @@ class ServeWork:
         self.job_types = job_types
         self._revisions: dict[int, dict] = {}  # definitions the coordinator sent, by revision
         self._client: Client | None = None
-        self._code_cache: code_packages.CodeCache | None = None  # made with the first package
+        self._code_cache: code_cache.CodeCache | None = None  # made with the first package
 
     def describe(self) -> str:
         return 'job types ' + ', '.join(self.job_types) if self.job_types else 'every job type'
@@ -135,18 +135,18 @@ class ServeWork:
             return code_package_task(task, revision['code'], place, self._cache(place))
         return queued_job(task, revision, place)
 
-    def _cache(self, place: Place) -> code_packages.CodeCache:
+    def _cache(self, place: Place) -> code_cache.CodeCache:
         if self._code_cache is None:
-            self._code_cache = code_packages.CodeCache(os.path.join(place.log_dir, 'code-cache'),
-                                                       self._fetch_code)
+            self._code_cache = code_cache.CodeCache(os.path.join(place.log_dir, 'code-cache'),
+                                                    self._fetch_code)
         return self._code_cache
 
     def _fetch_code(self, revision_id: int) -> bytes:
         try:
             return self._client.fetch(f'/revisions/{revision_id}/code')
         except CoordinatorError as error:  # the task goes back, as for any fault of the node
-            raise code_packages.BadPackage(f'cannot fetch the code of revision {revision_id}: '
-                                           f'{error}', outcome='system_error') from None
+            raise code_cache.BadPackage(f'cannot fetch the code of revision {revision_id}: '
+                                        f'{error}', outcome='system_error') from None
 
     def finished(self, reply: dict) -> bool:
         return False  # there is no end to a project's work: serve leaves when idle or drained
@@ -174,20 +174,19 @@ def run_task(run: str, command: list[str], number: int, attempt: int, line: str 
 
 
 def code_package_task(task: dict, code: dict, place: Place,
-                      cache: code_packages.CodeCache) -> Launch:
-    """An IronWorker code package's task: its revision's zip unpacked in its task dir and run
+                      cache: code_cache.CodeCache) -> Launch:
+    """An IronWorker code package's task: its revision's files laid out in its task dir and run
     by its runtime with -id, -d, -payload and -config, as code_packages prepares it."""
     task_dir = os.path.join(place.log_dir, 'jobs', f'task-{task["id"]}')
     environ = commands.task_environment(place.environ, task=task['id'], run='',
                                         attempt=task['attempt'], task_dir=task_dir,
                                         slots=place.slots)
-    package = code_packages.Code(task['revision'], code['checksum'], code['runtime'],
-                                 code['file_name'], code.get('config'),
-                                 code.get('env_vars') or {})
+    package = code_cache.Code(task['revision'], code['checksum'], code['runtime'],
+                              code['file_name'], code.get('config'), code.get('env_vars') or {})
     try:
         argv, env = code_packages.prepare(package, task['iron_id'] or str(task['id']),
                                           task['payload'], task_dir, cache, environ)
-    except code_packages.BadPackage as error:
+    except code_cache.BadPackage as error:
         return Launch(task['id'], task['attempt'], problem=str(error), outcome=error.outcome)
     return Launch(task['id'], task['attempt'], argv, env, task_dir, task['timeout_s'],
                   log_bytes=code.get('max_log_bytes'))

@@ -25,8 +25,9 @@ measures, so both commits are driven by the same harness; the base commit is exp
 `git archive` into .bench/ on first use. Serve runs are checked like bench_farmworker's:
 every active type's task complete at attempt 1 and started once, every paused type's task
 still queued and never claimed, every type's running counter back to 0. It prints a line per
-run, a markdown table of medians, the ratios HEAD / REF and the targets (serve >= 15,000
-no-op tasks/s on SQLite and >= 5,000 on PostgreSQL; runs on HEAD >= 0.9 x REF).
+run, a markdown table of medians, then its figures against their targets through figures.py
+(serve >= 15,000 no-op tasks/s on SQLite and >= 5,000 on PostgreSQL; iron >= 0.9 x serve;
+runs on HEAD >= 0.9 x REF), also written as JSON with `--json PATH`.
 """
 
 import argparse
@@ -214,11 +215,16 @@ def serve_agent(spec: ServeSpec, ready, go, results, accepted, drained) -> None:
 
 
 def drive_serve(server, token: str, target, workdir: Path, active: int, args) -> dict:
-    """Let K serve agents drain the queue; the clock stops when `active` results are accepted."""
+    """Let K serve agents drain the queue; the clock stops when `active` results are accepted.
+    Their log directories (task dirs, code cache) are under `--agent-dir` or `workdir`."""
+    with tempfile.TemporaryDirectory(prefix='agents-', dir=args.agent_dir or workdir) as logs:
+        return drain(server, token, target, logs, active, args)
+
+
+def drain(server, token: str, target, log_dir: str, active: int, args) -> dict:
     from bench_farmworker import measure
 
-    spec = ServeSpec(server.url, token, args.batch, args.poll, str(workdir / 'logs'),
-                     args.max_seconds)
+    spec = ServeSpec(server.url, token, args.batch, args.poll, log_dir, args.max_seconds)
     ctx = multiprocessing.get_context('spawn')
     ready, results, go, drained = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
     accepted = ctx.Value('q', 0)
@@ -434,6 +440,8 @@ def run_in_child(kind: str, database: str, code: Path, args) -> dict:
                '--agents', str(args.agents), '--batch', str(args.batch), '--poll', str(args.poll),
                '--workers', str(args.workers), '--threads', str(args.threads),
                '--max-seconds', str(args.max_seconds)]
+    if args.agent_dir is not None:
+        command += ['--agent-dir', str(args.agent_dir)]
     env = {**os.environ, 'PYTHONPATH': str(code)}
     with tempfile.TemporaryDirectory(prefix='bench-serve-child-') as cwd:  # not ROOT on sys.path
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
@@ -471,37 +479,42 @@ def summaries_of(runs: dict) -> dict:
     return {name: medians(results) for name, results in runs.items()}
 
 
-def print_verdicts(summaries: dict, names: dict) -> None:
-    print('\n| target | value | goal | result |\n|---|---|---|---|')
+def figures_of(summaries: dict, names: dict) -> list:
+    """The figures to report: the rates, each target, and the ratios side by side."""
+    from figures import Figure
+
+    def rate(name: str) -> float | None:
+        return summaries.get(name, {}).get('tasks_s')
+
+    found = []
     for name, goal in TARGETS.items():
         if name in summaries:
-            value = summaries[name].get('tasks_s')
-            verdict = 'n/a' if value is None else 'PASS' if value >= goal else 'FAIL'
-            shown = 'n/a' if value is None else f'{value:,.0f} tasks/s'
-            print(f'| {name}: no-op tasks/s | {shown} | >= {goal:,} | {verdict} |')
+            found.append(Figure(f'{name}: no-op tasks/s', rate(name), 'tasks/s', '>=', goal))
     for database in ('sqlite', 'postgres'):
-        iron, serve = (summaries.get(f'{kind}-{database}', {}).get('tasks_s')
-                       for kind in ('iron', 'serve'))
+        iron, serve = rate(f'iron-{database}'), rate(f'serve-{database}')
+        if f'iron-{database}' in summaries:
+            found.append(Figure(f'iron-{database}: no-op tasks/s', iron, 'tasks/s'))
         if iron is not None and serve is not None:
-            ratio = iron / serve
-            print(f'| iron-{database} / serve-{database}: tasks/s | {ratio:.2f} ({iron:,.0f} '
-                  f'vs {serve:,.0f}) | >= {IRON_RATIO_TARGET} | '
-                  f'{"PASS" if ratio >= IRON_RATIO_TARGET else "FAIL"} |')
+            found.append(Figure('iron / serve tasks/s', iron / serve, '×', '>=',
+                                IRON_RATIO_TARGET, note=database))
+        if f'store-{database}' in summaries:
+            found.append(Figure(f'store-{database}: tasks/s', rate(f'store-{database}'),
+                                'tasks/s'))
     for database, (head, base) in names.items():
-        new, old = summaries[head].get('tasks_s'), summaries[base].get('tasks_s')
-        if new is None or old is None:
-            continue
-        ratio = new / old
-        print(f'| {head} / {base}: tasks/s | {ratio:.2f} ({new:,.0f} vs {old:,.0f}) '
-              f'| >= {RUNS_RATIO_TARGET} | {"PASS" if ratio >= RUNS_RATIO_TARGET else "FAIL"} |')
-        new_us, old_us = summaries[head].get('coord_us_task'), summaries[base].get('coord_us_task')
+        new, old = rate(head), rate(base)
+        if new is not None and old is not None:
+            found.append(Figure(f'{head} / {base} tasks/s', new / old, '×', '>=',
+                                RUNS_RATIO_TARGET, note=database))
+        new_us, old_us = (summaries[name].get('coord_us_task') for name in (head, base))
         if new_us and old_us:
-            print(f'| {head} / {base}: coordinator CPU per task | {new_us / old_us:.2f} '
-                  f'({new_us:.0f} vs {old_us:.0f} us) | (lower is better) | |')
+            found.append(Figure(f'{head} / {base} coordinator CPU per task', new_us / old_us,
+                                '×', note=f'{new_us:.0f} vs {old_us:.0f} us, lower is better'))
+    return found
 
 
 def parse_args():
     from bench_farmworker import add_coordinator_options, parsed
+    from figures import add_json_option
 
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--tasks', type=int, default=100_000,
@@ -523,6 +536,10 @@ def parse_args():
     parser.add_argument('--child', choices=('serve', 'iron', 'store', 'runs'),
                         help=argparse.SUPPRESS)
     parser.add_argument('--database', help=argparse.SUPPRESS)
+    parser.add_argument('--agent-dir', type=Path,
+                        help="where the agents' log directories (task dirs, code cache) go, "
+                             'e.g. a tmpfs (default: the run\'s temporary directory)')
+    add_json_option(parser)
     args = parsed(add_coordinator_options(parser))
     # what bench_farmworker.drive reads besides the above, for its no-op scenario
     args.true_slots, args.true_poll = args.batch, args.poll
@@ -535,6 +552,7 @@ def main() -> int:
         child(args)
         return 0
     from bench_farmworker import Target, conclude
+    from figures import report
 
     cores = os.cpu_count() or 1
     print(f'bench_serve: {args.agents} agents, batch {args.batch}, coordinator '
@@ -571,7 +589,7 @@ def main() -> int:
             print(f'  {name}: ' + describe(runs[name][-1]), flush=True)
     summaries = summaries_of(runs)
     return conclude(runs, summaries, cores, args.repeats,
-                    lambda: print_verdicts(summaries, pairs))
+                    lambda: report('bench_serve', figures_of(summaries, pairs), args.json))
 
 
 if __name__ == '__main__':

@@ -61,7 +61,10 @@ def test_each_revision_is_fetched_once_and_its_tasks_run_with_their_iron_ids(tmp
     assert first.environ['TASK_ID'] == '00007a5c000000000000000b'
     assert first.argv[-8:-6] == ['-id', '00007a5c000000000000000b']
     assert (tmp_path / 'jobs' / 'task-11' / 'payload.json').read_text() == '{"a": 1}'
-    assert (tmp_path / 'jobs' / 'task-12' / 'config.json').read_text() == '{"c": 2}'
+    # the revision's config: one file of the node's cache that its tasks share
+    assert first.environ['CONFIG_FILE'] == second.environ['CONFIG_FILE']
+    assert open(second.environ['CONFIG_FILE']).read() == '{"c": 2}'
+    assert second.environ['CONFIG_FILE'].startswith(str(tmp_path / 'code-cache'))
     assert (tmp_path / 'jobs' / 'task-12' / 'code' / 'run.sh').read_text() == 'echo hi\n'
 
 
