@@ -156,7 +156,7 @@ def start_coordinator(data_dir: Path, serve_args: list[str]) -> Server:
 
 
 def prefill_finished_runs(db_path: Path, rows: int, per_run: int = 10_000) -> None:
-    """Insert `rows` complete tasks in finished runs straight into SQLite (tables from models.py)."""
+    """Insert `rows` complete tasks in finished runs straight into SQLite tables."""
     con = sqlite3.connect(db_path, timeout=30)
     con.execute('PRAGMA synchronous=OFF')  # a throwaway database: speed over durability
     project_id, owner_id = con.execute("SELECT project_id, id FROM user WHERE name='bench'").fetchone()

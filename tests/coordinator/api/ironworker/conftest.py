@@ -16,10 +16,13 @@ WORKER = b'import sys\nprint("hello from", sys.argv)\n'
 
 
 def zipped(*entries: tuple[str, bytes]) -> bytes:
+    """The same bytes for the same entries: a name alone would stamp the clock's 2-second tick."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
-            archive.writestr(name, data)
+            entry = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o600 << 16  # as writestr gives an entry it names
+            archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
