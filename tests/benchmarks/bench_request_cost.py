@@ -71,6 +71,10 @@ def kinds(batch: int) -> list[Kind]:
             Kind('heartbeat', 'heartbeat', batch)]
 
 
+def chosen(args) -> list[Kind]:
+    return [kind for kind in kinds(args.batch) if not args.kinds or kind.name in args.kinds]
+
+
 # ---------------------------------------------------------------- client processes
 
 class Hammer:
@@ -218,7 +222,7 @@ def run_database(target: Target, args) -> list[dict]:
             try:
                 rounds = [[measure_kind(server, target.db_processes().database,
                                         (procs, orders, ready, results), kind, args.requests)
-                           for kind in kinds(args.batch)] for _ in range(args.repeats)]
+                           for kind in chosen(args)] for _ in range(args.repeats)]
             finally:
                 for queue in orders:
                     queue.put(None)
@@ -320,12 +324,16 @@ def parse_args():
                              '(default: none, the product defaults)')
     parser.add_argument('--agents', type=int, default=10_000,
                         help='agents of the budget (default %(default)s)')
+    parser.add_argument('--kinds', default='',
+                        help="only these kinds, comma-separated, e.g. 'claim+report 1,heartbeat' "
+                             '(default: every kind)')
     parser.add_argument('--quick', action='store_true', help='fewer requests, one round')
     add_json_option(parser)
     args = parser.parse_args()
     args.requests = args.requests or (100 if args.quick else 500)
     args.repeats = args.repeats or (1 if args.quick else 3)
     args.databases = [d for d in args.databases.split(',') if d]
+    args.kinds = [k.strip() for k in args.kinds.split(',') if k.strip()]
     args.serve_args = shlex.split(args.serve_args)
     return args
 

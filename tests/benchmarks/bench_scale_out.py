@@ -101,7 +101,8 @@ def cpu_split(summary: dict, cores: int) -> str:
     parts = [('coordinators', summary['srv_cpu_s']), ('PostgreSQL', summary['db_cpu_s']),
              ('agents', summary['agent_cpu_s']), ('other', summary['other_cpu_s'])]
     shares = ', '.join(f'{name} {100 * cpu / capacity:.0f}%' for name, cpu in parts)
-    idle = 100 * (1 - summary['busy_cpu_s'] / capacity)
+    # psutil's busy time of this VM can exceed cores x wall under heavy load: never below 0
+    idle = max(0.0, 100 * (1 - summary['busy_cpu_s'] / capacity))
     return f'{shares}, idle {idle:.0f}%'
 
 
