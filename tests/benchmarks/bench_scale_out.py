@@ -24,14 +24,13 @@ import os
 import shlex
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the other benchmarks' helpers, also when not run as a script
 
 import scratch_postgres  # noqa: E402
-from bench_farmworker import Target, conclude, describe, drive, medians, problems  # noqa: E402
+from bench_farmworker import Target, conclude, describe, medians, run_once  # noqa: E402
 from bench_taskfarm import BIN, Server, clean_env, free_port  # noqa: E402
 from figures import Figure, add_json_option, report  # noqa: E402
 
@@ -58,41 +57,36 @@ class Fleet:
         for server in self.servers:
             server.stop()
 
-
-def start_fleet(target: Target, count: int, workdir: Path, serve_args: list[str]):
-    """A freshly initialised database and `count` coordinators serving it; (fleet, token)."""
-    folders = [workdir / f'coordinator-{i}' for i in range(count)]
-    for folder in folders:
-        folder.mkdir()
-    first, token = target.start(folders[0], serve_args)  # wipes, inits, adds the user
-    servers = [first]
-    try:
-        for folder in folders[1:]:
-            port = free_port()
-            servers.append(Server([str(BIN / 'farm-coordinator'), '--database-url',
-                                   target.postgres_url, 'serve', *serve_args,
-                                   '--bind', f'127.0.0.1:{port}'], port, folder, clean_env()))
-        for server in servers:
+    def wait_ready(self) -> None:
+        for server in self.servers:
             server.wait_ready()
-    except BaseException:
-        Fleet(servers).stop()
-        raise
-    return Fleet(servers), token
 
 
-def run_once(target: Target, count: int, args) -> dict:
-    with tempfile.TemporaryDirectory(prefix='bench-scale-') as tmp:
-        fleet = None
+class Coordinators(Target):
+    """The PostgreSQL database served by `count` coordinators: bench_farmworker.run_once
+    starts them, as it starts one, from a freshly initialised database."""
+
+    def __init__(self, postgres_url: str, count: int):
+        super().__init__('postgres', postgres_url)
+        self.count = count
+
+    def start(self, workdir: Path, serve_args: list[str]) -> tuple[Fleet, str]:
+        folders = [workdir / f'coordinator-{i}' for i in range(self.count)]
+        for folder in folders:
+            folder.mkdir()
+        first, token = super().start(folders[0], serve_args)  # wipes, inits, adds the user
+        servers = [first]
         try:
-            fleet, token = start_fleet(target, count, Path(tmp), args.serve_args)
-            result = drive(fleet, token, target, Path(tmp), 'noop', args.tasks, args)
-            result['problems'] = '; '.join(problems(result, args.tasks))
-            return result
-        except Exception as exc:  # report the run as failed, go on with the others
-            return {'problems': f'FAILED {type(exc).__name__}: {str(exc)[:300]}'}
-        finally:
-            if fleet is not None:
-                fleet.stop()
+            for folder in folders[1:]:
+                port = free_port()
+                servers.append(Server([str(BIN / 'farm-coordinator'), '--database-url',
+                                       self.postgres_url, 'serve', *serve_args,
+                                       '--bind', f'127.0.0.1:{port}'], port, folder,
+                                      clean_env()))
+        except BaseException:
+            Fleet(servers).stop()
+            raise
+        return Fleet(servers), token
 
 
 def cpu_split(summary: dict, cores: int) -> str:
@@ -181,7 +175,6 @@ def main() -> int:
           f'{args.repeats} rounds, {cores} CPUs, load average {os.getloadavg()[0]:.2f}',
           flush=True)
     url = scratch_postgres.create(f'farm_scaleout_{os.getpid()}')
-    target = Target('postgres', url)
     runs = {label(count): [] for count in args.counts}
     loads = {label(count): [] for count in args.counts}
     try:
@@ -191,7 +184,8 @@ def main() -> int:
             ordered = args.counts if round_number % 2 else args.counts[::-1]
             for count in ordered:
                 loads[label(count)].append(os.getloadavg()[0])
-                runs[label(count)].append(run_once(target, count, args))
+                runs[label(count)].append(run_once(Coordinators(url, count), 'noop',
+                                                   args.tasks, args))
                 print(f'  {label(count)} (load {loads[label(count)][-1]:.1f}): '
                       + describe(runs[label(count)][-1]), flush=True)
     finally:
