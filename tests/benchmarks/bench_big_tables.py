@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -39,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))  # the other benchmarks' helpers, also when not run as a script
 
+import scratch_postgres  # noqa: E402
 from bench_taskfarm import (BIN, PASSWORD, Server, clean_env, free_port,  # noqa: E402
                             percentile, run_checked)
 
@@ -82,24 +82,12 @@ def postgres_database(name: str, workdir: Path) -> Database:
     """A database of its own on the test server scripts/services.sh starts (dropped after)."""
     workdir.mkdir(parents=True, exist_ok=True)
     db_name = f'farm_bigtables_{name}_{os.getpid()}'
-    done = subprocess.run([str(ROOT / 'scripts' / 'services.sh'), 'start', 'postgres'],
-                          capture_output=True, text=True, timeout=600, check=True,
-                          env={**os.environ, 'PG_DB': db_name})
-    url = done.stdout.strip().splitlines()[-1]
-    return Database(name, 'postgres', url, workdir, drop=db_name)
+    return Database(name, 'postgres', scratch_postgres.create(db_name), workdir, drop=db_name)
 
 
 def drop_database(database: Database) -> None:
-    if database.drop is None:
-        return
-    import psycopg2
-    parts = urllib.parse.urlsplit(database.url)
-    con = psycopg2.connect(urllib.parse.urlunsplit(parts._replace(path='/postgres')))
-    try:
-        con.autocommit = True
-        con.cursor().execute(f'DROP DATABASE IF EXISTS "{database.drop}" WITH (FORCE)')
-    finally:
-        con.close()
+    if database.drop is not None:
+        scratch_postgres.drop(database.url)
 
 
 def open_peewee(url: str):

@@ -334,8 +334,12 @@ def drive(server: Server, token: str, target: Target, workdir: Path, executor: s
     spec = AgentSpec(server.url, token, run, executor, slots, poll_s, str(workdir / 'logs'))
     ctx = multiprocessing.get_context('spawn')  # clean agent processes, nothing inherited
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=agent_process, args=(spec, ready, go, results))
-             for _ in range(args.agents)]
+    # several coordinators over one database (bench_scale_out.py): agents spread over them
+    urls = getattr(server, 'urls', [server.url])
+    procs = [ctx.Process(target=agent_process,
+                         args=(dataclasses.replace(spec, url=urls[i % len(urls)]), ready, go,
+                               results))
+             for i in range(args.agents)]
     status = {}
 
     def finished() -> bool:

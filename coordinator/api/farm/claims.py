@@ -37,7 +37,8 @@ class Claim(bodies.BodyResource):
         count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
                                maximum=MAX_BATCH)
         principal = req.context.principal
-        receipt = (_report(principal, uuid.hex, worker_uuid, body['results'])
+        # the claim's heartbeat, after it, counts for the report too
+        receipt = (_report(principal, uuid.hex, worker_uuid, body['results'], heartbeat=False)
                    if 'results' in body else None)
         tasks = dispatch.claim_tasks(principal, uuid.hex, worker_uuid, count, heartbeat=True)
         run = runs.run_status(principal, uuid.hex)
@@ -66,10 +67,10 @@ class Results(bodies.BodyResource):
         resp.media = receipt
 
 
-def _report(principal, run_uuid: str, worker_uuid: str, items) -> dict:
+def _report(principal, run_uuid: str, worker_uuid: str, items, heartbeat: bool = True) -> dict:
     """Apply a batch's valid results; the receipt refuses the others, each with its reason."""
     results, invalid = checked_results(items)
-    receipt = reports.report(principal, run_uuid, worker_uuid, results)
+    receipt = reports.report(principal, run_uuid, worker_uuid, results, heartbeat=heartbeat)
     return {'accepted': receipt.accepted, 'refused': invalid + receipt.refused}
 
 

@@ -79,6 +79,25 @@ def test_a_claim_carries_results_applied_before_it_and_answers_for_them(
     assert (both.json['run']['done'], both.json['run']['running']) == (1, 4)
 
 
+def test_a_claim_carrying_results_is_one_heartbeat_and_leaves_the_worker_state_right(
+        client, alice_auth, run, agent):
+    from coordinator.models import Worker
+
+    base = f"/farm/v1/runs/{run['uuid']}"
+    tasks = post(client, alice_auth, base + '/claim',
+                 {'worker_uuid': 'agent-1', 'max_tasks': 5}).json['tasks']
+    Worker.update(last_heartbeat_at=0).where(Worker.uuid == 'agent-1').execute()
+    done = [{'number': t['number'], 'attempt': 1, 'outcome': 'complete', 'exit_code': 0}
+            for t in tasks]
+    last = post(client, alice_auth, base + '/claim',
+                {'worker_uuid': 'agent-1', 'max_tasks': 5, 'results': done})
+    assert last.status_code == 200 and last.json['tasks'] == [], last.json
+    assert len(last.json['receipt']['accepted']) == 5
+    worker = Worker.get(Worker.uuid == 'agent-1')
+    assert worker.last_heartbeat_at > 0, 'the claim counted as a heartbeat'
+    assert worker.state == 'idle', 'it holds nothing after its results were applied'
+
+
 @pytest.mark.parametrize('results', [[], 'all', [{'number': 0}], [3]])
 def test_a_claim_with_malformed_results_is_refused_whole(client, alice_auth, run, agent, results):
     base = f"/farm/v1/runs/{run['uuid']}"
