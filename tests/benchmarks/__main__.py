@@ -7,15 +7,13 @@ combined JSON. Exit status 1 if a benchmark's run did not check out.
 """
 
 import argparse
-import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from . import runner, summary
-from .catalogue import BENCHMARKS, HERE, Benchmark
+from .catalogue import BENCHMARKS, Benchmark
 
 
 def listed() -> str:
@@ -42,50 +40,6 @@ def chosen(only: str | None) -> list[Benchmark]:
     return [known[name] for name in names]
 
 
-def verdict(outcome: runner.Outcome) -> str:
-    """The end of a benchmark's progress line."""
-    if outcome.status == runner.ABSENT:
-        return 'not present'
-    missed = sum(1 for f in outcome.figures if f.met is False)
-    figures = f'{len(outcome.figures)} figures' + (f', {missed} targets missed' if missed else '')
-    status = 'ok' if outcome.status == runner.OK else f'FAILED ({outcome.detail})'
-    return f'{status}, {figures}, {outcome.seconds:.0f} s'
-
-
-def echo(text: str, end: str = '\n') -> None:
-    print(text, end=end, flush=True)
-
-
-def run_all(benchmarks: list[Benchmark], quick: bool, log_dir: Path, env: dict,
-            folder: Path = HERE, echo=echo) -> tuple[list[runner.Outcome], dict]:
-    """Every benchmark in turn; the outcomes and the machine facts of the whole run."""
-    started, load = time.monotonic(), summary.load_now()
-    log_dir.mkdir(parents=True, exist_ok=True)
-    if any(b.postgres for b in benchmarks) and 'FARM_BENCH_POSTGRES_URL' not in env:
-        url = runner.postgres_url(env)
-        if url:
-            env = {**env, 'FARM_BENCH_POSTGRES_URL': url}
-    outcomes = []
-    with tempfile.TemporaryDirectory(prefix='bench-all-') as json_dir:
-        for index, benchmark in enumerate(benchmarks, 1):
-            echo(f'[{index}/{len(benchmarks)}] {benchmark.name} ...', end=' ')
-            outcome = runner.run(benchmark, quick, log_dir, Path(json_dir), env, folder)
-            outcomes.append(outcome)
-            echo(verdict(outcome))
-    return outcomes, summary.where_and_when(load, time.monotonic() - started, quick)
-
-
-def report(outcomes: list[runner.Outcome], facts: dict, json_paths: list[Path]) -> int:
-    print('\n' + summary.combined_table(outcomes))
-    print('\n' + summary.tally(outcomes))
-    print(summary.describe_machine(facts))
-    combined = json.dumps(summary.combined_json(outcomes, facts), indent=2)
-    for path in json_paths:
-        path.write_text(combined)
-    print('figures written to ' + ', '.join(str(p) for p in json_paths))
-    return 0 if all(o.checked_out for o in outcomes) else 1
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='python -m tests.benchmarks',
                                      description=__doc__.splitlines()[0])
@@ -106,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f'{len(benchmarks)} benchmarks, {"quick" if args.quick else "full"} run; each one\'s '
           f'output in {log_dir}/', flush=True)
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}  # the logs fill as the scripts print
-    outcomes, facts = run_all(benchmarks, args.quick, log_dir, env)
-    return report(outcomes, facts, [log_dir / 'all.json'] + ([args.json] if args.json else []))
+    outcomes, facts = runner.run_all(benchmarks, args.quick, log_dir, env)
+    json_paths = [log_dir / 'all.json'] + ([args.json] if args.json else [])
+    return summary.publish(outcomes, facts, json_paths)
 
 
 if __name__ == '__main__':

@@ -9,13 +9,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import HERE, Benchmark
-from .figures import Figure
+from .figures import Figure, machine
 
 ROOT = HERE.parents[1]
 OK, FAILED, ABSENT = 'ok', 'failed', 'not present'
@@ -138,3 +139,43 @@ def postgres_url(env: dict) -> str | None:
               flush=True)
         return None
     return done.stdout.strip().splitlines()[-1]
+
+
+def verdict(outcome: Outcome) -> str:
+    """The end of a benchmark's progress line."""
+    if outcome.status == ABSENT:
+        return 'not present'
+    missed = sum(1 for f in outcome.figures if f.met is False)
+    count = len(outcome.figures)
+    figures = f'{count} figure{"s" * (count != 1)}' + (f', {missed} missed' if missed else '')
+    status = 'ok' if outcome.status == OK else f'FAILED ({outcome.detail})'
+    return f'{status}, {figures}, {outcome.seconds:.0f} s'
+
+
+def echo(text: str, end: str = '\n') -> None:
+    print(text, end=end, flush=True)
+
+
+def where_and_when(started_load: float, total_s: float, quick: bool) -> dict:
+    """The machine, its load at the start and the end, how long it all took."""
+    return {**machine(), 'load_1m_at_start': round(started_load, 2),
+            'total_s': round(total_s, 1), 'mode': 'quick' if quick else 'full'}
+
+
+def run_all(benchmarks: list[Benchmark], quick: bool, log_dir: Path, env: dict,
+            folder: Path = HERE, echo=echo) -> tuple[list[Outcome], dict]:
+    """Every benchmark in turn; the outcomes and the machine facts of the whole run."""
+    started, load = time.monotonic(), os.getloadavg()[0]
+    log_dir.mkdir(parents=True, exist_ok=True)
+    if any(b.postgres for b in benchmarks) and 'FARM_BENCH_POSTGRES_URL' not in env:
+        url = postgres_url(env)
+        if url:
+            env = {**env, 'FARM_BENCH_POSTGRES_URL': url}
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix='bench-all-') as json_dir:
+        for index, benchmark in enumerate(benchmarks, 1):
+            echo(f'[{index}/{len(benchmarks)}] {benchmark.name} ...', end=' ')
+            outcome = run(benchmark, quick, log_dir, Path(json_dir), env, folder)
+            outcomes.append(outcome)
+            echo(verdict(outcome))
+    return outcomes, where_and_when(load, time.monotonic() - started, quick)

@@ -1,9 +1,10 @@
 """One table of every benchmark's figures against their targets, and the combined JSON."""
 
-import os
+import json
 from dataclasses import asdict
+from pathlib import Path
 
-from .figures import machine, table
+from .figures import table
 from .runner import ABSENT, OK, Outcome
 
 
@@ -32,15 +33,9 @@ def tally(outcomes: list[Outcome]) -> str:
     judged = [figure.met for figure in figures if figure.met is not None]
     counts = {status: sum(1 for o in outcomes if o.status == status)
               for status in ('ok', 'failed', 'not present')}
-    return (f'{sum(judged)} of {len(judged)} targets met ({len(figures) - len(judged)} figures '
-            f'for information); benchmarks: ' + ', '.join(f'{n} {status}'
-                                                          for status, n in counts.items()))
-
-
-def where_and_when(started_load: float, total_s: float, quick: bool) -> dict:
-    """The machine, its load at the start and the end, how long it all took."""
-    return {**machine(), 'load_1m_at_start': round(started_load, 2),
-            'total_s': round(total_s, 1), 'mode': 'quick' if quick else 'full'}
+    runs = ', '.join(f'{n} {status}' for status, n in counts.items())
+    return (f'targets met: {sum(judged)} of {len(judged)} (figures without a target: '
+            f'{len(figures) - len(judged)}); benchmarks: {runs}')
 
 
 def describe_machine(facts: dict) -> str:
@@ -62,5 +57,13 @@ def combined_json(outcomes: list[Outcome], facts: dict) -> dict:
             'tally': tally(outcomes), 'benchmarks': benchmarks}
 
 
-def load_now() -> float:
-    return os.getloadavg()[0]
+def publish(outcomes: list[Outcome], facts: dict, json_paths: list[Path]) -> int:
+    """Print the table, the tally and the machine; write the JSON; the exit status."""
+    print('\n' + combined_table(outcomes))
+    print('\n' + tally(outcomes))
+    print(describe_machine(facts))
+    combined = json.dumps(combined_json(outcomes, facts), indent=2)
+    for path in json_paths:
+        path.write_text(combined)
+    print('figures written to ' + ', '.join(str(p) for p in json_paths))
+    return 0 if all(o.checked_out for o in outcomes) else 1
