@@ -69,7 +69,7 @@ def test_one_table_has_every_figure_and_a_failed_row_for_each_broken_run(folder,
     assert by_name['crash'].detail.startswith('exit 1, wrote no figures')
     assert 'RuntimeError: boom' in by_name['crash'].detail
     assert by_name['silent'].detail == 'wrote no figures (last line: measured nothing)'
-    assert by_name['hang'].detail.startswith('stopped after 2 s')
+    assert by_name['hang'].detail.startswith(f'stopped after {runner.PATIENCE} s')
     assert by_name['unhappy'].detail == 'exit 1: a run did not check out'
     assert [f.name for f in by_name['unhappy'].figures] == ['duplicates']  # kept all the same
     assert 'measured nothing' in Path(by_name['silent'].log).read_text()

@@ -23,7 +23,7 @@ class Benchmark:
     measures: str
     full: tuple[str, ...]
     quick: tuple[str, ...]
-    budget_s: int  # what the full run took here, rounded up; the runner stops it at twice that
+    budget_s: int  # what the full run takes here, rounded up (runner.PATIENCE: its cap)
     postgres: bool = False  # it reads FARM_BENCH_POSTGRES_URL, a database it may wipe
 
     def path(self, folder: Path = HERE) -> Path:
