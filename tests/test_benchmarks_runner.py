@@ -32,7 +32,13 @@ sys.exit(1)
 """,
     'crash.py': "raise RuntimeError('boom: the server never answered')\n",
     'silent.py': "print('measured nothing')\n",
-    'hang.py': "import time\ntime.sleep(60)\n",
+    'hang.py': """
+import pathlib, time
+try:
+    time.sleep(60)
+finally:  # what a benchmark does to stop the servers it started
+    pathlib.Path(__file__).with_name('hang.cleaned').write_text('stopped its servers')
+""",
 }
 
 
@@ -70,6 +76,7 @@ def test_one_table_has_every_figure_and_a_failed_row_for_each_broken_run(folder,
     assert 'RuntimeError: boom' in by_name['crash'].detail
     assert by_name['silent'].detail == 'wrote no figures (last line: measured nothing)'
     assert by_name['hang'].detail.startswith(f'stopped after {runner.PATIENCE} s')
+    assert (folder / 'hang.cleaned').exists()  # stopped so that its clean-up ran
     assert by_name['unhappy'].detail == 'exit 1: a run did not check out'
     assert [f.name for f in by_name['unhappy'].figures] == ['duplicates']  # kept all the same
     assert 'measured nothing' in Path(by_name['silent'].log).read_text()

@@ -1,7 +1,7 @@
 """Runs one benchmark script as a subprocess, its output to a log file, and reads its figures.
 
-A script that crashes, overruns its budget many times over or writes no figures becomes an Outcome that
-says so, and the runner goes on with the next one.
+A script that crashes, overruns its budget many times over or writes no figures becomes an
+Outcome that says so, and the runner goes on with the next one.
 """
 
 import json
@@ -54,8 +54,9 @@ def figures_from(json_path: Path) -> tuple[list[Figure], dict]:
 
 
 def stop_group(proc: subprocess.Popen) -> None:
-    """SIGTERM to the session the script runs in (its servers included), then SIGKILL."""
-    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+    """Stop the script's process group: SIGINT first, so that its own clean-up stops the
+    servers it started (they run in sessions of their own), then SIGTERM, then SIGKILL."""
+    for sig, grace in ((signal.SIGINT, 30), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
         try:
             os.killpg(proc.pid, sig)  # the group started below for this script alone
         except ProcessLookupError:
