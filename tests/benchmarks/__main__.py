@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     every.add_argument('--quick', action='store_true',
                        help='small runs (about 5 minutes in all) instead of the full ones')
     every.add_argument('--only', metavar='A,B', help='these benchmarks only (names from list)')
+    every.add_argument('--patience', type=float, default=runner.PATIENCE, metavar='N',
+                       help='stop a benchmark at N times its budget (default %(default)s; '
+                            'more on a machine busy with other work)')
     every.add_argument('--json', type=Path, metavar='PATH',
                        help='also write the combined figures here (always in the log folder)')
     args = parser.parse_args(argv)
@@ -60,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f'{len(benchmarks)} benchmarks, {"quick" if args.quick else "full"} run; each one\'s '
           f'output in {log_dir}/', flush=True)
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}  # the logs fill as the scripts print
-    outcomes, facts = runner.run_all(benchmarks, args.quick, log_dir, env)
+    outcomes, facts = runner.run_all(benchmarks, args.quick, log_dir, env,
+                                     patience=args.patience)
     json_paths = [log_dir / 'all.json'] + ([args.json] if args.json else [])
     return summary.publish(outcomes, facts, json_paths)
 

@@ -42,9 +42,9 @@ BENCHMARKS = [
     Benchmark('taskfarm', 'bench_taskfarm.py',
               'this coordinator against PyPI taskfarm 0.4.0 with stock clients: CPU per task, '
               'tasks/s, and a 10^6-row table against an empty one',
-              full=('--tasks', '2000', '--repeats', '3', '--big-rows', '1000000'),
+              full=('--tasks', '1000', '--repeats', '3', '--big-rows', '1000000'),
               quick=('--tasks', '500', '--repeats', '1', '--big-rows', '100000',
-                     '--skip-broken'), budget_s=240),
+                     '--skip-broken'), budget_s=180),
     Benchmark('farmworker', 'bench_farmworker.py',
               'task lifecycles/s of farmworker agents over the native protocol (no-op and '
               '`true`), SQLite and PostgreSQL',

@@ -20,7 +20,8 @@ from .figures import Figure, machine
 
 ROOT = HERE.parents[1]
 OK, FAILED, ABSENT = 'ok', 'failed', 'not present'
-# a script is stopped at this many times its budget: slow on a busy machine is not hung
+# a script is stopped at this many times its budget (all --patience): slow on a busy
+# machine is not hung
 PATIENCE = 3
 
 
@@ -68,9 +69,15 @@ def stop_group(proc: subprocess.Popen) -> None:
             continue
 
 
+def hear_interrupts() -> None:
+    """In the child: SIGINT as Python expects it. A runner started in the background by a
+    shell ignores SIGINT, and its children would inherit that and never run their clean-up."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run(benchmark: Benchmark, quick: bool, log_dir: Path, json_dir: Path, env: dict,
-        folder: Path = HERE) -> Outcome:
-    """Run one script to its end (or to PATIENCE times its budget) and read what it wrote."""
+        folder: Path = HERE, patience: float = PATIENCE) -> Outcome:
+    """Run one script to its end (or to `patience` times its budget), read what it wrote."""
     script = benchmark.path(folder)
     arguments = benchmark.arguments(quick)
     outcome = Outcome(benchmark.name, benchmark.script, ABSENT, arguments=arguments)
@@ -87,13 +94,14 @@ def run(benchmark: Benchmark, quick: bool, log_dir: Path, json_dir: Path, env: d
         out.flush()
         # a session of its own, so a hung script and the servers it started can be stopped
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=hear_interrupts)
         try:
-            outcome.exit_code = proc.wait(timeout=PATIENCE * benchmark.budget_s)
+            outcome.exit_code = proc.wait(timeout=patience * benchmark.budget_s)
         except subprocess.TimeoutExpired:
             stop_group(proc)
-            outcome.detail = (f'stopped after {PATIENCE * benchmark.budget_s} s '
-                              f'({PATIENCE} times its budget)')
+            outcome.detail = (f'stopped after {patience * benchmark.budget_s:.0f} s '
+                              f'({patience:g} times its budget)')
         except BaseException:  # Ctrl-C: leave nothing of ours running
             stop_group(proc)
             raise
@@ -167,7 +175,8 @@ def where_and_when(started_load: float, total_s: float, quick: bool) -> dict:
 
 
 def run_all(benchmarks: list[Benchmark], quick: bool, log_dir: Path, env: dict,
-            folder: Path = HERE, echo=echo) -> tuple[list[Outcome], dict]:
+            folder: Path = HERE, echo=echo,
+            patience: float = PATIENCE) -> tuple[list[Outcome], dict]:
     """Every benchmark in turn; the outcomes and the machine facts of the whole run."""
     started, load = time.monotonic(), os.getloadavg()[0]
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -179,7 +188,7 @@ def run_all(benchmarks: list[Benchmark], quick: bool, log_dir: Path, env: dict,
     with tempfile.TemporaryDirectory(prefix='bench-all-') as json_dir:
         for index, benchmark in enumerate(benchmarks, 1):
             echo(f'[{index}/{len(benchmarks)}] {benchmark.name} ...', end=' ')
-            outcome = run(benchmark, quick, log_dir, Path(json_dir), env, folder)
+            outcome = run(benchmark, quick, log_dir, Path(json_dir), env, folder, patience)
             outcomes.append(outcome)
             echo(verdict(outcome))
     return outcomes, where_and_when(load, time.monotonic() - started, quick)
