@@ -6,7 +6,8 @@ task (claim, GET percentCompleted, PUT 50 %, PUT done) with a token as the Basic
 name. It prints the process CPU per task (medians of --repeats passes) next to four
 `GET /` requests, which are the floor here as in bench_taskfarm.py. Subtracting this figure
 from bench_taskfarm's server CPU per task shows what gunicorn, the sockets and four
-processes sharing two cores add. With --profile it prints cProfile's top functions.
+processes sharing two cores add. With --profile it prints cProfile's top functions. The
+figures come last, without targets (figures.py; `--json PATH` also writes them).
 """
 
 import argparse

@@ -20,7 +20,8 @@ the benchmark database, the agents themselves and (for `true`) their reaped chil
 is checked: the run's counters (done == M, nothing failed or running), the tasks the agents
 started (none twice, none missing) and the task rows in the database (M rows, all complete,
 attempt 1). It prints a line per run, a markdown table of medians and the targets:
-noop >= 20,000 tasks/s on SQLite and >= 5,000 on PostgreSQL; true within 2x of spawn.
+noop >= 20,000 tasks/s on SQLite and >= 5,000 on PostgreSQL; true within 2x of spawn; then
+the figures (figures.py; `--json PATH` also writes them). It exits 1 if a run did not check out.
 """
 
 import argparse

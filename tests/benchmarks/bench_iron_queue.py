@@ -5,7 +5,8 @@ on SQLite (per repeat), uploads a code package, and has `--clients` processes ea
 `--requests` queue requests of `--batch` tasks over a keep-alive connection, as fast as the
 coordinator answers. It prints the tasks queued per second of each repeat, their median and
 the target (>= 20,000 tasks/s on SQLite), after checking that every task is in the database,
-queued, once.
+queued, once; then the figure (figures.py; `--json PATH` also writes it). A repeat that fails
+that check is left out of the median, and the exit status is 1.
 """
 
 import argparse

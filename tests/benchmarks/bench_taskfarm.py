@@ -16,7 +16,9 @@ Each scenario is driven by 4 client processes speaking the stock taskfarm-worker
 pattern (claim, GET percentCompleted, PUT 100 %, PUT done) over a keep-alive requests.Session
 with a token as the Basic user name. It prints per-run figures, a markdown table of medians
 and the ratios against the targets (CPU per task >= 10x lower, tasks/s >= 6x, big table
-within 10 %). The original server lives in its own venv under .bench/, created on first use.
+within 10 %), then the same as figures (figures.py; `--json PATH` also writes them). It exits
+1 if a run of this coordinator failed, lost a task, handed one out twice or answered an error.
+The original server lives in its own venv under .bench/, created on first use.
 """
 
 import argparse

@@ -14,7 +14,8 @@ so stay active), then measures what one refresh of the Runs screen costs:
 
 The UI figures are measured inside `App.run_test()` at 200x50, timing the message handler that
 applies a reply (`FarmApp.on_delivered`), which is all the event loop does per refresh besides
-painting the visible rows. Target: < 100 ms.
+painting the visible rows. Target: < 100 ms. The figures come last (figures.py; `--json PATH`
+also writes them).
 """
 
 import argparse
