@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -605,6 +604,7 @@ def main() -> int:
         try:
             result = run_database(kind, args)
         except Exception:  # one database's failure must not lose the other's figures
+            import traceback
             traceback.print_exc()
             failed.append(kind)
             found.append(Figure(f'{kind} run', None, note='failed: see the traceback above'))
