@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` (the coordinator, on SQLite) and `make test`.
+# The two commands of the README: `make run` (the coordinator, on SQLite) and `make test`;
+# `make bench` runs every benchmark (BENCH_ARGS=--quick for the short version).
 PYTHON ?= python3
 VENV ?= .venv
 
@@ -19,7 +20,7 @@ test: venv
 	VENV=$(VENV) scripts/test.sh
 
 bench: venv
-	$(VENV)/bin/python tests/benchmarks/bench_taskfarm.py
+	$(VENV)/bin/python -m tests.benchmarks all $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .bench farm-data

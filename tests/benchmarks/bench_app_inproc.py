@@ -6,7 +6,8 @@ task (claim, GET percentCompleted, PUT 50 %, PUT done) with a token as the Basic
 name. It prints the process CPU per task (medians of --repeats passes) next to four
 `GET /` requests, which are the floor here as in bench_taskfarm.py. Subtracting this figure
 from bench_taskfarm's server CPU per task shows what gunicorn, the sockets and four
-processes sharing two cores add. With --profile it prints cProfile's top functions.
+processes sharing two cores add. With --profile it prints cProfile's top functions. The
+figures come last, without targets (figures.py; `--json PATH` also writes them).
 """
 
 import argparse
@@ -20,11 +21,15 @@ import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 
-from coordinator import schema
-from coordinator.app import create_app
-from coordinator.config import Config
-from coordinator.store import users
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when not run as a script
+from figures import Figure, add_json_option, report  # noqa: E402
+
+from coordinator import schema  # noqa: E402
+from coordinator.app import create_app  # noqa: E402
+from coordinator.config import Config  # noqa: E402
+from coordinator.store import users  # noqa: E402
 
 
 class WsgiCaller:
@@ -76,6 +81,7 @@ def main() -> int:
     parser.add_argument('--tasks', type=int, default=3000, help='tasks per pass (default 3000)')
     parser.add_argument('--repeats', type=int, default=3, help='passes (default 3)')
     parser.add_argument('--profile', action='store_true', help='print cProfile of one more pass')
+    add_json_option(parser)
     args = parser.parse_args()
 
     config = Config.from_env({}, data_dir=tempfile.mkdtemp(prefix='farm-inproc-'))
@@ -103,6 +109,12 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [task() for _ in range(args.tasks)])
         pstats.Stats(profiler).sort_stats('tottime').print_stats(30)
+    # no target: the figure to subtract from bench_taskfarm's server CPU per task
+    report('app_inproc', [
+        Figure('app CPU per stock task, no HTTP', statistics.median(task_ms), 'ms',
+               note=f'{args.tasks:,} tasks x {args.repeats} passes'),
+        Figure('app CPU of 4 x GET /, no HTTP', statistics.median(floor_ms), 'ms'),
+    ], args.json)
     return 0
 
 

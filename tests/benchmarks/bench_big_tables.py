@@ -15,7 +15,8 @@ requests of a serve agent, a run agent, run and job-type status, the dashboard's
 IronWorker's task list and ndscheduler's executions are sent to both servers in
 alternating rounds, so outside load falls on both alike. It prints one table (median and
 p99 of each request on each database, big / empty, the target <= 1.2 x and whether it is
-met), the coordinators' RSS before and after, and writes the table as JSON with `--json`.
+met), the coordinators' RSS before and after, then the same as figures against their targets
+(figures.py), which `--json PATH` also writes.
 """
 
 import argparse
@@ -41,8 +42,10 @@ sys.path.insert(0, str(HERE))  # the other benchmarks' helpers, also when not ru
 import scratch_postgres  # noqa: E402
 from bench_taskfarm import (BIN, PASSWORD, Server, clean_env, free_port,  # noqa: E402
                             percentile, run_checked)
+from figures import Figure, add_json_option, report  # noqa: E402
 
 TARGET_RATIO = 1.2
+RSS_GROWTH = 1.1  # "flat": the big database's coordinator grows < 10 % after its first round
 RUN_SIZE = 10_000  # tasks of each prefilled finished run
 SCALE_TYPES, CODE_PACKAGES, CRON_JOBS = 20, 10, 10
 WAITING_PER_TYPE, WAITING_PER_CODE = 1_000, 200  # queued now, the same in both databases
@@ -513,6 +516,18 @@ def print_table(result: dict) -> None:
               f'{mid:.0f} | after {after:.0f} | {after / mid:.2f} after / round 1 | | |')
 
 
+def figures_of(result: dict) -> list[Figure]:
+    """Each request's big / empty ratio against the target, and the big coordinator's RSS."""
+    kind, rows = result['database'], result['prefill']['rows']
+    found = [Figure(f"{kind} {row['request']}: big / empty median", row['ratio'], '×', '<=',
+                    TARGET_RATIO, f"{row['big_median_ms']:.2f} vs {row['empty_median_ms']:.2f} ms")
+             for row in result['requests']]
+    _, mid, after = result['rss_mb']['big']
+    found.append(Figure(f'{kind} RSS after / after round 1, big database', after / mid, '×',
+                        '<=', RSS_GROWTH, f'{after:.0f} MB, {rows:,} rows'))
+    return found
+
+
 def run_database(kind: str, args) -> dict:
     with tempfile.TemporaryDirectory(prefix='bench-big-') as tmp:
         make = sqlite_database if kind == 'sqlite' else postgres_database
@@ -560,7 +575,7 @@ def parse_args():
                         help='alternating rounds the requests are split into (default 4)')
     parser.add_argument('--serve-args', default='', type=lambda text: text.split(),
                         help='farm-coordinator serve flags (default: none, its defaults)')
-    parser.add_argument('--json', type=Path, help='write the results here as JSON')
+    add_json_option(parser)
     args = parser.parse_args()
     if args.quick:
         args.rows, args.requests = 100_000, min(args.requests, 100)
@@ -572,14 +587,21 @@ def main() -> int:
     print(f'bench_big_tables: {args.rows:,} rows, {args.requests} requests of each kind, '
           f'{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}', flush=True)
     kinds = ['sqlite'] * (not args.skip_sqlite) + ['postgres'] * args.postgres
-    results = []
+    found, failed = [], []
     for kind in kinds:
-        results.append(run_database(kind, args))
-        print_table(results[-1])
+        try:
+            result = run_database(kind, args)
+        except Exception:  # one database's failure must not lose the other's figures
+            import traceback
+            traceback.print_exc()
+            failed.append(kind)
+            found.append(Figure(f'{kind} run', None, note='failed: see the traceback above'))
+            continue
+        print_table(result)
+        found += figures_of(result)
     print(f'\nload average at the end: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
-    return 0 if all(row['met'] for result in results for row in result['requests']) else 1
+    report('big_tables', found, args.json)
+    return 1 if failed else 0  # a missed target is a finding, not a failed run
 
 
 if __name__ == '__main__':

@@ -20,7 +20,8 @@ the benchmark database, the agents themselves and (for `true`) their reaped chil
 is checked: the run's counters (done == M, nothing failed or running), the tasks the agents
 started (none twice, none missing) and the task rows in the database (M rows, all complete,
 attempt 1). It prints a line per run, a markdown table of medians and the targets:
-noop >= 20,000 tasks/s on SQLite and >= 5,000 on PostgreSQL; true within 2x of spawn.
+noop >= 20,000 tasks/s on SQLite and >= 5,000 on PostgreSQL; true within 2x of spawn; then
+the figures (figures.py; `--json PATH` also writes them). It exits 1 if a run did not check out.
 """
 
 import argparse
@@ -53,6 +54,7 @@ from bench_taskfarm import (  # the server plumbing of the other benchmark
     start_all,
     start_coordinator,
 )
+from figures import Figure, add_json_option, report  # noqa: E402
 
 POSTGRES_URL = 'postgresql://farm:farm@127.0.0.1:5432/farm_bench'
 POLL_RUN_S = 0.02  # how often the parent asks whether the run is done
@@ -538,6 +540,28 @@ def print_targets(summaries: dict, databases: list[str]) -> None:
               f'| <= 2x | {"PASS" if ratio <= 2 else "FAIL"} |')
 
 
+def figures_of(summaries: dict, databases: list[str], requested: list[str],
+               scenarios: list[str]) -> list[Figure]:
+    """The targets of print_targets as figures, and each scenario's coordinator CPU per task.
+    A database that was asked for but could not be reached shows as a missing figure."""
+    found = []
+    for db, goal in (('sqlite', 20_000), ('postgres', 5_000)):
+        if 'noop' in scenarios and db in requested:
+            note = '' if db in databases else 'database not reachable'
+            found.append(Figure(f'noop-{db} task lifecycles/s',
+                                summaries.get(f'noop-{db}', {}).get('tasks_s'), 'tasks/s', '>=',
+                                goal, note))
+    spawn = summaries.get('spawn', {}).get('tasks_s')
+    for db in requested if 'true' in scenarios else []:
+        value = summaries.get(f'true-{db}', {}).get('tasks_s')
+        found.append(Figure(f'true-{db}: spawn / farmworker tasks/s',
+                            spawn / value if spawn and value else None, '×', '<=', 2))
+    for name, summary in summaries.items():
+        if 'coord_us_task' in summary:
+            found.append(Figure(f'{name} coordinator CPU per task', summary['coord_us_task'], 'µs'))
+    return found
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--tasks', type=int, default=100_000,
@@ -557,6 +581,7 @@ def parse_args():
     parser.add_argument('--repeats', type=int, default=3, help='runs per scenario (default 3)')
     parser.add_argument('--scenarios', default='noop,true',
                         help='comma-separated: noop, true (default %(default)s)')
+    add_json_option(parser)
     return parsed(add_coordinator_options(parser))
 
 
@@ -592,6 +617,7 @@ def main() -> int:
     print(f'bench_farmworker: {args.agents} agents, batch {args.batch} (noop) / {args.true_slots} '
           f'slots (true), coordinator {" ".join(args.serve_args)}, {args.repeats} repeats, '
           f'{cores} CPUs, load average {os.getloadavg()[0]:.2f}', flush=True)
+    requested = list(args.databases)
     targets = {'sqlite': Target('sqlite', args.postgres_url),
                'postgres': Target('postgres', args.postgres_url)}
     if 'postgres' in args.databases:
@@ -619,8 +645,11 @@ def main() -> int:
             runs['spawn'].append(spawn_baseline(args.true_tasks, args.agents))
             print('  spawn: ' + describe(runs['spawn'][-1]), flush=True)
     summaries = {name: medians(results) for name, results in runs.items()}
-    return conclude(runs, summaries, cores, args.repeats,
-                    lambda: print_targets(summaries, args.databases))
+    status = conclude(runs, summaries, cores, args.repeats,
+                      lambda: print_targets(summaries, args.databases))
+    report('farmworker', figures_of(summaries, args.databases, requested, args.scenarios),
+           args.json)
+    return status
 
 
 def conclude(runs: dict, summaries: dict, cores: int, repeats: int, targets) -> int:

@@ -16,7 +16,9 @@ Each scenario is driven by 4 client processes speaking the stock taskfarm-worker
 pattern (claim, GET percentCompleted, PUT 100 %, PUT done) over a keep-alive requests.Session
 with a token as the Basic user name. It prints per-run figures, a markdown table of medians
 and the ratios against the targets (CPU per task >= 10x lower, tasks/s >= 6x, big table
-within 10 %). The original server lives in its own venv under .bench/, created on first use.
+within 10 %), then the same as figures (figures.py; `--json PATH` also writes them). It exits
+1 if a run of this coordinator failed, lost a task, handed one out twice or answered an error.
+The original server lives in its own venv under .bench/, created on first use.
 """
 
 import argparse
@@ -38,6 +40,9 @@ from pathlib import Path
 
 import psutil
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when imported by other scripts
+from figures import Figure, add_json_option, report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the project venv's bin (farm-coordinator lives here)
@@ -159,14 +164,15 @@ def prefill_finished_runs(db_path: Path, rows: int, per_run: int = 10_000) -> No
     """Insert `rows` complete tasks in finished runs straight into SQLite tables."""
     con = sqlite3.connect(db_path, timeout=30)
     con.execute('PRAGMA synchronous=OFF')  # a throwaway database: speed over durability
-    project_id, owner_id = con.execute("SELECT project_id, id FROM user WHERE name='bench'").fetchone()
+    project_id, owner_id = con.execute(
+        "SELECT project_id, id FROM user WHERE name='bench'").fetchone()
     now = time.time()
     for start in range(0, rows, per_run):
         count = min(per_run, rows - start)
         with con:  # one transaction per run: counters consistent with its tasks
             run_id = con.execute(
-                'INSERT INTO run (uuid, project_id, owner_id, num_tasks, next_number, running_count,'
-                ' done_count, failed_count, percent_sum, deleting, created_at)'
+                'INSERT INTO run (uuid, project_id, owner_id, num_tasks, next_number,'
+                ' running_count, done_count, failed_count, percent_sum, deleting, created_at)'
                 ' VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, 0, ?)',
                 (uuid.uuid4().hex, project_id, owner_id, count, count, count, 100.0 * count, now),
             ).lastrowid
@@ -289,10 +295,11 @@ def drive(server: Server, tasks: int, max_seconds: float) -> dict:
     ctx = multiprocessing.get_context('spawn')  # clean client processes, nothing inherited
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     deadline = time.time() + max_seconds + 60  # +60: clients start and fetch tokens first
-    procs = [ctx.Process(target=client, args=(base, PASSWORD, run_uuid, ready, go, results, deadline))
+    procs = [ctx.Process(target=client,
+                         args=(base, PASSWORD, run_uuid, ready, go, results, deadline))
              for _ in range(CLIENTS)]
     try:
-        start_all(procs, ready, 'client')  # tokens and registration stay outside the measured window
+        start_all(procs, ready, 'client')  # tokens and registration: outside the measured window
         server_cpu0, system0 = server.cpu_seconds(), busy_cpu()
         started = time.perf_counter()
         go.set()
@@ -328,7 +335,8 @@ def floor_ms_per_task(server: Server, requests_per_client: int = 2000) -> float:
     """
     ctx = multiprocessing.get_context('spawn')
     ready, go = ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=hello_client, args=(server.url + '/', requests_per_client, ready, go))
+    procs = [ctx.Process(target=hello_client,
+                         args=(server.url + '/', requests_per_client, ready, go))
              for _ in range(CLIENTS)]
     for proc in procs:
         proc.start()
@@ -395,10 +403,10 @@ def run_once(start, args, measure_floor: bool = False) -> dict:
 def describe(result: dict) -> str:
     if 'tasks_s' not in result:
         return 'FAILED ' + result['aborted']
-    text = (f"{result['tasks']} tasks in {result['wall_s']:.1f}s = {result['tasks_s']:.1f} tasks/s, "
-            f"{result['srv_ms_task']:.2f} ms server CPU/task, dups {result['dups']}, "
-            f"missing {result['missing']}, errors {result['errors']}, numDone {result['num_done']}, "
-            f"other CPU {result['other_cpu_s']:.1f}s")
+    text = (f"{result['tasks']} tasks in {result['wall_s']:.1f}s = {result['tasks_s']:.1f} "
+            f"tasks/s, {result['srv_ms_task']:.2f} ms server CPU/task, dups {result['dups']}, "
+            f"missing {result['missing']}, errors {result['errors']}, "
+            f"numDone {result['num_done']}, other CPU {result['other_cpu_s']:.1f}s")
     if result['error_kinds']:
         text += f" ({result['error_kinds']})"
     return text + (f"  [{result['aborted']}]" if result['aborted'] else '')
@@ -465,6 +473,42 @@ def print_table(summaries: dict) -> None:
         print(f'| {key} | ' + ' | '.join(cell(summaries[n], key, fmt) for n in names) + ' |')
 
 
+def ratio_of(num, den):
+    return num / den if num is not None and den else None
+
+
+def figures_of(summaries: dict, args) -> list[Figure]:
+    """The targets side by side with the original, then the coordinator's own figures."""
+    orig, coord, big = (summaries.get(k, {}) for k in ('original-1w', 'coord', 'coord-big'))
+    found = []
+    if not args.skip_original:
+        found += [
+            Figure('server CPU per task, original-1w / coord',
+                   ratio_of(orig.get('srv_ms_task'), coord.get('srv_ms_task')), '×', '>=', 10),
+            Figure('tasks/s, coord / original-1w',
+                   ratio_of(coord.get('tasks_s'), orig.get('tasks_s')), '×', '>=', 6),
+        ]
+    if args.big_rows > 0:
+        found.append(Figure('tasks/s, coord-big / coord',
+                            ratio_of(big.get('tasks_s'), coord.get('tasks_s')), '×', '>=', 0.9,
+                            f'{args.big_rows:,} finished rows'))
+    found += [
+        Figure('coord tasks/s (stock client pattern)', coord.get('tasks_s'), 'tasks/s',
+               note=f'{args.tasks:,} tasks, 4 clients'),
+        Figure('coord server CPU per task', coord.get('srv_ms_task'), 'ms'),
+        Figure('coord claim p99', coord.get('p99_ms'), 'ms'),
+    ]
+    return found
+
+
+def coordinator_checked_out(runs: dict) -> bool:
+    """Every run of this coordinator finished with nothing twice, lost or refused (the
+    original with 4 workers is expected to fail, and the original is not ours to check)."""
+    ours = [r for name, results in runs.items() if name.startswith('coord') for r in results]
+    return all('tasks_s' in r and not r['aborted'] and r['dups'] == r['missing'] == r['errors'] == 0
+               for r in ours)
+
+
 def print_ratios(summaries: dict) -> None:
     def ratio(label, num, den, target=None):
         if num is None or not den:
@@ -480,13 +524,16 @@ def print_ratios(summaries: dict) -> None:
     ratio('server CPU per task: original-1w / coord', orig.get('srv_ms_task'),
           coord.get('srv_ms_task'), 10)
     ratio('tasks/s: coord / original-1w', coord.get('tasks_s'), orig.get('tasks_s'), 6)
-    ratio('tasks/s: coord-big / coord (within 10 %)', big.get('tasks_s'), coord.get('tasks_s'), 0.9)
+    ratio('tasks/s: coord-big / coord (within 10 %)', big.get('tasks_s'), coord.get('tasks_s'),
+          0.9)
     # CPU per task does not depend on outside load the way tasks/s does: it tells noise from cost
-    ratio('server CPU per task: coord / coord-big', coord.get('srv_ms_task'), big.get('srv_ms_task'))
+    ratio('server CPU per task: coord / coord-big', coord.get('srv_ms_task'),
+          big.get('srv_ms_task'))
     # the best any gunicorn + Falcon server could do here: 4 trivial requests per task
     ratio('server CPU per task: original-1w / floor (the ceiling)', orig.get('srv_ms_task'),
           coord.get('floor_ms_task'))
-    ratio('server CPU per task: coord / floor', coord.get('srv_ms_task'), coord.get('floor_ms_task'))
+    ratio('server CPU per task: coord / floor', coord.get('srv_ms_task'),
+          coord.get('floor_ms_task'))
 
 
 def parse_args():
@@ -502,6 +549,7 @@ def parse_args():
                         help="farm-coordinator serve flags (default: '--workers 4')")
     parser.add_argument('--max-seconds', type=float, default=300,
                         help='wall-clock cap of one run of clients (default 300)')
+    add_json_option(parser)
     return parser.parse_args()
 
 
@@ -519,7 +567,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix='bench-template-') as template:
         if args.big_rows > 0:
             try:
-                scenarios['coord-big'] = big_table_starter(args.big_rows, Path(template), args.serve_args)
+                scenarios['coord-big'] = big_table_starter(args.big_rows, Path(template),
+                                                           args.serve_args)
                 runs['coord-big'] = []
             except Exception as exc:  # a failed prefill loses one scenario, not the report
                 print(f'coord-big: FAILED to prepare: {type(exc).__name__}: {str(exc)[:300]}')
@@ -535,7 +584,12 @@ def main() -> int:
           f'clients: > ~1 s means outside load made the numbers noisy):')
     print_table(summaries)
     print_ratios(summaries)
-    return 0
+    checked_out = coordinator_checked_out(runs)
+    if not checked_out:
+        print('\nA coordinator run did not check out (failed, duplicates, missing or errors): '
+              'see the lines above')
+    report('taskfarm', figures_of(summaries, args), args.json)
+    return 0 if checked_out else 1
 
 
 if __name__ == '__main__':

@@ -14,7 +14,8 @@ so stay active), then measures what one refresh of the Runs screen costs:
 
 The UI figures are measured inside `App.run_test()` at 200x50, timing the message handler that
 applies a reply (`FarmApp.on_delivered`), which is all the event loop does per refresh besides
-painting the visible rows. Target: < 100 ms.
+painting the visible rows. Target: < 100 ms. The figures come last (figures.py; `--json PATH`
+also writes them).
 """
 
 import argparse
@@ -33,13 +34,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_taskfarm import BIN, clean_env, init_coordinator, start_coordinator
+from bench_taskfarm import BIN, clean_env, init_coordinator, start_coordinator  # noqa: E402
+from figures import Figure, add_json_option, report  # noqa: E402
 
-from farmworker.client import NEVER
-from farmworker.farm_api import FarmApi
-from tui.app import Delivered, FarmApp
-from tui.poller import Reply
-from tui.screens import runs as runs_screen
+from farmworker.client import NEVER  # noqa: E402
+from farmworker.farm_api import FarmApi  # noqa: E402
+from tui.app import Delivered, FarmApp  # noqa: E402
+from tui.poller import Reply  # noqa: E402
+from tui.screens import runs as runs_screen  # noqa: E402
 
 
 class Counting:
@@ -80,7 +82,8 @@ def fill(url: str, token: str, runs: int, per_run: int, threads: int = 4) -> Non
              {'uuid': worker, 'hostname': f'node{index:03d}', 'pid': 1000 + index, 'slots': 8})
         for number in range(index, runs, threads):
             run = call(conn, token, 'POST', '/farm/v1/runs',
-                       {'num_tasks': per_run, 'name': f'bench-{number:04d}', 'max_tries': 1})['uuid']
+                       {'num_tasks': per_run, 'name': f'bench-{number:04d}',
+                        'max_tries': 1})['uuid']
             claimed = call(conn, token, 'POST', f'/farm/v1/runs/{run}/claim',
                            {'worker_uuid': worker, 'max_tasks': per_run})['tasks']
             finish = claimed if number % 4 == 0 else claimed[:per_run // 2]
@@ -138,6 +141,7 @@ def main() -> int:
     parser.add_argument('--tasks-per-run', type=int, default=100)
     parser.add_argument('--repeats', type=int, default=20)
     parser.add_argument('--serve-args', default='--workers 2')
+    add_json_option(parser)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix='bench-tui-') as tmp:
@@ -180,6 +184,12 @@ def main() -> int:
           f'(every row changed, updated in place)')
     worst = max(max(updates), first)
     print(f'  target < 100 ms per refresh on the UI thread: {"met" if worst < 0.1 else "MISSED"}')
+    rows = f'{args.runs:,} runs x {args.tasks_per_run} tasks'
+    report('tui', [
+        Figure('Runs screen refresh, UI thread (worst)', 1000 * worst, 'ms', '<', 100, rows),
+        Figure('Runs screen request, median', 1000 * statistics.median(times), 'ms'),
+        Figure('requests per refresh', per_refresh),
+    ], args.json)
     return 0
 
 
