@@ -17,6 +17,7 @@ from tests.e2e.test_serve_faults import _kill_coordinator
 pytestmark = pytest.mark.timeout(240)
 
 HELD, JOBS, RUN_TASKS, CRON_JOBS = 4, 30, 20, 4
+TTL_S = '4'
 
 
 @pytest.mark.parametrize('database_url', ['postgres'], indirect=True)
@@ -24,9 +25,11 @@ def test_after_one_coordinator_is_killed_the_others_fire_once_and_reap_once(
         serve, tmp_path, database, monkeypatch):
     (tmp_path / 'outage_jobs.py').write_text(JOB_MODULE)
     monkeypatch.setenv('PYTHONPATH', str(tmp_path))  # the agents import the job class
-    doomed_side, steady_side = (ServeFarm(serve(workers=workers, FARM_WORKER_TTL_S='2'), tmp_path)
-                                for workers in (2, 1))
-    serve(workers=1, FARM_WORKER_TTL_S='2')  # a third, whose engine and reaper join in
+    # a ttl of 4 s: the killed agents are reaped soon, while steady ones that a loaded machine
+    # starves for a second or two (heartbeats every 1 s) are not declared lost
+    doomed_side, steady_side = (ServeFarm(serve(workers=workers, FARM_WORKER_TTL_S=TTL_S),
+                                          tmp_path) for workers in (2, 1))
+    serve(workers=1, FARM_WORKER_TTL_S=TTL_S)  # a third, whose engine and reaper join in
     ran_path = tmp_path / 'ran'
     # slow enough that the doomed agents hold them, unfinished, when they are killed
     steady_side.job_type('held', f'sleep 2; echo held-{{x}} >> {ran_path}')
