@@ -54,6 +54,7 @@ SPAN_S, SPAN_END_S = 30 * 86400, 86400
 BATCH = 10  # tasks an agent claims per request (and reports on the next)
 FAILED_EVERY = 50  # one finished task in 50 failed
 HEARTBEAT_S = 15  # as farmworker agents do with the default worker TTL
+SLOW_S = 5.0  # a request that takes longer is named as it happens
 
 
 # ---------------------------------------------------------------- databases
@@ -442,12 +443,21 @@ def time_one(coordinator: Coordinator, what: str) -> tuple[float, int]:
     else:
         reply = coordinator.session.get(coordinator.server.url + what, timeout=60)
     elapsed = time.perf_counter() - started
+    if elapsed > SLOW_S:  # a request this long can outlast an agent's heartbeat period
+        print(f'slow: {what} on {coordinator.database.name} took {elapsed:.1f} s', flush=True)
     if reply.status_code != 200:
         raise RuntimeError(f'{what} on {coordinator.database.name}: {reply.status_code} '
                            f'{reply.text[:300]}')
     if what in ('serve', 'run') and not reply.json()['tasks']:
         raise RuntimeError(f'{what} claim on {coordinator.database.name} got no task')
     return elapsed, len(reply.content)
+
+
+def print_warnings(coordinator: Coordinator) -> None:
+    """The last warnings and errors of a coordinator's log (e.g. why it declared an agent lost)."""
+    lines = coordinator.server.log.read_text(errors='replace').splitlines()
+    noted = [line for line in lines if 'WARNING' in line or 'ERROR' in line or 'lost' in line][-30:]
+    print(f'{coordinator.database.name} coordinator log:', *noted, sep='\n  ', flush=True)
 
 
 def rss_bytes(server: Server) -> int:
@@ -547,7 +557,12 @@ def run_database(kind: str, args) -> dict:
             coordinators = [start(d, bases[d.name], args.serve_args) for d in databases]
             before = {c.database.name: rss_bytes(c.server) / 2**20 for c in coordinators}
             mid = {}
-            latencies = measure(coordinators, args.requests, args.rounds, mid)
+            try:
+                latencies = measure(coordinators, args.requests, args.rounds, mid)
+            except RuntimeError:  # what the coordinators said about it, before they go
+                for c in coordinators:
+                    print_warnings(c)
+                raise
             rss = {c.database.name: (before[c.database.name], mid[c.database.name],
                                      rss_bytes(c.server) / 2**20) for c in coordinators}
         finally:
