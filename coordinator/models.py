@@ -514,6 +514,26 @@ class DutyLease(BaseModel):
     expires_at = EpochField(default=0.0)
 
 
+class JobTypeActivity(BaseModel):
+    """Tasks of a type that reached one final state (and error category) in one minute: the
+    job-type status views count a window out of these rows, not out of the tasks (schema 19).
+
+    Kept by triggers on `task` (coordinator.store.type_activity), in the transaction of every
+    change that moves a task into or out of a final state, or deletes it.
+    """
+
+    job_type = pw.ForeignKeyField(JobType, on_delete='CASCADE', index=False)  # the key leads
+    minute = pw.BigIntegerField()  # whole epoch seconds // 60 of status_changed_at
+    status = pw.CharField(max_length=16)
+    category = pw.CharField(max_length=16, default='')  # '' for none: a key column, not NULL
+    tasks = pw.BigIntegerField(default=0)
+    latest = EpochField()  # the latest status_changed_at among them
+
+    class Meta:
+        table_name = 'job_type_activity'
+        indexes = ((('job_type', 'minute', 'status', 'category'), True),)
+
+
 MODELS = (SchemaVersion, Project, User, JobType, JobTypeRevision, Run, Token, Worker, Schedule,
           Task, AuditLog, RunInput, RunActivity, PasswordFailure, CoordinatorPulse, AllocationQueue,
-          AllocationJob, DutyLease)
+          AllocationJob, DutyLease, JobTypeActivity)
