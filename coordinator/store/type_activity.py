@@ -168,10 +168,14 @@ def _postgres_triggers() -> list[str]:
                 'SET tasks = a.tasks + excluded.tasks, '
                 'latest = GREATEST(a.latest, excluded.latest);')
 
-    moved = f'FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_CHANGED}'
+    moved = f'FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE ({_CHANGED})'
+    # most updates (claims, progress) move no task into or out of a final state: one look
+    counts_none = (f"IF NOT EXISTS (SELECT 1 {moved} AND ({_counted('o.')} OR "
+                   f"{_counted('n.')})) THEN RETURN NULL; END IF;")
     bodies = {'INSERT': ('NEW TABLE AS new_rows', enter('SELECT * FROM new_rows')),
               'UPDATE': ('OLD TABLE AS old_rows NEW TABLE AS new_rows',
-                         leave(f'SELECT o.* {moved}') + ' ' + enter(f'SELECT n.* {moved}')),
+                         f"{counts_none} {leave(f'SELECT o.* {moved}')} "
+                         f"{enter(f'SELECT n.* {moved}')}"),
               'DELETE': ('OLD TABLE AS old_rows', leave('SELECT * FROM old_rows'))}
     statements = []
     for name, (event, (tables, body)) in zip(_TRIGGERS, bodies.items()):
