@@ -522,7 +522,11 @@ class JobTypeActivity(BaseModel):
     change that moves a task into or out of a final state, or deletes it.
     """
 
-    job_type = pw.ForeignKeyField(JobType, on_delete='CASCADE', index=False)  # the key leads
+    # a job type's id, deliberately no foreign key: the key lock its check takes on the type's
+    # row at each new minute's row would make a report wait on (and deadlock with) claims,
+    # which lock the rows of their types FOR UPDATE (job_types.reserve_running). Rows come
+    # and go with tasks, which a type cannot be deleted with: none outlives its type.
+    job_type_id = pw.BigIntegerField()
     minute = pw.BigIntegerField()  # whole epoch seconds // 60 of status_changed_at
     status = pw.CharField(max_length=16)
     category = pw.CharField(max_length=16, default='')  # '' for none: a key column, not NULL
@@ -531,7 +535,7 @@ class JobTypeActivity(BaseModel):
 
     class Meta:
         table_name = 'job_type_activity'
-        indexes = ((('job_type', 'minute', 'status', 'category'), True),)
+        indexes = ((('job_type_id', 'minute', 'status', 'category'), True),)
 
 
 MODELS = (SchemaVersion, Project, User, JobType, JobTypeRevision, Run, Token, Worker, Schedule,
