@@ -13,11 +13,11 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from coordinator.db import database, run_sql
 from coordinator.models import (FIRING_INDEX, LABEL_INDEX, MODELS, AllocationJob,
                                 AllocationQueue, AuditLog, CoordinatorPulse, DutyLease, JobType,
-                                JobTypeRevision, PasswordFailure, Project, Run, RunActivity,
-                                RunInput, Schedule, SchemaVersion, Task, Token, Worker)
-from coordinator.store import job_types
+                                JobTypeActivity, JobTypeRevision, PasswordFailure, Project, Run,
+                                RunActivity, RunInput, Schedule, SchemaVersion, Task, Token, Worker)
+from coordinator.store import job_types, type_activity
 
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 
 
 def _retries(migrator):
@@ -221,10 +221,20 @@ def _allocations(migrator):
     return []
 
 
+def _type_activity(migrator):
+    """Version 19: finished tasks counted by type, minute and state, by triggers on task; the
+    tasks already finished counted in the same step (coordinator.store.type_activity)."""
+    database.create_tables((JobTypeActivity,), safe=True)
+    type_activity.install()
+    if not JobTypeActivity.select().exists():  # a step run again (the triggers were there)
+        type_activity.back_fill()
+    return []
+
+
 UPGRADES = {2: _retries, 3: _sweeps, 4: _indexes, 5: _reach, 6: _pulse, 7: _no_task_lease,
             8: _job_types, 9: _queued_work, 10: _served, 11: _job_status, 12: _lean_task_indexes,
             13: _code_packages, 14: _schedules, 15: _task_labels, 16: _queued_work_lists,
-            17: _code_env_vars, 18: _allocations}
+            17: _code_env_vars, 18: _allocations, 19: _type_activity}
 DEFAULT_PROJECT = 'default'
 _UPGRADE_LOCK_ID = 0x7461736B  # 'task'
 
@@ -238,6 +248,7 @@ def upgrade() -> tuple[int | None, int]:
         found = _current_version()
         if found is None:
             database.create_tables(MODELS, safe=True)
+            type_activity.install()
             SchemaVersion.create(version=SCHEMA_VERSION)
         elif found > SCHEMA_VERSION:
             raise RuntimeError(

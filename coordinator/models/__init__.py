@@ -8,7 +8,8 @@ from coordinator.models.allocations import AllocationJob, AllocationQueue
 from coordinator.models.audit import AuditLog
 from coordinator.models.base import BaseModel, EpochField, NeverReusedAutoField
 from coordinator.models.coordination import CoordinatorPulse, DutyLease, SchemaVersion
-from coordinator.models.job_types import DEFAULT_MAX_TRIES, JobType, JobTypeRevision
+from coordinator.models.job_types import (DEFAULT_MAX_TRIES, JobType, JobTypeActivity,
+                                          JobTypeRevision)
 from coordinator.models.projects import Project, User
 from coordinator.models.runs import MAX_TASKS, Run, RunActivity, RunInput
 from coordinator.models.schedules import Schedule
@@ -19,7 +20,7 @@ from coordinator.models.workers import Worker
 
 MODELS = (SchemaVersion, Project, User, JobType, JobTypeRevision, Run, Token, Worker, Schedule,
           Task, AuditLog, RunInput, RunActivity, PasswordFailure, CoordinatorPulse, AllocationQueue,
-          AllocationJob, DutyLease)
+          AllocationJob, DutyLease, JobTypeActivity)
 
 __all__ = [
     'MODELS', 'BaseModel', 'EpochField', 'NeverReusedAutoField', 'DEFAULT_MAX_TRIES', 'MAX_TASKS',
@@ -27,5 +28,5 @@ __all__ = [
     'STATUS_INDEX',
     'SchemaVersion', 'Project', 'User', 'JobType', 'JobTypeRevision', 'Run', 'Token', 'Worker',
     'Schedule', 'Task', 'AuditLog', 'RunInput', 'RunActivity', 'PasswordFailure',
-    'CoordinatorPulse', 'AllocationQueue', 'AllocationJob', 'DutyLease',
+    'CoordinatorPulse', 'AllocationQueue', 'AllocationJob', 'DutyLease', 'JobTypeActivity',
 ]

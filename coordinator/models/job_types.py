@@ -75,3 +75,27 @@ class JobTypeRevision(BaseModel):
 
     class Meta:
         indexes = ((('job_type', 'revision_num'), True),)
+
+
+class JobTypeActivity(BaseModel):
+    """Tasks of a type that reached one final state (and error category) in one minute: the
+    job-type status views count a window out of these rows, not out of the tasks (schema 19).
+
+    Kept by triggers on `task` (coordinator.store.type_activity), in the transaction of every
+    change that moves a task into or out of a final state, or deletes it.
+    """
+
+    # a job type's id, deliberately no foreign key: the key lock its check takes on the type's
+    # row at each new minute's row would make a report wait on (and deadlock with) claims,
+    # which lock the rows of their types FOR UPDATE (job_types.reserve_running). Rows come
+    # and go with tasks, which a type cannot be deleted with: none outlives its type.
+    job_type_id = pw.BigIntegerField()
+    minute = pw.BigIntegerField()  # whole epoch seconds // 60 of status_changed_at
+    status = pw.CharField(max_length=16)
+    category = pw.CharField(max_length=16, default='')  # '' for none: a key column, not NULL
+    tasks = pw.BigIntegerField(default=0)
+    latest = EpochField()  # the latest status_changed_at among them
+
+    class Meta:
+        table_name = 'job_type_activity'
+        indexes = ((('job_type_id', 'minute', 'status', 'category'), True),)

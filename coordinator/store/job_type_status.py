@@ -1,9 +1,11 @@
 """Job-type health as Scale's status views count it: tasks of every family by type and status.
 
-GROUP BY queries over `task` that read indexes, not rows: finished and queued tasks
-out of the two of schema 11 (models.STATUS_INDEX and QUEUE_INDEX), one range per
-(type, state) and time window; running ones, as many as agents have slots, through
-the status index. A view's cost follows the tasks it counts, not the table's 10**7 rows.
+GROUP BY queries that read indexes and counters, not rows: tasks that finished in a window
+out of per-minute counters (coordinator.store.type_activity) and, for its partial first and
+last minutes, the finished-task index of schema 11 (models.STATUS_INDEX); queued ones out of
+QUEUE_INDEX, one range per type and state; running ones, as many as agents have slots,
+through the status index. A view's cost follows its window and the tasks waiting and running,
+not the tasks it counts as finished nor the table's 10**7 rows.
 A run's tasks count under its type (the built-in system type unless it named one),
 those never handed out too (`backlog`). Tasks of a run being deleted count until
 maintenance has purged them.
@@ -15,15 +17,14 @@ import collections
 import dataclasses
 
 from coordinator import failures
-from coordinator.db import run_sql
+from coordinator.db import pinned_index, run_sql
 from coordinator.models import FINISHED
-from coordinator.states import FINAL_STATES, ScaleStatus, TaskState, scale_states, scale_status
-from coordinator.store import backlog, job_type_views
+from coordinator.states import ScaleStatus, TaskState, scale_states, scale_status
+from coordinator.store import backlog, job_type_views, type_activity
 from coordinator.store.id_lists import grouped, marks
 from coordinator.store.access import Principal
 from coordinator.store.job_type_views import Filters, TypeView
 
-_FINAL = tuple(sorted(state.value for state in FINAL_STATES))
 _FAILED = tuple(sorted(state.value for state in scale_states(ScaleStatus.FAILED)))
 # the order a type's counts are listed in
 _ORDER = {status: index for index, status in enumerate(
@@ -89,7 +90,7 @@ def status(principal: Principal, start: float, end: float, is_active: bool | Non
     count, views = job_type_views.list_types(principal, Filters(is_active=is_active),
                                              ('name', 'version'), offset, limit)
     ids = [view.id for view in views]
-    counts = _merged([*_running(ids), *_finished_between(ids, start, end),
+    counts = _merged([*_running(ids), *type_activity.finished_between(ids, start, end),
                       *_queued_between(principal, ids, start, end, now)])
     queued = _queued_now(principal, ids)
     last = _last_failures(ids)
@@ -111,10 +112,8 @@ def pending(principal: Principal, offset: int, limit: int,
 def running(principal: Principal, offset: int, limit: int) -> tuple[int, list[TypeTally]]:
     """(how many types have RUNNING tasks, the page of them, the longest running first)."""
     types = job_type_views.by_id(principal)
-    rows = grouped(list(types), 'SELECT job_type_id, COUNT(*), MIN(status_changed_at) '
-                                 "FROM task WHERE job_type_id IN ({ids}) AND status = 'running' "
-                                 'GROUP BY job_type_id')
-    return _page([TypeTally(types[type_id], count, since) for type_id, count, since in rows],
+    return _page([TypeTally(types[type_id], count, since)
+                  for type_id, (count, since, _) in _running_tasks(list(types)).items()],
                  offset, limit)
 
 
@@ -144,27 +143,42 @@ def by_state(type_id: int, start: float, end: float) -> dict[TaskState, int]:
     """How many tasks of one type are queued and running now, and how many reached each final
     state between `start` and `end` (none of a state: absent)."""
     counts = collections.Counter()
-    for _, state, _, count, _ in (*_running([type_id]), *_finished_between([type_id], start, end)):
+    finished = type_activity.finished_between([type_id], start, end)
+    for _, state, _, count, _ in (*_running([type_id]), *finished):
         counts[TaskState(state)] += count
     counts[TaskState.QUEUED] += _queued_tasks([type_id]).get(type_id, 0)
     return {state: count for state, count in counts.items() if count}
 
 
 def _running(ids: list[int]) -> list[tuple]:
-    return [(type_id, TaskState.RUNNING.value, None, count, latest) for type_id, count, latest
-            in grouped(ids, 'SELECT job_type_id, COUNT(*), MAX(status_changed_at) FROM task '
-                             "WHERE job_type_id IN ({ids}) AND status = 'running' "
-                             'GROUP BY job_type_id')]
+    return [(type_id, TaskState.RUNNING.value, None, count, latest)
+            for type_id, (count, _, latest) in _running_tasks(ids).items()]
 
 
-def _finished_between(ids: list[int], start: float, end: float) -> list[tuple]:
-    """(type id, state, category, count, latest) of tasks that finished in the window."""
-    return grouped(ids, 'SELECT job_type_id, status, error_category, COUNT(*), '
-                         'MAX(status_changed_at) FROM task WHERE job_type_id IN ({ids}) '
-                         f'AND status IN ({marks(_FINAL)}) AND {FINISHED} '
-                         'AND status_changed_at >= ? AND status_changed_at <= ? '
-                         'GROUP BY job_type_id, status, error_category',
-                    (*_FINAL, start, end))
+# Running tasks out of the (worker, status) index, one range per worker and one for tasks of
+# no worker (set running by hand): no other index holds them, and `status = 'running'` alone
+# read the whole table (5 s at 10^7 rows). The index is named on SQLite, whose statistics
+# count the NULL workers of finished tasks as one value and would rather scan; and the
+# workers are an IN list, not a join, for which SQLite first built a Bloom filter out of
+# the whole index (125 ms at 10^6 rows).
+_RUNNING = ('SELECT job_type_id, COUNT(*), MIN(status_changed_at), MAX(status_changed_at) '
+            'FROM task{pinned} WHERE {worker} '
+            "AND status = 'running' AND job_type_id IN ({ids}) GROUP BY job_type_id")
+
+
+def _running_tasks(ids: list[int]) -> dict[int, tuple[int, float, float]]:
+    """{type id: (running tasks, the earliest and the latest time one started running)}."""
+    found: dict[int, tuple[int, float, float]] = {}
+    pinned = pinned_index('task_worker_id_status')
+    held, unheld = (_RUNNING.format(pinned=pinned, worker=worker, ids='{ids}') for worker in
+                    ('worker_id IN (SELECT id FROM worker)', 'worker_id IS NULL'))
+    for type_id, count, earliest, latest in grouped(ids, held) + grouped(ids, unheld):
+        if type_id in found:
+            seen = found[type_id]
+            count, earliest, latest = (seen[0] + count, min(seen[1], earliest),
+                                       max(seen[2], latest))
+        found[type_id] = (count, earliest, latest)
+    return found
 
 
 def _queued_between(principal: Principal, ids: list[int], start: float, end: float,

@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -56,7 +57,8 @@ CHUNK_ROWS = 1_000_000  # rows per INSERT statement, so progress shows and the W
 SPAN_S, SPAN_END_S = 30 * 86400, 86400
 BATCH = 10  # tasks an agent claims per request (and reports on the next)
 FAILED_EVERY = 50  # one finished task in 50 failed
-HEARTBEAT_S = 15  # as farmworker agents do with the default worker TTL
+HEARTBEAT_S = 15  # as farmworker agents do with the default worker TTL (60 s)
+SLOW_S = 5.0  # a request that takes longer is named as it happens
 
 
 # ---------------------------------------------------------------- databases
@@ -327,26 +329,18 @@ class Agent:
         self.session, self.url, self.key = session, url, key
         self.uuid = uuid.uuid4().hex
         self.claim_path, self.held, self.serves = claim_path, [], serves
-        self.last_heartbeat = time.monotonic()
         reply = session.post(url + '/farm/v1/workers', json={
             'uuid': self.uuid, 'hostname': socket.gethostname(), 'pid': os.getpid(),
             'slots': BATCH, 'serves': serves}, timeout=30)
         reply.raise_for_status()
 
-    def heartbeat_if_due(self) -> None:
-        """What an agent sends every 15 s: without it the coordinator declares it lost while
-        other requests are timed (60 s of silence)."""
-        if time.monotonic() - self.last_heartbeat >= HEARTBEAT_S:
-            self.heartbeat()
-
-    def heartbeat(self) -> None:
-        self.last_heartbeat = time.monotonic()
+    def heartbeat(self, session: requests.Session) -> None:
         held = [list(pair) for pair in self.held]
         body = ({'held': held} if 'job_types' in self.serves
                 else {'run': self.serves['run'], 'running': held})
-        self.session.post(f'{self.url}/farm/v1/workers/{self.uuid}/heartbeat',
-                          json={'load': 0.0, 'draining': False, **body},
-                          timeout=30).raise_for_status()
+        session.post(f'{self.url}/farm/v1/workers/{self.uuid}/heartbeat',
+                     json={'load': 0.0, 'draining': False, **body},
+                     timeout=30).raise_for_status()
 
     def claim(self) -> requests.Response:
         body = {'worker_uuid': self.uuid, 'max_tasks': BATCH}
@@ -423,8 +417,6 @@ def requests_to_time(base: Base, now: float) -> dict:
 
 def time_one(coordinator: Coordinator, what: str) -> tuple[float, int]:
     """Seconds the request took, and the bytes of its answer."""
-    for agent in (coordinator.serve_agent, coordinator.run_agent):
-        agent.heartbeat_if_due()  # untimed
     started = time.perf_counter()
     if what == 'serve':
         reply = coordinator.serve_agent.claim()
@@ -433,12 +425,47 @@ def time_one(coordinator: Coordinator, what: str) -> tuple[float, int]:
     else:
         reply = coordinator.session.get(coordinator.server.url + what, timeout=60)
     elapsed = time.perf_counter() - started
+    if elapsed > SLOW_S:  # a request this long can outlast an agent's heartbeat period
+        print(f'slow: {what} on {coordinator.database.name} took {elapsed:.1f} s', flush=True)
     if reply.status_code != 200:
         raise RuntimeError(f'{what} on {coordinator.database.name}: {reply.status_code} '
                            f'{reply.text[:300]}')
     if what in ('serve', 'run') and not reply.json()['tasks']:
         raise RuntimeError(f'{what} claim on {coordinator.database.name} got no task')
     return elapsed, len(reply.content)
+
+
+class Heartbeats(threading.Thread):
+    """Every agent's heartbeat every 15 s from a thread of its own, as a farmworker sends it
+    while it works, whatever the requests timed meanwhile.
+
+    Heartbeats sent only before the requests to an agent's own coordinator left the other
+    coordinator's agents silent for a whole round of one request: 75 job-type status
+    requests of 7 s each on the 10^7 database, and the agents were declared lost (409).
+    """
+
+    def __init__(self, coordinators: list[Coordinator]):
+        super().__init__(name='heartbeats', daemon=True)
+        self.agents = [(c, agent) for c in coordinators for agent in (c.serve_agent, c.run_agent)]
+        self.stopped, self.failure = threading.Event(), None
+
+    def run(self) -> None:
+        sessions = {}
+        while not self.stopped.wait(HEARTBEAT_S):
+            for c, agent in self.agents:
+                session = sessions.setdefault(c.database.name, requests.Session())
+                session.headers.update(c.session.headers)
+                try:
+                    agent.heartbeat(session)
+                except requests.RequestException as exc:
+                    self.failure = f'heartbeat on {c.database.name}: {exc}'
+
+
+def print_warnings(coordinator: Coordinator) -> None:
+    """The last warnings and errors of a coordinator's log (e.g. why it declared an agent lost)."""
+    lines = coordinator.server.log.read_text(errors='replace').splitlines()
+    noted = [line for line in lines if 'WARNING' in line or 'ERROR' in line or 'lost' in line][-30:]
+    print(f'{coordinator.database.name} coordinator log:', *noted, sep='\n  ', flush=True)
 
 
 def rss_bytes(server: Server) -> int:
@@ -461,10 +488,22 @@ def measure(coordinators: list[Coordinator], count: int, rounds: int,
     names = list(timed[coordinators[0].database.name])
     latencies = {(name, c.database.name): [] for name in names for c in coordinators}
     sizes = {}
-    for c in coordinators:  # warm up: connections, caches, the first plan of each statement
-        for what in timed[c.database.name].values():
-            time_one(c, what)
-    per_round = -(-count // rounds)
+    beats = Heartbeats(coordinators)
+    beats.start()
+    try:
+        for c in coordinators:  # warm up: connections, caches, the first plan of each statement
+            for what in timed[c.database.name].values():
+                time_one(c, what)
+        per_round = -(-count // rounds)
+        _rounds(coordinators, names, timed, latencies, sizes, per_round, rounds, rss_mid, beats)
+    finally:
+        beats.stopped.set()
+    return {name: {c.database.name: (latencies[(name, c.database.name)],
+                                     sizes[(name, c.database.name)]) for c in coordinators}
+            for name in names}
+
+
+def _rounds(coordinators, names, timed, latencies, sizes, per_round, rounds, rss_mid, beats):
     for r in range(rounds):
         order = coordinators if r % 2 == 0 else coordinators[::-1]
         for name in names:
@@ -473,11 +512,10 @@ def measure(coordinators: list[Coordinator], count: int, rounds: int,
                 for _ in range(per_round):
                     elapsed, sizes[(name, c.database.name)] = time_one(c, what)
                     latencies[(name, c.database.name)].append(elapsed)
+                    if beats.failure:
+                        raise RuntimeError(beats.failure)
         if r == 0:  # SQLite's page caches fill in the first round; then RSS should stay
             rss_mid.update({c.database.name: rss_bytes(c.server) / 2**20 for c in coordinators})
-    return {name: {c.database.name: (latencies[(name, c.database.name)],
-                                     sizes[(name, c.database.name)]) for c in coordinators}
-            for name in names}
 
 
 # ---------------------------------------------------------------- report
@@ -550,7 +588,12 @@ def run_database(kind: str, args) -> dict:
             coordinators = [start(d, bases[d.name], args.serve_args) for d in databases]
             before = {c.database.name: rss_bytes(c.server) / 2**20 for c in coordinators}
             mid = {}
-            latencies = measure(coordinators, args.requests, args.rounds, mid)
+            try:
+                latencies = measure(coordinators, args.requests, args.rounds, mid)
+            except RuntimeError:  # what the coordinators said about it, before they go
+                for c in coordinators:
+                    print_warnings(c)
+                raise
             rss = {c.database.name: (before[c.database.name], mid[c.database.name],
                                      rss_bytes(c.server) / 2**20) for c in coordinators}
         finally:

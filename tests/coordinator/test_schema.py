@@ -11,7 +11,7 @@ from coordinator.models import (FIRING_INDEX, LABEL_INDEX, QUEUE_INDEX, QUEUED_C
                                 STATUS_INDEX, AllocationJob, AllocationQueue, AuditLog,
                                 CoordinatorPulse, JobType, JobTypeRevision, Project, Run,
                                 RunActivity, RunInput, Schedule, SchemaVersion, Task, User)
-from coordinator.store import audit, job_types, users
+from coordinator.store import audit, job_types, type_activity, users
 
 
 def test_upgrading_twice_changes_nothing(database):
@@ -138,8 +138,38 @@ def _queue_one_per_type(project) -> None:
             (project.id,))
 
 
+def _restore_version_18(database) -> None:
+    """Undo what version 19 did: the finished tasks' counters and their triggers."""
+    type_activity.remove()
+    database.execute_sql('DROP TABLE job_type_activity')
+
+
+def test_a_version_18_database_counts_its_finished_tasks_and_goes_on_counting(database):
+    project = Project.get(Project.name == schema.DEFAULT_PROJECT)
+    _restore_version_18(database)
+    # finished tasks as version 18 wrote them: two in one minute, one the next, one untyped
+    for status, category, at in (('complete', None, 600.5), ('complete', None, 659.0),
+                                 ('error', 'SYSTEM', 660.0), ('complete', None, 700.0)):
+        run_sql('INSERT INTO task (project_id, job_type_id, status, error_category, priority, '
+                'available_at, attempt, failed_tries, percent, created_at, status_changed_at) '
+                'SELECT project_id, CASE WHEN ? = 700.0 THEN NULL ELSE id END, ?, ?, 0, 0, 1, '
+                '0, 0, 0, ? FROM job_type WHERE project_id = ?',
+                (at, status, category, at, project.id))
+    SchemaVersion.update(version=18).execute()
+    assert schema.upgrade() == (18, schema.SCHEMA_VERSION)
+    (type_id,) = run_sql('SELECT id FROM job_type').fetchone()
+    rows = 'SELECT job_type_id, minute, status, category, tasks, latest FROM job_type_activity '
+    assert run_sql(rows + 'ORDER BY minute, status').fetchall() == [
+        (type_id, 10, 'complete', '', 2, 659.0), (type_id, 11, 'error', 'SYSTEM', 1, 660.0)]
+    run_sql("UPDATE task SET status = 'queued' WHERE status_changed_at = 659.0")  # a retry
+    assert run_sql(rows + 'ORDER BY minute, status').fetchall() == [
+        (type_id, 10, 'complete', '', 1, 600.5), (type_id, 11, 'error', 'SYSTEM', 1, 660.0)]
+    assert schema.upgrade() == (schema.SCHEMA_VERSION, schema.SCHEMA_VERSION)
+
+
 def _restore_version_17(database) -> None:
-    """Undo what version 18 did: allocation queues, their jobs, duty leases."""
+    """Undo what version 18 did: allocation queues, their jobs, duty leases (and 19)."""
+    _restore_version_18(database)
     for table in ('allocation_job', 'allocation_queue', 'duty_lease'):
         database.execute_sql(f'DROP TABLE {table}')
 

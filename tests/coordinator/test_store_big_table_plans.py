@@ -11,7 +11,7 @@ import pytest
 
 from coordinator.db import database
 from coordinator.models import LABEL_INDEX, QUEUED_CREATED_INDEX
-from coordinator.store import code_packages, executions, iron_tasks, worker_views
+from coordinator.store import code_packages, executions, iron_tasks, job_type_status, worker_views
 from coordinator.store.iron_tasks import TaskFilters
 from coordinator.store.queue import Order
 
@@ -56,6 +56,13 @@ def plans_of(read) -> list[str]:
 def test_workers_running_tasks_are_read_through_the_workers(big_stats):
     (plan,) = plans_of(lambda: worker_views.running_tasks([1, 2, 3]))
     assert 'SEARCH t USING INDEX task_worker_id_status' in plan, plan
+
+
+def test_job_type_status_counts_running_tasks_through_the_workers(big_stats):
+    held, unheld = plans_of(lambda: job_type_status.running(big_stats, 0, 100))[-2:]
+    for plan in (held, unheld):  # and no Bloom filter built out of the whole index
+        assert 'SEARCH task USING INDEX task_worker_id_status (worker_id=? AND status=?)' in plan
+        assert 'SCAN' not in plan and 'BLOOM' not in plan, plan
 
 
 @pytest.mark.parametrize('filters, index', [

@@ -5,7 +5,9 @@ import pytest
 from coordinator import maintenance
 from coordinator.db import database
 from coordinator.models import FINISHED, QUEUE_INDEX, STATUS_INDEX
-from coordinator.store import dispatch, job_type_status, job_types, queue, reports, runs, users
+from coordinator.states import TaskfarmStatus
+from coordinator.store import (dispatch, job_type_status, job_types, queue, reports, run_tasks,
+                               runs, users)
 from coordinator.store import workers
 from coordinator.store.job_types import Definition
 from coordinator.store.queue import Order
@@ -169,3 +171,14 @@ def test_the_views_read_their_indexes_not_the_table(farm):
                                (queued, (1, 2, 0.0), QUEUE_INDEX)):
         plan = ' '.join(row[-1] for row in database.execute_sql(sql, params))
         assert f'COVERING INDEX {index}' in plan, plan
+
+
+def test_a_task_set_running_by_hand_counts_as_running_without_a_worker(farm):
+    run = runs.create_run(farm, 3, now=T0)
+    dispatch.claim_tasks(farm, run.uuid, 'agent-a', 1, T0 + 5, heartbeat=True)
+    run_tasks.update_task(farm, run.uuid, 2, status=TaskfarmStatus.COMPUTING, now=T0 + 9)
+    seen, _ = counts(farm, start=T0 + 100 * HOUR, end=T0 + 101 * HOUR)
+    assert seen['taskfarm-run'] == {('RUNNING', None): (2, T0 + 9)}
+    count, running = job_type_status.running(farm, 0, 100)
+    assert count == 1 and [(t.view.name, t.count, t.since) for t in running] == [
+        ('taskfarm-run', 2, T0 + 5)]
