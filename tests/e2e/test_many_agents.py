@@ -1,0 +1,53 @@
+"""A crowd of simulated agents on two coordinators over one PostgreSQL, heartbeating at 1 s with a
+4 s TTL: every task of a run and of queued work is done once, and no live agent is declared lost.
+
+The small, fast version of bench_many_agents.py (issue 16, acceptance 2); the simulated agents
+speak the farmworker protocol (tests/sim_agents.py), their tasks only take time.
+"""
+
+import time
+
+import pytest
+
+from tests import sim_agents, sim_outcome
+from tests.e2e.test_serve import ServeFarm
+
+pytestmark = pytest.mark.timeout(180)
+
+AGENTS, PROCESSES, SLOTS = 160, 2, 2
+RUN_TASKS, JOBS = 1500, 1500
+TASK_S = (0.3, 1.5)
+TTL_S = '4'  # agents heartbeat every second
+
+
+@pytest.mark.parametrize('database_url', [
+    pytest.param('sqlite', marks=pytest.mark.skip(
+        reason='several coordinators share one database only on PostgreSQL')),
+    'postgres'], indirect=True)
+def test_two_coordinators_serve_a_crowd_of_agents_every_task_once_none_lost(
+        serve, tmp_path, database):
+    coordinators = [serve(workers=1, FARM_WORKER_TTL_S=TTL_S) for _ in range(2)]
+    farm = ServeFarm(coordinators[0], tmp_path)
+    farm.job_type('sim', 'true')
+    farm.queue('sim', [str(n) for n in range(JOBS)])
+    run_uuid = farm.create_run(RUN_TASKS, command=['true'])
+
+    started = time.monotonic()
+    reports = sim_agents.crowd(sim_agents.plans(
+        AGENTS, PROCESSES, urls=[c.url for c in coordinators], token=farm.token, run=run_uuid,
+        slots=SLOTS, ramp_s=3.0, task_s=TASK_S, max_idle_s=3.0, idle_poll_s=0.5),
+        timeout_s=150)
+    outcome = sim_outcome.merge(reports)
+    rows = sim_outcome.read_rows(database)
+
+    assert sim_outcome.problems(outcome, rows) == [], (outcome.requests, outcome.examples)
+    assert len(outcome.claims) == RUN_TASKS + JOBS
+    assert rows.tasks == {'complete': RUN_TASKS + JOBS}
+    assert rows.workers == {'stopped': AGENTS}
+    assert outcome.requests['heartbeat']['count'] > AGENTS  # they did heartbeat, while busy
+    for coordinator in coordinators:
+        log = coordinator.log_path.read_text()
+        assert 'Traceback' not in log and 'declared lost' not in log, log[-3000:]
+    print(f'{AGENTS} agents, {RUN_TASKS + JOBS} tasks in {time.monotonic() - started:.1f} s: '
+          + ', '.join(f"{kind} p99 {r['p99_ms']:.0f} ms x{r['count']}"
+                      for kind, r in outcome.requests.items()))
