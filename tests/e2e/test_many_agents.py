@@ -5,6 +5,7 @@ The small, fast version of bench_many_agents.py (issue 16, acceptance 2); the si
 speak the farmworker protocol (tests/sim_agents.py), their tasks only take time.
 """
 
+import socket
 import time
 
 import pytest
@@ -51,3 +52,23 @@ def test_two_coordinators_serve_a_crowd_of_agents_every_task_once_none_lost(
     print(f'{AGENTS} agents, {RUN_TASKS + JOBS} tasks in {time.monotonic() - started:.1f} s: '
           + ', '.join(f"{kind} p99 {r['p99_ms']:.0f} ms x{r['count']}"
                       for kind, r in outcome.requests.items()))
+
+
+@pytest.mark.parametrize('database_url', ['sqlite'], indirect=True)
+def test_one_gunicorn_worker_keeps_more_agents_connected_than_gunicorns_default_thousand(
+        serve, tmp_path):
+    coordinator = serve(workers=1)
+    sockets = [socket.create_connection(('127.0.0.1', coordinator.port), timeout=20)
+               for _ in range(1100)]
+    try:
+        for sock in sockets:  # all open at once, as the agents' keep-alive connections are
+            sock.sendall(b'GET /health HTTP/1.1\r\nHost: farm\r\n\r\n')
+        # at gunicorn's 1,000 the last ones wait for the first to idle out (75 s keep-alive)
+        deadline, answers = time.monotonic() + 30, []
+        for sock in sockets:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            answers.append(sock.recv(64))
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert {answer.split(b'\r\n')[0] for answer in answers} == {b'HTTP/1.1 200 OK'}
