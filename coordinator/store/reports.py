@@ -62,10 +62,10 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = Receipt()
-    with database.write():
+    with database.write():  # the heartbeat too: one commit
         settle_run(find_run(principal, run_uuid, lock=True).id, worker_id, results, now,
                    receipt)
-    workers.touch(worker_id, now)
+        workers.touch(worker_id, now)
     return receipt
 
 

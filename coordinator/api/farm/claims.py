@@ -25,7 +25,8 @@ class Claim(bodies.BodyResource):
     """POST /farm/v1/runs/{uuid}/claim {worker_uuid, max_tasks, results?}: up to max_tasks tasks.
 
     Results sent along are applied first, as by /results, and answered in `receipt`:
-    an agent with finished tasks and free slots needs one request, not two.
+    an agent with finished tasks and free slots needs one request, not two, and the
+    coordinator one transaction (`dispatch.report_and_claim`).
     """
 
     worker_methods = frozenset({'POST'})  # an agent's call
@@ -37,9 +38,10 @@ class Claim(bodies.BodyResource):
         count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
                                maximum=MAX_BATCH)
         principal = req.context.principal
-        receipt = (_report(principal, uuid.hex, worker_uuid, body['results'])
-                   if 'results' in body else None)
-        tasks = dispatch.claim_tasks(principal, uuid.hex, worker_uuid, count, heartbeat=True)
+        results, invalid = (checked_results(body['results']) if 'results' in body
+                            else ([], []))
+        stored, tasks = dispatch.report_and_claim(principal, uuid.hex, worker_uuid, results,
+                                                  count)
         run = runs.run_status(principal, uuid.hex)
         claimed = [{'number': t.number, 'attempt': t.attempt, 'percent': t.percent} for t in tasks]
         if run.has_inputs:
@@ -47,8 +49,9 @@ class Claim(bodies.BodyResource):
             for task in claimed:
                 task['input'] = inputs.get(task['number'])
         resp.media = {'tasks': claimed, 'run': run_dict(run)}
-        if receipt:
-            resp.media['receipt'] = receipt
+        if 'results' in body:
+            resp.media['receipt'] = {'accepted': stored.accepted,
+                                     'refused': invalid + stored.refused}
 
 
 class Results(bodies.BodyResource):
