@@ -94,7 +94,7 @@ class SimAgent:
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         try:
             if isinstance(self.work, RunWork):  # RunWork.prepare, over this connection
-                policy = await self.call('run', 'GET', f'/runs/{self.plan.run}')
+                policy = await self.call('run status', 'GET', f'/runs/{self.plan.run}')
                 self.work.policy, self.work.command = policy, list(policy['command'])
             await self.register()
             while True:
