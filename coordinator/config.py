@@ -41,6 +41,10 @@ class Config:
     keyfile: str = ''
     workers: int = dataclasses.field(default_factory=lambda: os.cpu_count() or 2)
     threads: int = 4
+    # keep-alive connections a gunicorn worker holds (each agent keeps one): an idle one costs
+    # a descriptor and a poller entry, no thread; at gunicorn's default of 1,000, 2,000 agents
+    # on 2 workers waited seconds in the listen backlog for a slot
+    worker_connections: int = 10_000
     max_body_bytes: int = 1024 * 1024
     max_run_body_bytes: int = 32 * 1024 * 1024  # a run created with one input per task
     max_code_bytes: int = 64 * 1024 * 1024  # an IronWorker code package's zip, as uploaded
@@ -69,7 +73,8 @@ class Config:
         self.data_dir = Path(self.data_dir)
         for name in ('login_cookie_ttl_s', 'password_failure_window_s',
                      'password_failures_per_name', 'password_failures_per_address',
-                     'password_check_slots', 'max_log_bytes', 'alloc_interval_s'):
+                     'password_check_slots', 'max_log_bytes', 'alloc_interval_s',
+                     'worker_connections'):
             if getattr(self, name) <= 0:
                 raise SystemExit(f'FARM_{name.upper()} must be positive, not {getattr(self, name)}')
         if bool(self.certfile) != bool(self.keyfile):

@@ -2,6 +2,7 @@
 
 import errno
 import logging
+import resource
 import socket
 import ssl
 
@@ -52,6 +53,27 @@ def check_tls(config: Config) -> None:
                             f'--keyfile {config.keyfile}: {exc.strerror or exc}') from None
 
 
+def raise_open_files_limit(worker_connections: int) -> int:
+    """Raise this process's soft limit on open files (which its workers inherit) to what
+    `worker_connections` keep-alive connections need, up to the hard limit; the new limit.
+
+    Each agent's connection is a descriptor: at a login node's usual soft limit of 1,024 a
+    worker would refuse agents beyond about a thousand, although the hard limit allows more.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = worker_connections + 256  # and the listener, the database, logs, pipes
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return soft
+    raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if raised > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+    if raised < wanted:
+        logging.getLogger(__name__).warning(
+            'open files limited to %d (ulimit -Hn): each gunicorn worker serves fewer than '
+            'FARM_WORKER_CONNECTIONS=%d agents', raised, worker_connections)
+    return raised
+
+
 class CoordinatorServer(gunicorn.app.base.BaseApplication):
     """gunicorn running `create_app(config)` in each worker (no preload: no connection crosses a
     fork).
@@ -88,6 +110,7 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
     def __init__(self, config: Config):
         self.config = config
         self.duties, self.allocator = [], None  # a worker's own, once it has loaded the app
+        raise_open_files_limit(config.worker_connections)
         metrics_files.start()  # once, before any worker forks: every worker writes its counts there
         super().__init__()
 
@@ -97,6 +120,7 @@ class CoordinatorServer(gunicorn.app.base.BaseApplication):
             'bind': self.config.bind,
             'workers': self.config.workers,
             'threads': self.config.threads,
+            'worker_connections': self.config.worker_connections,
             'worker_class': (HotConnectionWorker.bounding_headers_to(self.config.body_timeout_s)
                              if self.config.threads > 1 else 'sync'),
             'keepalive': 75,  # longer than clients' idle gaps, so workers keep their connection

@@ -14,7 +14,7 @@ import time
 from coordinator.db import database, run_sql
 from coordinator.metrics import instruments
 from coordinator.states import TaskState
-from coordinator.store import workers
+from coordinator.store import reports, workers
 from coordinator.store.access import Principal
 from coordinator.store.moves import leaving_for
 from coordinator.store.runs import RunRef, find_run
@@ -40,14 +40,30 @@ def claim_tasks(principal: Principal, run_uuid: str, worker_uuid: str, max_tasks
     With `heartbeat` the call also counts as the worker's heartbeat (farmworker
     agents); the stock taskfarm client never heartbeats, so its tasks are never reaped.
     """
+    return report_and_claim(principal, run_uuid, worker_uuid, [], max_tasks, now,
+                            heartbeat=heartbeat)[1]
+
+
+def report_and_claim(principal: Principal, run_uuid: str, worker_uuid: str,
+                     results: list[reports.Result], max_tasks: int, now: float | None = None, *,
+                     heartbeat: bool = True) -> tuple[reports.Receipt, list[TaskView]]:
+    """An agent's results (as `reports.report`) and its next claim, in one transaction.
+
+    One transaction, and with `heartbeat` the heartbeat in it too: on PostgreSQL each commit
+    waits for its WAL flush while the run's row stays locked, so with thousands of agents on
+    one run the run's claims queued behind three flushes per request where one will do.
+    """
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
+    receipt = reports.Receipt()
     with database.write():
-        claimed = claim_in_run(find_run(principal, run_uuid, lock=True), worker_id, max_tasks,
-                               now)
-    if heartbeat:
-        workers.touch(worker_id, now)
-    return claimed
+        run = find_run(principal, run_uuid, lock=True)
+        if results:
+            reports.settle_run(run.id, worker_id, results, now, receipt)
+        claimed = claim_in_run(run, worker_id, max_tasks, now)
+        if heartbeat:
+            workers.touch(worker_id, now)
+    return receipt, claimed
 
 
 def claim_in_run(run: RunRef, worker_id: int, max_tasks: int, now: float) -> list[TaskView]:

@@ -119,8 +119,9 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
     """Up to `max_tasks` queued tasks for a worker, of the named types (None: any); a heartbeat."""
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
-    claimed = take(principal.project_id, worker_id, max_tasks, type_names, now)
-    workers.touch(worker_id, now)
+    with database.write():  # the heartbeat in the claim's transaction: one commit
+        claimed = take(principal.project_id, worker_id, max_tasks, type_names, now)
+        workers.touch(worker_id, now)
     return claimed
 
 
@@ -294,7 +295,7 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
         # a run's task is no queued work
         reports.refuse_unclaimed([result for results in of_runs.values() for result in results],
                                  receipt)
-    workers.touch(worker_id, now)
+        workers.touch(worker_id, now)
     return receipt
 
 

@@ -57,17 +57,14 @@ class Receipt:
 
 
 def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[Result],
-           now: float | None = None, *, heartbeat: bool = True) -> Receipt:
-    """Apply a batch of results in one transaction; a heartbeat unless told not (a claim that
-    follows at once is one: its own would be a second write transaction, and on PostgreSQL a
-    second commit, for nothing)."""
+           now: float | None = None) -> Receipt:
+    """Apply a batch of results in one transaction; the call also counts as a heartbeat."""
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = Receipt()
-    with database.write():
+    with database.write():  # the heartbeat too: one commit
         settle_run(find_run(principal, run_uuid, lock=True).id, worker_id, results, now,
                    receipt)
-    if heartbeat:
         workers.touch(worker_id, now)
     return receipt
 

@@ -86,22 +86,30 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
             work = _queued(principal, worker_id, max_tasks, type_names, now, queue.Band.ALL)
             workers.touch(worker_id, now)
         return work
+    # the heartbeat rides in the last transaction the claim makes: on PostgreSQL each commit
+    # waits for a WAL flush, and a claim's latency is its commits'
     work = []
     if queued:
-        work += _queued(principal, worker_id, max_tasks, type_names, now, queue.Band.HIGH)
-    for run_id in open_runs if len(work) < max_tasks else ():
+        with database.write():
+            work += _queued(principal, worker_id, max_tasks, type_names, now, queue.Band.HIGH)
+            if len(work) >= max_tasks:
+                workers.touch(worker_id, now)
+                return work
+    for run_id in open_runs:
         with database.write():
             run = runs.lock_open_run(run_id)
             claimed = [] if run is None else dispatch.claim_in_run(run, worker_id,
                                                                    max_tasks - len(work), now)
-        work += [Work(task.id, task.attempt, run.job_type_id, run_id=run.id, number=task.number)
-                 for task in claimed]
-        if len(work) >= max_tasks:
-            break
-    if queued and len(work) < max_tasks:
-        work += _queued(principal, worker_id, max_tasks - len(work), type_names, now,
-                        queue.Band.LOW)
-    workers.touch(worker_id, now)
+            work += [Work(task.id, task.attempt, run.job_type_id, run_id=run.id,
+                          number=task.number) for task in claimed]
+            if len(work) >= max_tasks:
+                workers.touch(worker_id, now)
+                return work
+    with database.write():
+        if queued:
+            work += _queued(principal, worker_id, max_tasks - len(work), type_names, now,
+                            queue.Band.LOW)
+        workers.touch(worker_id, now)
     return work
 
 
@@ -137,14 +145,16 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
     receipt = reports.Receipt()
     with database.write():
         of_runs = queue.settle(principal.project_id, worker_id, results, now, receipt)
+        if heartbeat and not of_runs:  # in the last transaction: one commit fewer
+            workers.touch(worker_id, now)
     for run_id in sorted(of_runs):
         with database.write():
             if _lock_undeleted(run_id):
                 reports.settle_run(run_id, worker_id, of_runs[run_id], now, receipt, by_id=True)
             else:  # deleted meanwhile
                 reports.refuse_unclaimed(of_runs[run_id], receipt)
-    if heartbeat:
-        workers.touch(worker_id, now)
+            if heartbeat and run_id == max(of_runs):
+                workers.touch(worker_id, now)
     return receipt
 
 

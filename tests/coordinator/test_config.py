@@ -84,3 +84,10 @@ def test_a_sqlite_database_let_go_of_closes_its_write_lock_file(tmp_path):
         del database
     gc.collect()
     assert open_here() == []
+
+
+def test_a_worker_holds_ten_thousand_keep_alive_connections_unless_told_otherwise():
+    assert Config().worker_connections == 10_000
+    assert Config.from_env({'FARM_WORKER_CONNECTIONS': '500'}).worker_connections == 500
+    with pytest.raises(SystemExit, match='FARM_WORKER_CONNECTIONS'):
+        Config(worker_connections=0)

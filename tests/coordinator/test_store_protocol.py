@@ -252,19 +252,3 @@ def test_a_worker_is_busy_while_it_holds_a_task_of_any_run_and_idle_once_it_hold
     claim(alice_principal, other, 'agent-b', 1, T0 + 5)
     assert worker_state('agent-b') == 'draining'
 
-
-def last_heartbeat(agent: str) -> float:
-    return Worker.get(Worker.uuid == agent).last_heartbeat_at
-
-
-def test_a_report_told_a_claim_follows_leaves_the_heartbeat_to_that_claim(alice_principal, farm):
-    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0)
-    receipt = reports.report(alice_principal, farm, 'agent-a',
-                             [Result(task.number, 1, Outcome.COMPLETE, exit_code=0)],
-                             now=T0 + 5, heartbeat=False)
-    assert receipt.accepted == [task.number]
-    assert last_heartbeat('agent-a') == T0 and worker_state('agent-a') == 'busy'
-    assert claim(alice_principal, farm, 'agent-a', 1, T0 + 5)
-    assert last_heartbeat('agent-a') == T0 + 5
-    send(alice_principal, farm, 'agent-a', T0 + 9, Result(1, 1, Outcome.COMPLETE, exit_code=0))
-    assert last_heartbeat('agent-a') == T0 + 9 and worker_state('agent-a') == 'idle'

@@ -25,7 +25,8 @@ class Claim(bodies.BodyResource):
     """POST /farm/v1/runs/{uuid}/claim {worker_uuid, max_tasks, results?}: up to max_tasks tasks.
 
     Results sent along are applied first, as by /results, and answered in `receipt`:
-    an agent with finished tasks and free slots needs one request, not two.
+    an agent with finished tasks and free slots needs one request, not two, and the
+    coordinator one transaction (`dispatch.report_and_claim`).
     """
 
     worker_methods = frozenset({'POST'})  # an agent's call
@@ -37,10 +38,10 @@ class Claim(bodies.BodyResource):
         count = bodies.integer(bodies.required(body, 'max_tasks'), 'max_tasks', minimum=1,
                                maximum=MAX_BATCH)
         principal = req.context.principal
-        # the claim's heartbeat, after it, counts for the report too
-        receipt = (_report(principal, uuid.hex, worker_uuid, body['results'], heartbeat=False)
-                   if 'results' in body else None)
-        tasks = dispatch.claim_tasks(principal, uuid.hex, worker_uuid, count, heartbeat=True)
+        results, invalid = (checked_results(body['results']) if 'results' in body
+                            else ([], []))
+        stored, tasks = dispatch.report_and_claim(principal, uuid.hex, worker_uuid, results,
+                                                  count)
         run = runs.run_status(principal, uuid.hex)
         claimed = [{'number': t.number, 'attempt': t.attempt, 'percent': t.percent} for t in tasks]
         if run.has_inputs:
@@ -48,8 +49,9 @@ class Claim(bodies.BodyResource):
             for task in claimed:
                 task['input'] = inputs.get(task['number'])
         resp.media = {'tasks': claimed, 'run': run_dict(run)}
-        if receipt:
-            resp.media['receipt'] = receipt
+        if 'results' in body:
+            resp.media['receipt'] = {'accepted': stored.accepted,
+                                     'refused': invalid + stored.refused}
 
 
 class Results(bodies.BodyResource):
@@ -67,10 +69,10 @@ class Results(bodies.BodyResource):
         resp.media = receipt
 
 
-def _report(principal, run_uuid: str, worker_uuid: str, items, heartbeat: bool = True) -> dict:
+def _report(principal, run_uuid: str, worker_uuid: str, items) -> dict:
     """Apply a batch's valid results; the receipt refuses the others, each with its reason."""
     results, invalid = checked_results(items)
-    receipt = reports.report(principal, run_uuid, worker_uuid, results, heartbeat=heartbeat)
+    receipt = reports.report(principal, run_uuid, worker_uuid, results)
     return {'accepted': receipt.accepted, 'refused': invalid + receipt.refused}
 
 
