@@ -47,7 +47,9 @@ def test_after_one_coordinator_is_killed_the_others_fire_once_and_reap_once(
     doomed = [doomed_side.server('--slots', '2', '--job-type', 'held') for _ in range(2)]
     steady_side.wait_for(lambda: Task.select().where(Task.status == 'running').count() == HELD)
     leased = {task.id for task in Task.select().where(Task.status == 'running')}
-    steady = [steady_side.server('--slots', '3', '--max-idle', '4') for _ in range(2)]
+    # idle for longer than the killed agents' leases take to come back (a ttl, a reaper pass
+    # and its stall allowance), or they would leave those tasks to nobody
+    steady = [steady_side.server('--slots', '3', '--max-idle', '15') for _ in range(2)]
     steady_side.wait_for(lambda: Task.select().where(Task.status == 'complete').count() >= 5)
     due_at = time.time()
     Schedule.update(next_fire_at=due_at).where(Schedule.public_id.in_(cron_jobs)).execute()
