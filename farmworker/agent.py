@@ -34,7 +34,8 @@ class Agent:
                      else ServeWork(config.job_types))
         self._clock, self._sleep = clock, sleep
         # a plain copy once: os.environ decodes on every access, a cost paid per task otherwise
-        self._place = Place(dict(environ), config.slots, str(config.log_dir), node)
+        # absolute: a family may start its tasks elsewhere (cwd), their paths must still hold
+        self._place = Place(dict(environ), config.slots, os.path.abspath(config.log_dir), node)
         self._jobs: dict[delivery.Key, seed_jobs.Prepared] = {}  # whose outputs to collect
         self._log_bytes: dict[delivery.Key, int] = {}  # whose long logs to send, up to what
         self._durations = DurationWindow()
@@ -223,7 +224,7 @@ class Agent:
         if launch.log_bytes:
             self._log_bytes[(launch.key, launch.attempt)] = launch.log_bytes
         self.executor.start(launch.key, launch.attempt, launch.argv, launch.environ,
-                            launch.task_dir, launch.timeout_s)
+                            launch.task_dir, launch.timeout_s, cwd=launch.cwd)
 
     # -- results
 

@@ -5,8 +5,9 @@ What a task of a code package gets, as IronWorker gives it:
 
 - its own directory `TASK_DIR/code` holding the package's files: its working directory, its
   `-d` and its TASK_DIR, where it may create and replace files as it likes;
-- `RUNTIME FILE_NAME -id TASK_ID -d DIR -payload PAYLOAD_FILE -config CONFIG_FILE`, where
-  RUNTIME is the interpreter found on the node's PATH (`binary` runs FILE_NAME itself);
+- `RUNTIME FILE_NAME -id TASK_ID -d DIR -payload PAYLOAD_FILE -config CONFIG_FILE`, started
+  in DIR, where RUNTIME is the interpreter found on the node's PATH (`binary` runs FILE_NAME
+  itself);
 - TASK_ID, TASK_DIR, PAYLOAD_FILE and CONFIG_FILE in its environment, with the code's
   `env_vars`. The payload file sits beside the code (`TASK_DIR/payload.json`), so no file of
   the package can be mistaken for it. `-payload` and `-config` are always given, as the
@@ -71,7 +72,7 @@ def _interpreter(names: tuple[str, ...], path: str | None) -> str | None:
 
 def command(code: Code, tree: Tree, task_id: str, code_dir: str, payload_file: str,
             config_file: str, path: str | None) -> list[str]:
-    """The argv that runs `code` in `code_dir` with IronWorker's arguments."""
+    """The argv that runs `code` with IronWorker's arguments, started in `code_dir`."""
     if code.runtime not in RUNTIMES:
         raise BadPackage(f'the runtime {code.runtime!r} is not one of '
                          f'{", ".join(sorted(RUNTIMES))}')
@@ -90,10 +91,9 @@ def command(code: Code, tree: Tree, task_id: str, code_dir: str, payload_file: s
             raise BadPackage(f'the {code.runtime} runtime needs {" or ".join(names)} on the '
                              'PATH of this node', outcome='system_error')
         argv = [found, code.file_name]
-    argv += ['-id', task_id, '-d', code_dir, '-payload', payload_file,
-             '-config', config_file]
-    # the executor starts tasks in the agent's directory; IronWorker code expects its own
-    return ['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', code_dir, *argv]
+    # run in `code_dir` (the Launch's cwd): IronWorker code expects its own directory
+    return argv + ['-id', task_id, '-d', code_dir, '-payload', payload_file,
+                   '-config', config_file]
 
 
 def prepare(code: Code, task_id: str, payload: str | None, task_dir: str, cache: CodeCache,

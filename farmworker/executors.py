@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -63,11 +64,7 @@ class Progress:
 
 
 class _Child:
-    """A task's leader process, started by posix_spawn: its pid, and its exit once reaped.
-
-    posix_spawn costs a third of what subprocess.Popen does per task (no exec-error pipe,
-    no Python-level fd juggling), and with `true`-sized tasks that is the agent's main cost.
-    """
+    """A task's leader process: its pid, and its exit once reaped."""
 
     __slots__ = ('pid', 'ended', 'returncode')
 
@@ -113,8 +110,20 @@ def _open_log(path: Path):
         return open(path, 'ab')
 
 
-def _spawn(argv: list[str], env: dict[str, str], log_fd: int) -> _Child:
-    """Start argv (found on the PATH) in a new session, stdin from /dev/null, output to log_fd."""
+def _spawn(argv: list[str], env: dict[str, str], log_fd: int, cwd: str | None) -> _Child:
+    """Start argv (found on the PATH) in a new session, stdin from /dev/null, output to log_fd,
+    in the agent's directory or `cwd`."""
+    if cwd is not None:
+        # posix_spawn cannot change directory (Python has no chdir file action); subprocess's
+        # vfork child can, at posix_spawn's cost, where a shell doing the `cd` cost a second
+        # exec per task
+        popen = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                                 stdout=log_fd, stderr=log_fd, start_new_session=True,
+                                 restore_signals=True)
+        # reaped by _Child like any task: the Popen, told it is done, never waits for the pid
+        # when it is collected (by then the pid may be a later task's)
+        popen.returncode = 0
+        return _Child(popen.pid)
     actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                (os.POSIX_SPAWN_DUP2, log_fd, 1), (os.POSIX_SPAWN_DUP2, log_fd, 2)]
     # Python ignores SIGPIPE and SIGXFSZ; a task must get the defaults a shell would give it.
@@ -157,8 +166,9 @@ class SubprocessExecutor:
         self._tasks: dict[tuple[int, int], _Task] = {}
 
     def start(self, number: int, attempt: int, argv: list[str], env: dict[str, str],
-              task_dir: str | Path, timeout_s: float | None) -> None:
-        """Start one task; a command that cannot be run is reported by the next poll()."""
+              task_dir: str | Path, timeout_s: float | None, cwd: str | None = None) -> None:
+        """Start one task, in the agent's directory or `cwd`; a command that cannot be run is
+        reported by the next poll()."""
         if (number, attempt) in self._tasks:
             raise ValueError(f'task {number} attempt {attempt} is already running')
         if not argv:
@@ -170,8 +180,9 @@ class SubprocessExecutor:
         started_s = self._clock()
         with _open_log(log_path) as log:  # the child keeps its own copy of the descriptor
             try:
-                # cwd stays the agent's: HPC users expect their job's launch directory.
-                process = _spawn(argv, env, log.fileno())
+                # cwd stays the agent's unless the family says otherwise: HPC users expect
+                # their job's launch directory, IronWorker code its own (code_packages.py).
+                process = _spawn(argv, env, log.fileno(), cwd)
             except OSError as exc:
                 if exc.errno not in _EXEC_ERRNOS:
                     raise

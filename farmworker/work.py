@@ -27,6 +27,7 @@ class Launch:
     environ: dict[str, str] | None = None
     task_dir: str = ''
     timeout_s: float | None = None
+    cwd: str | None = None  # where it starts: the agent's directory unless its family says
     problem: str | None = None  # it cannot start: reported with `outcome`, nothing run
     outcome: str = 'system_error'
     prepared: seed_jobs.Prepared | None = None  # a job: its outputs are collected at its end
@@ -188,8 +189,9 @@ def code_package_task(task: dict, code: dict, place: Place,
                                           task['payload'], task_dir, cache, environ)
     except code_cache.BadPackage as error:
         return Launch(task['id'], task['attempt'], problem=str(error), outcome=error.outcome)
+    # started in its code directory, which IronWorker makes a task's TASK_DIR
     return Launch(task['id'], task['attempt'], argv, env, task_dir, task['timeout_s'],
-                  log_bytes=code.get('max_log_bytes'))
+                  cwd=env['TASK_DIR'], log_bytes=code.get('max_log_bytes'))
 
 
 def queued_job(task: dict, revision: dict, place: Place) -> Launch:

@@ -69,7 +69,7 @@ class NoopExecutor:
         self._tasks: dict[tuple[int, int], None] = {}
         self.started: list[int] = []  # every task number started, for the duplicate check
 
-    def start(self, number, attempt, argv, env, task_dir, timeout_s) -> None:
+    def start(self, number, attempt, argv, env, task_dir, timeout_s, cwd=None) -> None:
         if (number, attempt) in self._tasks:
             raise ValueError(f'task {number} attempt {attempt} is already running')
         self._tasks[number, attempt] = None
@@ -104,8 +104,8 @@ class CountingSubprocessExecutor(SubprocessExecutor):
         super().__init__(*args, **kwargs)
         self.started: list[int] = []
 
-    def start(self, number, attempt, argv, env, task_dir, timeout_s) -> None:
-        super().start(number, attempt, argv, env, task_dir, timeout_s)
+    def start(self, number, attempt, argv, env, task_dir, timeout_s, cwd=None) -> None:
+        super().start(number, attempt, argv, env, task_dir, timeout_s, cwd)
         self.started.append(number)
 
 

@@ -102,7 +102,7 @@ class FakeExecutor:
         self.progressed = {}  # what the next progress() reports
         self.cannot_start: dict[int, OSError] = {}  # task number -> what starting it raises
 
-    def start(self, number, attempt, argv, env, task_dir, timeout_s):
+    def start(self, number, attempt, argv, env, task_dir, timeout_s, cwd=None):
         if number in self.cannot_start:
             raise self.cannot_start[number]
         self.started.append((number, attempt, argv, env))

@@ -74,7 +74,7 @@ def test_a_python_worker_runs_in_its_code_dir_with_ironworkers_arguments(tmp_pat
     argv, env = prepare(code, '5f0c0ffee0c0ffee0c0ffee0', '{"n": 1}', task_dir, cache,
                         {'PATH': os.environ['PATH']})
     executor = SubprocessExecutor(tmp_path / 'logs', clock=Clock())
-    executor.start(9, 1, argv, env, task_dir, None)
+    executor.start(9, 1, argv, env, task_dir, None, cwd=env['TASK_DIR'])
     done = finish(executor)
     assert done.exit_code == 0, done.log_tail
     seen = json.loads(done.log_tail)
@@ -106,7 +106,7 @@ def test_a_task_without_payload_or_config_still_gets_both_files_empty(tmp_path):
         argv, env = prepare(code_of(data), 'a', payload, task_dir, cache,
                             {'PATH': os.environ['PATH']})
         executor = SubprocessExecutor(tmp_path / 'logs', clock=Clock())
-        executor.start(3, attempt, argv, env, task_dir, None)
+        executor.start(3, attempt, argv, env, task_dir, None, cwd=env['TASK_DIR'])
         done = finish(executor)
         assert done.exit_code == 0, done.log_tail
         assert json.loads(done.log_tail) == {'payload': True, 'config': True}
@@ -207,7 +207,7 @@ def test_a_binary_runs_itself_and_a_failing_worker_keeps_its_exit_code(tmp_path)
     argv, env = prepare(code_of(data, 'binary', 'run.sh'), 'a', '{"exit": 3}',
                         str(tmp_path / 'task'), cache, {'PATH': os.environ['PATH']})
     executor = SubprocessExecutor(tmp_path / 'logs', clock=Clock())
-    executor.start(1, 1, argv, env, str(tmp_path / 'task'), None)
+    executor.start(1, 1, argv, env, str(tmp_path / 'task'), None, cwd=env['TASK_DIR'])
     assert finish(executor).exit_code == 3
 
 
@@ -264,7 +264,7 @@ def test_a_task_writing_in_its_dir_leaves_the_shared_tree_and_the_next_task_alon
             code_dir = env['TASK_DIR']
             assert sorted(os.listdir(code_dir)) == ['data', 'lib.txt', 'main.py']
             assert open(os.path.join(code_dir, 'lib.txt')).read() == 'as uploaded'
-        executor.start(task, 1, argv, env, task_dir, None)
+        executor.start(task, 1, argv, env, task_dir, None, cwd=env['TASK_DIR'])
         done = finish(executor)
         assert done.exit_code == 0, done.log_tail
     tree = cache.unpacked(code)

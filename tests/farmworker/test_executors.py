@@ -164,11 +164,14 @@ def test_a_log_tail_is_text_a_database_stores_whatever_bytes_the_task_wrote(exec
     assert done.log_tail == 'a\ufffdb\ufffdc\n'
 
 
-def test_a_task_reaped_by_another_process_has_an_unknown_exit_not_success(executor, tmp_path):
+@pytest.mark.parametrize('cwd', [None, '/'], ids=['agent-dir', 'own-dir'])
+def test_a_task_reaped_by_another_process_has_an_unknown_exit_not_success(executor, tmp_path,
+                                                                           cwd):
     # with SIGCHLD ignored the kernel reaps children itself: their exit status is gone
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
-        executor.start(1, 1, ['sh', '-c', 'exit 3'], dict(os.environ), tmp_path / 'task', None)
+        executor.start(1, 1, ['sh', '-c', 'exit 3'], dict(os.environ), tmp_path / 'task', None,
+                       cwd=cwd)
         [done] = wait_for(executor)
     finally:
         signal.signal(signal.SIGCHLD, previous)
@@ -246,11 +249,13 @@ def test_n_tasks_run_in_parallel(executor, tmp_path):
     assert {done.exit_code for done in finished} == {0}
 
 
-def test_a_missing_or_unrunnable_executable_becomes_exit_127_without_raising(executor, tmp_path):
+@pytest.mark.parametrize('cwd', [None, '/'], ids=['agent-dir', 'own-dir'])
+def test_a_missing_or_unrunnable_executable_becomes_exit_127_without_raising(executor, tmp_path,
+                                                                              cwd):
     not_executable = tmp_path / 'script.sh'
     not_executable.write_text('echo hi\n')
-    executor.start(1, 1, [str(tmp_path / 'no-such-command')], {}, tmp_path / '1', None)
-    executor.start(2, 1, [str(not_executable)], {}, tmp_path / '2', 10)
+    executor.start(1, 1, [str(tmp_path / 'no-such-command')], {}, tmp_path / '1', None, cwd=cwd)
+    executor.start(2, 1, [str(not_executable)], {}, tmp_path / '2', 10, cwd=cwd)
     assert len(executor) == 2
     missing, denied = executor.poll()
     assert missing.exit_code == denied.exit_code == 127
@@ -355,6 +360,26 @@ def test_the_task_gets_the_given_environment_and_the_agents_cwd(executor, tmp_pa
     [done] = wait_for(executor)
     assert done.log_tail == f'4 unset\n{launch.resolve()}\n'
     assert task_dir.is_dir()
+
+
+def test_a_task_started_in_its_own_directory_is_run_as_any_other(executor, tmp_path, clock,
+                                                                  monkeypatch):
+    # the way IronWorker code starts: in its code directory, found there by a relative name
+    monkeypatch.setenv('AGENT_ONLY', 'leaked')
+    code = tmp_path / 'code'
+    code.mkdir()
+    (code / 'task.sh').write_text(f'echo "$FARM_TASK ${{AGENT_ONLY-unset}}"; pwd -P; '
+                                  f'yes | head -n 1; sleep 30 & {SAVE_CHILD}; wait\n')
+    task_dir = tmp_path / 'tasks' / '5'
+    env = {'PATH': os.environ['PATH'], 'FARM_TASK': '5', 'FARM_TASK_DIR': str(task_dir)}
+    executor.start(5, 1, ['sh', 'task.sh'], env, task_dir, 10, cwd=str(code))
+    child = read_pid(task_dir / 'child')
+    clock.advance(10)
+    executor.poll()  # its timeout: SIGTERM to the whole group, sleep included
+    wait_until(lambda: not alive(child))
+    [done] = wait_for(executor)
+    assert done.timed_out and done.exit_code is None
+    assert done.log_tail == f'5 unset\n{code.resolve()}\ny\n'
 
 
 def test_starting_an_attempt_that_is_already_running_is_refused(executor, tmp_path):
