@@ -12,7 +12,9 @@ round, `--repeats` rounds, each run with a fresh database and a fresh `farm-coor
                                  serve agents: each task's code is unpacked into its task
                                  directory as for real (the no-op executor then runs nothing),
                                  so this is the serve rate with the code package path's cost;
-                                 the ratio iron / serve is printed (issue 13, acceptance 5)
+                                 the ratio iron / serve is printed, and with
+                                 `--executor process` (both sides run their no-op code as a
+                                 real `sh`) held to its target (issue 13, acceptance 5)
   store-sqlite / store-postgres  the same queue drained by one thread calling the store's
                                  serve.claim, serve.briefing and serve.report: the dispatcher's
                                  own cost, without HTTP or agents
@@ -26,8 +28,8 @@ measures, so both commits are driven by the same harness; the base commit is exp
 every active type's task complete at attempt 1 and started once, every paused type's task
 still queued and never claimed, every type's running counter back to 0. It prints a line per
 run, a markdown table of medians, then its figures against their targets through figures.py
-(serve >= 15,000 no-op tasks/s on SQLite and >= 5,000 on PostgreSQL; iron >= 0.9 x serve;
-runs on HEAD >= 0.9 x REF), also written as JSON with `--json PATH`.
+(serve >= 15,000 no-op tasks/s on SQLite and >= 5,000 on PostgreSQL; iron >= 0.9 x serve
+with a process per task; runs on HEAD >= 0.9 x REF), also written as JSON with `--json PATH`.
 """
 
 import argparse
@@ -488,7 +490,10 @@ def summaries_of(runs: dict) -> dict:
 def figures_of(summaries: dict, names: dict, executor: str = 'noop') -> list:
     """The figures to report: the rates, each target, and the ratios side by side. The
     absolute targets are the no-op executor's; with real processes the rates are the
-    machine's spawn rate, and only the ratio has a target."""
+    machine's spawn rate, and the ratio iron / serve has its target there: no-op code run
+    for real on both sides. With the no-op executor nothing runs, and the ratio shows only
+    what laying out an IronWorker task's files costs the agent (its directories, a link, its
+    payload), which a plain job's no-op start skips (the executor makes its directory)."""
     from figures import Figure
 
     processes = None if executor == 'noop' else 'a process per task'
@@ -506,10 +511,13 @@ def figures_of(summaries: dict, names: dict, executor: str = 'noop') -> list:
         if f'iron-{database}' in summaries:
             found.append(Figure(f'iron-{database}: no-op tasks/s', iron, 'tasks/s',
                                 note=processes))
-        if iron is not None and serve is not None:
+        if iron is not None and serve is not None and processes:
             found.append(Figure('iron / serve tasks/s', iron / serve, '×', '>=',
-                                IRON_RATIO_TARGET,
-                                note=f'{database}, {processes or "no-op executor"}'))
+                                IRON_RATIO_TARGET, note=f'{database}, {processes}'))
+        elif iron is not None and serve is not None:  # what laying out files costs, no more
+            found.append(Figure('iron / serve tasks/s', iron / serve, '×',
+                                note=f'{database}, no-op executor: iron lays out its files, '
+                                'serve makes nothing'))
         if f'store-{database}' in summaries:
             found.append(Figure(f'store-{database}: tasks/s', rate(f'store-{database}'),
                                 'tasks/s'))
