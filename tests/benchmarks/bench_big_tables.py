@@ -2,9 +2,11 @@
 
 `.venv/bin/python tests/benchmarks/bench_big_tables.py [--quick] [--postgres] [--json PATH]`
 prepares, for SQLite (and PostgreSQL with `--postgres`), two databases with the same
-project, job types, IronWorker code packages, ndscheduler jobs, waiting work and live run:
+project, job types, IronWorker code packages, ndscheduler jobs, waiting work, live run and
+the finished work of one past hour (what IronWorker's and ndscheduler's lists of that hour
+show, a full page in both):
 
-  empty  that and nothing else
+  empty  that, and the big database's finished runs as rows without their tasks
   big    that plus `--rows` finished task rows (default 10^7; 10^5 with --quick): finished
          runs of 10,000 tasks, finished queued work of 20 job types, 10 code packages and
          10 ndscheduler jobs, and the first tenth of the live run done; written with
@@ -50,6 +52,9 @@ RSS_GROWTH = 1.1  # "flat": the big database's coordinator grows < 10 % after it
 RUN_SIZE = 10_000  # tasks of each prefilled finished run
 SCALE_TYPES, CODE_PACKAGES, CRON_JOBS = 20, 10, 10
 WAITING_PER_TYPE, WAITING_PER_CODE = 1_000, 200  # queued now, the same in both databases
+# finished work of one past hour, the same in both databases: requests about that hour then
+# answer a full page from each (IronWorker tasks by label or time, executions of the hour)
+PAST_HOUR_ROWS = 1_000
 LIVE_RUN_TASKS = 1_000_000
 CHUNK_ROWS = 1_000_000  # rows per INSERT statement, so progress shows and the WAL stays bounded
 # the prefilled rows were created over 30 days that ended a day ago: requests about the last
@@ -112,6 +117,7 @@ class Base:
     scale_types: list[tuple[int, int]]  # (job type id, revision id)
     codes: list[tuple[int, int, str]]  # (job type id, revision id, name)
     cron_jobs: list[tuple[int, int]]  # (schedule id, job type id)
+    past_hour_at: float  # the start of the past hour both databases hold the same work of
 
 
 def create_base(database: Database) -> Base:
@@ -152,9 +158,11 @@ def create_base(database: Database) -> Base:
         codes = [(t.id, revision(t.id), t.name) for t in JobType.select().where(
             JobType.version == code_packages.VERSION).order_by(JobType.id)]
         crons = [(s.id, s.job_type_id) for s in Schedule.select().order_by(Schedule.id)]
+        # in the middle of the big database's prefilled span
+        past_hour_at = time.time() - SPAN_END_S - SPAN_S / 2
         return Base(principal.project_id, project.hex_id,
                     job_types.run_type_id(principal.project_id), live.uuid, live.id,
-                    scale, codes, crons)
+                    scale, codes, crons, past_hour_at)
     finally:
         peewee_db.close()
 
@@ -227,41 +235,94 @@ def queued_task_sql(kind: str, first: int, count: int, t0: float, step: float) -
             f'FROM {from_} JOIN bench_kind k ON k.k = i % 40')
 
 
+def sql_on(peewee_db):
+    """A function running SQL written with `?` placeholders on `peewee_db`."""
+    def sql(text: str, params=()):
+        if peewee_db.param != '?':  # psycopg2: % is its own, ? is %s
+            text = text.replace('%', '%%').replace('?', peewee_db.param)
+        return peewee_db.execute_sql(text, params)
+    return sql
+
+
+def create_kinds(sql, base: Base) -> None:
+    """The temporary table bench_kind that queued_task_sql draws each row's kind from."""
+    kinds = ([(type_id, rev, None, 0, i % 3) for i, (type_id, rev) in enumerate(base.scale_types)]
+             + [(type_id, rev, None, 1, 0) for type_id, rev, _ in base.codes]
+             + [(type_id, None, schedule_id, 0, 0) for schedule_id, type_id in base.cron_jobs])
+    sql('CREATE TEMPORARY TABLE bench_kind (k INTEGER PRIMARY KEY, job_type_id INTEGER, '
+        'revision_id INTEGER, schedule_id INTEGER, labelled INTEGER, priority INTEGER)')
+    for k, row in enumerate(kinds):
+        sql('INSERT INTO bench_kind VALUES (?, ?, ?, ?, ?, ?)', (k, *row))
+
+
+def add_past_hour(database: Database, base: Base) -> None:
+    """PAST_HOUR_ROWS finished tasks of every kind created in the hour at base.past_hour_at,
+    in either database, so that requests about that hour answer as much from both."""
+    peewee_db = open_peewee(database.url)
+    sql = sql_on(peewee_db)
+    try:
+        create_kinds(sql, base)
+        with peewee_db.atomic():
+            sql(queued_task_sql(database.kind, 0, PAST_HOUR_ROWS, base.past_hour_at,
+                                3600 / PAST_HOUR_ROWS), (base.project_id,))
+        sql('DROP TABLE bench_kind')
+    finally:
+        peewee_db.close()
+
+
+def shares(rows: int) -> tuple[int, int, int]:
+    """How `rows` task rows are shared: (the live run's done, queued work's, finished runs')."""
+    live_done = min(LIVE_RUN_TASKS // 10, rows // 10)
+    queued_rows = (rows - live_done) * 3 // 10
+    return live_done, queued_rows, rows - live_done - queued_rows
+
+
+def insert_runs(peewee_db, base: Base, run_rows: int, t0: float) -> tuple[int, int]:
+    """The finished runs of `run_rows` tasks in all (their rows, not their tasks'), created
+    over the span from `t0`; the (first, last) of their ids."""
+    sql = sql_on(peewee_db)
+    run_count = -(-run_rows // RUN_SIZE)
+    with peewee_db.atomic():
+        for r in range(run_count):
+            count = min(RUN_SIZE, run_rows - r * RUN_SIZE)
+            failed = len(range(FAILED_EVERY - 1, count, FAILED_EVERY))
+            created = t0 + r * SPAN_S / run_count
+            sql('INSERT INTO run (uuid, project_id, owner_id, job_type_id, num_tasks, '
+                'next_number, running_count, done_count, failed_count, percent_sum, '
+                'deleting, created_at, started_at, last_ended_at, max_tries, retry_delay_s, '
+                'has_inputs, cancelled_count, loading, name) VALUES (?, ?, NULL, ?, ?, ?, 0, '
+                '?, ?, ?, ?, ?, ?, ?, 3, 0, ?, 0, ?, ?)',
+                (uuid.uuid4().hex, base.project_id, base.run_type_id, count, count,
+                 count - failed, failed, 100.0 * count, False, created, created,
+                 created + SPAN_S / run_count, False, False, f'big-{r:05d}'))
+    return sql("SELECT MIN(id), MAX(id) FROM run WHERE name LIKE 'big-%'").fetchone() \
+        if run_count else (0, -1)
+
+
+def add_runs_alone(database: Database, base: Base, rows: int) -> None:
+    """The big database's finished runs, as rows without their tasks: the runs lists then
+    answer as much from both databases, and what differs is the task table's size."""
+    peewee_db = open_peewee(database.url)
+    try:
+        insert_runs(peewee_db, base, shares(rows)[2], time.time() - SPAN_END_S - SPAN_S)
+    finally:
+        peewee_db.close()
+
+
 def prefill(database: Database, base: Base, rows: int) -> dict:
     """`rows` finished task rows beside the base, as the store would have left them."""
     peewee_db = open_peewee(database.url)
     started = time.perf_counter()
     kind, now = database.kind, time.time()
     t0 = now - SPAN_END_S - SPAN_S
-
-    def sql(text: str, params=()):
-        if peewee_db.param != '?':  # psycopg2: % is its own, ? is %s
-            text = text.replace('%', '%%').replace('?', peewee_db.param)
-        return peewee_db.execute_sql(text, params)
-
+    sql = sql_on(peewee_db)
     try:
         if kind == 'sqlite':
             sql('PRAGMA synchronous=OFF')  # a throwaway database: speed over durability
             sql('PRAGMA cache_size=-1000000')  # 1 GB: the indexes' pages stay in memory
-        live_done = min(LIVE_RUN_TASKS // 10, rows // 10)
-        queued_rows = (rows - live_done) * 3 // 10
-        run_rows = rows - live_done - queued_rows
+        live_done, queued_rows, run_rows = shares(rows)
         run_count = -(-run_rows // RUN_SIZE)
-        with peewee_db.atomic():
-            for r in range(run_count):
-                count = min(RUN_SIZE, run_rows - r * RUN_SIZE)
-                failed = len(range(FAILED_EVERY - 1, count, FAILED_EVERY))
-                created = t0 + r * SPAN_S / run_count
-                sql('INSERT INTO run (uuid, project_id, owner_id, job_type_id, num_tasks, '
-                    'next_number, running_count, done_count, failed_count, percent_sum, '
-                    'deleting, created_at, started_at, last_ended_at, max_tries, retry_delay_s, '
-                    'has_inputs, cancelled_count, loading, name) VALUES (?, ?, NULL, ?, ?, ?, 0, '
-                    '?, ?, ?, ?, ?, ?, ?, 3, 0, ?, 0, ?, ?)',
-                    (uuid.uuid4().hex, base.project_id, base.run_type_id, count, count,
-                     count - failed, failed, 100.0 * count, False, created, created,
-                     created + SPAN_S / run_count, False, False, f'big-{r:05d}'))
-        first_run, last_run = sql("SELECT MIN(id), MAX(id) FROM run WHERE name LIKE 'big-%'"
-                                  ).fetchone() if run_count else (0, -1)
+        first_run, last_run = insert_runs(peewee_db, base, run_rows, t0)
         if last_run - first_run + 1 != run_count:
             raise RuntimeError('the prefilled runs did not get consecutive ids')
         step = SPAN_S / max(run_rows, 1)
@@ -282,15 +343,7 @@ def prefill(database: Database, base: Base, rows: int) -> dict:
                 'percent_sum = ?, started_at = ?, last_ended_at = ? WHERE id = ?',
                 (live_done, live_done - failed, failed, 100.0 * live_done, now - 3600, now,
                  base.live_run_id))
-        kinds = ([(type_id, rev, None, 0, i % 3) for i, (type_id, rev) in
-                  enumerate(base.scale_types)]
-                 + [(type_id, rev, None, 1, 0) for type_id, rev, _ in base.codes]
-                 + [(type_id, None, schedule_id, 0, 0) for schedule_id, type_id in
-                    base.cron_jobs])
-        sql('CREATE TEMPORARY TABLE bench_kind (k INTEGER PRIMARY KEY, job_type_id INTEGER, '
-            'revision_id INTEGER, schedule_id INTEGER, labelled INTEGER, priority INTEGER)')
-        for k, row in enumerate(kinds):
-            sql('INSERT INTO bench_kind VALUES (?, ?, ?, ?, ?, ?)', (k, *row))
+        create_kinds(sql, base)
         step = SPAN_S / max(queued_rows, 1)
         for first in range(0, queued_rows, CHUNK_ROWS):
             count = min(CHUNK_ROWS, queued_rows - first)
@@ -389,7 +442,7 @@ def requests_to_time(base: Base, now: float) -> dict:
 
     iron = f'/2/projects/{base.project_hex}/tasks'
     code = base.codes[0][2]
-    day = now - SPAN_END_S - SPAN_S / 2  # a day in the middle of the prefilled span
+    day = base.past_hour_at  # as much work of its first hour in both databases
     return {
         'serve claim+report': 'serve',
         'run claim+report': 'run',
@@ -574,7 +627,9 @@ def run_database(kind: str, args) -> dict:
         try:
             bases = {d.name: create_base(d) for d in databases}
             prefilled = prefill(databases[1], bases['big'], args.rows)
+            add_runs_alone(databases[0], bases['empty'], args.rows)
             for d in databases:
+                add_past_hour(d, bases[d.name])
                 queue_waiting(d, bases[d.name])
                 peewee_db = open_peewee(d.url)
                 started = time.perf_counter()
