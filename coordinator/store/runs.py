@@ -111,6 +111,19 @@ def find_run(principal: Principal, run_uuid: str, lock: bool = False) -> RunRef:
     return RunRef(*row)
 
 
+def task_states(principal: Principal, run_uuid: str,
+                numbers: list[int]) -> dict[int, tuple[int, str, int | None]]:
+    """number -> (attempt, status, worker id) of those of the tasks `numbers` of the visible
+    run `run_uuid` that have rows: none for a run not visible (deleted), in one statement."""
+    placeholders = ', '.join('?' * len(numbers))
+    rows = run_sql('SELECT task.number, task.attempt, task.status, task.worker_id FROM run '
+                   f'JOIN task ON task.run_id = run.id AND task.number IN ({placeholders}) '
+                   f'WHERE run.uuid = ? AND {_VISIBLE}',
+                   (*(min(number, _SQL_INT_MAX) for number in numbers), run_uuid,
+                    *_visible_params(principal))).fetchall()
+    return {number: (attempt, status, holder) for number, attempt, status, holder in rows}
+
+
 def lock_open_run(run_id: int) -> RunRef | None:
     """Run `run_id` locked for the transaction, or None once deleted, cancelled or loading."""
     row = run_sql(f'SELECT {_RUN_REF} FROM run WHERE run.id = ? AND NOT run.deleting '

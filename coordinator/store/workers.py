@@ -10,14 +10,14 @@ import dataclasses
 import time
 
 from coordinator import failures
-from coordinator.db import database, run_sql
+from coordinator.db import database, run_sql, run_write
 from coordinator.errors import Conflict, NotFound
 from coordinator.states import WORKER_GONE, TaskState, WorkerState
 from coordinator.store import job_types, lost_tasks
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
 from coordinator.store.moves import leaving_for
-from coordinator.store.runs import find_run
+from coordinator.store.runs import task_states
 from coordinator.store.worker_views import Held, running_tasks, visible
 
 _GONE = tuple(state.value for state in WORKER_GONE)
@@ -87,12 +87,18 @@ def heartbeat(principal: Principal, worker_uuid: str, *, load: float | None = No
     because they are no longer its own (cancelled, restarted, deleted).
     """
     now = time.time() if now is None else now
-    worker_id = active_worker(principal, worker_uuid)
-    with database.write():
-        run_sql('UPDATE worker SET last_heartbeat_at = ?, load = COALESCE(?, load), '
-                f'memory_bytes = COALESCE(?, memory_bytes), state = {_STATE_NOW} '
-                'WHERE id = ? AND state NOT IN (?, ?)',
-                (now, load, memory_bytes, *_state_now(draining), worker_id, *_GONE))
+    where, params = visible(principal)
+    # the worker found and its beat recorded in one statement: a heartbeat is the request
+    # every agent sends, and on PostgreSQL each statement is a round trip
+    beaten = run_write('UPDATE worker SET last_heartbeat_at = ?, load = COALESCE(?, load), '
+                       f'memory_bytes = COALESCE(?, memory_bytes), state = {_STATE_NOW} '
+                       f'WHERE uuid = ? AND {where} AND state NOT IN (?, ?) RETURNING id',
+                       (now, load, memory_bytes, *_state_now(draining), worker_uuid, *params,
+                        *_GONE))
+    if not beaten:
+        active_worker(principal, worker_uuid)  # why not: NotFound or Conflict
+        return []  # it registered again meanwhile, which is a beat of its own
+    worker_id = beaten[0][0]
     if held:
         return _not_held_ids(worker_id, held)
     return _not_held(principal, worker_id, *running) if running and running[1] else []
@@ -112,29 +118,23 @@ def _not_held_ids(worker_id: int, tasks: list[tuple[int, int]]) -> list[tuple[in
 
 def _not_held(principal: Principal, worker_id: int, run_uuid: str,
               tasks: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    try:
-        run = find_run(principal, run_uuid)
-    except NotFound:  # deleted: none of its tasks is anyone's any more
-        return list(tasks)
-    placeholders = ', '.join('?' * len(tasks))
-    current = {number: (attempt, status, holder) for number, attempt, status, holder in run_sql(
-        f'SELECT number, attempt, status, worker_id FROM task WHERE run_id = ? '
-        f'AND number IN ({placeholders})', (run.id, *(number for number, _ in tasks))).fetchall()}
+    # a deleted run has no states: none of its tasks is anyone's any more
+    current = task_states(principal, run_uuid, [number for number, _ in tasks])
     held = TaskState.RUNNING.value
     return [(number, attempt) for number, attempt in tasks
             if current.get(number) != (attempt, held, worker_id)]
 
 
 def touch(worker_id: int, now: float) -> None:
-    """The heartbeat that rides on a claim or a report (its own short transaction).
+    """The heartbeat that rides on a claim or a report, in the caller's write transaction
+    (a nested one would cost a savepoint: two more round trips on PostgreSQL).
 
     Its state is then busy or idle as the worker holds tasks or not, which the claim or
     report may just have changed; the one UPDATE finds out, without another round trip.
     """
-    with database.write():
-        run_sql(f'UPDATE worker SET last_heartbeat_at = ?, state = {_STATE_NOW} '
-                'WHERE id = ? AND state NOT IN (?, ?)',
-                (now, *_state_now(False), worker_id, *_GONE))
+    run_sql(f'UPDATE worker SET last_heartbeat_at = ?, state = {_STATE_NOW} '
+            'WHERE id = ? AND state NOT IN (?, ?)',
+            (now, *_state_now(False), worker_id, *_GONE))
 
 
 def stop_worker(principal: Principal, worker_uuid: str, reason: str,

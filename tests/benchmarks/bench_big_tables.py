@@ -53,7 +53,7 @@ RUN_SIZE = 10_000  # tasks of each prefilled finished run
 SCALE_TYPES, CODE_PACKAGES, CRON_JOBS = 20, 10, 10
 WAITING_PER_TYPE, WAITING_PER_CODE = 1_000, 200  # queued now, the same in both databases
 # finished work of one past hour, the same in both databases: requests about that hour then
-# answer a full page from each (IronWorker tasks by label or time, executions of the hour)
+# answer the same from each (IronWorker tasks by label or time, executions of the hour)
 PAST_HOUR_ROWS = 1_000
 LIVE_RUN_TASKS = 1_000_000
 CHUNK_ROWS = 1_000_000  # rows per INSERT statement, so progress shows and the WAL stays bounded
@@ -158,8 +158,9 @@ def create_base(database: Database) -> Base:
         codes = [(t.id, revision(t.id), t.name) for t in JobType.select().where(
             JobType.version == code_packages.VERSION).order_by(JobType.id)]
         crons = [(s.id, s.job_type_id) for s in Schedule.select().order_by(Schedule.id)]
-        # in the middle of the big database's prefilled span
-        past_hour_at = time.time() - SPAN_END_S - SPAN_S / 2
+        # between the end of the big database's prefilled span and now: the hour's work is
+        # the same in both databases, a full page of each list about it
+        past_hour_at = time.time() - SPAN_END_S / 2
         return Base(principal.project_id, project.hex_id,
                     job_types.run_type_id(principal.project_id), live.uuid, live.id,
                     scale, codes, crons, past_hour_at)

@@ -10,6 +10,7 @@ import pytest
 from coordinator.config import Config
 from coordinator.db import describe, open_database
 from coordinator.errors import Misconfigured
+from tests.conftest import POSTGRES_URL
 
 
 def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path):
@@ -36,7 +37,10 @@ def test_postgres_urls_are_parsed_and_passwords_never_printed():
     database = open_database('postgresql://u:s%40cret@db.example:5433/farm?sslmode=require')
     assert database.database == 'farm'
     assert database.connect_params == {'user': 'u', 'password': 's@cret', 'host': 'db.example',
-                                       'port': 5433, 'sslmode': 'require'}
+                                       'port': 5433, 'sslmode': 'require',
+                                       'options': '-c max_parallel_workers_per_gather=0'}
+    own = open_database('postgresql://u@db.example/farm?options=-c%20work_mem%3D64MB')
+    assert own.connect_params['options'] == '-c work_mem=64MB'  # the URL's replace the default
     assert 's%40cret' not in describe('postgresql://u:s%40cret@db.example/farm')
 
 
@@ -91,3 +95,14 @@ def test_a_worker_holds_ten_thousand_keep_alive_connections_unless_told_otherwis
     assert Config.from_env({'FARM_WORKER_CONNECTIONS': '500'}).worker_connections == 500
     with pytest.raises(SystemExit, match='FARM_WORKER_CONNECTIONS'):
         Config(worker_connections=0)
+
+
+@pytest.mark.postgres
+def test_the_coordinators_postgresql_connections_plan_without_parallel_workers():
+    if not POSTGRES_URL:
+        pytest.skip('FARM_TEST_POSTGRES_URL not set')
+    database = open_database(POSTGRES_URL)
+    try:
+        assert database.execute_sql('SHOW max_parallel_workers_per_gather').fetchone() == ('0',)
+    finally:
+        database.close()
