@@ -48,7 +48,9 @@ def visible(principal: Principal) -> tuple[str, list]:
     Those of its project (every project's, for admins); for a token bound to one
     run, only those registered with a token bound to that same run.
     """
-    return ('(? OR worker.project_id = ?) AND (? IS NULL OR worker.bound_run_id = ?)',
+    # the CAST says the type where a prepared statement could not guess it (db.run_write)
+    return ('(? OR worker.project_id = ?) AND (CAST(? AS INTEGER) IS NULL '
+            'OR worker.bound_run_id = ?)',
             [principal.is_admin, principal.project_id, principal.run_id, principal.run_id])
 
 
