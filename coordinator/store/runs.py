@@ -124,10 +124,12 @@ def task_states(principal: Principal, run_uuid: str,
     return {number: (attempt, status, holder) for number, attempt, status, holder in rows}
 
 
-def lock_open_run(run_id: int) -> RunRef | None:
-    """Run `run_id` locked for the transaction, or None once deleted, cancelled or loading."""
+def lock_open_run(run_id: int, skip_locked: bool = False) -> RunRef | None:
+    """Run `run_id` locked for the transaction, or None once deleted, cancelled or loading,
+    or (`skip_locked`, PostgreSQL) while another transaction holds it."""
+    lock = ' FOR UPDATE SKIP LOCKED' if skip_locked and database.for_update else ' FOR UPDATE'
     row = run_sql(f'SELECT {_RUN_REF} FROM run WHERE run.id = ? AND NOT run.deleting '
-                  'AND NOT run.loading AND run.cancelled_at IS NULL FOR UPDATE',
+                  'AND NOT run.loading AND run.cancelled_at IS NULL' + lock,
                   (run_id,)).fetchone()
     return None if row is None else RunRef(*row)
 

@@ -97,7 +97,10 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
                 return work
     for run_id in open_runs:
         with database.write():
-            run = runs.lock_open_run(run_id)
+            # a run another agent is claiming from or reporting to is passed over, not waited
+            # for: this agent takes other work, or the run's on its next claim. Waiting, every
+            # serve claim queued on the run's row, each holding a coordinator thread
+            run = runs.lock_open_run(run_id, skip_locked=True)
             claimed = [] if run is None else dispatch.claim_in_run(run, worker_id,
                                                                    max_tasks - len(work), now)
             work += [Work(task.id, task.attempt, run.job_type_id, run_id=run.id,
