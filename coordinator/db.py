@@ -75,13 +75,9 @@ class _Writes:
     def write_one(self, sql: str, params: tuple) -> list[tuple]:
         """One write statement (placeholders `?`) as a transaction of its own, or in the
         caller's; its RETURNING rows, read before it commits."""
-        with self.write():
-            return self.execute_hot(sql, params).fetchall()
-
-    def execute_hot(self, sql: str, params: tuple):
-        """A statement (placeholders `?`) that runs on every request of its kind: SQLite's
-        driver keeps it prepared already."""
-        return self.execute_sql(_dialect(sql, self.param, self.for_update), params)
+        with self.write():  # SQLite's driver keeps the statement prepared already
+            return self.execute_sql(_dialect(sql, self.param, self.for_update),
+                                    params).fetchall()
 
 
 def _masked_cause(exc: BaseException) -> BaseException | None:
@@ -149,7 +145,7 @@ class FarmPostgresDatabase(_Writes, peewee.PostgresqlDatabase):
     def __init__(self, database, *args, **kwargs):
         super().__init__(database, *args, **kwargs)
         self._prepared = threading.local()  # each thread has its own connection
-        self._hot_names: dict[str, str] = {}  # execute_hot's statements, each named once
+        self._hot: dict[str, tuple[str, str]] = {}  # write_one's: (name, SQL with $n) each
         self._hot_lock = threading.Lock()
 
     def _write_transaction(self):
@@ -157,17 +153,16 @@ class FarmPostgresDatabase(_Writes, peewee.PostgresqlDatabase):
 
     def write_one(self, sql: str, params: tuple) -> list[tuple]:
         # the connection is in autocommit mode (peewee's), so a statement outside a transaction
-        # is one: without BEGIN and COMMIT, two round trips fewer
-        return self.execute_hot(sql, params).fetchall()
-
-    def execute_hot(self, sql: str, params: tuple):
-        # prepared once per connection: planning a heartbeat's UPDATE cost PostgreSQL ~0.3 ms,
-        # twice running it. Its plan is generic, made without the parameters' values, so what
-        # the plan depends on (a state) is written into `sql`; a parameter whose type its place
-        # does not tell (`? IS NULL`) needs a CAST there.
+        # is one: without BEGIN and COMMIT, two round trips fewer. Prepared once per
+        # connection: planning a heartbeat's UPDATE cost PostgreSQL ~0.3 ms, twice running it.
+        # Its plan is generic, made without the parameters' values, so what the plan depends
+        # on (a state) is written into `sql`; a parameter whose type its place does not tell
+        # (`? IS NULL`) needs a CAST there.
         with self._hot_lock:
-            name = self._hot_names.setdefault(sql, f'farm_hot_{len(self._hot_names) + 1}')
-        return self.execute_prepared(name, _numbered(sql), params)
+            if sql not in self._hot:  # named and numbered once, not per request
+                self._hot[sql] = (f'farm_hot_{len(self._hot) + 1}', _numbered(sql))
+            name, numbered = self._hot[sql]
+        return self.execute_prepared(name, numbered, params).fetchall()
 
     def execute_prepared(self, name: str, sql: str, params: tuple):
         """Execute `sql` (placeholders $1, $2, ...) as the prepared statement `name`, prepared
