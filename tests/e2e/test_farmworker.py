@@ -15,6 +15,13 @@ from tests.e2e.conftest import venv_script
 pytestmark = pytest.mark.timeout(180)
 
 
+def _hangup_as_from_a_terminal() -> None:
+    """SIGHUP at its default in the agent, as when started from a terminal, even when the suite
+    itself runs under `nohup` (whose ignored SIGHUP the agent would inherit and keep, as
+    documented, and then not drain on one)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 class Farm:
     """A coordinator, a token for alice, and helpers to create runs and start agents."""
 
@@ -48,7 +55,8 @@ class Farm:
         return subprocess.Popen(
             [venv_script('farmworker'), 'run', '--run', run_uuid, '--log-dir',
              str(self.tmp_path / 'logs'), *args, '--', 'sh', '-c', shell_command],
-            env=env, cwd=self.tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            env=env, cwd=self.tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=_hangup_as_from_a_terminal)
 
     def wait_for(self, predicate, timeout_s=60):
         deadline = time.monotonic() + timeout_s
