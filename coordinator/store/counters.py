@@ -22,13 +22,27 @@ _COUNTERS = ('running_count', 'done_count', 'failed_count', 'cancelled_count')
 
 
 class RunCounters:
-    """Changes to one run's counters, gathered over a transaction at `now` and written once."""
+    """Changes to one run's counters, gathered over a transaction at `now` and written once.
+
+    A claim's new tasks and `next_number` go in the same UPDATE as its results' counts: the
+    run's row stays locked until the transaction commits, and on PostgreSQL each statement
+    is a round trip that every other claim of the run waits through.
+    """
 
     def __init__(self, run_id: int, now: float):
         self.run_id, self.now = run_id, now
         self._steps = collections.Counter()
         self._percent_delta = 0.0
         self._finished = collections.Counter()  # tasks that ended now: 'done' or 'failed'
+        self._next_number = None  # set by a claim that handed out never-claimed numbers
+        self._claimed = False
+
+    def claim(self, tasks: int, next_number: int | None = None) -> None:
+        """Count `tasks` handed out by a claim, and the run's new next number if it moved."""
+        self._steps['running_count'] += tasks
+        self._claimed = self._claimed or tasks > 0
+        if next_number is not None:
+            self._next_number = next_number
 
     def move(self, old: TaskState, new: TaskState, percent_delta: float = 0.0) -> None:
         """Count one task moving from `old` to `new` with its progress changed by `percent_delta`."""
@@ -44,15 +58,18 @@ class RunCounters:
 
     def save(self) -> None:
         """Write the gathered changes (inside the caller's transaction): one UPDATE, one upsert."""
-        if not self._percent_delta and not any(self._steps.values()):
+        if (not self._percent_delta and not any(self._steps.values())
+                and not self._claimed and self._next_number is None):
             return
         finished = bool(self._finished)
         run_sql('UPDATE run SET running_count = running_count + ?, done_count = done_count + ?, '
                 'failed_count = failed_count + ?, cancelled_count = cancelled_count + ?, '
                 'percent_sum = percent_sum + ?, '
-                'last_ended_at = CASE WHEN ? THEN ? ELSE last_ended_at END WHERE id = ?',
+                'last_ended_at = CASE WHEN ? THEN ? ELSE last_ended_at END, '
+                'started_at = CASE WHEN ? THEN COALESCE(started_at, ?) ELSE started_at END, '
+                'next_number = COALESCE(?, next_number) WHERE id = ?',
                 (*(self._steps[column] for column in _COUNTERS), self._percent_delta,
-                 finished, self.now, self.run_id))
+                 finished, self.now, self._claimed, self.now, self._next_number, self.run_id))
         if finished:
             run_sql('INSERT INTO run_activity (project_id, run_id, minute, done, failed) '
                     'SELECT project_id, id, ?, ?, ? FROM run WHERE id = ? '

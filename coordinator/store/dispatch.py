@@ -11,11 +11,12 @@ the attempt it was claimed with.
 import dataclasses
 import time
 
-from coordinator.db import database, run_sql
+from coordinator.db import run_sql
 from coordinator.metrics import instruments
 from coordinator.states import TaskState
 from coordinator.store import reports, workers
 from coordinator.store.access import Principal
+from coordinator.store.counters import RunCounters
 from coordinator.store.moves import leaving_for
 from coordinator.store.runs import RunRef, find_run
 
@@ -49,39 +50,40 @@ def report_and_claim(principal: Principal, run_uuid: str, worker_uuid: str,
                      heartbeat: bool = True) -> tuple[reports.Receipt, list[TaskView]]:
     """An agent's results (as `reports.report`) and its next claim, in one transaction.
 
-    One transaction, and with `heartbeat` the heartbeat in it too: on PostgreSQL each commit
-    waits for its WAL flush while the run's row stays locked, so with thousands of agents on
-    one run the run's claims queued behind three flushes per request where one will do.
+    Results and claim in one transaction: on PostgreSQL each commit waits for its WAL flush
+    while the run's row stays locked, so with thousands of agents on one run the run's claims
+    queued behind a flush for each. With `heartbeat` it is a heartbeat too, recorded where
+    `workers.writing_with_beat` says.
     """
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = reports.Receipt()
-    with database.write():
+    with workers.writing_with_beat(worker_id, now, heartbeat):
         run = find_run(principal, run_uuid, lock=True)
+        counters = RunCounters(run.id, now)
         if results:
-            reports.settle_run(run.id, worker_id, results, now, receipt)
-        claimed = claim_in_run(run, worker_id, max_tasks, now)
-        if heartbeat:
-            workers.touch(worker_id, now)
+            reports.settle_run(run, worker_id, results, receipt, counters)
+        claimed = claim_in_run(run, worker_id, max_tasks, counters)
+        counters.save()
     return receipt, claimed
 
 
-def claim_in_run(run: RunRef, worker_id: int, max_tasks: int, now: float) -> list[TaskView]:
-    """`claim_tasks`'s work on a run the caller's transaction has locked, for a checked worker.
+def claim_in_run(run: RunRef, worker_id: int, max_tasks: int,
+                 counters: RunCounters) -> list[TaskView]:
+    """`claim_tasks`'s work on a run the caller's transaction has locked, for a checked worker;
+    the run's counters and next number go to `counters`, for the caller to save.
 
     A cancelled run, or one whose job type is paused or inactive, hands out nothing.
     """
     if run.cancelled_at is not None or run.type_stopped:
         return []
+    now = counters.now
     claimed = _claim_queued(run, worker_id, max_tasks, now)
     next_number = run.next_number
     if len(claimed) < max_tasks:
         fresh, next_number = _claim_fresh(run, worker_id, max_tasks - len(claimed), now)
         claimed += fresh
-    if claimed or next_number != run.next_number:
-        run_sql('UPDATE run SET next_number = ?, running_count = running_count + ?, '
-                'started_at = COALESCE(started_at, ?) WHERE id = ?',
-                (next_number, len(claimed), now, run.id))
+    counters.claim(len(claimed), next_number if next_number != run.next_number else None)
     instruments.claimed('run', len(claimed))  # the caller's transaction commits next
     return claimed
 

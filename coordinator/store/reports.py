@@ -11,14 +11,14 @@ import enum
 import time
 
 from coordinator import failures
-from coordinator.db import database, run_sql
+from coordinator.db import run_sql
 from coordinator.metrics import instruments
 from coordinator.states import TRANSITIONS, TaskState
 from coordinator.store import workers
 from coordinator.store.access import Principal
 from coordinator.store.counters import RunCounters
 from coordinator.store.moves import leaving_for
-from coordinator.store.runs import find_run
+from coordinator.store.runs import RunRef, find_run
 
 LOG_TAIL_CHARS = 64 * 1024
 OUTPUT_BYTES = 64 * 1024  # a job's outputs, as JSON text (what agents collect, bounded alike)
@@ -62,26 +62,25 @@ def report(principal: Principal, run_uuid: str, worker_uuid: str, results: list[
     now = time.time() if now is None else now
     worker_id = workers.active_worker(principal, worker_uuid)
     receipt = Receipt()
-    with database.write():  # the heartbeat too: one commit
-        settle_run(find_run(principal, run_uuid, lock=True).id, worker_id, results, now,
-                   receipt)
-        workers.touch(worker_id, now)
+    with workers.writing_with_beat(worker_id, now):
+        run = find_run(principal, run_uuid, lock=True)
+        counters = RunCounters(run.id, now)
+        settle_run(run, worker_id, results, receipt, counters)
+        counters.save()
     return receipt
 
 
-def settle_run(run_id: int, worker_id: int, results: list[Result], now: float,
-               receipt: Receipt, *, by_id: bool = False) -> None:
-    """`report`'s work on a run the caller's transaction has locked, for a checked worker.
+def settle_run(run: RunRef, worker_id: int, results: list[Result], receipt: Receipt,
+               counters: RunCounters, *, by_id: bool = False) -> None:
+    """`report`'s work on a run the caller's transaction has locked, for a checked worker; the
+    run's counts go to `counters`, for the caller to save.
 
     `Result.number` is the task's number in the run, or its id with `by_id`.
     """
-    policy = run_sql('SELECT max_tries, retry_delay_s FROM run WHERE id = ?',
-                     (run_id,)).fetchone()
-    counters = RunCounters(run_id, now)
-    rows = _task_rows(run_id, {result.number for result in results}, 'id' if by_id else 'number')
-    settle(rows, results, worker_id, now, receipt, lambda row: policy,
+    policy = (run.max_tries, run.retry_delay_s)
+    rows = _task_rows(run.id, {result.number for result in results}, 'id' if by_id else 'number')
+    settle(rows, results, worker_id, counters.now, receipt, lambda row: policy,
            lambda row, new, percent_delta: counters.move(TaskState.RUNNING, new, percent_delta))
-    counters.save()
 
 
 def settle(rows: dict, results: list[Result], worker_id: int, now: float, receipt: Receipt,

@@ -81,6 +81,8 @@ class RunRef(NamedTuple):
     cancelled_at: float | None
     job_type_id: int
     type_stopped: bool  # its job type is paused or inactive: its tasks are not handed out
+    max_tries: int
+    retry_delay_s: float
 
 
 # the runs a principal may see: its project's (every project's, for admins), or its one bound run
@@ -88,7 +90,9 @@ class RunRef(NamedTuple):
 _VISIBLE = 'NOT run.deleting AND NOT run.loading AND (? OR run.project_id = ?) AND (? IS NULL OR run.id = ?)'
 _RUN_REF = ('run.id, run.num_tasks, run.next_number, run.project_id, run.cancelled_at, '
             'run.job_type_id, COALESCE((SELECT NOT job_type.is_active OR job_type.is_paused '
-            'FROM job_type WHERE job_type.id = run.job_type_id), FALSE)')
+            'FROM job_type WHERE job_type.id = run.job_type_id), FALSE), '
+            'run.max_tries, run.retry_delay_s')
+_RUN_REF_WIDTH = len(RunRef._fields)
 _SQL_INT_MAX = 2**63 - 1  # SQLite integers are 64-bit; a larger task number is in no run
 
 
@@ -124,13 +128,15 @@ def task_states(principal: Principal, run_uuid: str,
     return {number: (attempt, status, holder) for number, attempt, status, holder in rows}
 
 
-def lock_open_run(run_id: int, skip_locked: bool = False) -> RunRef | None:
-    """Run `run_id` locked for the transaction, or None once deleted, cancelled or loading,
-    or (`skip_locked`, PostgreSQL) while another transaction holds it."""
+def lock_run(run_id: int, *, for_claims: bool = False,
+             skip_locked: bool = False) -> RunRef | None:
+    """Run `run_id` locked for the transaction, or None once deleted; with `for_claims`, None
+    also while it is loading or once cancelled; with `skip_locked` (PostgreSQL), None while
+    another transaction holds it."""
     lock = ' FOR UPDATE SKIP LOCKED' if skip_locked and database.for_update else ' FOR UPDATE'
-    row = run_sql(f'SELECT {_RUN_REF} FROM run WHERE run.id = ? AND NOT run.deleting '
-                  'AND NOT run.loading AND run.cancelled_at IS NULL' + lock,
-                  (run_id,)).fetchone()
+    claimable = ' AND NOT run.loading AND run.cancelled_at IS NULL' if for_claims else ''
+    row = run_sql(f'SELECT {_RUN_REF} FROM run WHERE run.id = ? AND NOT run.deleting'
+                  + claimable + lock, (run_id,)).fetchone()
     return None if row is None else RunRef(*row)
 
 
@@ -158,9 +164,10 @@ def find_run_task(principal: Principal, run_uuid: str, number: int,
     row = run_sql(sql, params).fetchone()
     if row is None:
         raise NotFound(f'no run {run_uuid}')
-    run = RunRef(*row[:7])
+    run = RunRef(*row[:_RUN_REF_WIDTH])
     check_number(run, number)
-    return run, (None if row[7] is None else tuple(row[7:]))
+    task = row[_RUN_REF_WIDTH:]
+    return run, (None if task[0] is None else tuple(task))
 
 
 def check_number(run: RunRef, number: int) -> None:

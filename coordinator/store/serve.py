@@ -21,6 +21,7 @@ import time
 from coordinator.db import database, run_sql
 from coordinator.store import dispatch, queue, reports, runs, workers
 from coordinator.store.access import Principal
+from coordinator.store.counters import RunCounters
 
 RUNS_PER_CLAIM = 20  # open runs a claim looks at, oldest first, before giving up
 
@@ -96,18 +97,21 @@ def claim(principal: Principal, worker_uuid: str, max_tasks: int,
                 workers.touch(worker_id, now)
                 return work
     for run_id in open_runs:
-        with database.write():
+        with workers.writing_with_beat(worker_id, now, beat=False) as beat:
             # a run another agent is claiming from or reporting to is passed over, not waited
             # for: this agent takes other work, or the run's on its next claim. Waiting, every
             # serve claim queued on the run's row, each holding a coordinator thread
-            run = runs.lock_open_run(run_id, skip_locked=True)
-            claimed = [] if run is None else dispatch.claim_in_run(run, worker_id,
-                                                                   max_tasks - len(work), now)
-            work += [Work(task.id, task.attempt, run.job_type_id, run_id=run.id,
-                          number=task.number) for task in claimed]
-            if len(work) >= max_tasks:
-                workers.touch(worker_id, now)
-                return work
+            run = runs.lock_run(run_id, for_claims=True, skip_locked=True)
+            if run is not None:
+                counters = RunCounters(run.id, now)
+                work += [Work(task.id, task.attempt, run.job_type_id, run_id=run.id,
+                              number=task.number)
+                         for task in dispatch.claim_in_run(run, worker_id,
+                                                           max_tasks - len(work), counters)]
+                counters.save()
+            beat.wanted = len(work) >= max_tasks  # the claim's last transaction
+        if len(work) >= max_tasks:
+            return work
     with database.write():
         if queued:
             work += _queued(principal, worker_id, max_tasks - len(work), type_names, now,
@@ -151,21 +155,15 @@ def report(principal: Principal, worker_uuid: str, results: list[reports.Result]
         if heartbeat and not of_runs:  # in the last transaction: one commit fewer
             workers.touch(worker_id, now)
     for run_id in sorted(of_runs):
-        with database.write():
-            if _lock_undeleted(run_id):
-                reports.settle_run(run_id, worker_id, of_runs[run_id], now, receipt, by_id=True)
-            else:  # deleted meanwhile
+        with workers.writing_with_beat(worker_id, now, heartbeat and run_id == max(of_runs)):
+            run = runs.lock_run(run_id)
+            if run is None:  # deleted meanwhile
                 reports.refuse_unclaimed(of_runs[run_id], receipt)
-            if heartbeat and run_id == max(of_runs):
-                workers.touch(worker_id, now)
+                continue
+            counters = RunCounters(run.id, now)
+            reports.settle_run(run, worker_id, of_runs[run_id], receipt, counters, by_id=True)
+            counters.save()
     return receipt
-
-
-def _lock_undeleted(run_id: int) -> bool:
-    """Lock a run for its results, unless it is being deleted (a cancelled one still answers:
-    its results are refused one by one, as its tasks are no longer running)."""
-    return run_sql('SELECT 1 FROM run WHERE id = ? AND NOT deleting FOR UPDATE',
-                   (run_id,)).fetchone() is not None
 
 
 def briefing(work: list[Work], known_revisions: set[int] = frozenset()) -> Briefing:

@@ -6,6 +6,7 @@ taskfarm client) never heartbeats and is never reaped.
 """
 
 import collections
+import contextlib
 import dataclasses
 import time
 
@@ -124,6 +125,10 @@ def _not_held(principal: Principal, worker_id: int, run_uuid: str,
             if current.get(number) != (attempt, held, worker_id)]
 
 
+_TOUCH = (f'UPDATE worker SET last_heartbeat_at = ?, state = {_STATE_NOW} '
+          f'WHERE id = ? AND {_LIVE}')
+
+
 def touch(worker_id: int, now: float) -> None:
     """The heartbeat that rides on a claim or a report, in the caller's write transaction
     (a nested one would cost a savepoint: two more round trips on PostgreSQL).
@@ -131,8 +136,34 @@ def touch(worker_id: int, now: float) -> None:
     Its state is then busy or idle as the worker holds tasks or not, which the claim or
     report may just have changed; the one UPDATE finds out, without another round trip.
     """
-    run_sql(f'UPDATE worker SET last_heartbeat_at = ?, state = {_STATE_NOW} '
-            f'WHERE id = ? AND {_LIVE}', (now, False, worker_id))
+    run_sql(_TOUCH, (now, False, worker_id))
+
+
+@dataclasses.dataclass(slots=True)
+class Beat:
+    """Whether the transaction `writing_with_beat` opened counts as a heartbeat; the caller may
+    decide so inside it, once it knows whether this is its request's last transaction."""
+
+    wanted: bool
+
+
+@contextlib.contextmanager
+def writing_with_beat(worker_id: int, now: float, beat: bool = True):
+    """A write transaction that locks a run's row and counts as the worker's heartbeat (`touch`);
+    it yields its `Beat`.
+
+    On SQLite the beat is the transaction's last statement: one write lock, one commit. On
+    PostgreSQL it follows the commit as a statement of its own, prepared and without
+    BEGIN/COMMIT: every other claim and result of the run waits for the run's row, so a
+    round trip fewer while holding it is one fewer for each of them.
+    """
+    decision = Beat(beat)
+    with database.write():
+        yield decision
+        if decision.wanted and not database.for_update:
+            touch(worker_id, now)
+    if decision.wanted and database.for_update:
+        run_write(_TOUCH + ' RETURNING id', (now, False, worker_id))
 
 
 def stop_worker(principal: Principal, worker_uuid: str, reason: str,

@@ -3,7 +3,7 @@
 import pytest
 
 from coordinator import maintenance
-from coordinator.errors import Conflict
+from coordinator.errors import Conflict, NotFound
 from coordinator.models import Run, Task, Worker
 from coordinator.states import TaskState, WorkerState
 from coordinator.store import dispatch, reports, runs, workers
@@ -229,6 +229,35 @@ def test_a_task_killed_at_its_timeout_is_retried_then_fails_with_a_system_error(
     assert (row.status, row.exit_code, row.failed_tries, row.error_category, row.error_name) == (
         'timeout', -9, 2, 'SYSTEM', 'timeout')
     assert status(alice_principal, farm).failed == 1
+
+
+def beat_at(agent: str) -> float:
+    return Worker.get(Worker.uuid == agent).last_heartbeat_at
+
+
+def test_a_claim_or_report_is_a_heartbeat_once_it_commits_and_none_when_it_fails(
+        alice_principal, farm):
+    (task,) = claim(alice_principal, farm, 'agent-a', 1, T0 + 10)
+    assert (beat_at('agent-a'), worker_state('agent-a')) == (T0 + 10, 'busy')
+    with pytest.raises(NotFound):
+        claim(alice_principal, 'no-such-run', 'agent-a', 1, T0 + 20)
+    with pytest.raises(NotFound):
+        send(alice_principal, 'no-such-run', 'agent-a', T0 + 20,
+             Result(task.number, 1, Outcome.COMPLETE, exit_code=0))
+    assert beat_at('agent-a') == T0 + 10, 'a request that changed nothing is no heartbeat'
+    send(alice_principal, farm, 'agent-a', T0 + 30,
+         Result(task.number, 1, Outcome.COMPLETE, exit_code=0))
+    assert (beat_at('agent-a'), worker_state('agent-a')) == (T0 + 30, 'idle')
+    dispatch.claim_tasks(alice_principal, farm, 'agent-b', 1, T0 + 40)  # the stock client's
+    assert beat_at('agent-b') == T0
+
+
+def test_a_claim_counts_its_run_once_started_and_moves_next_number_past_what_it_took(
+        alice_principal, farm):
+    claim(alice_principal, farm, 'agent-a', 4, T0 + 5)
+    claim(alice_principal, farm, 'agent-b', 4, T0 + 6)
+    run = Run.get(Run.uuid == farm)
+    assert (run.next_number, run.running_count, run.started_at) == (6, 6, T0 + 5)
 
 
 def worker_state(agent: str) -> str:

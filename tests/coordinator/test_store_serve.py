@@ -5,7 +5,7 @@ import multiprocessing
 import pytest
 
 from coordinator import db
-from coordinator.models import JobType, Run, Task
+from coordinator.models import JobType, Run, Task, Worker
 from coordinator.store import dispatch, job_types, queue, runs, serve, users, workers
 from coordinator.store.access import Scope
 from coordinator.store.job_types import Definition
@@ -126,6 +126,19 @@ def test_one_report_settles_run_tasks_and_queued_work_by_id(project):
     status = runs.run_status(project, run.uuid)
     assert (status.done, status.running) == (1, 1)
     assert Task.get_by_id(job).status == 'complete'
+
+
+def test_a_serve_claim_or_report_of_a_runs_tasks_is_the_agents_heartbeat(project):
+    runs.create_run(project, 2, now=T0)
+    first, second = claim(project, 2, now=T0 + 10)  # filled from the run: its last transaction
+    agent = Worker.get(Worker.uuid == 'agent-a')
+    assert (agent.last_heartbeat_at, agent.state) == (T0 + 10, 'busy')
+    serve.report(project, 'agent-a', [Result(task.id, 1, Outcome.COMPLETE)
+                                      for task in (first, second)], now=T0 + 20)
+    agent = Worker.get(Worker.uuid == 'agent-a')
+    assert (agent.last_heartbeat_at, agent.state) == (T0 + 20, 'idle')
+    serve.report(project, 'agent-a', [], now=T0 + 30, heartbeat=False)
+    assert Worker.get(Worker.uuid == 'agent-a').last_heartbeat_at == T0 + 20
 
 
 def test_another_projects_task_ids_are_refused_as_unknown(project):
