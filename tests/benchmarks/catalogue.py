@@ -80,8 +80,8 @@ BENCHMARKS = [
               '2,000 simulated agents heartbeating, claiming and reporting: p99 latency, none '
               'lost, none twice, and the largest count that holds p99 < 100 ms',
               full=('--agents', '2000', '--ramp', '30', '--duration', '90',
-                    '--fallback', '1500,1000,500'),
-              quick=('--quick', '--databases', 'postgres'), budget_s=480),
+                    '--fallback', '1000,500'),
+              quick=('--quick', '--databases', 'postgres'), budget_s=540),
     Benchmark('scale_out', 'bench_scale_out.py',
               '1, 2 and 4 coordinator processes over one PostgreSQL: aggregate tasks/s, '
               'exactly once', full=(), quick=('--quick',), budget_s=180),
