@@ -149,8 +149,8 @@ class Beat:
 
 @contextlib.contextmanager
 def writing_with_beat(worker_id: int, now: float, beat: bool = True):
-    """A write transaction that locks a run's row and counts as the worker's heartbeat (`touch`);
-    it yields its `Beat`.
+    """A write transaction that counts as the worker's heartbeat (`touch`), for callers that
+    lock a run's row in it; it yields its `Beat`.
 
     On SQLite the beat is the transaction's last statement: one write lock, one commit. On
     PostgreSQL it follows the commit as a statement of its own, prepared and without
